@@ -1,0 +1,128 @@
+import { VERSION } from "./core/version";
+
+export type LogLevel = "debug" | "info" | "warn" | "error" | "silent";
+
+/** Everything the process reads from its environment and flags, validated once at startup. */
+export interface Config {
+  token: string | undefined;
+  port: number;
+  host: string;
+  dbPath: string;
+  logLevel: LogLevel;
+  tz: string | undefined;
+  /** Largest client request body accepted by the proxy, in bytes. */
+  bodyLimit: number;
+  /** A stream that sends nothing for this long is ended with an error (ms). */
+  streamIdleMs: number;
+  /** Serve /metrics without the admin token. */
+  metricsPublic: boolean;
+  resetToken: boolean;
+}
+
+export class ConfigError extends Error {}
+
+export type ParseResult = { kind: "config"; config: Config } | { kind: "exit"; output: string };
+
+export const HELP = `llmio ${VERSION} — one LLM API gateway for OpenAI, Anthropic and Gemini clients
+
+Usage: llmio [options]
+
+Options (each also read from the environment variable in brackets):
+  --port <n>           listen port (PORT or LLMIO_SERVER_PORT, default 7070)
+  --host <addr>        listen address (HOST, default 0.0.0.0)
+  --db <path>          SQLite database file (DB_PATH, default ./db/llmio.db)
+  --token <t>          admin token (TOKEN; generated and stored when unset)
+  --log-level <l>      debug|info|warn|error|silent (LOG_LEVEL, default info)
+  --body-limit-mb <n>  largest proxied request body in MiB (BODY_LIMIT_MB, default 32)
+  --stream-idle-s <n>  end a stream silent for this long (STREAM_IDLE_S, default 120)
+  --metrics-public     serve /metrics without the token (METRICS_PUBLIC=true)
+  --reset-token        generate a new admin token, print it once, and start
+  -h, --help           show this help
+  -v, --version        print the version
+`;
+
+const FLAG_TO_KEY: Record<string, string> = {
+  "--port": "PORT",
+  "--host": "HOST",
+  "--db": "DB_PATH",
+  "--token": "TOKEN",
+  "--log-level": "LOG_LEVEL",
+  "--body-limit-mb": "BODY_LIMIT_MB",
+  "--stream-idle-s": "STREAM_IDLE_S",
+};
+const BOOLEAN_FLAGS: Record<string, string> = {
+  "--metrics-public": "METRICS_PUBLIC",
+  "--reset-token": "RESET_TOKEN",
+};
+const LOG_LEVELS: readonly LogLevel[] = ["debug", "info", "warn", "error", "silent"];
+
+function integer(name: string, raw: string, min: number, max: number): number {
+  if (!/^\d+$/.test(raw.trim())) throw new ConfigError(`invalid ${name}: "${raw}" is not a whole number`);
+  const n = Number(raw);
+  if (n < min || n > max) throw new ConfigError(`invalid ${name}: ${n} is outside ${min}..${max}`);
+  return n;
+}
+
+function boolean(name: string, raw: string): boolean {
+  const v = raw.trim().toLowerCase();
+  if (["1", "true", "yes", "on"].includes(v)) return true;
+  if (["0", "false", "no", "off", ""].includes(v)) return false;
+  throw new ConfigError(`invalid ${name}: "${raw}" is not true or false`);
+}
+
+/** Reads flags over environment variables; throws ConfigError with a one-line message on a bad value. */
+export function parseConfig(argv: readonly string[], env: Record<string, string | undefined>): ParseResult {
+  const values: Record<string, string | undefined> = { ...env };
+  if (values.PORT === undefined && values.LLMIO_SERVER_PORT !== undefined)
+    values.PORT = values.LLMIO_SERVER_PORT;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    if (arg === "-h" || arg === "--help") return { kind: "exit", output: HELP };
+    if (arg === "-v" || arg === "--version") return { kind: "exit", output: `llmio ${VERSION}\n` };
+    const [flag, inline] = arg.includes("=")
+      ? [arg.slice(0, arg.indexOf("=")), arg.slice(arg.indexOf("=") + 1)]
+      : [arg, undefined];
+    if (flag in BOOLEAN_FLAGS) {
+      values[BOOLEAN_FLAGS[flag] as string] = inline ?? "true";
+      continue;
+    }
+    const key = FLAG_TO_KEY[flag];
+    if (!key) throw new ConfigError(`unknown option: ${flag} (see --help)`);
+    const value = inline ?? argv[++i];
+    if (value === undefined) throw new ConfigError(`missing value for ${flag}`);
+    values[key] = value;
+  }
+
+  const logLevel = (values.LOG_LEVEL ?? "info").toLowerCase() as LogLevel;
+  if (!LOG_LEVELS.includes(logLevel)) {
+    throw new ConfigError(`invalid LOG_LEVEL: "${values.LOG_LEVEL}" (one of ${LOG_LEVELS.join(", ")})`);
+  }
+  const host = values.HOST?.trim() || "0.0.0.0";
+  const dbPath = values.DB_PATH?.trim() || "./db/llmio.db";
+  const token = values.TOKEN?.trim() || undefined;
+  if (token !== undefined && token.length < 4)
+    throw new ConfigError("invalid TOKEN: use at least 4 characters");
+  const tz = values.TZ?.trim() || undefined;
+  if (tz) {
+    try {
+      new Intl.DateTimeFormat("en-US", { timeZone: tz });
+    } catch {
+      throw new ConfigError(`invalid TZ: "${tz}" is not a known time zone`);
+    }
+  }
+  return {
+    kind: "config",
+    config: {
+      token,
+      port: values.PORT === undefined ? 7070 : integer("PORT", values.PORT, 0, 65535),
+      host,
+      dbPath,
+      logLevel,
+      tz,
+      bodyLimit: integer("BODY_LIMIT_MB", values.BODY_LIMIT_MB ?? "32", 1, 1024) * 1024 * 1024,
+      streamIdleMs: integer("STREAM_IDLE_S", values.STREAM_IDLE_S ?? "120", 1, 86400) * 1000,
+      metricsPublic: boolean("METRICS_PUBLIC", values.METRICS_PUBLIC ?? "false"),
+      resetToken: boolean("RESET_TOKEN", values.RESET_TOKEN ?? "false"),
+    },
+  };
+}

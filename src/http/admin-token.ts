@@ -1,0 +1,36 @@
+import type { Database } from "bun:sqlite";
+import { matchesHash, randomToken, safeEqual, sha256Hex } from "../core/secrets";
+import { getSetting, setSetting } from "../storage/settings";
+
+const SETTING = "admin_token_hash";
+
+/** The admin credential: the configured TOKEN, or a generated one whose hash lives in settings. */
+export interface AdminToken {
+  verify(presented: string): boolean;
+  /** Set only when this start generated a new token; print it once. */
+  generated?: string;
+  source: "env" | "stored" | "generated";
+}
+
+/** Resolves the admin token: TOKEN wins; else the stored hash; else a new token is generated and stored. */
+export function resolveAdminToken(db: Database, configured: string | undefined, reset = false): AdminToken {
+  if (configured) return { source: "env", verify: (p) => safeEqual(p, configured) };
+  let hash = reset ? undefined : getSetting<string>(db, SETTING);
+  let generated: string | undefined;
+  if (!hash) {
+    generated = `llmio-${randomToken(24)}`;
+    hash = sha256Hex(generated);
+    setSetting(db, SETTING, hash);
+  }
+  const stored = hash;
+  return {
+    source: generated ? "generated" : "stored",
+    generated,
+    verify: (p) => matchesHash(p, stored),
+  };
+}
+
+/** A fixed token for tests and embedding. */
+export function staticAdminToken(token: string): AdminToken {
+  return { source: "env", verify: (p) => safeEqual(p, token) };
+}

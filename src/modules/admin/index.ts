@@ -1,0 +1,15 @@
+import { Elysia } from "elysia";
+import type { AdminToken } from "../../http/admin-token";
+import { modelProvidersController } from "./model-providers";
+import { modelsController } from "./models";
+import { providersController } from "./providers";
+import type { AdminDeps } from "./shared";
+import { systemController } from "./system";
+
+/** Every /api route; each one opts into the admin token check. */
+export const adminModule = (d: AdminDeps, token: AdminToken, startedAt: number) =>
+  new Elysia({ prefix: "/api" })
+    .use(systemController(token, startedAt))
+    .use(providersController(d, token))
+    .use(modelsController(d, token))
+    .use(modelProvidersController(d, token));

@@ -1,0 +1,19 @@
+import { Elysia } from "elysia";
+import type { AdminToken } from "../../../http/admin-token";
+import { adminAuth } from "../../../http/auth";
+import { type AdminDeps, IdParams } from "../shared";
+import { LinkCreate, LinkQuery, LinkUpdate } from "./model";
+import { linkService as svc } from "./service";
+
+export const modelProvidersController = (d: AdminDeps, token: AdminToken) =>
+  new Elysia({ prefix: "/model-providers", tags: ["model-providers"] })
+    .use(adminAuth(token))
+    .get("/", ({ query }) => svc.list(d, query.model_id), { isAdmin: true, query: LinkQuery })
+    .post("/", ({ body, status }) => status(201, svc.create(d, body)), { isAdmin: true, body: LinkCreate })
+    .get("/:id", ({ params }) => svc.get(d, params.id), { isAdmin: true, params: IdParams })
+    .put("/:id", ({ params, body }) => svc.update(d, params.id, body), {
+      isAdmin: true,
+      params: IdParams,
+      body: LinkUpdate,
+    })
+    .delete("/:id", ({ params }) => svc.remove(d, params.id), { isAdmin: true, params: IdParams });

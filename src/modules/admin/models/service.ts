@@ -1,0 +1,46 @@
+import { validationError } from "../../../core/errors";
+import { models } from "../../../storage/repos";
+import { type AdminDeps, found, rethrowConstraint } from "../shared";
+import type { ModelCreate, ModelUpdate } from "./model";
+
+function check(input: ModelUpdate) {
+  if (input.name !== undefined && !input.name.trim()) throw validationError("name", "name must not be blank");
+}
+
+export const modelService = {
+  list: (d: AdminDeps) => models.all(d.db),
+
+  get: (d: AdminDeps, id: number) => found(models.get(d.db, id), "model", id),
+
+  create(d: AdminDeps, input: ModelCreate) {
+    check(input);
+    try {
+      const m = models.insert(d.db, { ...input, name: input.name.trim() }, d.clock.now());
+      d.onConfigChange();
+      return m;
+    } catch (err) {
+      rethrowConstraint(err, `model "${input.name}"`, "name");
+    }
+  },
+
+  update(d: AdminDeps, id: number, patch: ModelUpdate) {
+    check(patch);
+    try {
+      const m = found(
+        models.update(d.db, id, { ...patch, name: patch.name?.trim() }, d.clock.now()),
+        "model",
+        id,
+      );
+      d.onConfigChange();
+      return m;
+    } catch (err) {
+      rethrowConstraint(err, `model "${patch.name}"`, "name");
+    }
+  },
+
+  remove(d: AdminDeps, id: number) {
+    found(models.remove(d.db, id) ? true : null, "model", id);
+    d.onConfigChange();
+    return { ok: true as const };
+  },
+};

@@ -1,0 +1,84 @@
+import { GatewayError, validationError } from "../../../core/errors";
+import { maskSecret } from "../../../core/secrets";
+import { isHttpUrl } from "../../../providers/base-url";
+import { listUpstreamModels } from "../../../providers/registry";
+import { providers } from "../../../storage/repos";
+import type { Provider } from "../../../storage/schema";
+import { type AdminDeps, found, rethrowConstraint } from "../shared";
+import type { ProviderCreate, ProviderUpdate } from "./model";
+
+/** A provider as the API shows it: the key masked. */
+export const toPublicProvider = (p: Provider): Provider => ({ ...p, api_key: maskSecret(p.api_key) });
+
+function check(input: ProviderUpdate) {
+  if (input.name !== undefined && !input.name.trim()) throw validationError("name", "name must not be blank");
+  if (input.base_url !== undefined && !isHttpUrl(input.base_url.trim()))
+    throw validationError("base_url", "base_url must be an http(s) URL");
+  if (input.proxy_url && !/^(https?|socks5h?):\/\//.test(input.proxy_url))
+    throw validationError("proxy_url", "proxy_url must be an http(s) or socks5 URL");
+  if (input.console_url && !isHttpUrl(input.console_url))
+    throw validationError("console_url", "console_url must be an http(s) URL");
+  if (input.error_matcher) {
+    try {
+      new RegExp(input.error_matcher);
+    } catch {
+      throw validationError("error_matcher", "error_matcher must be a valid regular expression");
+    }
+  }
+}
+
+const clean = (input: ProviderUpdate) => ({
+  ...input,
+  name: input.name?.trim(),
+  base_url: input.base_url?.trim().replace(/\/+$/, ""),
+  // An empty string clears an optional text field just like null.
+  anthropic_version: input.anthropic_version === "" ? null : input.anthropic_version,
+  console_url: input.console_url === "" ? null : input.console_url,
+  proxy_url: input.proxy_url === "" ? null : input.proxy_url,
+  error_matcher: input.error_matcher === "" ? null : input.error_matcher,
+});
+
+export const providerService = {
+  list: (d: AdminDeps) => providers.all(d.db).map(toPublicProvider),
+
+  get: (d: AdminDeps, id: number) => toPublicProvider(found(providers.get(d.db, id), "provider", id)),
+
+  create(d: AdminDeps, input: ProviderCreate) {
+    check(input);
+    try {
+      const p = providers.insert(d.db, clean(input), d.clock.now());
+      d.onConfigChange();
+      return toPublicProvider(p);
+    } catch (err) {
+      rethrowConstraint(err, `provider "${input.name}"`, "name");
+    }
+  },
+
+  update(d: AdminDeps, id: number, patch: ProviderUpdate) {
+    check(patch);
+    try {
+      const p = found(providers.update(d.db, id, clean(patch), d.clock.now()), "provider", id);
+      d.onConfigChange();
+      return toPublicProvider(p);
+    } catch (err) {
+      rethrowConstraint(err, `provider "${patch.name}"`, "name");
+    }
+  },
+
+  remove(d: AdminDeps, id: number) {
+    found(providers.remove(d.db, id) ? true : null, "provider", id);
+    d.onConfigChange();
+    return { ok: true as const };
+  },
+
+  /** The upstream's own model list, read with the provider's key. */
+  async upstreamModels(d: AdminDeps, id: number) {
+    const p = found(providers.get(d.db, id), "provider", id);
+    try {
+      return { models: await listUpstreamModels(p, d.http, AbortSignal.timeout(15_000)) };
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      throw new GatewayError(502, "upstream_error", message.replaceAll(p.api_key || "\u0000", "***"));
+    }
+  },
+};

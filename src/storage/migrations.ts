@@ -1,0 +1,140 @@
+/**
+ * Numbered schema migrations, embedded in the binary. Append only: never edit one that has shipped.
+ * Times are integer milliseconds since the epoch; booleans are 0/1; JSON columns hold text.
+ */
+export const MIGRATIONS: readonly { id: number; name: string; sql: string }[] = [
+  {
+    id: 1,
+    name: "initial schema",
+    sql: `
+CREATE TABLE providers (
+  id INTEGER PRIMARY KEY,
+  name TEXT NOT NULL UNIQUE,
+  type TEXT NOT NULL CHECK (type IN ('openai', 'openai-responses', 'anthropic', 'gemini')),
+  base_url TEXT NOT NULL,
+  api_key TEXT NOT NULL DEFAULT '',
+  anthropic_version TEXT,
+  console_url TEXT,
+  proxy_url TEXT,
+  error_matcher TEXT,
+  headers TEXT NOT NULL DEFAULT '{}',
+  enabled INTEGER NOT NULL DEFAULT 1,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL
+);
+
+CREATE TABLE models (
+  id INTEGER PRIMARY KEY,
+  name TEXT NOT NULL UNIQUE,
+  remark TEXT NOT NULL DEFAULT '',
+  strategy TEXT NOT NULL DEFAULT 'weighted',
+  max_attempts INTEGER NOT NULL DEFAULT 3 CHECK (max_attempts >= 1),
+  timeout_s INTEGER NOT NULL DEFAULT 60 CHECK (timeout_s >= 1),
+  breaker INTEGER NOT NULL DEFAULT 1,
+  display_order INTEGER NOT NULL DEFAULT 0,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL
+);
+
+CREATE TABLE model_providers (
+  id INTEGER PRIMARY KEY,
+  model_id INTEGER NOT NULL REFERENCES models(id) ON DELETE CASCADE,
+  provider_id INTEGER NOT NULL REFERENCES providers(id) ON DELETE CASCADE,
+  provider_model TEXT NOT NULL,
+  weight INTEGER NOT NULL DEFAULT 1 CHECK (weight >= 0),
+  priority INTEGER NOT NULL DEFAULT 0,
+  tool_call INTEGER NOT NULL DEFAULT 1,
+  structured_output INTEGER NOT NULL DEFAULT 1,
+  image INTEGER NOT NULL DEFAULT 1,
+  with_header INTEGER NOT NULL DEFAULT 0,
+  headers TEXT NOT NULL DEFAULT '{}',
+  extra_body TEXT NOT NULL DEFAULT '{}',
+  enabled INTEGER NOT NULL DEFAULT 1,
+  input_price REAL NOT NULL DEFAULT 0,
+  cached_price REAL NOT NULL DEFAULT 0,
+  cache_write_price REAL NOT NULL DEFAULT 0,
+  output_price REAL NOT NULL DEFAULT 0,
+  currency TEXT NOT NULL DEFAULT 'USD' CHECK (currency IN ('USD', 'CNY')),
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  UNIQUE (model_id, provider_id, provider_model)
+);
+CREATE INDEX model_providers_model ON model_providers(model_id);
+CREATE INDEX model_providers_provider ON model_providers(provider_id);
+
+CREATE TABLE api_keys (
+  id INTEGER PRIMARY KEY,
+  name TEXT NOT NULL,
+  key_hash TEXT NOT NULL UNIQUE,
+  key_prefix TEXT NOT NULL,
+  enabled INTEGER NOT NULL DEFAULT 1,
+  allow_all INTEGER NOT NULL DEFAULT 1,
+  models TEXT NOT NULL DEFAULT '[]',
+  expires_at INTEGER,
+  rpm_limit INTEGER,
+  tpm_limit INTEGER,
+  budget REAL,
+  spent REAL NOT NULL DEFAULT 0,
+  currency TEXT NOT NULL DEFAULT 'USD',
+  io_log INTEGER NOT NULL DEFAULT 0,
+  usage_count INTEGER NOT NULL DEFAULT 0,
+  last_used_at INTEGER,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL
+);
+
+CREATE TABLE request_logs (
+  id INTEGER PRIMARY KEY,
+  trace_id TEXT NOT NULL,
+  session_id TEXT,
+  model TEXT NOT NULL,
+  provider_id INTEGER,
+  provider_name TEXT,
+  provider_model TEXT,
+  style TEXT NOT NULL,
+  upstream_type TEXT,
+  stream INTEGER NOT NULL DEFAULT 0,
+  status TEXT NOT NULL CHECK (status IN ('success', 'error', 'cancelled')),
+  http_status INTEGER,
+  error TEXT,
+  attempts TEXT NOT NULL DEFAULT '[]',
+  key_id INTEGER,
+  user_agent TEXT,
+  remote_ip TEXT,
+  proxy_ms REAL,
+  first_chunk_ms REAL,
+  total_ms REAL,
+  tps REAL,
+  size INTEGER NOT NULL DEFAULT 0,
+  input_tokens INTEGER NOT NULL DEFAULT 0,
+  cached_tokens INTEGER NOT NULL DEFAULT 0,
+  cache_write_tokens INTEGER NOT NULL DEFAULT 0,
+  output_tokens INTEGER NOT NULL DEFAULT 0,
+  reasoning_tokens INTEGER NOT NULL DEFAULT 0,
+  total_tokens INTEGER NOT NULL DEFAULT 0,
+  cost REAL NOT NULL DEFAULT 0,
+  currency TEXT,
+  prices TEXT,
+  finish_reason TEXT,
+  created_at INTEGER NOT NULL
+);
+CREATE INDEX request_logs_created ON request_logs(created_at);
+CREATE INDEX request_logs_model ON request_logs(model, created_at);
+CREATE INDEX request_logs_provider ON request_logs(provider_id, created_at);
+CREATE INDEX request_logs_key ON request_logs(key_id, created_at);
+CREATE INDEX request_logs_trace ON request_logs(trace_id);
+CREATE INDEX request_logs_session ON request_logs(session_id) WHERE session_id IS NOT NULL;
+
+CREATE TABLE request_bodies (
+  log_id INTEGER PRIMARY KEY REFERENCES request_logs(id) ON DELETE CASCADE,
+  request TEXT,
+  response TEXT
+);
+
+CREATE TABLE settings (
+  key TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+);
+`,
+  },
+];

@@ -1,0 +1,73 @@
+import { type Static, t } from "elysia";
+
+/** Entity shapes as the admin API shows them; the one source of truth for both storage and API. */
+
+export const PROVIDER_TYPES = ["openai", "openai-responses", "anthropic", "gemini"] as const;
+export const ProviderType = t.UnionEnum(PROVIDER_TYPES);
+export type ProviderType = Static<typeof ProviderType>;
+
+export const StringMap = t.Record(t.String(), t.String());
+export const JsonObject = t.Record(t.String(), t.Unknown());
+
+export const Provider = t.Object({
+  id: t.Integer(),
+  name: t.String(),
+  type: ProviderType,
+  base_url: t.String(),
+  api_key: t.String({ description: "masked on read" }),
+  anthropic_version: t.Nullable(t.String()),
+  console_url: t.Nullable(t.String()),
+  proxy_url: t.Nullable(t.String()),
+  error_matcher: t.Nullable(t.String()),
+  headers: StringMap,
+  enabled: t.Boolean(),
+  created_at: t.Integer(),
+  updated_at: t.Integer(),
+});
+export type Provider = Static<typeof Provider>;
+
+export const STRATEGIES = ["weighted", "priority"] as const;
+export const Strategy = t.UnionEnum(STRATEGIES);
+export type Strategy = Static<typeof Strategy>;
+
+export const Model = t.Object({
+  id: t.Integer(),
+  name: t.String(),
+  remark: t.String(),
+  strategy: Strategy,
+  max_attempts: t.Integer(),
+  timeout_s: t.Integer(),
+  breaker: t.Boolean(),
+  display_order: t.Integer(),
+  created_at: t.Integer(),
+  updated_at: t.Integer(),
+});
+export type Model = Static<typeof Model>;
+
+export const CURRENCIES = ["USD", "CNY"] as const;
+export const Currency = t.UnionEnum(CURRENCIES);
+export type Currency = Static<typeof Currency>;
+
+export const ModelProvider = t.Object({
+  id: t.Integer(),
+  model_id: t.Integer(),
+  provider_id: t.Integer(),
+  provider_model: t.String(),
+  weight: t.Integer(),
+  priority: t.Integer(),
+  tool_call: t.Boolean(),
+  structured_output: t.Boolean(),
+  image: t.Boolean(),
+  with_header: t.Boolean(),
+  headers: StringMap,
+  extra_body: JsonObject,
+  enabled: t.Boolean(),
+  input_price: t.Number(),
+  cached_price: t.Number(),
+  cache_write_price: t.Number(),
+  output_price: t.Number(),
+  currency: Currency,
+  created_at: t.Integer(),
+  updated_at: t.Integer(),
+});
+export type ModelProvider = Static<typeof ModelProvider>;

@@ -1,0 +1,23 @@
+import { treaty } from "@elysiajs/eden";
+import { type AppDeps, createApp } from "../../src/app";
+import { parseConfig, type Config } from "../../src/config";
+import { staticAdminToken } from "../../src/http/admin-token";
+import { openDatabase } from "../../src/storage/db";
+
+export const TEST_TOKEN = "test-admin-token";
+
+export function testConfig(overrides: Partial<Config> = {}): Config {
+  const parsed = parseConfig([], {});
+  if (parsed.kind !== "config") throw new Error("unreachable");
+  return { ...parsed.config, logLevel: "silent", token: TEST_TOKEN, ...overrides };
+}
+
+/** A full app over a fresh in-memory database with the real migrations. */
+export function makeApp(overrides: Partial<AppDeps> = {}) {
+  const db = openDatabase(":memory:");
+  const deps: AppDeps = { db, config: testConfig(), adminToken: staticAdminToken(TEST_TOKEN), ...overrides };
+  const app = createApp(deps);
+  const api = treaty(app, { headers: { authorization: `Bearer ${TEST_TOKEN}` } });
+  const anon = treaty(app);
+  return { app, db, api, anon, deps };
+}
