@@ -1,0 +1,257 @@
+import type { Clock } from "../core/clock";
+import type { BreakerState, FailureKind, LinkHealth } from "./types";
+
+export interface HealthOptions {
+  /** Consecutive breaker-class failures that open the breaker. */
+  failureThreshold: number;
+  /** How long the breaker stays open after its first trip; doubles on each trip in a row. */
+  openMs: number;
+  maxOpenMs: number;
+  /** Cooldown after a 429 without Retry-After; doubles on each such 429 until a success. */
+  backoffBaseMs: number;
+  maxBackoffMs: number;
+  /** Upper bound on an upstream's Retry-After, so one odd header cannot park a link for hours. */
+  maxRetryAfterMs: number;
+  /** A half-open trial whose outcome never arrives frees its slot after this long, so the link is not stuck. */
+  trialTimeoutMs: number;
+  /** How many recent failures each link keeps for the admin view. */
+  recentLimit: number;
+}
+
+export const defaultHealthOptions: HealthOptions = {
+  failureThreshold: 3,
+  openMs: 30_000,
+  maxOpenMs: 5 * 60_000,
+  backoffBaseMs: 5_000,
+  maxBackoffMs: 5 * 60_000,
+  maxRetryAfterMs: 10 * 60_000,
+  trialTimeoutMs: 2 * 60_000,
+  recentLimit: 10,
+};
+
+export interface FailureInfo {
+  status?: number;
+  message: string;
+  /** The delay the upstream asked for on a 429 (see `retryAfterFromHeaders`). */
+  retryAfterMs?: number;
+  /** The model's `breaker` flag: without it failures are recorded but never open the breaker. */
+  useBreaker: boolean;
+}
+
+/** Failure kinds that count towards opening the breaker (429 only cools down; client errors are not the link's). */
+const BREAKER_KINDS: ReadonlySet<FailureKind> = new Set([
+  "network",
+  "timeout",
+  "server",
+  "auth",
+  "not_found",
+  "matched_error",
+]);
+
+interface LinkState {
+  cooldownUntil: number | null;
+  /** 429s without Retry-After since the last success: drives the backoff. */
+  rateLimitStreak: number;
+  breaker: BreakerState;
+  openUntil: number | null;
+  /** Trips in a row without a success: drives the open interval. */
+  trips: number;
+  /** When the half-open trial was let through; null when no trial is in flight. */
+  trialSince: number | null;
+  consecutiveFailures: number;
+  recent: LinkHealth["recent_failures"];
+  lastSuccessAt: number | null;
+}
+
+const freshState = (): LinkState => ({
+  cooldownUntil: null,
+  rateLimitStreak: 0,
+  breaker: "closed",
+  openUntil: null,
+  trips: 0,
+  trialSince: null,
+  consecutiveFailures: 0,
+  recent: [],
+  lastSuccessAt: null,
+});
+
+/**
+ * Live health of every link (429 cooldowns and circuit breakers), in memory and shared by all requests.
+ * For each link a plan hands out, the caller reports exactly one of `success`, `failure` or `release`.
+ */
+export class HealthRegistry {
+  readonly #clock: Clock;
+  readonly #opts: HealthOptions;
+  readonly #links = new Map<number, LinkState>();
+
+  constructor(clock: Clock, opts: Partial<HealthOptions> = {}) {
+    this.#clock = clock;
+    this.#opts = { ...defaultHealthOptions, ...opts };
+  }
+
+  /** Whether a request may use the link now: not cooling down, breaker not open, no half-open trial in flight. */
+  available(linkId: number, useBreaker: boolean): boolean {
+    const s = this.#links.get(linkId);
+    if (!s) return true;
+    const now = this.#clock.now();
+    if (s.cooldownUntil !== null && s.cooldownUntil > now) return false;
+    if (!useBreaker) return true;
+    const state = this.#breakerState(s, now);
+    if (state === "open") return false;
+    if (state === "half_open") return !this.#trialInFlight(s, now);
+    return true;
+  }
+
+  /**
+   * When an unavailable link frees up (wall ms), or null when unknown (a half-open trial in flight) or
+   * when it is available already.
+   */
+  freeAt(linkId: number, useBreaker: boolean): number | null {
+    const s = this.#links.get(linkId);
+    if (!s) return null;
+    const now = this.#clock.now();
+    let at = s.cooldownUntil !== null && s.cooldownUntil > now ? s.cooldownUntil : null;
+    if (useBreaker && this.#breakerState(s, now) === "open" && s.openUntil !== null) {
+      at = Math.max(at ?? 0, s.openUntil);
+    }
+    return at;
+  }
+
+  /** Why the link is unavailable now, if it is: a 429 cooldown or the breaker. */
+  unavailableBecause(linkId: number, useBreaker: boolean): "cooldown" | "breaker" | null {
+    if (this.available(linkId, useBreaker)) return null;
+    const s = this.#links.get(linkId);
+    return s?.cooldownUntil != null && s.cooldownUntil > this.#clock.now() ? "cooldown" : "breaker";
+  }
+
+  /** Marks the link as taken by a request; on a half-open link this is the one trial let through. */
+  acquire(linkId: number): void {
+    const s = this.#links.get(linkId);
+    if (!s) return;
+    const now = this.#clock.now();
+    if (this.#breakerState(s, now) === "half_open") s.trialSince = now;
+  }
+
+  /** The attempt ended with neither verdict (client cancelled, client error): frees a half-open trial slot. */
+  release(linkId: number): void {
+    const s = this.#links.get(linkId);
+    if (s) s.trialSince = null;
+  }
+
+  /** The link answered well: closes the breaker and resets every backoff. */
+  success(linkId: number): void {
+    const s = this.#state(linkId);
+    s.consecutiveFailures = 0;
+    s.rateLimitStreak = 0;
+    s.breaker = "closed";
+    s.openUntil = null;
+    s.trips = 0;
+    s.trialSince = null;
+    s.lastSuccessAt = this.#clock.now();
+  }
+
+  /** The link failed: 429 cools it down, breaker-class failures count towards (re)opening the breaker. */
+  failure(linkId: number, kind: FailureKind, info: FailureInfo): void {
+    // A client error says nothing about the link; it only ends a half-open trial without a verdict.
+    if (kind === "client") return this.release(linkId);
+    const s = this.#state(linkId);
+    const now = this.#clock.now();
+    s.recent.push({
+      at: now,
+      kind,
+      ...(info.status !== undefined ? { status: info.status } : {}),
+      message: info.message,
+    });
+    if (s.recent.length > this.#opts.recentLimit)
+      s.recent.splice(0, s.recent.length - this.#opts.recentLimit);
+
+    if (kind === "rate_limited") {
+      this.#coolDown(s, now, info.retryAfterMs);
+      // The link did answer, so a half-open trial ends without a verdict; the cooldown now gates it.
+      s.trialSince = null;
+      return;
+    }
+    if (!BREAKER_KINDS.has(kind)) return;
+    s.consecutiveFailures++;
+    if (!info.useBreaker) return;
+    const state = this.#breakerState(s, now);
+    if (
+      state === "half_open" ||
+      (state === "closed" && s.consecutiveFailures >= this.#opts.failureThreshold)
+    ) {
+      this.#trip(s, now);
+    }
+    // Already open: a request that started before the trip failed late; the open interval stands.
+  }
+
+  /** The link's health as the admin API shows it; a link never seen is healthy. */
+  snapshot(linkId: number): LinkHealth {
+    const s = this.#links.get(linkId) ?? freshState();
+    const now = this.#clock.now();
+    const breaker = this.#breakerState(s, now);
+    return {
+      link_id: linkId,
+      cooldown_until: s.cooldownUntil !== null && s.cooldownUntil > now ? s.cooldownUntil : null,
+      breaker,
+      open_until: breaker === "open" ? s.openUntil : null,
+      trial_in_flight: breaker === "half_open" && this.#trialInFlight(s, now),
+      consecutive_failures: s.consecutiveFailures,
+      recent_failures: s.recent.map((f) => ({ ...f })),
+      last_success_at: s.lastSuccessAt,
+    };
+  }
+
+  /** Snapshots of every link with recorded state. */
+  all(): LinkHealth[] {
+    return [...this.#links.keys()].map((id) => this.snapshot(id));
+  }
+
+  /** Drops the state of links that no longer exist (call after rebuilding the routing table). */
+  forget(validLinkIds: Iterable<number>): void {
+    const keep = new Set(validLinkIds);
+    for (const id of this.#links.keys()) if (!keep.has(id)) this.#links.delete(id);
+  }
+
+  #state(linkId: number): LinkState {
+    let s = this.#links.get(linkId);
+    if (!s) {
+      s = freshState();
+      this.#links.set(linkId, s);
+    }
+    return s;
+  }
+
+  /** The breaker as of `now`: an open breaker whose interval has passed is half-open. */
+  #breakerState(s: LinkState, now: number): BreakerState {
+    if (s.breaker === "open" && s.openUntil !== null && now >= s.openUntil) {
+      s.breaker = "half_open";
+      s.openUntil = null;
+      s.trialSince = null;
+    }
+    return s.breaker;
+  }
+
+  #trialInFlight(s: LinkState, now: number): boolean {
+    return s.trialSince !== null && now - s.trialSince < this.#opts.trialTimeoutMs;
+  }
+
+  #trip(s: LinkState, now: number): void {
+    s.trips++;
+    const interval = Math.min(this.#opts.openMs * 2 ** (s.trips - 1), this.#opts.maxOpenMs);
+    s.breaker = "open";
+    s.openUntil = now + interval;
+    s.trialSince = null;
+  }
+
+  #coolDown(s: LinkState, now: number, retryAfterMs: number | undefined): void {
+    let wait: number;
+    if (retryAfterMs !== undefined && Number.isFinite(retryAfterMs) && retryAfterMs >= 0) {
+      wait = Math.min(retryAfterMs, this.#opts.maxRetryAfterMs);
+    } else {
+      wait = Math.min(this.#opts.backoffBaseMs * 2 ** s.rateLimitStreak, this.#opts.maxBackoffMs);
+      s.rateLimitStreak++;
+    }
+    // Concurrent 429s may report different waits: the longest one wins.
+    s.cooldownUntil = Math.max(s.cooldownUntil ?? 0, now + wait);
+  }
+}

@@ -1,0 +1,90 @@
+import type { Clock, Random } from "../core/clock";
+import { filterByNeeds } from "./capabilities";
+import type { HealthRegistry } from "./health";
+import { strategies } from "./strategies";
+import type { Capability, Needs, RouteLink, RouteModel } from "./types";
+
+export interface PlanInput {
+  model: RouteModel;
+  needs: Needs;
+  health: HealthRegistry;
+  random: Random;
+  clock: Clock;
+}
+
+/** The links of one request, handed out one attempt at a time. */
+export interface AttemptPlan {
+  ok: true;
+  /**
+   * The next link to try, or undefined when attempts are spent or no untried link is available now.
+   * The link is already acquired in health: report its outcome with success / failure / release.
+   */
+  next(): RouteLink | undefined;
+  /** How many links have been handed out so far. */
+  attempts(): number;
+}
+
+export type PlanResult =
+  /** No link has this capability: a 4xx naming it. */
+  | { ok: false; reason: "missing_capability"; missing: Capability }
+  /** The model has no enabled link. */
+  | { ok: false; reason: "no_links" }
+  /**
+   * Every capable link is cooling down (`cause: "cooldown"`, answer 429) or held by its breaker
+   * (`cause: "breaker"`, answer 503); `retryAfterMs` is when the first one frees, when known.
+   */
+  | { ok: false; reason: "all_unavailable"; cause: "cooldown" | "breaker"; retryAfterMs?: number }
+  | AttemptPlan;
+
+/** Resolves a request's candidate links and the order to try them in, per the model's strategy. */
+export function createAttemptPlan({ model, needs, health, random, clock }: PlanInput): PlanResult {
+  if (model.links.length === 0) return { ok: false, reason: "no_links" };
+  const filtered = filterByNeeds(model.links, needs);
+  if (filtered.missing) return { ok: false, reason: "missing_capability", missing: filtered.missing };
+
+  const useBreaker = model.breaker;
+  const isAvailable = (l: RouteLink) => health.available(l.id, useBreaker);
+  if (!filtered.links.some(isAvailable)) return unavailable(filtered.links, health, useBreaker, clock);
+
+  const strategy = strategies[model.strategy] ?? strategies.weighted;
+  const maxAttempts = Math.max(1, model.maxAttempts);
+  let remaining = filtered.links;
+  let handedOut = 0;
+
+  return {
+    ok: true,
+    next() {
+      if (handedOut >= maxAttempts) return undefined;
+      // Health is read at each pick: a link that cooled down or tripped during an earlier attempt is skipped.
+      const candidates = remaining.filter(isAvailable);
+      if (candidates.length === 0) return undefined;
+      const link = strategy(candidates, { model, random });
+      remaining = remaining.filter((l) => l !== link);
+      handedOut++;
+      // Acquired in the same tick as the availability check, so two requests cannot both take a half-open trial.
+      health.acquire(link.id);
+      return link;
+    },
+    attempts: () => handedOut,
+  };
+}
+
+function unavailable(
+  links: readonly RouteLink[],
+  health: HealthRegistry,
+  useBreaker: boolean,
+  clock: Clock,
+): PlanResult {
+  const now = clock.now();
+  let soonest: number | null = null;
+  let allCooling = true;
+  for (const link of links) {
+    if (health.unavailableBecause(link.id, useBreaker) !== "cooldown") allCooling = false;
+    const at = health.freeAt(link.id, useBreaker);
+    if (at !== null && (soonest === null || at < soonest)) soonest = at;
+  }
+  const cause = allCooling ? "cooldown" : "breaker";
+  return soonest === null
+    ? { ok: false, reason: "all_unavailable", cause }
+    : { ok: false, reason: "all_unavailable", cause, retryAfterMs: Math.max(0, soonest - now) };
+}
