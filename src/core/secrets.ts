@@ -23,9 +23,13 @@ export function randomToken(bytes = 24): string {
   return randomBytes(bytes).toString("base64url");
 }
 
-/** Masks a provider key for display: keeps a short prefix and suffix only. */
+/** Keys shorter than this are masked completely: a prefix and suffix would give away most of them. */
+const MASK_MIN_REVEAL = 16;
+
+/** Masks a provider key for display: keeps a short prefix and suffix of a long key, nothing of a short one. */
 export function maskSecret(value: string): string {
   if (!value) return "";
-  if (value.length <= 8) return "*".repeat(value.length);
+  // A fixed width, so the mask does not tell the length of a short key either.
+  if (value.length < MASK_MIN_REVEAL) return "********";
   return `${value.slice(0, 3)}…${value.slice(-4)}`;
 }

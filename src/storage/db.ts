@@ -17,11 +17,16 @@ export function openDatabase(path: string): Database {
   return db;
 }
 
-/** Applies every migration newer than the database's user_version, each in its own transaction. */
-export function migrate(db: Database): number {
-  const current = (db.query("PRAGMA user_version").get() as { user_version: number }).user_version;
+export type Migration = (typeof MIGRATIONS)[number];
+
+/**
+ * Applies every migration newer than the database's user_version, each in its own transaction, so a
+ * failing one leaves the database at the previous version. Returns how many were applied.
+ */
+export function migrate(db: Database, migrations: readonly Migration[] = MIGRATIONS): number {
+  const current = schemaVersion(db);
   let applied = 0;
-  for (const m of MIGRATIONS) {
+  for (const m of migrations) {
     if (m.id <= current) continue;
     db.transaction(() => {
       db.exec(m.sql);
