@@ -1,0 +1,152 @@
+// The release artifact as a user runs it: dist/llmio copied alone into an empty folder, started there.
+import { afterAll, beforeAll, describe, expect, it } from "bun:test";
+import { copyFileSync, existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { BINARY, hasScript, newestMtime, ROOT } from "../../scripts/build";
+import { type Child, freePort, spawnChild } from "./process";
+
+const TOKEN = "smoke-admin-token";
+const START_MS = 15_000;
+const STOP_MS = 5_000;
+const uiExpected = hasScript("build:ui");
+
+/** Builds dist/llmio unless one newer than every source exists already. */
+function ensureBinary(): void {
+  const fresh =
+    existsSync(BINARY) &&
+    statSync(BINARY).mtimeMs > newestMtime(["src", "package.json", "package-lock.json", "scripts/build.ts"]);
+  if (fresh) return;
+  const build = Bun.spawnSync([process.execPath, "scripts/build.ts", "--ui-if-stale"], {
+    cwd: ROOT,
+    stdio: ["ignore", "pipe", "pipe"],
+    timeout: 240_000,
+  });
+  if (build.exitCode !== 0) {
+    throw new Error(
+      `build failed (${build.exitCode}):\n${build.stdout.toString()}${build.stderr.toString()}`,
+    );
+  }
+}
+
+/** An empty temporary folder holding only a copy of the binary. */
+function folderWithBinary(): string {
+  const dir = mkdtempSync(join(tmpdir(), "llmio-smoke-"));
+  copyFileSync(BINARY, join(dir, "llmio"));
+  return dir;
+}
+
+/** Nothing inherited from the test's environment except PATH, so no stray PORT or TOKEN leaks in. */
+function cleanEnv(extra: Record<string, string>): Record<string, string> {
+  return { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: tmpdir(), ...extra };
+}
+
+function get(url: string, token?: string): Promise<Response> {
+  return fetch(url, {
+    headers: token ? { authorization: `Bearer ${token}` } : {},
+    signal: AbortSignal.timeout(5_000),
+  });
+}
+
+const dirs: string[] = [];
+const children: Child[] = [];
+
+beforeAll(() => ensureBinary(), 240_000);
+
+afterAll(() => {
+  for (const c of children) c.kill();
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+describe("binary started with TOKEN and --port in an empty folder", () => {
+  let dir: string;
+  let child: Child;
+  let base: string;
+
+  beforeAll(async () => {
+    dir = folderWithBinary();
+    dirs.push(dir);
+    const port = freePort();
+    child = spawnChild([join(dir, "llmio"), "--port", String(port)], dir, cleanEnv({ TOKEN }));
+    children.push(child);
+    const m = await child.waitFor(/listening on (http:\/\/\S+)/, START_MS);
+    base = (m[1] as string).replace("localhost", "127.0.0.1");
+    expect(base).toEndWith(`:${port}`);
+  }, START_MS + 5_000);
+
+  it("creates db/llmio.db in its working folder", () => {
+    expect(existsSync(join(dir, "db", "llmio.db"))).toBe(true);
+  });
+
+  it.skipIf(!uiExpected)("serves the web UI as HTML at /", async () => {
+    const res = await get(`${base}/`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toContain("text/html");
+    expect((await res.text()).toLowerCase()).toContain("<html");
+  });
+
+  it("answers /api/providers with 401 without the token and 200 with it", async () => {
+    expect((await get(`${base}/api/providers`)).status).toBe(401);
+    const ok = await get(`${base}/api/providers`, TOKEN);
+    expect(ok.status).toBe(200);
+    expect(Array.isArray(await ok.json())).toBe(true);
+  });
+
+  it("serves the OpenAPI document as JSON", async () => {
+    const res = await get(`${base}/openapi/json`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toContain("application/json");
+    const doc = (await res.json()) as { openapi?: string; paths?: Record<string, unknown> };
+    expect(doc.openapi).toBeString();
+    expect(Object.keys(doc.paths ?? {}).some((p) => p.startsWith("/api/providers"))).toBe(true);
+  });
+
+  it("exits with code 0 within a few seconds of SIGTERM", async () => {
+    expect(await child.stop("SIGTERM", STOP_MS)).toBe(0);
+  });
+});
+
+describe("binary started without TOKEN beside a stray .env and bunfig.toml", () => {
+  let dir: string;
+  let child: Child;
+  let port: number;
+
+  beforeAll(async () => {
+    dir = folderWithBinary();
+    dirs.push(dir);
+    // A compiled Bun binary would load both from its working folder unless built not to.
+    writeFileSync(join(dir, ".env"), "PORT=1\nTOKEN=evil\n");
+    writeFileSync(join(dir, "bunfig.toml"), 'preload = ["./evil.ts"]\n');
+    writeFileSync(join(dir, "evil.ts"), 'console.log("EVIL PRELOAD RAN");\n');
+    port = freePort();
+    // The port comes from LLMIO_SERVER_PORT, which a PORT from .env would override if .env were read.
+    child = spawnChild([join(dir, "llmio")], dir, cleanEnv({ LLMIO_SERVER_PORT: String(port) }));
+    children.push(child);
+    await child.waitFor(/Log in at \S+/, START_MS);
+  }, START_MS + 5_000);
+
+  it("prints a generated admin token and the login URL", async () => {
+    const out = child.output();
+    expect(out).toContain("No TOKEN set");
+    expect(out).toMatch(/^\s+llmio-\S{16,}$/m);
+    expect(out).toContain(`Log in at http://localhost:${port}/login`);
+  });
+
+  it("ignores PORT and TOKEN from the stray .env", async () => {
+    expect(child.output()).toContain(`listening on http://localhost:${port}`);
+    expect((await get(`http://127.0.0.1:${port}/api/providers`, "evil")).status).toBe(401);
+  });
+
+  it("ignores the stray bunfig.toml (its preload never runs)", () => {
+    expect(child.output()).not.toContain("EVIL PRELOAD RAN");
+  });
+
+  it("accepts the generated token it printed", async () => {
+    const token = (/^\s+(llmio-\S+)$/m.exec(child.output()) as RegExpExecArray)[1] as string;
+    expect((await get(`http://127.0.0.1:${port}/api/providers`, token)).status).toBe(200);
+  });
+
+  it("exits with code 0 within a few seconds of SIGTERM", async () => {
+    expect(await child.stop("SIGTERM", STOP_MS)).toBe(0);
+  });
+});

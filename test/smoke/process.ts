@@ -1,0 +1,72 @@
+import type { Subprocess } from "bun";
+
+/** A child process whose stdout and stderr are collected as they arrive, so a test can wait for a line. */
+export interface Child {
+  proc: Subprocess<"ignore", "pipe", "pipe">;
+  /** Everything printed so far, stdout then stderr. */
+  output(): string;
+  /** Resolves with the first match of `re` in the output; rejects on timeout or when the process ends first. */
+  waitFor(re: RegExp, timeoutMs: number): Promise<RegExpExecArray>;
+  /** Sends a signal and resolves with the exit code, or null when it did not exit within timeoutMs. */
+  stop(signal: NodeJS.Signals, timeoutMs: number): Promise<number | null>;
+  /** SIGKILL if still running; safe to call any time. */
+  kill(): void;
+}
+
+/** Spawns `cmd` in `cwd` with exactly `env` (nothing inherited), collecting its output. */
+export function spawnChild(cmd: string[], cwd: string, env: Record<string, string>): Child {
+  const proc = Bun.spawn(cmd, { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
+  let stdout = "";
+  let stderr = "";
+  const drain = async (stream: ReadableStream<Uint8Array>, add: (s: string) => void) => {
+    const decoder = new TextDecoder();
+    for await (const chunk of stream) add(decoder.decode(chunk, { stream: true }));
+  };
+  void drain(proc.stdout, (s) => {
+    stdout += s;
+  });
+  void drain(proc.stderr, (s) => {
+    stderr += s;
+  });
+  const output = () => stdout + stderr;
+  let exited = false;
+  void proc.exited.then(() => {
+    exited = true;
+  });
+
+  return {
+    proc,
+    output,
+    async waitFor(re, timeoutMs) {
+      const deadline = performance.now() + timeoutMs;
+      for (;;) {
+        const m = re.exec(output());
+        if (m) return m;
+        if (exited) {
+          await Bun.sleep(50); // let the pipes flush the last lines
+          const late = re.exec(output());
+          if (late) return late;
+          throw new Error(`process exited (${proc.exitCode}) before printing ${re}:\n${output()}`);
+        }
+        if (performance.now() > deadline) throw new Error(`no ${re} within ${timeoutMs} ms:\n${output()}`);
+        await Bun.sleep(25);
+      }
+    },
+    async stop(signal, timeoutMs) {
+      if (!exited) proc.kill(signal);
+      const timeout = Bun.sleep(timeoutMs).then(() => null);
+      return Promise.race([proc.exited, timeout]);
+    },
+    kill() {
+      if (!exited) proc.kill("SIGKILL");
+    },
+  };
+}
+
+/** A TCP port that was free a moment ago. */
+export function freePort(): number {
+  const server = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: () => new Response() });
+  const port = server.port as number;
+  server.stop(true);
+  return port;
+}
