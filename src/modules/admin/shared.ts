@@ -2,7 +2,7 @@ import type { Database } from "bun:sqlite";
 import { t } from "elysia";
 import type { Config } from "../../config";
 import type { Clock } from "../../core/clock";
-import { conflict, notFound } from "../../core/errors";
+import { conflict, GatewayError, notFound } from "../../core/errors";
 import type { Logger } from "../../core/logger";
 import type { HttpClient } from "../../providers/registry";
 
@@ -17,13 +17,17 @@ export interface AdminDeps {
   onConfigChange: () => void;
 }
 
-export const IdParams = t.Object({ id: t.Numeric({ minimum: 1 }) });
+// No minimum: an integer id that names nothing (0, -1) is a 404 like any other unknown id, and
+// Elysia reports a failed bound on a coerced path param without naming the param.
+export const IdParams = t.Object({ id: t.Integer() });
 
-/** Maps a SQLite constraint failure to a 409 (unique) or rethrows. */
+/** Maps a SQLite constraint failure to a 409 (unique) or a 422 (dangling reference), or rethrows. */
 export function rethrowConstraint(err: unknown, what: string, field: string): never {
   const message = err instanceof Error ? err.message : String(err);
   if (message.includes("UNIQUE constraint failed")) throw conflict(`${what} already exists`, field);
-  if (message.includes("FOREIGN KEY constraint failed")) throw notFound(`referenced ${field} does not exist`);
+  // Services check references first; this only catches a row deleted in between.
+  if (message.includes("FOREIGN KEY constraint failed"))
+    throw new GatewayError(422, "validation", "a referenced record does not exist");
   throw err;
 }
 

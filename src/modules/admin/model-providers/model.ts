@@ -1,7 +1,8 @@
 import { t } from "elysia";
 import { Currency, JsonObject, StringMap } from "../../../storage/schema";
 
-const price = t.Optional(t.Number({ minimum: 0 }));
+// null clears a price back to 0.
+const price = t.Optional(t.Nullable(t.Number({ minimum: 0 })));
 
 export const LinkCreate = t.Object({
   model_id: t.Integer({ minimum: 1 }),
@@ -13,8 +14,9 @@ export const LinkCreate = t.Object({
   structured_output: t.Optional(t.Boolean()),
   image: t.Optional(t.Boolean()),
   with_header: t.Optional(t.Boolean()),
-  headers: t.Optional(StringMap),
-  extra_body: t.Optional(JsonObject),
+  // null clears the extra headers / extra body.
+  headers: t.Optional(t.Nullable(StringMap)),
+  extra_body: t.Optional(t.Nullable(JsonObject)),
   enabled: t.Optional(t.Boolean()),
   input_price: price,
   cached_price: price,
@@ -27,4 +29,4 @@ export type LinkCreate = typeof LinkCreate.static;
 export const LinkUpdate = t.Partial(LinkCreate);
 export type LinkUpdate = typeof LinkUpdate.static;
 
-export const LinkQuery = t.Object({ model_id: t.Optional(t.Numeric({ minimum: 1 })) });
+export const LinkQuery = t.Object({ model_id: t.Optional(t.Integer()) });

@@ -7,6 +7,13 @@ function check(input: ModelUpdate) {
   if (input.name !== undefined && !input.name.trim()) throw validationError("name", "name must not be blank");
 }
 
+// null clears the remark; names are stored trimmed.
+const clean = (input: ModelUpdate) => ({
+  ...input,
+  name: input.name?.trim(),
+  remark: input.remark === null ? "" : input.remark,
+});
+
 export const modelService = {
   list: (d: AdminDeps) => models.all(d.db),
 
@@ -15,7 +22,7 @@ export const modelService = {
   create(d: AdminDeps, input: ModelCreate) {
     check(input);
     try {
-      const m = models.insert(d.db, { ...input, name: input.name.trim() }, d.clock.now());
+      const m = models.insert(d.db, clean(input), d.clock.now());
       d.onConfigChange();
       return m;
     } catch (err) {
@@ -26,11 +33,7 @@ export const modelService = {
   update(d: AdminDeps, id: number, patch: ModelUpdate) {
     check(patch);
     try {
-      const m = found(
-        models.update(d.db, id, { ...patch, name: patch.name?.trim() }, d.clock.now()),
-        "model",
-        id,
-      );
+      const m = found(models.update(d.db, id, clean(patch), d.clock.now()), "model", id);
       d.onConfigChange();
       return m;
     } catch (err) {

@@ -36,6 +36,8 @@ const clean = (input: ProviderUpdate) => ({
   console_url: input.console_url === "" ? null : input.console_url,
   proxy_url: input.proxy_url === "" ? null : input.proxy_url,
   error_matcher: input.error_matcher === "" ? null : input.error_matcher,
+  // null clears the extra headers.
+  headers: input.headers === null ? {} : input.headers,
 });
 
 export const providerService = {
@@ -56,8 +58,12 @@ export const providerService = {
 
   update(d: AdminDeps, id: number, patch: ProviderUpdate) {
     check(patch);
+    const current = found(providers.get(d.db, id), "provider", id);
+    // A form that sends back the masked key it was shown means "keep the key", not "store the mask".
+    const keepKey = patch.api_key !== undefined && patch.api_key === maskSecret(current.api_key);
     try {
-      const p = found(providers.update(d.db, id, clean(patch), d.clock.now()), "provider", id);
+      const changes = clean(keepKey ? { ...patch, api_key: undefined } : patch);
+      const p = found(providers.update(d.db, id, changes, d.clock.now()), "provider", id);
       d.onConfigChange();
       return toPublicProvider(p);
     } catch (err) {
