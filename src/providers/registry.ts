@@ -27,10 +27,14 @@ const bearerAuth = (p: UpstreamProvider) => ({ authorization: `Bearer ${p.api_ke
 
 type ModelsPage = { data?: { id?: string }[]; has_more?: boolean; last_id?: string };
 
+/** The string ids of a model list; entries without one are skipped rather than listed as "undefined". */
+const idsOf = (items: { id?: unknown }[] | undefined): string[] =>
+  (items ?? []).flatMap((m) => (typeof m?.id === "string" && m.id ? [m.id] : []));
+
 const openaiLike = (path: string): ProviderTransport => ({
   url: (base, op) => (op === "models" ? `${base}/models` : `${base}${path}`),
   authHeaders: bearerAuth,
-  parseModels: (body) => ({ ids: ((body as ModelsPage).data ?? []).map((m) => String(m.id)) }),
+  parseModels: (body) => ({ ids: idsOf((body as ModelsPage).data) }),
 });
 
 const TRANSPORTS: Record<ProviderType, ProviderTransport> = {
@@ -49,7 +53,7 @@ const TRANSPORTS: Record<ProviderType, ProviderTransport> = {
     }),
     parseModels: (body, base) => {
       const page = body as ModelsPage;
-      const ids = (page.data ?? []).map((m) => String(m.id));
+      const ids = idsOf(page.data);
       return {
         ids,
         next:
@@ -70,7 +74,7 @@ const TRANSPORTS: Record<ProviderType, ProviderTransport> = {
     authHeaders: (p) => ({ "x-goog-api-key": p.api_key }),
     parseModels: (body, base) => {
       const page = body as { models?: { name?: string }[]; nextPageToken?: string };
-      const ids = (page.models ?? []).map((m) => String(m.name).replace(/^models\//, ""));
+      const ids = idsOf((page.models ?? []).map((m) => ({ id: m?.name?.replace(/^models\//, "") })));
       return {
         ids,
         next: page.nextPageToken

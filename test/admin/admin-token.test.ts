@@ -1,0 +1,73 @@
+import { describe, expect, it } from "bun:test";
+import { sha256Hex } from "../../src/core/secrets";
+import { resolveAdminToken } from "../../src/http/admin-token";
+import { openDatabase } from "../../src/storage/db";
+import { getSetting } from "../../src/storage/settings";
+import { makeApp } from "../helpers/app";
+
+const settingsRows = (db: ReturnType<typeof openDatabase>) =>
+  db.query("SELECT key, value FROM settings").all() as { key: string; value: string }[];
+
+describe("resolveAdminToken", () => {
+  it("uses the configured TOKEN and stores nothing", () => {
+    const db = openDatabase(":memory:");
+    const token = resolveAdminToken(db, "from-env");
+    expect(token.source).toBe("env");
+    expect(token.generated).toBeUndefined();
+    expect(token.verify("from-env")).toBe(true);
+    expect(token.verify("from-env ")).toBe(false);
+    expect(settingsRows(db)).toEqual([]);
+  });
+
+  it("without TOKEN generates one and stores only its sha-256 hash", () => {
+    const db = openDatabase(":memory:");
+    const token = resolveAdminToken(db, undefined);
+    expect(token.source).toBe("generated");
+    const generated = token.generated as string;
+    expect(generated).toMatch(/^llmio-[A-Za-z0-9_-]{32}$/);
+    expect(getSetting<string>(db, "admin_token_hash")).toBe(sha256Hex(generated));
+    expect(JSON.stringify(settingsRows(db))).not.toContain(generated);
+    expect(token.verify(generated)).toBe(true);
+    expect(token.verify("llmio-wrong")).toBe(false);
+    expect(token.verify(sha256Hex(generated))).toBe(false);
+  });
+
+  it("an empty TOKEN counts as none", () => {
+    const token = resolveAdminToken(openDatabase(":memory:"), "");
+    expect(token.source).toBe("generated");
+  });
+
+  it("a second start finds the stored hash: source stored, nothing generated, same token valid", () => {
+    const db = openDatabase(":memory:");
+    const first = resolveAdminToken(db, undefined).generated as string;
+    const second = resolveAdminToken(db, undefined);
+    expect(second.source).toBe("stored");
+    expect(second.generated).toBeUndefined();
+    expect(second.verify(first)).toBe(true);
+    expect(settingsRows(db)).toHaveLength(1);
+  });
+
+  it("reset generates a new token and the old one stops working", () => {
+    const db = openDatabase(":memory:");
+    const old = resolveAdminToken(db, undefined).generated as string;
+    const reset = resolveAdminToken(db, undefined, true);
+    expect(reset.source).toBe("generated");
+    const fresh = reset.generated as string;
+    expect(fresh).not.toBe(old);
+    expect(reset.verify(fresh)).toBe(true);
+    expect(reset.verify(old)).toBe(false);
+    const later = resolveAdminToken(db, undefined);
+    expect(later.verify(fresh)).toBe(true);
+    expect(later.verify(old)).toBe(false);
+  });
+
+  it("guards the admin API with the generated token", async () => {
+    const db = openDatabase(":memory:");
+    const adminToken = resolveAdminToken(db, undefined);
+    const { app } = makeApp({ db, adminToken });
+    const call = (authorization: string) =>
+      app.handle(new Request("http://localhost/api/auth/check", { headers: { authorization } }));
+    expect((await call(`Bearer ${adminToken.generated}`)).status).toBe(200);
+    expect((await call("Bearer test-admin-token")).status).toBe(401);
+  });
+});
