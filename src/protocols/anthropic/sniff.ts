@@ -1,0 +1,79 @@
+import { child, isObject, text } from "../json";
+import {
+  assertObjectBody,
+  headerSessionId,
+  invalid,
+  isNonEmptyArray,
+  optionalBoolean,
+  requireModel,
+  requireObjectArray,
+} from "../request";
+import type { Sniffed, SniffContext } from "../types";
+
+/** Whether a content block list holds an image, looking one level into tool results (screenshots). */
+function hasImage(blocks: unknown[]): boolean {
+  for (const block of blocks) {
+    if (!isObject(block)) continue;
+    if (block.type === "image") return true;
+    if (block.type === "tool_result" && Array.isArray(block.content) && hasImage(block.content)) return true;
+  }
+  return false;
+}
+
+const CLAUDE_CODE_SESSION = /session_([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})/i;
+
+/**
+ * The session in `metadata.user_id`: Claude Code sends `user_<hash>_account_<uuid>_session_<uuid>`, newer
+ * versions a JSON string with `session_id`; any other user_id is taken whole.
+ */
+export function sessionFromAnthropicUserId(userId: string): string {
+  if (userId.startsWith("{")) {
+    try {
+      const parsed: unknown = JSON.parse(userId);
+      const session = isObject(parsed) ? text(parsed.session_id) : undefined;
+      if (session) return session;
+    } catch {
+      // Not JSON after all: fall through to the string forms.
+    }
+  }
+  return CLAUDE_CODE_SESSION.exec(userId)?.[1] ?? userId;
+}
+
+/** Reads a Messages request: model, stream, needs and session. */
+export function sniffAnthropicRequest(body: Record<string, unknown>, ctx: SniffContext): Sniffed {
+  assertObjectBody(body);
+  const model = requireModel(body.model);
+  const stream = optionalBoolean(body, "stream");
+  const messages = requireObjectArray(body, "messages", { nonEmpty: true });
+  let image = false;
+  for (let i = 0; i < messages.length; i++) {
+    const message = messages[i];
+    if (typeof message.role !== "string" || message.role === "") {
+      throw invalid(`messages[${i}].role must be a non-empty string`, `messages[${i}].role`);
+    }
+    const content = message.content;
+    if (Array.isArray(content)) {
+      if (!image) image = hasImage(content);
+    } else if (typeof content !== "string") {
+      throw invalid(
+        `messages[${i}].content must be a string or an array of blocks`,
+        `messages[${i}].content`,
+      );
+    }
+  }
+  if (body.tools !== undefined && body.tools !== null && !Array.isArray(body.tools)) {
+    throw invalid("tools must be an array", "tools");
+  }
+  const format = child(body, "output_format") ?? child(child(body, "output_config"), "format");
+  const userId = text(child(body, "metadata")?.user_id);
+  return {
+    model,
+    stream,
+    needs: {
+      tools: isNonEmptyArray(body.tools),
+      structuredOutput: format?.type === "json_schema",
+      image,
+    },
+    sessionId: headerSessionId(ctx.headers) ?? (userId ? sessionFromAnthropicUserId(userId) : undefined),
+  };
+}

@@ -1,0 +1,79 @@
+import { GatewayError } from "../core/errors";
+import { isObject, text } from "./json";
+
+/** Shared request-reading rules, so every protocol rejects the same mistakes with the same 400. */
+
+export function invalid(message: string, field?: string): GatewayError {
+  return new GatewayError(400, "invalid_request", message, field);
+}
+
+/** Throws unless the parsed body is a JSON object. */
+export function assertObjectBody(body: unknown): asserts body is Record<string, unknown> {
+  if (!isObject(body)) throw invalid("request body must be a JSON object");
+}
+
+/** The required `model` field. */
+export function requireModel(value: unknown, field = "model"): string {
+  if (typeof value !== "string" || value.trim() === "")
+    throw invalid(`${field} must be a non-empty string`, field);
+  return value;
+}
+
+/** An optional boolean flag such as `stream`; anything but a boolean or absence is a 400. */
+export function optionalBoolean(body: Record<string, unknown>, field: string): boolean {
+  const value = body[field];
+  if (value === undefined || value === null) return false;
+  if (typeof value !== "boolean") throw invalid(`${field} must be a boolean`, field);
+  return value;
+}
+
+/** A required array of JSON objects, e.g. `messages`. */
+export function requireObjectArray(
+  body: Record<string, unknown>,
+  field: string,
+  opts: { nonEmpty: boolean },
+): Record<string, unknown>[] {
+  const value = body[field];
+  if (!Array.isArray(value)) throw invalid(`${field} must be an array`, field);
+  if (opts.nonEmpty && value.length === 0) throw invalid(`${field} must not be empty`, field);
+  for (let i = 0; i < value.length; i++) {
+    if (!isObject(value[i])) throw invalid(`${field}[${i}] must be an object`, `${field}[${i}]`);
+  }
+  return value as Record<string, unknown>[];
+}
+
+/** A non-empty array. */
+export function isNonEmptyArray(value: unknown): value is unknown[] {
+  return Array.isArray(value) && value.length > 0;
+}
+
+/** The session id a client put in a header; headers win over anything in the body. */
+export function headerSessionId(headers: Headers): string | undefined {
+  return text(headers.get("session_id")) ?? text(headers.get("x-session-id"));
+}
+
+/**
+ * The same-protocol upstream body: the very same object when nothing changes (no copy on the hot path),
+ * else a shallow copy with extra_body merged and then `patch` applied, so the routed model always wins
+ * over a stray `model` in extra_body.
+ */
+export function patchBody(
+  body: Record<string, unknown>,
+  extraBody: Record<string, unknown>,
+  patch: Record<string, unknown>,
+): Record<string, unknown> {
+  let changed = false;
+  for (const _ in extraBody) {
+    changed = true;
+    break;
+  }
+  if (!changed) {
+    for (const key in patch) {
+      if (body[key] !== patch[key]) {
+        changed = true;
+        break;
+      }
+    }
+  }
+  return changed ? { ...body, ...extraBody, ...patch } : body;
+}

@@ -1,0 +1,219 @@
+/**
+ * Incremental Server-Sent Events parsing over bytes. Lines end in `\n` or `\r\n` (every LLM API uses one of
+ * them; a lone `\r` is not treated as a line end). Bytes are scanned natively; only complete events are ever
+ * decoded, so a UTF-8 character split across chunks is never mangled.
+ */
+
+/** One decoded SSE event. */
+export interface SseEvent {
+  event?: string;
+  data: string;
+}
+
+const LF = 10;
+const CR = 13;
+const COLON = 58;
+const SPACE = 32;
+const decoder = new TextDecoder();
+const encoder = new TextEncoder();
+
+/**
+ * Splits a byte stream into complete events, each handed over as its exact bytes including the blank line
+ * that ends it. Every input byte belongs to exactly one block (leading blank lines become empty blocks), so a
+ * tap can drop one block and forward the rest unchanged.
+ */
+export class SseSplitter {
+  /** Copies of the bytes of the event in progress; copies because a forwarded chunk may be transferred. */
+  #pending: Uint8Array[] = [];
+  #pendingLength = 0;
+  /** Bytes of the current (unterminated) line seen so far, and whether they are exactly "\r". */
+  #lineLength = 0;
+  #lineIsCr = false;
+
+  /** Feeds one chunk; calls `onBlock` for every event completed by it, in order. */
+  push(chunk: Uint8Array, onBlock: (block: Uint8Array) => void): void {
+    let blockStart = 0;
+    let pos = 0;
+    const length = chunk.length;
+    while (pos < length) {
+      const nl = chunk.indexOf(LF, pos);
+      if (nl === -1) break;
+      const segment = nl - pos;
+      let blank: boolean;
+      if (pos === 0 && this.#lineLength > 0) {
+        // The line started in an earlier chunk.
+        blank = this.#lineIsCr && segment === 0;
+      } else {
+        blank = segment === 0 || (segment === 1 && chunk[pos] === CR);
+      }
+      this.#lineLength = 0;
+      this.#lineIsCr = false;
+      pos = nl + 1;
+      if (blank) {
+        onBlock(this.#takeBlock(chunk, blockStart, pos));
+        blockStart = pos;
+      }
+    }
+    if (pos < length) {
+      const tail = length - pos;
+      this.#lineIsCr = this.#lineLength === 0 && tail === 1 && chunk[pos] === CR;
+      this.#lineLength += tail;
+    }
+    if (blockStart < length) {
+      this.#pending.push(chunk.slice(blockStart));
+      this.#pendingLength += length - blockStart;
+    }
+  }
+
+  /**
+   * The stream ended: hands over the unterminated last event, if any. The SSE spec would discard it, but
+   * upstreams that close without the final blank line still put usage in that event.
+   */
+  end(onBlock: (block: Uint8Array) => void): void {
+    if (this.#pendingLength === 0) return;
+    const block = this.#takeBlock(new Uint8Array(0), 0, 0);
+    this.#lineLength = 0;
+    this.#lineIsCr = false;
+    onBlock(block);
+  }
+
+  #takeBlock(chunk: Uint8Array, start: number, end: number): Uint8Array {
+    if (this.#pendingLength === 0) return chunk.subarray(start, end);
+    const out = new Uint8Array(this.#pendingLength + (end - start));
+    let offset = 0;
+    for (const part of this.#pending) {
+      out.set(part, offset);
+      offset += part.length;
+    }
+    out.set(chunk.subarray(start, end), offset);
+    this.#pending = [];
+    this.#pendingLength = 0;
+    return out;
+  }
+}
+
+/** Calls `onField` for each `name: value` line of one event block (comments and unknown shapes skipped). */
+function forEachField(
+  block: Uint8Array,
+  onField: (nameStart: number, nameEnd: number, valueStart: number, valueEnd: number) => boolean | void,
+): void {
+  let pos = 0;
+  const length = block.length;
+  while (pos < length) {
+    let nl = block.indexOf(LF, pos);
+    if (nl === -1) nl = length;
+    let lineEnd = nl;
+    if (lineEnd > pos && block[lineEnd - 1] === CR) lineEnd--;
+    if (lineEnd > pos && block[pos] !== COLON) {
+      let colon = block.indexOf(COLON, pos);
+      if (colon === -1 || colon > lineEnd) colon = lineEnd;
+      let valueStart = colon < lineEnd ? colon + 1 : lineEnd;
+      if (valueStart < lineEnd && block[valueStart] === SPACE) valueStart++;
+      if (onField(pos, colon, valueStart, lineEnd) === true) return;
+    }
+    pos = nl + 1;
+  }
+}
+
+const EVENT = encoder.encode("event");
+const DATA = encoder.encode("data");
+
+function nameIs(block: Uint8Array, start: number, end: number, name: Uint8Array): boolean {
+  if (end - start !== name.length) return false;
+  for (let i = 0; i < name.length; i++) if (block[start + i] !== name[i]) return false;
+  return true;
+}
+
+/** The `event:` name of one block, decoding nothing else; undefined when the event has no name. */
+export function sseEventName(block: Uint8Array): string | undefined {
+  let name: string | undefined;
+  forEachField(block, (ns, ne, vs, ve) => {
+    if (!nameIs(block, ns, ne, EVENT)) return false;
+    name = decoder.decode(block.subarray(vs, ve));
+    return true;
+  });
+  return name;
+}
+
+/** Decodes one block; undefined for blocks with neither data nor an event name (blank lines, comments). */
+export function decodeSseBlock(block: Uint8Array): SseEvent | undefined {
+  let event: string | undefined;
+  let data: string | undefined;
+  forEachField(block, (ns, ne, vs, ve) => {
+    if (nameIs(block, ns, ne, DATA)) {
+      const value = decoder.decode(block.subarray(vs, ve));
+      data = data === undefined ? value : `${data}\n${value}`;
+    } else if (nameIs(block, ns, ne, EVENT)) {
+      event = decoder.decode(block.subarray(vs, ve));
+    }
+  });
+  if (data === undefined && event === undefined) return undefined;
+  return event === undefined ? { data: data ?? "" } : { event, data: data ?? "" };
+}
+
+/** Whether `needle` occurs in `haystack`; a byte search so events can be skipped without decoding them. */
+export function bytesInclude(haystack: Uint8Array, needle: Uint8Array): boolean {
+  return indexOfBytes(haystack, needle, 0) !== -1;
+}
+
+function indexOfBytes(haystack: Uint8Array, needle: Uint8Array, from: number): number {
+  const first = needle[0];
+  const last = haystack.length - needle.length;
+  let i = haystack.indexOf(first, from);
+  while (i !== -1 && i <= last) {
+    let j = 1;
+    while (j < needle.length && haystack[i + j] === needle[j]) j++;
+    if (j === needle.length) return i;
+    i = haystack.indexOf(first, i + 1);
+  }
+  return -1;
+}
+
+const WHITESPACE = new Set([SPACE, 9, LF, CR]);
+const N = 110;
+
+/**
+ * Whether a JSON key (given with its quotes, e.g. `"usage"`) appears with a value other than `null`. Keys
+ * inside JSON strings are escaped (`\"usage\"`), so text content cannot match; a false positive only costs a
+ * JSON.parse.
+ */
+export function hasNonNullKey(block: Uint8Array, quotedKey: Uint8Array): boolean {
+  let i = indexOfBytes(block, quotedKey, 0);
+  while (i !== -1) {
+    let j = i + quotedKey.length;
+    while (j < block.length && WHITESPACE.has(block[j])) j++;
+    if (block[j] === COLON) {
+      j++;
+      while (j < block.length && WHITESPACE.has(block[j])) j++;
+      if (j < block.length && block[j] !== N) return true;
+    }
+    i = indexOfBytes(block, quotedKey, i + 1);
+  }
+  return false;
+}
+
+/** The bytes of a quoted JSON key or string, for `bytesInclude` / `hasNonNullKey`. */
+export function quoted(text: string): Uint8Array {
+  return encoder.encode(`"${text}"`);
+}
+
+/** A convenience parser for whole events (tests, non-hot paths): bytes in, decoded events out. */
+export function createSseParser(): { push(chunk: Uint8Array): SseEvent[]; end(): SseEvent[] } {
+  const splitter = new SseSplitter();
+  const collect = (out: SseEvent[]) => (block: Uint8Array) => {
+    const event = decodeSseBlock(block);
+    if (event) out.push(event);
+  };
+  return {
+    push(chunk) {
+      const out: SseEvent[] = [];
+      splitter.push(chunk, collect(out));
+      return out;
+    },
+    end() {
+      const out: SseEvent[] = [];
+      splitter.end(collect(out));
+      return out;
+    },
+  };
+}

@@ -1,0 +1,93 @@
+import type { GatewayError } from "../core/errors";
+
+/** A wire protocol, both as what a client speaks ("style") and as an upstream provider type. */
+export type Style = "openai" | "openai-responses" | "anthropic" | "gemini";
+
+/** What a request needs from a link, read from its body. */
+export interface Needs {
+  tools: boolean;
+  /** A JSON schema or JSON mode was asked for (not any response_format). */
+  structuredOutput: boolean;
+  image: boolean;
+}
+
+/** What the gateway reads from a client request before routing it. */
+export interface Sniffed {
+  model: string;
+  stream: boolean;
+  needs: Needs;
+  sessionId?: string;
+  /** OpenAI chat only: the client itself asked for stream usage (stream_options.include_usage). */
+  clientWantsStreamUsage?: boolean;
+}
+
+/** Where the request came from, for protocols that carry model or stream in the URL or headers. */
+export interface SniffContext {
+  /** Gemini: the model from `/v1beta/models/{model}:…`. */
+  urlModel?: string;
+  /** Gemini: true for `:streamGenerateContent`. */
+  urlStream?: boolean;
+  headers: Headers;
+}
+
+/**
+ * Usage normalised once. `input` excludes cached tokens; `output` includes `reasoning`.
+ * total = input + cachedRead + cacheWrite + output.
+ */
+export interface Usage {
+  input: number;
+  cachedRead: number;
+  cacheWrite: number;
+  output: number;
+  reasoning: number;
+}
+
+/** What a response told us, stream or not. */
+export interface ResponseFacts {
+  usage?: Usage;
+  finishReason?: string;
+  /** An error the upstream reported inside a 200 (an SSE error event, or an error body). */
+  error?: string;
+}
+
+/**
+ * Per-request tap on an upstream SSE byte stream of this protocol. It sees every chunk in order and
+ * returns the bytes to forward to the client: normally the very same chunk (zero copy); a filtered
+ * copy only when `hideUsageChunk` was asked for.
+ */
+export interface StreamTap {
+  push(chunk: Uint8Array): Uint8Array | undefined;
+  /** The upstream ended: returns any held-back bytes to forward. */
+  end(): Uint8Array | undefined;
+  facts(): ResponseFacts;
+}
+
+export interface UpstreamBodyOptions {
+  /** The provider's model name. */
+  model: string;
+  stream: boolean;
+  /** Merged into the top level of the body (link's extra_body). */
+  extraBody: Record<string, unknown>;
+}
+
+/** Everything the gateway knows about one wire protocol. Implementations are plain objects. */
+export interface ProtocolCodec {
+  readonly style: Style;
+  /** Reads model, stream, needs and session from a parsed body; throws GatewayError(400) when malformed. */
+  sniff(body: Record<string, unknown>, ctx: SniffContext): Sniffed;
+  /**
+   * The body to send upstream for the same protocol: `model` replaced, extra_body merged, and for OpenAI
+   * chat streams `stream_options.include_usage` forced on. Returns the same object when nothing changes.
+   */
+  toUpstreamBody(body: Record<string, unknown>, opts: UpstreamBodyOptions): Record<string, unknown>;
+  /** Reads usage and finish reason from a whole (non-stream) response body. */
+  parseResponse(body: unknown): ResponseFacts;
+  /** A fresh tap for one streamed response. `hideUsageChunk`: drop OpenAI's usage-only chunk. */
+  createStreamTap(opts?: { hideUsageChunk?: boolean }): StreamTap;
+  /** The protocol's error body for a gateway error. */
+  errorBody(err: GatewayError): unknown;
+  /** One SSE event (complete, with its trailing blank line) that ends a stream with this error. */
+  streamErrorEvent(err: GatewayError): string;
+  /** The model list in this protocol's shape; `created` is Unix milliseconds, as storage keeps it. */
+  modelList(models: readonly { id: string; created: number }[]): unknown;
+}
