@@ -7,8 +7,16 @@ import { type Logger, silentLogger } from "./core/logger";
 import { VERSION } from "./core/version";
 import type { AdminToken } from "./http/admin-token";
 import { errorHandler } from "./http/errors";
+import { uiPlugin } from "./http/ui";
 import { adminModule } from "./modules/admin";
+import { proxyModule } from "./modules/proxy";
+import { buildSnapshot } from "./modules/proxy/snapshot";
 import type { HttpClient } from "./providers/registry";
+import { type HealthOptions, HealthRegistry } from "./routing";
+import type { GatewayRuntime } from "./runtime";
+import { Recorder, type RecorderOptions } from "./telemetry/recorder";
+
+export type { GatewayRuntime };
 
 /** Everything the app needs from outside; tests pass their own. */
 export interface AppDeps {
@@ -20,20 +28,47 @@ export interface AppDeps {
   random?: Random;
   /** The HTTP client for upstream calls (real fetch; tests point providers at a fake upstream). */
   http?: HttpClient;
+  health?: Partial<HealthOptions>;
+  recorder?: RecorderOptions;
 }
 
-/** Composes the gateway: error handling, admin API, OpenAPI document. */
+/** Composes the gateway: error handling, client-facing proxy, admin API, OpenAPI document, UI. */
 export function createApp(deps: AppDeps) {
   const logger = deps.logger ?? silentLogger;
   const clock = deps.clock ?? systemClock;
   const random = deps.random ?? systemRandom;
   const http: HttpClient = deps.http ?? ((url, init) => fetch(url, init));
   const startedAt = clock.now();
-  void random;
-  const adminDeps = { db: deps.db, clock, logger, config: deps.config, http, onConfigChange: () => {} };
+
+  let snapshot = buildSnapshot(deps.db);
+  const health = new HealthRegistry(clock, deps.health);
+  const recorder = new Recorder(deps.db, logger, deps.recorder);
+  const runtime: GatewayRuntime = {
+    health,
+    recorder,
+    snapshot: () => snapshot,
+    reload() {
+      snapshot = buildSnapshot(deps.db);
+      health.forget(snapshot.all.linkIds());
+    },
+  };
+  const adminDeps = { db: deps.db, clock, logger, config: deps.config, http, onConfigChange: runtime.reload };
+  const proxyDeps = {
+    config: deps.config,
+    logger,
+    clock,
+    random,
+    http,
+    health,
+    recorder,
+    adminToken: deps.adminToken,
+    snapshot: runtime.snapshot,
+  };
 
   return new Elysia()
+    .decorate("gateway", runtime)
     .use(errorHandler(logger))
+    .use(proxyModule(proxyDeps))
     .use(
       openapi({
         path: "/openapi",
@@ -42,7 +77,8 @@ export function createApp(deps: AppDeps) {
         exclude: { paths: [/^\/v1/, /^\/v1beta/, /^\/openai/, /^\/anthropic/, /^\/gemini/] },
       }),
     )
-    .use(adminModule(adminDeps, deps.adminToken, startedAt));
+    .use(adminModule(adminDeps, deps.adminToken, startedAt, runtime))
+    .use(uiPlugin());
 }
 
 export type App = ReturnType<typeof createApp>;

@@ -69,7 +69,11 @@ async function shutdown(signal: string) {
   if (stopping) return;
   stopping = true;
   logger.info(`received ${signal}, shutting down`);
-  await app.stop();
+  // Stop accepting; give requests in flight a few seconds, then close what is left.
+  await Promise.race([app.stop(false), Bun.sleep(5000)]);
+  await app.stop(true).catch(() => {});
+  // Write every request record still queued before the database closes.
+  await app.decorator.gateway.recorder.drain();
   db.close();
   process.exit(0);
 }

@@ -1,5 +1,8 @@
 import { Elysia } from "elysia";
 import type { AdminToken } from "../../http/admin-token";
+import type { GatewayRuntime } from "../../runtime";
+import { healthController } from "./health";
+import { logsController } from "./logs";
 import { modelProvidersController } from "./model-providers";
 import { modelsController } from "./models";
 import { providersController } from "./providers";
@@ -7,9 +10,11 @@ import type { AdminDeps } from "./shared";
 import { systemController } from "./system";
 
 /** Every /api route; each one opts into the admin token check. */
-export const adminModule = (d: AdminDeps, token: AdminToken, startedAt: number) =>
+export const adminModule = (d: AdminDeps, token: AdminToken, startedAt: number, runtime: GatewayRuntime) =>
   new Elysia({ prefix: "/api" })
     .use(systemController(token, startedAt))
     .use(providersController(d, token))
     .use(modelsController(d, token))
-    .use(modelProvidersController(d, token));
+    .use(modelProvidersController(d, token))
+    .use(logsController(d.db, token))
+    .use(healthController(runtime, token));

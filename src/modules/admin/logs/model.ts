@@ -1,0 +1,16 @@
+import { t } from "elysia";
+
+export const LogQuery = t.Object({
+  page: t.Optional(t.Numeric({ minimum: 1, default: 1 })),
+  page_size: t.Optional(t.Numeric({ minimum: 1, maximum: 500, default: 20 })),
+  model: t.Optional(t.String()),
+  provider: t.Optional(t.String({ description: "provider id or name" })),
+  status: t.Optional(t.UnionEnum(["success", "error", "cancelled"])),
+  style: t.Optional(t.UnionEnum(["openai", "openai-responses", "anthropic", "gemini"])),
+  key_id: t.Optional(t.Numeric({ minimum: 1 })),
+  trace_id: t.Optional(t.String()),
+  session_id: t.Optional(t.String()),
+  from: t.Optional(t.String({ description: "ISO-8601 time or epoch ms" })),
+  to: t.Optional(t.String({ description: "ISO-8601 time or epoch ms" })),
+});
+export type LogQuery = typeof LogQuery.static;

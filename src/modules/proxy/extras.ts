@@ -1,0 +1,134 @@
+import { GatewayError } from "../../core/errors";
+import { codecFor } from "../../protocols/registry";
+import type { Style } from "../../protocols/types";
+import { assertModelAllowed, authenticate } from "./auth";
+import { errorResponse, gatewayHeaders, type Inbound, type ProxyDeps, readJsonBody } from "./service";
+import { RequestContext } from "./context";
+import { attemptHeaders, attemptUrl } from "./upstream";
+
+const json = (ctx: RequestContext, body: unknown, extra: Record<string, string> = {}) =>
+  new Response(JSON.stringify(body), {
+    headers: gatewayHeaders(ctx, { "content-type": "application/json", ...extra }),
+  });
+
+function context(d: ProxyDeps, inb: Inbound) {
+  return new RequestContext(
+    Bun.randomUUIDv7(),
+    inb.style,
+    d.clock,
+    inb.request.headers.get("user-agent"),
+    inb.ip,
+  );
+}
+
+/** The models a caller may use, in the caller's protocol shape (`/v1/models`, `/v1beta/models`). */
+export function listModels(d: ProxyDeps, inb: Inbound, only?: string): Response {
+  const codec = codecFor(inb.style);
+  const ctx = context(d, inb);
+  try {
+    const caller = authenticate(
+      inb.request.headers,
+      inb.request.url,
+      d.snapshot().keys,
+      d.adminToken,
+      d.clock.now(),
+    );
+    const models = d
+      .snapshot()
+      .all.models()
+      .filter((m) => m.links.length > 0 && (caller.allowAll || caller.models.has(m.name)))
+      .filter((m) => only === undefined || m.name === only)
+      .map((m) => ({ id: m.name, created: Math.floor(m.createdAt / 1000) }));
+    if (only !== undefined) {
+      if (models.length === 0) throw new GatewayError(404, "not_found", `model "${only}" does not exist`);
+      const list = codec.modelList(models) as { data?: unknown[]; models?: unknown[] };
+      return json(ctx, (list.data ?? list.models ?? [])[0]);
+    }
+    return json(ctx, codec.modelList(models));
+  } catch (err) {
+    if (err instanceof GatewayError) return errorResponse(codec, ctx, err);
+    throw err;
+  }
+}
+
+/** A rough local token count: ~4 characters a token for Latin text, ~1 per CJK character. */
+export function estimateTokens(body: Record<string, unknown>): number {
+  let ascii = 0;
+  let wide = 0;
+  const walk = (v: unknown): void => {
+    if (typeof v === "string") {
+      for (let i = 0; i < v.length; i++) {
+        if (v.charCodeAt(i) < 0x2e80) ascii++;
+        else wide++;
+      }
+    } else if (Array.isArray(v)) v.forEach(walk);
+    else if (v && typeof v === "object") {
+      for (const [k, x] of Object.entries(v)) {
+        if (k === "model" || k === "max_tokens") continue;
+        // Images count as a fixed-size block rather than by their base64 length.
+        if (k === "source" && x && typeof x === "object" && (x as { type?: string }).type === "base64") {
+          wide += 1500;
+          continue;
+        }
+        ascii += k.length;
+        walk(x);
+      }
+    }
+  };
+  walk({ system: body.system, messages: body.messages, tools: body.tools });
+  const messages = Array.isArray(body.messages) ? body.messages.length : 0;
+  return Math.max(1, Math.ceil(ascii / 4) + wide + messages * 3);
+}
+
+/**
+ * Anthropic `count_tokens`: forwarded to an Anthropic link of the model when there is one that answers;
+ * otherwise a local estimate, marked as such (`estimated: true` and `x-llmio-token-estimate: true`).
+ */
+export async function countTokens(d: ProxyDeps, inb: Inbound): Promise<Response> {
+  const style: Style = "anthropic";
+  const codec = codecFor(style);
+  const ctx = context(d, inb);
+  try {
+    const caller = authenticate(
+      inb.request.headers,
+      inb.request.url,
+      d.snapshot().keys,
+      d.adminToken,
+      d.clock.now(),
+    );
+    const { body } = await readJsonBody(inb.request, d.config.bodyLimit);
+    if (typeof body.model !== "string" || !body.model)
+      throw new GatewayError(400, "invalid_request", "model is required", "model");
+    assertModelAllowed(caller, body.model);
+    const model = d.snapshot().byStyle.anthropic.get(body.model);
+    if (!model && !d.snapshot().all.get(body.model))
+      throw new GatewayError(404, "not_found", `model "${body.model}" does not exist`);
+    const links = [...(model?.links ?? [])].sort((a, b) => b.priority - a.priority || b.weight - a.weight);
+    for (const link of links.slice(0, 2)) {
+      try {
+        const res = await d.http(attemptUrl(link, "count_tokens"), {
+          method: "POST",
+          headers: attemptHeaders(link, inb.request.headers),
+          body: JSON.stringify({ ...body, model: link.providerModel }),
+          signal: AbortSignal.any([inb.request.signal, AbortSignal.timeout(15_000)]),
+          ...(link.provider.proxyUrl ? { proxy: link.provider.proxyUrl } : {}),
+        });
+        if (res.ok) {
+          const answer = (await res.json()) as { input_tokens?: unknown };
+          if (typeof answer.input_tokens === "number")
+            return json(ctx, { input_tokens: answer.input_tokens });
+        } else await res.body?.cancel();
+      } catch {
+        // fall through to the next link, then to the estimate
+      }
+    }
+    return json(
+      ctx,
+      { input_tokens: estimateTokens(body), estimated: true },
+      { "x-llmio-token-estimate": "true" },
+    );
+  } catch (err) {
+    if (err instanceof GatewayError) return errorResponse(codec, ctx, err);
+    throw err;
+  }
+}

@@ -1,0 +1,130 @@
+import type { Database } from "bun:sqlite";
+import type { Style } from "../../protocols/types";
+import { RoutingTable } from "../../routing";
+import type { RouteLink, RouteModel, RouteProvider } from "../../routing/types";
+import { modelProviders, models, providers } from "../../storage/repos";
+
+/** A client key as the proxy checks it (the admin token is checked separately). */
+export interface ClientKey {
+  id: number;
+  name: string;
+  enabled: boolean;
+  allowAll: boolean;
+  models: ReadonlySet<string>;
+  expiresAt: number | null;
+  ioLog: boolean;
+}
+
+/**
+ * The configuration the hot path reads, built once from SQLite and swapped whole on every admin change:
+ * one routing table per client protocol (a link serves the clients of its provider's protocol), every
+ * model for the model lists, and the client keys by hash.
+ */
+export interface ProxySnapshot {
+  byStyle: Record<Style, RoutingTable>;
+  all: RoutingTable;
+  keys: ReadonlyMap<string, ClientKey>;
+}
+
+function compileMatcher(source: string | null): RegExp | null {
+  if (!source) return null;
+  try {
+    return new RegExp(source, "i");
+  } catch {
+    return null;
+  }
+}
+
+/** Reads providers, models, links and keys into an immutable snapshot. */
+export function buildSnapshot(db: Database): ProxySnapshot {
+  const provs = new Map<number, RouteProvider>();
+  for (const p of providers.all(db)) {
+    if (!p.enabled) continue;
+    provs.set(p.id, {
+      id: p.id,
+      name: p.name,
+      type: p.type,
+      baseUrl: p.base_url,
+      apiKey: p.api_key,
+      anthropicVersion: p.anthropic_version,
+      proxyUrl: p.proxy_url,
+      errorMatcher: compileMatcher(p.error_matcher),
+      headers: p.headers,
+    });
+  }
+  const linksByModel = new Map<number, RouteLink[]>();
+  for (const l of modelProviders.all(db)) {
+    const provider = provs.get(l.provider_id);
+    if (!l.enabled || !provider) continue;
+    const list = linksByModel.get(l.model_id) ?? [];
+    list.push({
+      id: l.id,
+      provider,
+      providerModel: l.provider_model,
+      weight: l.weight,
+      priority: l.priority,
+      capabilities: { tool_call: l.tool_call, structured_output: l.structured_output, image: l.image },
+      withHeader: l.with_header,
+      headers: l.headers,
+      extraBody: l.extra_body,
+      prices: {
+        input: l.input_price,
+        cached: l.cached_price,
+        cacheWrite: l.cache_write_price,
+        output: l.output_price,
+        currency: l.currency,
+      },
+    });
+    linksByModel.set(l.model_id, list);
+  }
+  const routeModels: RouteModel[] = models.all(db).map((m) => ({
+    id: m.id,
+    name: m.name,
+    strategy: m.strategy,
+    maxAttempts: m.max_attempts,
+    timeoutMs: m.timeout_s * 1000,
+    breaker: m.breaker,
+    links: linksByModel.get(m.id) ?? [],
+    createdAt: m.created_at,
+  }));
+  const forStyle = (style: Style) =>
+    new RoutingTable(
+      routeModels.map((m) => ({ ...m, links: m.links.filter((l) => l.provider.type === style) })),
+    );
+
+  const keys = new Map<string, ClientKey>();
+  const rows = db
+    .query("SELECT id, name, key_hash, enabled, allow_all, models, expires_at, io_log FROM api_keys")
+    .all() as {
+    id: number;
+    name: string;
+    key_hash: string;
+    enabled: number;
+    allow_all: number;
+    models: string;
+    expires_at: number | null;
+    io_log: number;
+  }[];
+  for (const k of rows) {
+    keys.set(k.key_hash, {
+      id: k.id,
+      name: k.name,
+      enabled: k.enabled === 1,
+      allowAll: k.allow_all === 1,
+      models: new Set(JSON.parse(k.models) as string[]),
+      expiresAt: k.expires_at,
+      ioLog: k.io_log === 1,
+    });
+  }
+
+  return {
+    byStyle: {
+      openai: forStyle("openai"),
+      "openai-responses": forStyle("openai-responses"),
+      anthropic: forStyle("anthropic"),
+      gemini: forStyle("gemini"),
+    },
+    all: new RoutingTable(routeModels),
+    keys,
+  };
+}

@@ -1,0 +1,78 @@
+import { upstreamUrl } from "../../providers/registry";
+import type { RouteLink } from "../../routing/types";
+
+// Never forwarded from a client: credentials (the provider's own are set below) and hop-by-hop headers.
+const DROP = new Set([
+  "authorization",
+  "x-api-key",
+  "x-goog-api-key",
+  "api-key",
+  "cookie",
+  "host",
+  "connection",
+  "keep-alive",
+  "proxy-authorization",
+  "proxy-authenticate",
+  "proxy-connection",
+  "te",
+  "trailer",
+  "transfer-encoding",
+  "upgrade",
+  "content-length",
+  "content-encoding",
+  "accept-encoding",
+  "expect",
+]);
+
+/** Where an attempt goes: the operation's URL on the link's provider. */
+export function attemptUrl(link: RouteLink, op: "generate" | "stream" | "count_tokens"): string {
+  const p = link.provider;
+  return upstreamUrl(
+    {
+      type: p.type,
+      base_url: p.baseUrl,
+      api_key: p.apiKey,
+      anthropic_version: p.anthropicVersion,
+      headers: p.headers,
+      proxy_url: p.proxyUrl,
+    },
+    op,
+    link.providerModel,
+  );
+}
+
+function authHeaders(link: RouteLink): Record<string, string> {
+  const p = link.provider;
+  switch (p.type) {
+    case "anthropic":
+      return { "x-api-key": p.apiKey, "anthropic-version": p.anthropicVersion || "2023-06-01" };
+    case "gemini":
+      return { "x-goog-api-key": p.apiKey };
+    default:
+      return { authorization: `Bearer ${p.apiKey}` };
+  }
+}
+
+/**
+ * Headers of an upstream attempt, in the original llmio's precedence: the client's own headers (only
+ * when the link has with_header, minus credentials and hop-by-hop ones), then the link's custom headers,
+ * then the provider's, then the provider's credentials.
+ */
+export function attemptHeaders(link: RouteLink, client: Headers): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (link.withHeader) {
+    client.forEach((value, name) => {
+      if (!DROP.has(name) && !name.startsWith("x-forwarded-") && !name.startsWith("sec-")) out[name] = value;
+    });
+  }
+  Object.assign(out, link.headers, link.provider.headers, authHeaders(link));
+  out["content-type"] = "application/json";
+  return out;
+}
+
+/** Upstream response headers worth passing on to the client (rate-limit hints); the rest stay ours. */
+export function passOnHeaders(upstream: Headers, into: Record<string, string>): void {
+  upstream.forEach((value, name) => {
+    if (name.includes("ratelimit") || name === "retry-after") into[name] = value;
+  });
+}

@@ -1,0 +1,12 @@
+import type { ProxySnapshot } from "./modules/proxy/snapshot";
+import type { HealthRegistry } from "./routing";
+import type { Recorder } from "./telemetry/recorder";
+
+/** The live parts of a running gateway, reachable as `app.decorator.gateway`. */
+export interface GatewayRuntime {
+  health: HealthRegistry;
+  recorder: Recorder;
+  snapshot(): ProxySnapshot;
+  /** Rebuilds the routing snapshot from the database (the admin API calls it after each change). */
+  reload(): void;
+}

@@ -1,0 +1,70 @@
+import type { Usage } from "../protocols/types";
+import type { Prices } from "../routing/types";
+
+/** One failed attempt of a request, kept in the record's attempt chain. */
+export interface AttemptRecord {
+  provider_id: number;
+  provider_name: string;
+  provider_model: string;
+  link_id: number;
+  status: number | null;
+  kind: string;
+  error: string;
+  ms: number;
+}
+
+export type RecordStatus = "success" | "error" | "cancelled";
+
+/** Everything written to request_logs (and request_bodies) for one client request. */
+export interface RequestRecord {
+  trace_id: string;
+  session_id: string | null;
+  model: string;
+  provider_id: number | null;
+  provider_name: string | null;
+  provider_model: string | null;
+  style: string;
+  upstream_type: string | null;
+  stream: boolean;
+  status: RecordStatus;
+  http_status: number;
+  error: string | null;
+  attempts: AttemptRecord[];
+  key_id: number | null;
+  user_agent: string | null;
+  remote_ip: string | null;
+  proxy_ms: number;
+  first_chunk_ms: number | null;
+  total_ms: number;
+  tps: number | null;
+  size: number;
+  usage: Usage | null;
+  cost: number;
+  currency: string | null;
+  prices: Prices | null;
+  finish_reason: string | null;
+  created_at: number;
+  /** Present only for keys with IO logging on. */
+  bodies?: { request: string; response: string };
+}
+
+/** total = input + cached read + cache write + output (reasoning is part of output). */
+export function totalTokens(u: Usage | null): number {
+  return u ? u.input + u.cachedRead + u.cacheWrite + u.output : 0;
+}
+
+/** Cost of a request from per-1M-token prices, in the link's currency. */
+export function costOf(u: Usage | null, p: Prices | null): number {
+  if (!u || !p) return 0;
+  return (
+    (u.input * p.input + u.cachedRead * p.cached + u.cacheWrite * p.cacheWrite + u.output * p.output) /
+    1_000_000
+  );
+}
+
+/** Output tokens per second over the generation time (after the first chunk when streaming). */
+export function tokensPerSecond(output: number, totalMs: number, firstChunkMs: number | null): number | null {
+  const ms = firstChunkMs !== null && totalMs - firstChunkMs > 0 ? totalMs - firstChunkMs : totalMs;
+  if (!output || ms <= 0) return null;
+  return Math.round((output / (ms / 1000)) * 100) / 100;
+}

@@ -1,0 +1,99 @@
+import type { Database } from "bun:sqlite";
+import type { Logger } from "../core/logger";
+import { insertRecords } from "../storage/request-logs";
+import type { RequestRecord } from "./record";
+
+export interface RecorderOptions {
+  /** Flush at least this often (ms). */
+  intervalMs?: number;
+  /** Flush as soon as this many records wait. */
+  batchSize?: number;
+  /** Records held at most; past it new records are dropped and counted. */
+  capacity?: number;
+  /** Rows per transaction: small chunks keep each event-loop stall short. */
+  chunkSize?: number;
+}
+
+/**
+ * The bounded, batched request-record writer. `push` never blocks and never throws: records wait in
+ * memory and are written in small transactions every ~100 ms (or as soon as a batch fills), yielding
+ * to the event loop between chunks. A full queue drops and counts. `drain` writes everything left.
+ */
+export class Recorder {
+  private queue: RequestRecord[] = [];
+  private timer: ReturnType<typeof setTimeout> | null = null;
+  private flushing: Promise<void> | null = null;
+  dropped = 0;
+  written = 0;
+  failed = 0;
+  private readonly intervalMs: number;
+  private readonly batchSize: number;
+  private readonly capacity: number;
+  private readonly chunkSize: number;
+
+  constructor(
+    private readonly db: Database,
+    private readonly logger: Logger,
+    opts: RecorderOptions = {},
+  ) {
+    this.intervalMs = opts.intervalMs ?? 100;
+    this.batchSize = opts.batchSize ?? 1000;
+    this.capacity = opts.capacity ?? 50_000;
+    this.chunkSize = opts.chunkSize ?? 200;
+  }
+
+  get pending(): number {
+    return this.queue.length;
+  }
+
+  push(record: RequestRecord): void {
+    if (this.queue.length >= this.capacity) {
+      this.dropped++;
+      return;
+    }
+    this.queue.push(record);
+    if (this.queue.length >= this.batchSize) this.schedule(0);
+    else this.schedule(this.intervalMs);
+  }
+
+  private schedule(ms: number) {
+    if (this.flushing) return;
+    if (this.timer && ms > 0) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      void this.flush();
+    }, ms);
+  }
+
+  /** Writes everything queued, a chunk per transaction, yielding between chunks. */
+  flush(): Promise<void> {
+    if (this.flushing) return this.flushing;
+    this.flushing = (async () => {
+      try {
+        while (this.queue.length) {
+          const chunk = this.queue.splice(0, this.chunkSize);
+          try {
+            insertRecords(this.db, chunk);
+            this.written += chunk.length;
+          } catch (err) {
+            this.failed += chunk.length;
+            this.logger.error("request log write failed", { error: String(err), records: chunk.length });
+          }
+          if (this.queue.length) await new Promise((r) => setImmediate(r));
+        }
+      } finally {
+        this.flushing = null;
+      }
+    })();
+    return this.flushing;
+  }
+
+  /** Stops the timer and writes what is left (SIGTERM). */
+  async drain(): Promise<void> {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    if (this.flushing) await this.flushing;
+    await this.flush();
+  }
+}

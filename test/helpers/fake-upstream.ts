@@ -1,0 +1,399 @@
+/**
+ * A fake LLM upstream on 127.0.0.1 speaking the four wire protocols (OpenAI chat, OpenAI Responses,
+ * Anthropic Messages, Gemini generateContent), stream and non-stream. What it does for a request is
+ * chosen by the model name it is asked for, so one server serves every scenario of a test at once.
+ * Used by the tests and by the benchmark.
+ */
+import type { Server, TCPSocketListener } from "bun";
+
+export type FakeStyle = "openai" | "openai-responses" | "anthropic" | "gemini";
+
+export type Behavior =
+  | { kind: "ok"; text?: string; chunks?: number; delayMs?: number; chunkDelayMs?: number }
+  | { kind: "status"; status: number; body?: string; headers?: Record<string, string> }
+  /** Never answers; the request only ends when the caller aborts it. */
+  | { kind: "hang" }
+  /** Streams `afterChunks` chunks, then breaks the connection. */
+  | { kind: "drop"; afterChunks: number }
+  /** Streams `afterChunks` chunks, then goes silent without closing. */
+  | { kind: "stall"; afterChunks: number }
+  /** A 200 whose body is an error (for error_matcher). */
+  | { kind: "error200"; message: string };
+
+export interface SeenRequest {
+  style: FakeStyle;
+  path: string;
+  model: string;
+  stream: boolean;
+  headers: Record<string, string>;
+  body: Record<string, unknown>;
+  at: number;
+}
+
+export const FAKE_USAGE = { input: 12, cached: 3, cacheWrite: 2, output: 7, reasoning: 2 };
+
+export interface FakeUpstream {
+  url: string;
+  server: Server<undefined>;
+  seen: SeenRequest[];
+  /** performance.now() of each request whose client went away before it ended. */
+  aborts: { model: string; at: number }[];
+  behaviors: Map<string, Behavior>;
+  stop(): Promise<void>;
+}
+
+const enc = new TextEncoder();
+const sse = (data: unknown, event?: string) =>
+  `${event ? `event: ${event}\n` : ""}data: ${typeof data === "string" ? data : JSON.stringify(data)}\n\n`;
+
+function styleOf(
+  path: string,
+): { style: FakeStyle; op: "generate" | "stream" | "count" | "models"; model?: string } | null {
+  if (path.endsWith("/chat/completions")) return { style: "openai", op: "generate" };
+  if (path.endsWith("/responses")) return { style: "openai-responses", op: "generate" };
+  if (path.endsWith("/messages/count_tokens")) return { style: "anthropic", op: "count" };
+  if (path.endsWith("/messages")) return { style: "anthropic", op: "generate" };
+  const g = /\/models\/([^/:]+):(generateContent|streamGenerateContent|countTokens)$/.exec(path);
+  if (g)
+    return {
+      style: "gemini",
+      op: g[2] === "streamGenerateContent" ? "stream" : g[2] === "countTokens" ? "count" : "generate",
+      model: decodeURIComponent(g[1] as string),
+    };
+  if (path.endsWith("/models")) return { style: "openai", op: "models" };
+  return null;
+}
+
+/** The whole (non-stream) response body of each protocol. */
+export function fakeBody(style: FakeStyle, model: string, text: string): unknown {
+  const u = FAKE_USAGE;
+  switch (style) {
+    case "openai":
+      return {
+        id: "chatcmpl-fake",
+        object: "chat.completion",
+        created: 1_700_000_000,
+        model,
+        choices: [{ index: 0, message: { role: "assistant", content: text }, finish_reason: "stop" }],
+        usage: {
+          prompt_tokens: u.input + u.cached,
+          completion_tokens: u.output,
+          total_tokens: u.input + u.cached + u.output,
+          prompt_tokens_details: { cached_tokens: u.cached },
+          completion_tokens_details: { reasoning_tokens: u.reasoning },
+        },
+      };
+    case "openai-responses":
+      return {
+        id: "resp_fake",
+        object: "response",
+        created_at: 1_700_000_000,
+        status: "completed",
+        model,
+        output: [
+          {
+            type: "message",
+            id: "msg_fake",
+            status: "completed",
+            role: "assistant",
+            content: [{ type: "output_text", text, annotations: [] }],
+          },
+        ],
+        usage: {
+          input_tokens: u.input + u.cached,
+          input_tokens_details: { cached_tokens: u.cached },
+          output_tokens: u.output,
+          output_tokens_details: { reasoning_tokens: u.reasoning },
+          total_tokens: u.input + u.cached + u.output,
+        },
+      };
+    case "anthropic":
+      return {
+        id: "msg_fake",
+        type: "message",
+        role: "assistant",
+        model,
+        content: [{ type: "text", text }],
+        stop_reason: "end_turn",
+        stop_sequence: null,
+        usage: {
+          input_tokens: u.input,
+          cache_read_input_tokens: u.cached,
+          cache_creation_input_tokens: u.cacheWrite,
+          output_tokens: u.output,
+        },
+      };
+    case "gemini":
+      return {
+        candidates: [{ content: { role: "model", parts: [{ text }] }, finishReason: "STOP", index: 0 }],
+        usageMetadata: {
+          promptTokenCount: u.input + u.cached,
+          cachedContentTokenCount: u.cached,
+          candidatesTokenCount: u.output - u.reasoning,
+          thoughtsTokenCount: u.reasoning,
+          totalTokenCount: u.input + u.cached + u.output,
+        },
+        modelVersion: model,
+      };
+  }
+}
+
+/** The SSE events of a streamed response, one string per chunk the fake writes. */
+export function fakeStreamEvents(style: FakeStyle, model: string, text: string, pieces: number): string[] {
+  const parts = splitText(text, pieces);
+  const u = FAKE_USAGE;
+  switch (style) {
+    case "openai": {
+      const base = { id: "chatcmpl-fake", object: "chat.completion.chunk", created: 1_700_000_000, model };
+      return [
+        sse({
+          ...base,
+          choices: [{ index: 0, delta: { role: "assistant", content: "" }, finish_reason: null }],
+        }),
+        ...parts.map((p) =>
+          sse({ ...base, choices: [{ index: 0, delta: { content: p }, finish_reason: null }] }),
+        ),
+        sse({ ...base, choices: [{ index: 0, delta: {}, finish_reason: "stop" }] }),
+        sse({ ...base, choices: [], usage: (fakeBody("openai", model, text) as { usage: unknown }).usage }),
+        sse("[DONE]"),
+      ];
+    }
+    case "openai-responses": {
+      const full = fakeBody("openai-responses", model, text) as Record<string, unknown>;
+      let seq = 0;
+      const ev = (type: string, extra: Record<string, unknown>) =>
+        sse({ type, sequence_number: seq++, ...extra }, type);
+      return [
+        ev("response.created", { response: { ...full, status: "in_progress", output: [], usage: null } }),
+        ev("response.output_item.added", {
+          output_index: 0,
+          item: { type: "message", id: "msg_fake", role: "assistant", content: [] },
+        }),
+        ...parts.map((p) =>
+          ev("response.output_text.delta", {
+            item_id: "msg_fake",
+            output_index: 0,
+            content_index: 0,
+            delta: p,
+          }),
+        ),
+        ev("response.output_text.done", { item_id: "msg_fake", output_index: 0, content_index: 0, text }),
+        ev("response.completed", { response: full }),
+      ];
+    }
+    case "anthropic":
+      return [
+        sse(
+          {
+            type: "message_start",
+            message: {
+              id: "msg_fake",
+              type: "message",
+              role: "assistant",
+              model,
+              content: [],
+              stop_reason: null,
+              usage: {
+                input_tokens: u.input,
+                cache_read_input_tokens: u.cached,
+                cache_creation_input_tokens: u.cacheWrite,
+                output_tokens: 1,
+              },
+            },
+          },
+          "message_start",
+        ),
+        sse(
+          { type: "content_block_start", index: 0, content_block: { type: "text", text: "" } },
+          "content_block_start",
+        ),
+        ...parts.map((p) =>
+          sse(
+            { type: "content_block_delta", index: 0, delta: { type: "text_delta", text: p } },
+            "content_block_delta",
+          ),
+        ),
+        sse({ type: "content_block_stop", index: 0 }, "content_block_stop"),
+        sse(
+          {
+            type: "message_delta",
+            delta: { stop_reason: "end_turn", stop_sequence: null },
+            usage: { output_tokens: u.output },
+          },
+          "message_delta",
+        ),
+        sse({ type: "message_stop" }, "message_stop"),
+      ];
+    case "gemini": {
+      const full = fakeBody("gemini", model, text) as { usageMetadata: unknown };
+      return parts.map((p, i) =>
+        sse({
+          candidates: [
+            {
+              content: { role: "model", parts: [{ text: p }] },
+              index: 0,
+              ...(i === parts.length - 1 ? { finishReason: "STOP" } : {}),
+            },
+          ],
+          usageMetadata:
+            i === parts.length - 1 ? full.usageMetadata : { promptTokenCount: u.input + u.cached },
+          modelVersion: model,
+        }),
+      );
+    }
+  }
+}
+
+function splitText(text: string, pieces: number): string[] {
+  const n = Math.max(1, Math.min(pieces, text.length));
+  const size = Math.ceil(text.length / n);
+  const out: string[] = [];
+  for (let i = 0; i < text.length; i += size) out.push(text.slice(i, i + size));
+  return out.length ? out : [""];
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function errorBody(style: FakeStyle, status: number, message: string): string {
+  if (style === "anthropic")
+    return JSON.stringify({
+      type: "error",
+      error: { type: status === 429 ? "rate_limit_error" : "api_error", message },
+    });
+  if (style === "gemini") return JSON.stringify({ error: { code: status, message, status: "INTERNAL" } });
+  return JSON.stringify({ error: { message, type: "server_error", code: null } });
+}
+
+/** Starts the fake upstream on 127.0.0.1 and a free port. */
+export function startFakeUpstream(behaviors: Record<string, Behavior> = {}): FakeUpstream {
+  const seen: SeenRequest[] = [];
+  const aborts: { model: string; at: number }[] = [];
+  const map = new Map(Object.entries(behaviors));
+  const cache = new Map<string, string>();
+
+  const server = Bun.serve({
+    port: 0,
+    hostname: "127.0.0.1",
+    idleTimeout: 0,
+    async fetch(req) {
+      const url = new URL(req.url);
+      const route = styleOf(url.pathname);
+      if (!route)
+        return new Response(JSON.stringify({ error: { message: "no such path" } }), { status: 404 });
+      if (route.op === "models") {
+        return Response.json({
+          object: "list",
+          data: [
+            { id: "fake-a", object: "model" },
+            { id: "fake-b", object: "model" },
+          ],
+        });
+      }
+      const body = (await req.json()) as Record<string, unknown>;
+      const model = route.model ?? String(body.model ?? "");
+      const stream = route.style === "gemini" ? route.op === "stream" : body.stream === true;
+      const headers: Record<string, string> = {};
+      req.headers.forEach((v, k) => {
+        headers[k] = v;
+      });
+      seen.push({
+        style: route.style,
+        path: url.pathname + url.search,
+        model,
+        stream,
+        headers,
+        body,
+        at: performance.now(),
+      });
+      req.signal.addEventListener("abort", () => aborts.push({ model, at: performance.now() }), {
+        once: true,
+      });
+
+      if (route.op === "count") {
+        return Response.json(route.style === "gemini" ? { totalTokens: 42 } : { input_tokens: 42 });
+      }
+      const b = map.get(model) ?? { kind: "ok" };
+      const style = route.style;
+      switch (b.kind) {
+        case "status":
+          return new Response(b.body ?? errorBody(style, b.status, `fake upstream status ${b.status}`), {
+            status: b.status,
+            headers: { "content-type": "application/json", ...b.headers },
+          });
+        case "error200":
+          return new Response(errorBody(style, 200, b.message), {
+            headers: { "content-type": "application/json" },
+          });
+        case "hang":
+          return new Promise<Response>((resolve) =>
+            req.signal.addEventListener("abort", () => resolve(new Response(null, { status: 499 })), {
+              once: true,
+            }),
+          );
+        default:
+          break;
+      }
+      const text =
+        b.kind === "ok"
+          ? (b.text ?? "Hello from the fake upstream!")
+          : "Hello from the fake upstream, in many pieces.";
+      if (b.kind === "ok" && b.delayMs) await sleep(b.delayMs);
+      if (!stream) {
+        const key = `${style}|${model}|${text}`;
+        let out = cache.get(key);
+        if (out === undefined) {
+          out = JSON.stringify(fakeBody(style, model, text));
+          cache.set(key, out);
+        }
+        return new Response(out, { headers: { "content-type": "application/json" } });
+      }
+      const events = fakeStreamEvents(style, model, text, b.kind === "ok" ? (b.chunks ?? 4) : 8);
+      const chunkDelay = b.kind === "ok" ? (b.chunkDelayMs ?? 0) : 5;
+      const limit = b.kind === "drop" || b.kind === "stall" ? b.afterChunks : events.length;
+      let i = 0;
+      const bodyStream = new ReadableStream<Uint8Array>({
+        async pull(controller) {
+          if (i >= limit) {
+            if (b.kind === "drop") return controller.error(new Error("fake upstream dropped the stream"));
+            if (b.kind === "stall") return new Promise<void>(() => {});
+            return controller.close();
+          }
+          if (chunkDelay && i > 0) await sleep(chunkDelay);
+          controller.enqueue(enc.encode(events[i++] as string));
+        },
+      });
+      return new Response(bodyStream, {
+        headers: { "content-type": "text/event-stream", "cache-control": "no-cache" },
+      });
+    },
+  });
+
+  return {
+    url: `http://127.0.0.1:${server.port}`,
+    server,
+    seen,
+    aborts,
+    behaviors: map,
+    stop: async () => {
+      await server.stop(true);
+    },
+  };
+}
+
+/** A TCP listener that accepts a connection and resets it as soon as a request arrives. */
+export function startResettingServer(): {
+  url: string;
+  stop(): void;
+  listener: TCPSocketListener<undefined>;
+} {
+  const listener = Bun.listen({
+    hostname: "127.0.0.1",
+    port: 0,
+    socket: {
+      data(socket) {
+        socket.terminate();
+      },
+    },
+  });
+  return { url: `http://127.0.0.1:${listener.port}`, listener, stop: () => listener.stop(true) };
+}

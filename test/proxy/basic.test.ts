@@ -1,0 +1,70 @@
+import { afterAll, beforeAll, describe, expect, it } from "bun:test";
+import { type FakeUpstream, startFakeUpstream } from "../helpers/fake-upstream";
+import { AUTH, type Gateway, readSse, startGateway } from "../helpers/gateway";
+
+let up: FakeUpstream;
+let gw: Gateway;
+
+beforeAll(() => {
+  up = startFakeUpstream();
+  gw = startGateway();
+  gw.link({ model: "gpt-x", provider: "oa", type: "openai", baseUrl: up.url, providerModel: "up-gpt" });
+  gw.link({
+    model: "claude-x",
+    provider: "an",
+    type: "anthropic",
+    baseUrl: up.url,
+    providerModel: "up-claude",
+  });
+  gw.link({
+    model: "resp-x",
+    provider: "or",
+    type: "openai-responses",
+    baseUrl: up.url,
+    providerModel: "up-resp",
+  });
+  gw.link({ model: "gem-x", provider: "gm", type: "gemini", baseUrl: up.url, providerModel: "up-gem" });
+});
+afterAll(async () => {
+  await gw.stop();
+  await up.stop();
+});
+
+describe("proxy smoke", () => {
+  it("proxies an OpenAI chat completion", async () => {
+    const res = await fetch(`${gw.url}/v1/chat/completions`, {
+      method: "POST",
+      headers: AUTH,
+      body: JSON.stringify({ model: "gpt-x", messages: [{ role: "user", content: "hi" }] }),
+    });
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { choices: { message: { content: string } }[] };
+    expect(body.choices[0]?.message.content).toContain("fake upstream");
+    expect(res.headers.get("x-request-id")).toBeTruthy();
+    expect(res.headers.get("server-timing")).toMatch(/^gateway;dur=/);
+    expect(up.seen.at(-1)?.model).toBe("up-gpt");
+    expect(up.seen.at(-1)?.headers.authorization).toBe("Bearer key-oa");
+  });
+
+  it("streams an Anthropic message", async () => {
+    const res = await fetch(`${gw.url}/anthropic/v1/messages`, {
+      method: "POST",
+      headers: { "x-api-key": AUTH.authorization.slice(7), "content-type": "application/json" },
+      body: JSON.stringify({
+        model: "claude-x",
+        max_tokens: 10,
+        stream: true,
+        messages: [{ role: "user", content: "hi" }],
+      }),
+    });
+    expect(res.status).toBe(200);
+    const events = await readSse(res);
+    expect(events[0]?.event).toBe("message_start");
+    expect(events.at(-1)?.event).toBe("message_stop");
+    await gw.flush();
+    const log = gw.logs()[0] as Record<string, unknown>;
+    expect(log.status).toBe("success");
+    expect(log.output_tokens).toBe(7);
+    expect(log.cached_tokens).toBe(3);
+  });
+});
