@@ -13,6 +13,12 @@ export function bearer(header: string | null | undefined): string | undefined {
 export const adminAuth = (token: AdminToken) =>
   new Elysia({ name: "admin-auth" }).macro({
     isAdmin: {
+      // transform runs before body/params validation, so an anonymous caller learns nothing about schemas.
+      transform({ request }) {
+        const presented = bearer(request.headers.get("authorization"));
+        if (!presented || !token.verify(presented)) throw unauthorized("missing or invalid admin token");
+      },
+      // Kept so the 401 is part of every admin route's type for Eden and OpenAPI.
       beforeHandle({ request, status }) {
         const presented = bearer(request.headers.get("authorization"));
         if (!presented || !token.verify(presented)) {
