@@ -72,9 +72,15 @@ function boolean(name: string, raw: string): boolean {
 
 /** Reads flags over environment variables; throws ConfigError with a one-line message on a bad value. */
 export function parseConfig(argv: readonly string[], env: Record<string, string | undefined>): ParseResult {
-  const values: Record<string, string | undefined> = { ...env };
-  if (values.PORT === undefined && values.LLMIO_SERVER_PORT !== undefined)
+  // An empty variable counts as unset (compose files often pass `VAR=`).
+  const values: Record<string, string | undefined> = Object.fromEntries(
+    Object.entries(env).filter(([, v]) => v !== undefined && v.trim() !== ""),
+  );
+  let portName = "PORT";
+  if (values.PORT === undefined && values.LLMIO_SERVER_PORT !== undefined) {
     values.PORT = values.LLMIO_SERVER_PORT;
+    portName = "LLMIO_SERVER_PORT";
+  }
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string;
     if (arg === "-h" || arg === "--help") return { kind: "exit", output: HELP };
@@ -114,7 +120,7 @@ export function parseConfig(argv: readonly string[], env: Record<string, string 
     kind: "config",
     config: {
       token,
-      port: values.PORT === undefined ? 7070 : integer("PORT", values.PORT, 0, 65535),
+      port: values.PORT === undefined ? 7070 : integer(portName, values.PORT, 0, 65535),
       host,
       dbPath,
       logLevel,

@@ -4,11 +4,11 @@ import { makeApp, TEST_TOKEN } from "../helpers/app";
 
 /** Valid bodies, so that a request without the token can only fail on the token. */
 const BODIES: Record<string, unknown> = {
-  "POST /api/providers/": { name: "p", type: "openai", base_url: "https://x.example", api_key: "k" },
+  "POST /api/providers": { name: "p", type: "openai", base_url: "https://x.example", api_key: "k" },
   "PUT /api/providers/:id": { enabled: false },
-  "POST /api/models/": { name: "m" },
+  "POST /api/models": { name: "m" },
   "PUT /api/models/:id": { remark: "x" },
-  "POST /api/model-providers/": { model_id: 1, provider_id: 1, provider_model: "x" },
+  "POST /api/model-providers": { model_id: 1, provider_id: 1, provider_model: "x" },
   "PUT /api/model-providers/:id": { weight: 2 },
 };
 
@@ -16,19 +16,19 @@ const BODIES: Record<string, unknown> = {
 const KNOWN = [
   "GET /api/version",
   "GET /api/auth/check",
-  "GET /api/providers/",
-  "POST /api/providers/",
+  "GET /api/providers",
+  "POST /api/providers",
   "GET /api/providers/:id",
   "PUT /api/providers/:id",
   "DELETE /api/providers/:id",
   "GET /api/providers/:id/models",
-  "GET /api/models/",
-  "POST /api/models/",
+  "GET /api/models",
+  "POST /api/models",
   "GET /api/models/:id",
   "PUT /api/models/:id",
   "DELETE /api/models/:id",
-  "GET /api/model-providers/",
-  "POST /api/model-providers/",
+  "GET /api/model-providers",
+  "POST /api/model-providers",
   "GET /api/model-providers/:id",
   "PUT /api/model-providers/:id",
   "DELETE /api/model-providers/:id",
@@ -98,7 +98,7 @@ describe("admin auth", () => {
   it("answers 401, not 422, to an anonymous request with an invalid body", async () => {
     const { app } = makeApp();
     const res = await app.handle(
-      new Request("http://localhost/api/models/", {
+      new Request("http://localhost/api/models", {
         method: "POST",
         headers: { "content-type": "application/json" },
         body: "{}",

@@ -4,6 +4,7 @@ import { GatewayError } from "../../core/errors";
 import { type Logger, redact } from "../../core/logger";
 import type { AdminToken } from "../../http/admin-token";
 import type { HttpClient } from "../../providers/registry";
+import { createSseToJsonArray } from "../../protocols/gemini/json-array";
 import { codecFor } from "../../protocols/registry";
 import type { ProtocolCodec, ResponseFacts, Style } from "../../protocols/types";
 import {
@@ -244,7 +245,9 @@ export class ProxyService {
     }
 
     const { request } = inb;
-    const deadline = ctx.t0 + model.timeoutMs;
+    // Each attempt waits at most timeout_s for its response headers; the loop as a whole stops starting
+    // attempts after max_attempts × timeout_s, so one hanging provider still leaves room to fail over.
+    const deadline = ctx.t0 + model.timeoutMs * model.maxAttempts;
     let lastKind: FailureKind | null = null;
     let lastMessage = "no provider was available";
 
@@ -253,7 +256,7 @@ export class ProxyService {
       if (remaining <= 0) {
         d.health.release(link.id);
         lastKind = "timeout";
-        lastMessage = `timed out after ${model.timeoutMs} ms`;
+        lastMessage = `timed out after ${model.timeoutMs * model.maxAttempts} ms`;
         break;
       }
       const upstreamBody = codec.toUpstreamBody(body, {
@@ -265,7 +268,8 @@ export class ProxyService {
       const ac = new AbortController();
       const onClientAbort = () => ac.abort("client");
       request.signal.addEventListener("abort", onClientAbort);
-      const timer = setTimeout(() => ac.abort(TIMEOUT), remaining);
+      const attemptMs = Math.min(model.timeoutMs, remaining);
+      const timer = setTimeout(() => ac.abort(TIMEOUT), attemptMs);
       const started = d.clock.mono();
       ctx.markOverhead();
       const fail = (kind: FailureKind, status: number | null, message: string, retryAfterMs?: number) => {
@@ -313,7 +317,7 @@ export class ProxyService {
           return new Response(null, { status: 499 });
         }
         if (ac.signal.reason === TIMEOUT)
-          fail("timeout", null, `no response within ${Math.round(remaining)} ms`);
+          fail("timeout", null, `no response within ${Math.round(attemptMs)} ms`);
         else fail("network", null, redact(err instanceof Error ? err.message : String(err)));
         continue;
       }
@@ -434,8 +438,12 @@ export class ProxyService {
       ctx.firstChunkMs = ctx.elapsed();
       d.health.success(link.id);
       ctx.link = link;
+      // Gemini clients that did not ask for SSE get the JSON-array framing they expect.
+      const jsonArray = inb.style === "gemini" && !/[?&]alt=sse(&|$)/.test(request.url);
       const headers = gatewayHeaders(ctx, {
-        "content-type": res.headers.get("content-type") ?? "text/event-stream",
+        "content-type": jsonArray
+          ? "application/json"
+          : (res.headers.get("content-type") ?? "text/event-stream"),
         "cache-control": "no-cache",
         "x-accel-buffering": "no",
       });
@@ -451,6 +459,7 @@ export class ProxyService {
         ctx,
         abort: (why) => ac.abort(why),
         idleMs: d.config.streamIdleMs,
+        reframe: jsonArray ? createSseToJsonArray() : undefined,
         onEnd: (status, facts, error) => {
           request.signal.removeEventListener("abort", onClientAbort);
           if (status === "error") {

@@ -1,6 +1,7 @@
 import { GatewayError } from "../../core/errors";
 import type { ProtocolCodec, ResponseFacts, StreamTap } from "../../protocols/types";
 import type { RecordStatus } from "../../telemetry/record";
+import type { Reframer } from "../../protocols/gemini/json-array";
 import type { RequestContext } from "./context";
 
 const encoder = new TextEncoder();
@@ -16,6 +17,8 @@ export interface RelayOptions {
   /** Aborts the upstream request. */
   abort: (why: string) => void;
   idleMs: number;
+  /** Re-frames what the client gets (Gemini's JSON-array streaming); the tap still sees upstream bytes. */
+  reframe?: Reframer;
   /** Called exactly once when the relay ends, however it ends. */
   onEnd: (status: RecordStatus, facts: ResponseFacts, error: string | null) => void;
 }
@@ -41,13 +44,22 @@ export function relayStream(o: RelayOptions): ReadableStream<Uint8Array> {
     o.onEnd(status, o.tap.facts(), error);
   };
 
-  const forward = (controller: ReadableStreamDefaultController<Uint8Array>, chunk: Uint8Array) => {
-    o.ctx.size += chunk.byteLength;
-    const out = o.tap.push(chunk);
+  const emit = (controller: ReadableStreamDefaultController<Uint8Array>, bytes: Uint8Array | undefined) => {
+    const out = bytes && o.reframe ? o.reframe.push(bytes) : bytes;
     if (out && out.byteLength) {
       controller.enqueue(out);
       if (o.ctx.ioLog) o.ctx.captureResponse(decoder.decode(out));
     }
+  };
+
+  const forward = (controller: ReadableStreamDefaultController<Uint8Array>, chunk: Uint8Array) => {
+    o.ctx.size += chunk.byteLength;
+    emit(controller, o.tap.push(chunk));
+  };
+
+  const close = (controller: ReadableStreamDefaultController<Uint8Array>) => {
+    if (o.reframe) controller.enqueue(o.reframe.end());
+    controller.close();
   };
 
   return new ReadableStream<Uint8Array>({
@@ -60,10 +72,9 @@ export function relayStream(o: RelayOptions): ReadableStream<Uint8Array> {
         const r = await o.reader.read();
         if (ended) return;
         if (r.done) {
-          const rest = o.tap.end();
-          if (rest && rest.byteLength) controller.enqueue(rest);
+          emit(controller, o.tap.end());
           end("success", null);
-          controller.close();
+          close(controller);
           return;
         }
         timer.refresh();
@@ -82,11 +93,9 @@ export function relayStream(o: RelayOptions): ReadableStream<Uint8Array> {
               `upstream stream broke: ${err instanceof Error ? err.message : String(err)}`,
             );
         o.tap.end(); // settle the facts; held-back bytes of a broken event are not worth sending
-        const event = o.codec.streamErrorEvent(gerr);
-        controller.enqueue(encoder.encode(event));
-        o.ctx.captureResponse(event);
+        emit(controller, encoder.encode(o.codec.streamErrorEvent(gerr)));
         end("error", gerr.message);
-        controller.close();
+        close(controller);
       }
     },
     cancel() {

@@ -10,5 +10,5 @@ import { logService as svc } from "./service";
 export const logsController = (db: Database, token: AdminToken) =>
   new Elysia({ prefix: "/logs", tags: ["logs"] })
     .use(adminAuth(token))
-    .get("/", ({ query }) => svc.list(db, query), { isAdmin: true, query: LogQuery })
+    .get("", ({ query }) => svc.list(db, query), { isAdmin: true, query: LogQuery })
     .get("/:id", ({ params }) => svc.get(db, params.id), { isAdmin: true, params: IdParams });

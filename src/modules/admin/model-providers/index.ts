@@ -8,8 +8,8 @@ import { linkService as svc } from "./service";
 export const modelProvidersController = (d: AdminDeps, token: AdminToken) =>
   new Elysia({ prefix: "/model-providers", tags: ["model-providers"] })
     .use(adminAuth(token))
-    .get("/", ({ query }) => svc.list(d, query.model_id), { isAdmin: true, query: LinkQuery })
-    .post("/", ({ body, status }) => status(201, svc.create(d, body)), { isAdmin: true, body: LinkCreate })
+    .get("", ({ query }) => svc.list(d, query.model_id), { isAdmin: true, query: LinkQuery })
+    .post("", ({ body, status }) => status(201, svc.create(d, body)), { isAdmin: true, body: LinkCreate })
     .get("/:id", ({ params }) => svc.get(d, params.id), { isAdmin: true, params: IdParams })
     .put("/:id", ({ params, body }) => svc.update(d, params.id, body), {
       isAdmin: true,

@@ -9,8 +9,8 @@ import { providerService as svc } from "./service";
 export const providersController = (d: AdminDeps, token: AdminToken) =>
   new Elysia({ prefix: "/providers", tags: ["providers"] })
     .use(adminAuth(token))
-    .get("/", () => svc.list(d), { isAdmin: true })
-    .post("/", ({ body, status }) => status(201, svc.create(d, body)), {
+    .get("", () => svc.list(d), { isAdmin: true })
+    .post("", ({ body, status }) => status(201, svc.create(d, body)), {
       isAdmin: true,
       body: ProviderCreate,
     })
