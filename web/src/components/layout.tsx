@@ -1,0 +1,118 @@
+import { A, type RouteSectionProps, useLocation, useNavigate } from "@solidjs/router";
+import { createEffect, ErrorBoundary, For, type JSX, on, Show, Suspense } from "solid-js";
+import { clearToken, token } from "../lib/api";
+import { type DictKey, useI18n } from "../lib/i18n";
+import { CloudIcon, CubeIcon, LinkIcon, LogoutIcon } from "./icons";
+import { LanguageSwitch, ThemeToggle } from "./prefs";
+
+/** Only pages that exist and work are listed; dashboard, logs and keys come with their issues. */
+const NAV: { href: string; label: DictKey; icon: () => JSX.Element }[] = [
+  { href: "/providers", label: "nav.providers", icon: CloudIcon },
+  { href: "/models", label: "nav.models", icon: CubeIcon },
+  { href: "/model-providers", label: "nav.links", icon: LinkIcon },
+];
+
+export function Logo() {
+  return (
+    <span class="logo" aria-hidden="true">
+      <svg viewBox="0 0 32 32" width="26" height="26">
+        <rect width="32" height="32" rx="8" fill="var(--accent)" />
+        <path
+          d="M10 8.5v15h5.5M18 8.5v15h5.5"
+          stroke="white"
+          stroke-width="3"
+          fill="none"
+          stroke-linecap="round"
+        />
+      </svg>
+    </span>
+  );
+}
+
+/** The signed-in shell: header, sidebar, and the one Suspense + ErrorBoundary of the console. */
+export function Layout(props: RouteSectionProps) {
+  const { t } = useI18n();
+  const navigate = useNavigate();
+  const location = useLocation();
+  let loggingOut = false;
+
+  // Signed out (no token yet, or a 401 cleared it): go to /login and come back here afterwards.
+  createEffect(() => {
+    if (token() || loggingOut) return;
+    const back = location.pathname + location.search;
+    navigate(`/login?redirect=${encodeURIComponent(back)}`, { replace: true });
+  });
+
+  const logout = () => {
+    loggingOut = true;
+    clearToken();
+    navigate("/login", { replace: true });
+  };
+
+  return (
+    <Show when={token()}>
+      <div class="shell">
+        <header class="topbar">
+          <A href="/providers" class="brand">
+            <Logo />
+            <span class="brand-name">{t("app.name")}</span>
+            <span class="brand-tag">{t("app.tagline")}</span>
+          </A>
+          <div class="topbar-actions">
+            <LanguageSwitch />
+            <ThemeToggle />
+            <button type="button" class="btn ghost" onClick={logout}>
+              <LogoutIcon />
+              <span>{t("header.logout")}</span>
+            </button>
+          </div>
+        </header>
+        <nav class="sidebar">
+          <div class="nav-section">{t("nav.section.config")}</div>
+          <For each={NAV}>
+            {(item) => (
+              <A href={item.href} class="nav-item" activeClass="active">
+                {item.icon()}
+                <span>{t(item.label)}</span>
+              </A>
+            )}
+          </For>
+        </nav>
+        <main class="content">
+          <ErrorBoundary
+            fallback={(err: unknown, reset) => {
+              // Leaving the page clears the error, so one failure does not stick to every page.
+              createEffect(on(() => location.pathname, reset, { defer: true }));
+              return (
+                <div class="panel error-panel" role="alert">
+                  <h2>{t("common.error")}</h2>
+                  <p>{err instanceof Error ? err.message : String(err)}</p>
+                  <button type="button" class="btn" onClick={reset}>
+                    {t("common.retry")}
+                  </button>
+                </div>
+              );
+            }}
+          >
+            <Suspense fallback={<div class="loading">{t("common.loading")}</div>}>{props.children}</Suspense>
+          </ErrorBoundary>
+        </main>
+      </div>
+    </Show>
+  );
+}
+
+/** Page title row: heading, subtitle, and actions on the right. */
+export function PageHeader(props: { title: string; subtitle?: string; children?: JSX.Element }) {
+  return (
+    <div class="page-head">
+      <div>
+        <h1>{props.title}</h1>
+        <Show when={props.subtitle}>
+          <p class="muted">{props.subtitle}</p>
+        </Show>
+      </div>
+      <div class="page-actions">{props.children}</div>
+    </div>
+  );
+}

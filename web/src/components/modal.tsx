@@ -1,0 +1,86 @@
+import { type JSX, onMount, Show } from "solid-js";
+import { useI18n } from "../lib/i18n";
+import { CrossIcon } from "./icons";
+
+/**
+ * A modal on the native <dialog> element (focus trap, Esc and backdrop for free). Mount it with
+ * <Show when={open()}>; it opens itself and calls onClose when dismissed.
+ */
+export function Modal(props: {
+  title: string;
+  onClose: () => void;
+  children: JSX.Element;
+  footer?: JSX.Element;
+  wide?: boolean;
+}) {
+  const { t } = useI18n();
+  let dialog!: HTMLDialogElement;
+  onMount(() => dialog.showModal());
+  return (
+    <dialog
+      ref={dialog}
+      class="modal"
+      classList={{ wide: props.wide }}
+      onClose={() => props.onClose()}
+      onClick={(e) => {
+        // A click on the backdrop lands on the dialog element itself.
+        if (e.target === dialog) dialog.close();
+      }}
+    >
+      <div class="modal-head">
+        <h2>{props.title}</h2>
+        <button
+          type="button"
+          class="btn icon ghost"
+          aria-label={t("common.close")}
+          onClick={() => dialog.close()}
+        >
+          <CrossIcon />
+        </button>
+      </div>
+      <div class="modal-body">{props.children}</div>
+      <Show when={props.footer}>
+        <div class="modal-foot">{props.footer}</div>
+      </Show>
+    </dialog>
+  );
+}
+
+/** A yes/no question before a destructive action; shows the action's error message if it fails. */
+export function ConfirmDialog(props: {
+  message: string;
+  confirmLabel?: string;
+  onConfirm: () => Promise<{ ok: boolean; message?: string }>;
+  onClose: () => void;
+}) {
+  const { t } = useI18n();
+  let busy = false;
+  let errorBox!: HTMLParagraphElement;
+  const confirm = async () => {
+    if (busy) return;
+    busy = true;
+    const res = await props.onConfirm();
+    busy = false;
+    if (res.ok) props.onClose();
+    else errorBox.textContent = res.message ?? t("common.error");
+  };
+  return (
+    <Modal
+      title={t("common.confirmDelete")}
+      onClose={() => props.onClose()}
+      footer={
+        <>
+          <button type="button" class="btn" onClick={() => props.onClose()}>
+            {t("common.cancel")}
+          </button>
+          <button type="button" class="btn danger" onClick={confirm}>
+            {props.confirmLabel ?? t("common.delete")}
+          </button>
+        </>
+      }
+    >
+      <p class="confirm-text">{props.message}</p>
+      <p class="form-error" ref={errorBox} role="alert" />
+    </Modal>
+  );
+}

@@ -1,0 +1,31 @@
+import { Navigate, Route, Router } from "@solidjs/router";
+import { render } from "solid-js/web";
+import { Layout } from "./components/layout";
+import { ToastProvider } from "./components/toast";
+import { I18nProvider } from "./lib/i18n";
+import Login from "./routes/login";
+import ModelProviders from "./routes/model-providers";
+import Models from "./routes/models";
+import NotFound from "./routes/not-found";
+import Providers from "./routes/providers";
+import "./styles.css";
+
+render(
+  () => (
+    <I18nProvider>
+      <ToastProvider>
+        <Router>
+          <Route path="/login" component={Login} />
+          <Route path="/" component={Layout}>
+            <Route path="/" component={() => <Navigate href="/providers" />} />
+            <Route path="/providers" component={Providers} />
+            <Route path="/models" component={Models} />
+            <Route path="/model-providers" component={ModelProviders} />
+            <Route path="*404" component={NotFound} />
+          </Route>
+        </Router>
+      </ToastProvider>
+    </I18nProvider>
+  ),
+  document.getElementById("root") as HTMLElement,
+);

@@ -1,0 +1,140 @@
+/**
+ * The one module that talks to the server. It owns the admin token (localStorage `llmio.token`) and the
+ * rule "any 401 → forget the token → go to /login". Reads throw `ApiError` (caught by the layout's
+ * ErrorBoundary); writes return `{ ok, message }` so forms can show expected failures inline.
+ */
+import { treaty } from "@elysiajs/eden";
+import { createSignal } from "solid-js";
+import type { App } from "../../../src/app";
+
+const TOKEN_KEY = "llmio.token";
+
+const [token, setTokenSignal] = createSignal<string | null>(localStorage.getItem(TOKEN_KEY));
+
+/** The stored admin token (reactive), or null when signed out. */
+export { token };
+
+export function setToken(value: string) {
+  localStorage.setItem(TOKEN_KEY, value);
+  setTokenSignal(value);
+}
+
+/** Forgets the token; the layout sees it and sends the user to /login. */
+export function clearToken() {
+  localStorage.removeItem(TOKEN_KEY);
+  setTokenSignal(null);
+}
+
+const client = treaty<App>(location.origin, {
+  headers: (): Record<string, string> => {
+    const t = token();
+    return t ? { authorization: `Bearer ${t}` } : {};
+  },
+});
+
+/** An admin API failure: the server's message, status and the field at fault when it named one. */
+export class ApiError extends Error {
+  constructor(
+    message: string,
+    readonly status: number,
+    readonly field?: string,
+  ) {
+    super(message);
+    this.name = "ApiError";
+  }
+}
+
+type EdenResult<T> =
+  | { data: T; error: null; status: number }
+  | { data: null; error: { status: unknown; value: unknown }; status: number };
+
+interface ErrorBody {
+  error?: { code?: string; message?: string; field?: string };
+}
+
+function toApiError(status: number, value: unknown): ApiError {
+  if (status === 401) clearToken();
+  const body = (typeof value === "object" && value ? value : {}) as ErrorBody;
+  const message =
+    body.error?.message ?? (typeof value === "string" && value ? value : `HTTP ${status || "error"}`);
+  return new ApiError(message, status, body.error?.field);
+}
+
+async function call<T>(request: () => Promise<EdenResult<T>>): Promise<T> {
+  let res: EdenResult<T>;
+  try {
+    res = await request();
+  } catch (err) {
+    throw new ApiError(err instanceof Error ? err.message : String(err), 0);
+  }
+  if (res.error) throw toApiError(res.status, res.error.value);
+  return res.data as T;
+}
+
+/** What a write returns: success with the server's answer, or the message to show. */
+export type Result<T = unknown> =
+  | { ok: true; data: T; message?: undefined }
+  | { ok: false; message: string; field?: string; status: number };
+
+async function act<T>(request: () => Promise<EdenResult<T>>): Promise<Result<T>> {
+  try {
+    return { ok: true, data: await call(request) };
+  } catch (err) {
+    const e = err instanceof ApiError ? err : new ApiError(String(err), 0);
+    return { ok: false, message: e.message, field: e.field, status: e.status };
+  }
+}
+
+type ProvidersApi = typeof client.api.providers;
+type ModelsApi = typeof client.api.models;
+type LinksApi = (typeof client.api)["model-providers"];
+
+export type Provider = NonNullable<Awaited<ReturnType<ProvidersApi["get"]>>["data"]>[number];
+export type Model = NonNullable<Awaited<ReturnType<ModelsApi["get"]>>["data"]>[number];
+export type ModelProvider = NonNullable<Awaited<ReturnType<LinksApi["get"]>>["data"]>[number];
+export type ProviderInput = Parameters<ProvidersApi["post"]>[0];
+export type ProviderPatch = Parameters<ReturnType<ProvidersApi>["put"]>[0];
+export type ModelInput = Parameters<ModelsApi["post"]>[0];
+export type ModelPatch = Parameters<ReturnType<ModelsApi>["put"]>[0];
+export type LinkInput = Parameters<LinksApi["post"]>[0];
+export type LinkPatch = Parameters<ReturnType<LinksApi>["put"]>[0];
+export type ProviderType = Provider["type"];
+export type Strategy = Model["strategy"];
+export type Currency = ModelProvider["currency"];
+
+export const PROVIDER_TYPES: ProviderType[] = ["openai", "openai-responses", "anthropic", "gemini"];
+export const STRATEGIES: Strategy[] = ["weighted", "priority"];
+export const CURRENCIES: Currency[] = ["USD", "CNY"];
+
+export const api = {
+  /** Checks a candidate token without storing it: true when the server accepts it. */
+  async checkToken(candidate: string): Promise<Result<true>> {
+    const res = await act(() =>
+      client.api.auth.check.get({ headers: { authorization: `Bearer ${candidate}` } }),
+    );
+    return res.ok ? { ok: true, data: true } : res;
+  },
+
+  providers: {
+    list: () => call(() => client.api.providers.get()),
+    create: (body: ProviderInput) => act(() => client.api.providers.post(body)),
+    update: (id: number, body: ProviderPatch) => act(() => client.api.providers({ id }).put(body)),
+    remove: (id: number) => act(() => client.api.providers({ id }).delete()),
+    upstreamModels: (id: number) => act(() => client.api.providers({ id }).models.get()),
+  },
+
+  models: {
+    list: () => call(() => client.api.models.get()),
+    create: (body: ModelInput) => act(() => client.api.models.post(body)),
+    update: (id: number, body: ModelPatch) => act(() => client.api.models({ id }).put(body)),
+    remove: (id: number) => act(() => client.api.models({ id }).delete()),
+  },
+
+  links: {
+    list: (modelId: number) =>
+      call(() => client.api["model-providers"].get({ query: { model_id: modelId } })),
+    create: (body: LinkInput) => act(() => client.api["model-providers"].post(body)),
+    update: (id: number, body: LinkPatch) => act(() => client.api["model-providers"]({ id }).put(body)),
+    remove: (id: number) => act(() => client.api["model-providers"]({ id }).delete()),
+  },
+};
