@@ -4,6 +4,7 @@ import { staticAdminToken } from "../../src/http/admin-token";
 import { openDatabase } from "../../src/storage/db";
 import { modelProviders, models, providers } from "../../src/storage/repos";
 import type { ModelProvider, Provider } from "../../src/storage/schema";
+import { sha256Hex } from "../../src/core/secrets";
 import { TEST_TOKEN, testConfig } from "./app";
 
 export interface Gateway {
@@ -111,4 +112,94 @@ export async function readSse(res: Response): Promise<{ event?: string; data: st
       }
       return { event, data: data.join("\n") };
     });
+}
+
+export interface KeySpec {
+  name?: string;
+  /** The secret; a fresh `sk-llmio-…` when omitted. */
+  key?: string;
+  enabled?: boolean;
+  /** A list of model names restricts the key to them; omitted, the key may use every model. */
+  models?: string[];
+  expiresAt?: number | null;
+  ioLog?: boolean;
+}
+
+/** Inserts a client key into api_keys (hashed, as the admin API stores it) and reloads routing. */
+export function addKey(gw: Gateway, spec: KeySpec = {}): { id: number; key: string } {
+  const key = spec.key ?? `sk-llmio-${crypto.randomUUID().replaceAll("-", "")}`;
+  const now = Date.now();
+  const row = gw.db
+    .query(
+      `INSERT INTO api_keys (name, key_hash, key_prefix, enabled, allow_all, models, expires_at, io_log, created_at, updated_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+    )
+    .get(
+      spec.name ?? "test key",
+      sha256Hex(key),
+      key.slice(0, 12),
+      spec.enabled === false ? 0 : 1,
+      spec.models ? 0 : 1,
+      JSON.stringify(spec.models ?? []),
+      spec.expiresAt ?? null,
+      spec.ioLog ? 1 : 0,
+      now,
+      now,
+    ) as { id: number };
+  gw.runtime.reload();
+  return { id: row.id, key };
+}
+
+/** POSTs a JSON body (or a raw string) to the gateway with the admin token unless headers say otherwise. */
+export function post(
+  gw: Gateway,
+  path: string,
+  body: unknown,
+  headers: Record<string, string> = AUTH,
+): Promise<Response> {
+  return fetch(gw.url + path, {
+    method: "POST",
+    headers,
+    body: typeof body === "string" ? body : JSON.stringify(body),
+  });
+}
+
+export type ClientStyle = Provider["type"];
+
+/** The standard fixture: one model per protocol, each linked to a provider of that type on `baseUrl`. */
+export const FOUR = {
+  openai: { model: "gpt-x", provider: "oa", providerModel: "up-gpt" },
+  "openai-responses": { model: "resp-x", provider: "or", providerModel: "up-resp" },
+  anthropic: { model: "claude-x", provider: "an", providerModel: "up-claude" },
+  gemini: { model: "gem-x", provider: "gm", providerModel: "up-gem" },
+} as const satisfies Record<ClientStyle, { model: string; provider: string; providerModel: string }>;
+
+/** Links the four standard models; `link` options apply to every link. */
+export function linkFour(gw: Gateway, baseUrl: string, link: LinkSpec["link"] = {}): void {
+  for (const [type, f] of Object.entries(FOUR) as [ClientStyle, (typeof FOUR)[ClientStyle]][]) {
+    gw.link({ ...f, type, baseUrl, link });
+  }
+}
+
+/** A minimal valid request of a protocol: the path (default prefix) and the body. */
+export function minimalRequest(
+  style: ClientStyle,
+  model: string,
+  stream: boolean,
+  extra: Record<string, unknown> = {},
+): { path: string; body: Record<string, unknown> } {
+  const messages = [{ role: "user", content: "hi" }];
+  switch (style) {
+    case "openai":
+      return { path: "/v1/chat/completions", body: { model, messages, stream, ...extra } };
+    case "openai-responses":
+      return { path: "/v1/responses", body: { model, input: "hi", stream, ...extra } };
+    case "anthropic":
+      return { path: "/v1/messages", body: { model, max_tokens: 16, messages, stream, ...extra } };
+    case "gemini":
+      return {
+        path: `/v1beta/models/${model}:${stream ? "streamGenerateContent?alt=sse" : "generateContent"}`,
+        body: { contents: [{ role: "user", parts: [{ text: "hi" }] }], ...extra },
+      };
+  }
 }

@@ -1,7 +1,9 @@
 import { Elysia } from "elysia";
+import { GatewayError } from "../../core/errors";
+import { codecFor } from "../../protocols/registry";
 import type { Style } from "../../protocols/types";
 import { countTokens, listModels } from "./extras";
-import { type Inbound, type ProxyDeps, ProxyService } from "./service";
+import { errorResponse, type Inbound, type ProxyDeps, ProxyService } from "./service";
 
 type Server = { requestIP(req: Request): { address: string } | null } | null;
 
@@ -41,6 +43,14 @@ export function proxyModule(d: ProxyDeps) {
   const v1ModelsStyle = (request: Request): Style =>
     request.headers.has("anthropic-version") ? "anthropic" : "openai";
 
+  /** A 404 in the protocol of the prefix, so SDKs that hit a path we lack get an error they can parse. */
+  const unknownPath = (style: Style, request: Request, server: Server) =>
+    errorResponse(
+      codecFor(style),
+      svc.newContext(inbound(style, request, server)),
+      new GatewayError(404, "not_found", `no route for ${request.method} ${new URL(request.url).pathname}`),
+    );
+
   const gemini = (prefix: string) =>
     new Elysia({ prefix })
       .get("/models", ({ request, server }) => listModels(d, inbound("gemini", request, server)))
@@ -49,19 +59,14 @@ export function proxyModule(d: ProxyDeps) {
       )
       .post("/models/*", ({ request, server, params }) => {
         const action = geminiAction(params["*"]);
-        if (!action) {
-          return new Response(
-            JSON.stringify({ error: { code: 404, message: "unknown action", status: "NOT_FOUND" } }),
-            {
-              status: 404,
-              headers: { "content-type": "application/json" },
-            },
-          );
-        }
+        if (!action) return unknownPath("gemini", request, server);
         return svc.handle(
           inbound("gemini", request, server, { urlModel: action.model, urlStream: action.stream }),
         );
-      });
+      })
+      // GET too, or the UI's GET catch-all would take it; `all` covers every other method.
+      .get("/*", ({ request, server }) => unknownPath("gemini", request, server))
+      .all("/*", ({ request, server }) => unknownPath("gemini", request, server));
 
   const openai = (prefix: string) =>
     new Elysia({ prefix })
@@ -70,7 +75,9 @@ export function proxyModule(d: ProxyDeps) {
       .get("/models", ({ request, server }) => listModels(d, inbound("openai", request, server)))
       .get("/models/:model", ({ request, server, params }) =>
         listModels(d, inbound("openai", request, server), decodeURIComponent(params.model)),
-      );
+      )
+      .get("/*", ({ request, server }) => unknownPath("openai", request, server))
+      .all("/*", ({ request, server }) => unknownPath("openai", request, server));
 
   const anthropic = (prefix: string) =>
     new Elysia({ prefix })
@@ -97,6 +104,10 @@ export function proxyModule(d: ProxyDeps) {
     .get("/anthropic/v1/models", ({ request, server }) =>
       listModels(d, inbound("anthropic", request, server)),
     )
+    .get("/anthropic/*", ({ request, server }) => unknownPath("anthropic", request, server))
+    .all("/anthropic/*", ({ request, server }) => unknownPath("anthropic", request, server))
+    .get("/v1/*", ({ request, server }) => unknownPath("openai", request, server))
+    .all("/v1/*", ({ request, server }) => unknownPath("openai", request, server))
     .use(gemini("/v1beta"))
     .use(gemini("/gemini/v1beta"));
 }
