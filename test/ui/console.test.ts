@@ -173,4 +173,15 @@ describe.skipIf(!haveChromium || !built)("admin console in Chromium", () => {
     await page.getByRole("heading", { name: "Sign in to llmio" }).waitFor();
     expect(await page.evaluate(() => localStorage.getItem("llmio.token"))).toBeNull();
   });
+
+  it("answers a rejected stored token with the login page, then returns to the page asked for", async () => {
+    await page.evaluate(() => localStorage.setItem("llmio.token", "stale-token"));
+    await page.goto(`${base}/models`);
+    await page.waitForURL(/\/login\?redirect=%2Fmodels$/);
+    expect(await page.evaluate(() => localStorage.getItem("llmio.token"))).toBeNull();
+    await page.locator("input[name=token]").fill(TOKEN);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.waitForURL(/\/models$/);
+    await page.getByRole("heading", { name: "Models" }).waitFor();
+  });
 });

@@ -53,21 +53,24 @@ interface ErrorBody {
 }
 
 function toApiError(status: number, value: unknown): ApiError {
-  if (status === 401) clearToken();
   const body = (typeof value === "object" && value ? value : {}) as ErrorBody;
   const message =
     body.error?.message ?? (typeof value === "string" && value ? value : `HTTP ${status || "error"}`);
   return new ApiError(message, status, body.error?.field);
 }
 
-async function call<T>(request: () => Promise<EdenResult<T>>): Promise<T> {
+/** Runs one request; a 401 signs the user out unless `signOutOn401` is false (the login check). */
+async function call<T>(request: () => Promise<EdenResult<T>>, signOutOn401 = true): Promise<T> {
   let res: EdenResult<T>;
   try {
     res = await request();
   } catch (err) {
     throw new ApiError(err instanceof Error ? err.message : String(err), 0);
   }
-  if (res.error) throw toApiError(res.status, res.error.value);
+  if (res.error) {
+    if (res.status === 401 && signOutOn401) clearToken();
+    throw toApiError(res.status, res.error.value);
+  }
   return res.data as T;
 }
 
@@ -76,9 +79,9 @@ export type Result<T = unknown> =
   | { ok: true; data: T; message?: undefined }
   | { ok: false; message: string; field?: string; status: number };
 
-async function act<T>(request: () => Promise<EdenResult<T>>): Promise<Result<T>> {
+async function act<T>(request: () => Promise<EdenResult<T>>, signOutOn401 = true): Promise<Result<T>> {
   try {
-    return { ok: true, data: await call(request) };
+    return { ok: true, data: await call(request, signOutOn401) };
   } catch (err) {
     const e = err instanceof ApiError ? err : new ApiError(String(err), 0);
     return { ok: false, message: e.message, field: e.field, status: e.status };
@@ -109,8 +112,10 @@ export const CURRENCIES: Currency[] = ["USD", "CNY"];
 export const api = {
   /** Checks a candidate token without storing it: true when the server accepts it. */
   async checkToken(candidate: string): Promise<Result<true>> {
-    const res = await act(() =>
-      client.api.auth.check.get({ headers: { authorization: `Bearer ${candidate}` } }),
+    // The candidate overrides the stored token for this call; a wrong one must not sign anyone out.
+    const res = await act(
+      () => client.api.auth.check.get({ headers: { authorization: `Bearer ${candidate}` } }),
+      false,
     );
     return res.ok ? { ok: true, data: true } : res;
   },

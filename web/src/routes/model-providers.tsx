@@ -1,31 +1,21 @@
 import { useSearchParams } from "@solidjs/router";
 import { createMemo, createResource, createSignal, For, Show, startTransition } from "solid-js";
-import { createStore } from "solid-js/store";
-import { Field, jsonText, parseJsonObject, Switch } from "../components/form";
+import { Field, Switch } from "../components/form";
 import { CheckIcon, CrossIcon, PlusIcon } from "../components/icons";
 import { PageHeader } from "../components/layout";
-import { ConfirmDialog, Modal } from "../components/modal";
+import { CAPABILITIES, LinkDialog } from "../components/link-dialog";
+import { ConfirmDialog } from "../components/modal";
 import { useToast } from "../components/toast";
+import { TypeBadge } from "../components/type-badge";
 import {
   api,
-  CURRENCIES,
   type Currency,
   type LinkInput,
   type ModelProvider,
   PROVIDER_TYPES,
-  type Provider,
   type ProviderType,
 } from "../lib/api";
-import { type DictKey, useI18n } from "../lib/i18n";
-import { TypeBadge } from "./providers";
-
-type Capability = "tool_call" | "structured_output" | "image" | "with_header";
-const CAPABILITIES: { field: Capability; label: DictKey; short: DictKey }[] = [
-  { field: "tool_call", label: "links.toolCall", short: "links.col.toolCall" },
-  { field: "structured_output", label: "links.structuredOutput", short: "links.col.structuredOutput" },
-  { field: "image", label: "links.image", short: "links.col.image" },
-  { field: "with_header", label: "links.withHeader", short: "links.col.withHeader" },
-];
+import { useI18n } from "../lib/i18n";
 
 const currencySymbol = (c: Currency) => (c === "CNY" ? "¥" : "$");
 
@@ -237,224 +227,5 @@ function Prices(props: { link: ModelProvider }) {
         {l.output_price}
       </span>
     </Show>
-  );
-}
-
-function LinkDialog(props: {
-  modelId: number;
-  providers: Provider[];
-  link?: ModelProvider;
-  onClose: () => void;
-  onSaved: () => void;
-}) {
-  const { t } = useI18n();
-  const toast = useToast();
-  const l = props.link;
-  const [draft, setDraft] = createStore({
-    provider_id: l?.provider_id ?? props.providers[0]?.id ?? 0,
-    provider_model: l?.provider_model ?? "",
-    weight: l?.weight ?? 1,
-    priority: l?.priority ?? 0,
-    tool_call: l?.tool_call ?? true,
-    structured_output: l?.structured_output ?? true,
-    image: l?.image ?? true,
-    with_header: l?.with_header ?? false,
-    enabled: l?.enabled ?? true,
-    input_price: l?.input_price ?? 0,
-    cached_price: l?.cached_price ?? 0,
-    cache_write_price: l?.cache_write_price ?? 0,
-    output_price: l?.output_price ?? 0,
-    currency: (l?.currency ?? "USD") as Currency,
-    headers: jsonText(l?.headers),
-    extra_body: jsonText(l?.extra_body),
-  });
-  const [errors, setErrors] = createStore<Record<string, string>>({});
-  const [formError, setFormError] = createSignal("");
-  const [busy, setBusy] = createSignal(false);
-  const [upstream, setUpstream] = createSignal<string[]>([]);
-  const [upstreamNote, setUpstreamNote] = createSignal("");
-
-  const loadUpstream = async () => {
-    setUpstreamNote(t("common.loading"));
-    const res = await api.providers.upstreamModels(draft.provider_id);
-    if (res.ok) {
-      setUpstream(res.data.models);
-      setUpstreamNote(t("links.upstreamLoaded", { count: res.data.models.length }));
-    } else setUpstreamNote(res.message);
-  };
-
-  const num = (value: number) => (Number.isFinite(value) ? value : 0);
-
-  const save = async (e: SubmitEvent) => {
-    e.preventDefault();
-    setErrors({ provider_id: "", provider_model: "", weight: "", priority: "", headers: "", extra_body: "" });
-    setFormError("");
-    const headers = parseJsonObject<Record<string, string>>(draft.headers);
-    const extraBody = parseJsonObject(draft.extra_body);
-    if (!headers) return setErrors("headers", t("common.invalidJson"));
-    if (!extraBody) return setErrors("extra_body", t("common.invalidJson"));
-    const body: LinkInput = {
-      ...draft,
-      model_id: props.modelId,
-      weight: num(draft.weight),
-      priority: num(draft.priority),
-      input_price: num(draft.input_price),
-      cached_price: num(draft.cached_price),
-      cache_write_price: num(draft.cache_write_price),
-      output_price: num(draft.output_price),
-      headers,
-      extra_body: extraBody,
-    };
-    setBusy(true);
-    const res = l ? await api.links.update(l.id, body) : await api.links.create(body);
-    setBusy(false);
-    if (!res.ok) {
-      if (res.field && res.field in draft) setErrors(res.field, res.message);
-      else setFormError(res.message);
-      return;
-    }
-    toast.show(l ? t("common.saved") : t("common.created"));
-    props.onSaved();
-  };
-
-  const priceField = (
-    field: "input_price" | "cached_price" | "cache_write_price" | "output_price",
-    label: DictKey,
-  ) => (
-    <Field label={t(label)}>
-      <input
-        type="number"
-        min="0"
-        step="any"
-        value={draft[field]}
-        onInput={(e) => setDraft(field, e.currentTarget.valueAsNumber)}
-      />
-    </Field>
-  );
-
-  return (
-    <Modal title={l ? t("links.edit") : t("links.add")} onClose={() => props.onClose()} wide>
-      <form class="form-grid" onSubmit={save}>
-        <Field label={t("links.provider")} error={errors.provider_id}>
-          <select
-            name="provider_id"
-            value={draft.provider_id}
-            onChange={(e) => {
-              setDraft("provider_id", Number(e.currentTarget.value));
-              setUpstream([]);
-              setUpstreamNote("");
-            }}
-          >
-            <For each={props.providers}>
-              {(p) => (
-                <option value={p.id}>
-                  {p.name} ({p.type})
-                </option>
-              )}
-            </For>
-          </select>
-        </Field>
-        <Field label={t("links.providerModel")} error={errors.provider_model} hint={upstreamNote()}>
-          <div class="input-with-button">
-            <input
-              name="provider_model"
-              class="mono"
-              required
-              list="upstream-models"
-              value={draft.provider_model}
-              onInput={(e) => setDraft("provider_model", e.currentTarget.value)}
-            />
-            <button type="button" class="btn sm" onClick={loadUpstream}>
-              {t("links.loadUpstream")}
-            </button>
-          </div>
-          <datalist id="upstream-models">
-            <For each={upstream()}>{(m) => <option value={m} />}</For>
-          </datalist>
-        </Field>
-        <Field label={t("links.weight")} error={errors.weight}>
-          <input
-            name="weight"
-            type="number"
-            min="0"
-            value={draft.weight}
-            onInput={(e) => setDraft("weight", e.currentTarget.valueAsNumber)}
-          />
-        </Field>
-        <Field label={t("links.priority")} error={errors.priority}>
-          <input
-            name="priority"
-            type="number"
-            value={draft.priority}
-            onInput={(e) => setDraft("priority", e.currentTarget.valueAsNumber)}
-          />
-        </Field>
-        <div class="field span-2">
-          <span class="field-label">{t("links.capabilities")}</span>
-          <div class="switch-row">
-            <For each={CAPABILITIES}>
-              {(c) => (
-                <Switch checked={draft[c.field]} label={t(c.label)} onChange={(v) => setDraft(c.field, v)} />
-              )}
-            </For>
-            <Switch
-              checked={draft.enabled}
-              label={t("common.enabled")}
-              onChange={(v) => setDraft("enabled", v)}
-            />
-          </div>
-        </div>
-        <fieldset class="span-2 price-grid">
-          <legend>{t("links.prices")}</legend>
-          {priceField("input_price", "links.inputPrice")}
-          {priceField("cached_price", "links.cachedPrice")}
-          {priceField("cache_write_price", "links.cacheWritePrice")}
-          {priceField("output_price", "links.outputPrice")}
-          <Field label={t("links.currency")}>
-            <select
-              value={draft.currency}
-              onChange={(e) => setDraft("currency", e.currentTarget.value as Currency)}
-            >
-              <For each={CURRENCIES}>{(c) => <option value={c}>{c}</option>}</For>
-            </select>
-          </Field>
-        </fieldset>
-        <details class="span-2 advanced" open={!!(draft.headers || draft.extra_body)}>
-          <summary>{t("providers.advanced")}</summary>
-          <div class="form-grid">
-            <Field label={t("links.headers")} error={errors.headers}>
-              <textarea
-                class="mono"
-                rows={3}
-                value={draft.headers}
-                onInput={(e) => setDraft("headers", e.currentTarget.value)}
-              />
-            </Field>
-            <Field label={t("links.extraBody")} error={errors.extra_body}>
-              <textarea
-                class="mono"
-                rows={3}
-                placeholder={'{"temperature": 0.2}'}
-                value={draft.extra_body}
-                onInput={(e) => setDraft("extra_body", e.currentTarget.value)}
-              />
-            </Field>
-          </div>
-        </details>
-        <Show when={formError()}>
-          <p class="form-error span-2" role="alert">
-            {formError()}
-          </p>
-        </Show>
-        <div class="form-actions span-2">
-          <button type="button" class="btn" onClick={() => props.onClose()}>
-            {t("common.cancel")}
-          </button>
-          <button type="submit" class="btn primary" disabled={busy()}>
-            {busy() ? t("common.saving") : t("common.save")}
-          </button>
-        </div>
-      </form>
-    </Modal>
   );
 }
