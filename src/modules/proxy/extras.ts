@@ -38,7 +38,8 @@ export function listModels(d: ProxyDeps, inb: Inbound, only?: string): Response 
       .all.models()
       .filter((m) => m.links.length > 0 && (caller.allowAll || caller.models.has(m.name)))
       .filter((m) => only === undefined || m.name === only)
-      .map((m) => ({ id: m.name, created: Math.floor(m.createdAt / 1000) }));
+      // Unix ms, as the codecs expect: each protocol converts to its own unit.
+      .map((m) => ({ id: m.name, created: m.createdAt }));
     if (only !== undefined) {
       if (models.length === 0) throw new GatewayError(404, "not_found", `model "${only}" does not exist`);
       const list = codec.modelList(models) as { data?: unknown[]; models?: unknown[] };

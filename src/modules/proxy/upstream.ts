@@ -65,7 +65,11 @@ export function attemptHeaders(link: RouteLink, client: Headers): Record<string,
       if (!DROP.has(name) && !name.startsWith("x-forwarded-") && !name.startsWith("sec-")) out[name] = value;
     });
   }
-  Object.assign(out, link.headers, link.provider.headers, authHeaders(link));
+  // Names are lower-cased so a later source replaces an earlier one however it spelled the name
+  // (fetch would otherwise join "X-A" and "x-a" into one comma-separated value).
+  for (const source of [link.headers, link.provider.headers, authHeaders(link)]) {
+    for (const name in source) out[name.toLowerCase()] = source[name] as string;
+  }
   out["content-type"] = "application/json";
   return out;
 }
