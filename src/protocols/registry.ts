@@ -2,6 +2,11 @@ import { anthropicCodec } from "./anthropic";
 import { geminiCodec } from "./gemini";
 import { openAIChatCodec } from "./openai-chat";
 import { openAIResponsesCodec } from "./openai-responses";
+import { anthropicProbe } from "./anthropic/probe";
+import { geminiProbe } from "./gemini/probe";
+import { openAIChatProbe } from "./openai-chat/probe";
+import { openAIResponsesProbe } from "./openai-responses/probe";
+import type { ProtocolProbe } from "./probe";
 import type { ProtocolCodec, Style } from "./types";
 
 const codecs: Record<Style, ProtocolCodec> = {
@@ -14,4 +19,16 @@ const codecs: Record<Style, ProtocolCodec> = {
 /** The codec of one wire protocol. */
 export function codecFor(style: Style): ProtocolCodec {
   return codecs[style];
+}
+
+const probes: Record<Style, ProtocolProbe> = {
+  openai: openAIChatProbe,
+  "openai-responses": openAIResponsesProbe,
+  anthropic: anthropicProbe,
+  gemini: geminiProbe,
+};
+
+/** How to test a link of one protocol (the admin API's connectivity test). */
+export function probeFor(style: Style): ProtocolProbe {
+  return probes[style];
 }

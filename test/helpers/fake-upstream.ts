@@ -244,6 +244,92 @@ export function fakeStreamEvents(style: FakeStyle, model: string, text: string, 
   }
 }
 
+function wantsTools(body: Record<string, unknown>): boolean {
+  return Array.isArray(body.tools) && body.tools.length > 0;
+}
+
+function wantsJson(body: Record<string, unknown>): boolean {
+  const rf = body.response_format as { type?: string } | undefined;
+  const tf = (body.text as { format?: { type?: string } } | undefined)?.format;
+  const gc = body.generationConfig as { responseMimeType?: string } | undefined;
+  return (
+    rf?.type === "json_schema" ||
+    rf?.type === "json_object" ||
+    tf?.type === "json_schema" ||
+    (body.output_format as { type?: string } | undefined)?.type === "json_schema" ||
+    gc?.responseMimeType === "application/json"
+  );
+}
+
+/** A whole response that calls the `get_weather` tool, in each protocol's shape. */
+export function fakeToolCallBody(style: FakeStyle, model: string): unknown {
+  const args = { city: "Paris" };
+  switch (style) {
+    case "openai":
+      return {
+        id: "chatcmpl-fake-tool",
+        object: "chat.completion",
+        created: 1_700_000_000,
+        model,
+        choices: [
+          {
+            index: 0,
+            message: {
+              role: "assistant",
+              content: null,
+              tool_calls: [
+                {
+                  id: "call_1",
+                  type: "function",
+                  function: { name: "get_weather", arguments: JSON.stringify(args) },
+                },
+              ],
+            },
+            finish_reason: "tool_calls",
+          },
+        ],
+        usage: { prompt_tokens: 20, completion_tokens: 5, total_tokens: 25 },
+      };
+    case "openai-responses":
+      return {
+        id: "resp_fake_tool",
+        object: "response",
+        status: "completed",
+        model,
+        output: [
+          {
+            type: "function_call",
+            id: "fc_1",
+            call_id: "call_1",
+            name: "get_weather",
+            arguments: JSON.stringify(args),
+          },
+        ],
+        usage: { input_tokens: 20, output_tokens: 5, total_tokens: 25 },
+      };
+    case "anthropic":
+      return {
+        id: "msg_fake_tool",
+        type: "message",
+        role: "assistant",
+        model,
+        content: [{ type: "tool_use", id: "toolu_1", name: "get_weather", input: args }],
+        stop_reason: "tool_use",
+        usage: { input_tokens: 20, output_tokens: 5 },
+      };
+    case "gemini":
+      return {
+        candidates: [
+          {
+            content: { role: "model", parts: [{ functionCall: { name: "get_weather", args } }] },
+            finishReason: "STOP",
+          },
+        ],
+        usageMetadata: { promptTokenCount: 20, candidatesTokenCount: 5, totalTokenCount: 25 },
+      };
+  }
+}
+
 function splitText(text: string, pieces: number): string[] {
   const n = Math.max(1, Math.min(pieces, text.length));
   const size = Math.ceil(text.length / n);
@@ -333,11 +419,14 @@ export function startFakeUpstream(behaviors: Record<string, Behavior> = {}): Fak
         default:
           break;
       }
-      const text =
+      let text =
         b.kind === "ok"
           ? (b.text ?? "Hello from the fake upstream!")
           : "Hello from the fake upstream, in many pieces.";
       if (b.kind === "ok" && b.delayMs) await sleep(b.delayMs);
+      // Like a real model: a request with tools gets a tool call, one asking for JSON gets a JSON object.
+      if (!stream && wantsTools(body)) return Response.json(fakeToolCallBody(style, model));
+      if (wantsJson(body)) text = '{"answer":"pong"}';
       if (!stream) {
         const key = `${style}|${model}|${text}`;
         let out = cache.get(key);

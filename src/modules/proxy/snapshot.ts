@@ -3,6 +3,7 @@ import type { Style } from "../../protocols/types";
 import { RoutingTable } from "../../routing";
 import type { RouteLink, RouteModel, RouteProvider } from "../../routing/types";
 import { modelProviders, models, providers } from "../../storage/repos";
+import type { ModelProvider, Provider } from "../../storage/schema";
 
 /** A client key as the proxy checks it (the admin token is checked separately). */
 export interface ClientKey {
@@ -35,46 +36,56 @@ function compileMatcher(source: string | null): RegExp | null {
   }
 }
 
+/** A stored provider as the router sees it. */
+export function toRouteProvider(p: Provider): RouteProvider {
+  return {
+    id: p.id,
+    name: p.name,
+    type: p.type,
+    baseUrl: p.base_url,
+    apiKey: p.api_key,
+    anthropicVersion: p.anthropic_version,
+    proxyUrl: p.proxy_url,
+    errorMatcher: compileMatcher(p.error_matcher),
+    headers: p.headers,
+  };
+}
+
+/** A stored link (with its provider) as the router sees it. */
+export function toRouteLink(l: ModelProvider, provider: RouteProvider): RouteLink {
+  return {
+    id: l.id,
+    provider,
+    providerModel: l.provider_model,
+    weight: l.weight,
+    priority: l.priority,
+    capabilities: { tool_call: l.tool_call, structured_output: l.structured_output, image: l.image },
+    withHeader: l.with_header,
+    headers: l.headers,
+    extraBody: l.extra_body,
+    prices: {
+      input: l.input_price,
+      cached: l.cached_price,
+      cacheWrite: l.cache_write_price,
+      output: l.output_price,
+      currency: l.currency,
+    },
+  };
+}
+
 /** Reads providers, models, links and keys into an immutable snapshot. */
 export function buildSnapshot(db: Database): ProxySnapshot {
   const provs = new Map<number, RouteProvider>();
   for (const p of providers.all(db)) {
     if (!p.enabled) continue;
-    provs.set(p.id, {
-      id: p.id,
-      name: p.name,
-      type: p.type,
-      baseUrl: p.base_url,
-      apiKey: p.api_key,
-      anthropicVersion: p.anthropic_version,
-      proxyUrl: p.proxy_url,
-      errorMatcher: compileMatcher(p.error_matcher),
-      headers: p.headers,
-    });
+    provs.set(p.id, toRouteProvider(p));
   }
   const linksByModel = new Map<number, RouteLink[]>();
   for (const l of modelProviders.all(db)) {
     const provider = provs.get(l.provider_id);
     if (!l.enabled || !provider) continue;
     const list = linksByModel.get(l.model_id) ?? [];
-    list.push({
-      id: l.id,
-      provider,
-      providerModel: l.provider_model,
-      weight: l.weight,
-      priority: l.priority,
-      capabilities: { tool_call: l.tool_call, structured_output: l.structured_output, image: l.image },
-      withHeader: l.with_header,
-      headers: l.headers,
-      extraBody: l.extra_body,
-      prices: {
-        input: l.input_price,
-        cached: l.cached_price,
-        cacheWrite: l.cache_write_price,
-        output: l.output_price,
-        currency: l.currency,
-      },
-    });
+    list.push(toRouteLink(l, provider));
     linksByModel.set(l.model_id, list);
   }
   const routeModels: RouteModel[] = models.all(db).map((m) => ({

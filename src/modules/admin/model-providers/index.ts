@@ -3,6 +3,7 @@ import type { AdminToken } from "../../../http/admin-token";
 import { adminAuth } from "../../../http/auth";
 import { type AdminDeps, IdParams } from "../shared";
 import { LinkCreate, LinkQuery, LinkUpdate } from "./model";
+import { testLink } from "./probe";
 import { linkService as svc } from "./service";
 
 export const modelProvidersController = (d: AdminDeps, token: AdminToken) =>
@@ -16,4 +17,5 @@ export const modelProvidersController = (d: AdminDeps, token: AdminToken) =>
       params: IdParams,
       body: LinkUpdate,
     })
-    .delete("/:id", ({ params }) => svc.remove(d, params.id), { isAdmin: true, params: IdParams });
+    .delete("/:id", ({ params }) => svc.remove(d, params.id), { isAdmin: true, params: IdParams })
+    .post("/:id/test", ({ params }) => testLink(d, params.id), { isAdmin: true, params: IdParams });
