@@ -9,11 +9,14 @@ import type { AdminToken } from "./http/admin-token";
 import { errorHandler } from "./http/errors";
 import { uiPlugin } from "./http/ui";
 import { adminModule } from "./modules/admin";
+import { metricsController } from "./modules/metrics";
 import { proxyModule } from "./modules/proxy";
 import { buildSnapshot } from "./modules/proxy/snapshot";
 import type { HttpClient } from "./providers/registry";
 import { type HealthOptions, HealthRegistry } from "./routing";
 import type { GatewayRuntime } from "./runtime";
+import { Metrics } from "./telemetry/metrics";
+import type { RequestRecord } from "./telemetry/record";
 import { Recorder, type RecorderOptions } from "./telemetry/recorder";
 
 export type { GatewayRuntime };
@@ -43,9 +46,11 @@ export function createApp(deps: AppDeps) {
   let snapshot = buildSnapshot(deps.db);
   const health = new HealthRegistry(clock, deps.health);
   const recorder = new Recorder(deps.db, logger, deps.recorder);
+  const metrics = new Metrics();
   const runtime: GatewayRuntime = {
     health,
     recorder,
+    metrics,
     snapshot: () => snapshot,
     reload() {
       snapshot = buildSnapshot(deps.db);
@@ -60,7 +65,12 @@ export function createApp(deps: AppDeps) {
     random,
     http,
     health,
-    recorder,
+    recorder: {
+      push(record: RequestRecord) {
+        metrics.observe(record);
+        recorder.push(record);
+      },
+    },
     adminToken: deps.adminToken,
     snapshot: runtime.snapshot,
   };
@@ -69,6 +79,7 @@ export function createApp(deps: AppDeps) {
     .decorate("gateway", runtime)
     .use(errorHandler(logger))
     .use(proxyModule(proxyDeps))
+    .use(metricsController(runtime, deps.adminToken, deps.config.metricsPublic, startedAt))
     .use(
       openapi({
         path: "/openapi",

@@ -29,7 +29,8 @@ export interface ProxyDeps {
   random: Random;
   http: HttpClient;
   health: HealthRegistry;
-  recorder: Recorder;
+  /** Where finished request records go (the batched writer, plus the metrics counters). */
+  recorder: Pick<Recorder, "push">;
   adminToken: AdminToken;
   snapshot: () => ProxySnapshot;
 }
