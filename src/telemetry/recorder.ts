@@ -69,24 +69,28 @@ export class Recorder {
   /** Writes everything queued, a chunk per transaction, yielding between chunks. */
   flush(): Promise<void> {
     if (this.flushing) return this.flushing;
-    this.flushing = (async () => {
+    // Cleared in a `.finally` (always a later microtask): a write that never awaits would otherwise finish
+    // before the assignment and leave a settled promise behind that blocks every later flush.
+    const run = this.writeQueue().finally(() => {
+      this.flushing = null;
+      if (this.queue.length) this.schedule(this.intervalMs);
+    });
+    this.flushing = run;
+    return run;
+  }
+
+  private async writeQueue(): Promise<void> {
+    while (this.queue.length) {
+      const chunk = this.queue.splice(0, this.chunkSize);
       try {
-        while (this.queue.length) {
-          const chunk = this.queue.splice(0, this.chunkSize);
-          try {
-            insertRecords(this.db, chunk);
-            this.written += chunk.length;
-          } catch (err) {
-            this.failed += chunk.length;
-            this.logger.error("request log write failed", { error: String(err), records: chunk.length });
-          }
-          if (this.queue.length) await new Promise((r) => setImmediate(r));
-        }
-      } finally {
-        this.flushing = null;
+        insertRecords(this.db, chunk);
+        this.written += chunk.length;
+      } catch (err) {
+        this.failed += chunk.length;
+        this.logger.error("request log write failed", { error: String(err), records: chunk.length });
       }
-    })();
-    return this.flushing;
+      if (this.queue.length) await new Promise((r) => setImmediate(r));
+    }
   }
 
   /** Stops the timer and writes what is left (SIGTERM). */

@@ -5,8 +5,11 @@ export const LogQuery = t.Object({
   page_size: t.Optional(t.Numeric({ minimum: 1, maximum: 500, default: 20 })),
   model: t.Optional(t.String()),
   provider: t.Optional(t.String({ description: "provider id or name" })),
-  status: t.Optional(t.UnionEnum(["success", "error", "cancelled"])),
-  style: t.Optional(t.UnionEnum(["openai", "openai-responses", "anthropic", "gemini"])),
+  // `default: undefined`, because t.UnionEnum defaults to its first value and would filter every list by it.
+  status: t.Optional(t.UnionEnum(["success", "error", "cancelled"], { default: undefined })),
+  style: t.Optional(
+    t.UnionEnum(["openai", "openai-responses", "anthropic", "gemini"], { default: undefined }),
+  ),
   key_id: t.Optional(t.Numeric({ minimum: 1 })),
   trace_id: t.Optional(t.String()),
   session_id: t.Optional(t.String()),
