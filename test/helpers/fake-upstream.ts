@@ -167,7 +167,14 @@ export function fakeStreamEvents(style: FakeStyle, model: string, text: string, 
         ev("response.created", { response: { ...full, status: "in_progress", output: [], usage: null } }),
         ev("response.output_item.added", {
           output_index: 0,
-          item: { type: "message", id: "msg_fake", role: "assistant", content: [] },
+          item: { type: "message", id: "msg_fake", status: "in_progress", role: "assistant", content: [] },
+        }),
+        // The content part events the SDKs' stream helpers need to assemble the text.
+        ev("response.content_part.added", {
+          item_id: "msg_fake",
+          output_index: 0,
+          content_index: 0,
+          part: { type: "output_text", text: "", annotations: [] },
         }),
         ...parts.map((p) =>
           ev("response.output_text.delta", {
@@ -178,6 +185,13 @@ export function fakeStreamEvents(style: FakeStyle, model: string, text: string, 
           }),
         ),
         ev("response.output_text.done", { item_id: "msg_fake", output_index: 0, content_index: 0, text }),
+        ev("response.content_part.done", {
+          item_id: "msg_fake",
+          output_index: 0,
+          content_index: 0,
+          part: { type: "output_text", text, annotations: [] },
+        }),
+        ev("response.output_item.done", { output_index: 0, item: (full.output as unknown[])[0] }),
         ev("response.completed", { response: full }),
       ];
     }
