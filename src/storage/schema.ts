@@ -3,7 +3,9 @@ import { type Static, t } from "elysia";
 /** Entity shapes as the admin API shows them; the one source of truth for both storage and API. */
 
 export const PROVIDER_TYPES = ["openai", "openai-responses", "anthropic", "gemini"] as const;
-export const ProviderType = t.UnionEnum(PROVIDER_TYPES);
+// Every enum gets `default: undefined`: t.UnionEnum defaults to its first value, which Elysia fills into an
+// omitted optional field, so a partial PUT would silently reset the type, strategy or currency.
+export const ProviderType = t.UnionEnum(PROVIDER_TYPES, { default: undefined });
 export type ProviderType = Static<typeof ProviderType>;
 
 export const StringMap = t.Record(t.String(), t.String());
@@ -27,7 +29,7 @@ export const Provider = t.Object({
 export type Provider = Static<typeof Provider>;
 
 export const STRATEGIES = ["weighted", "priority"] as const;
-export const Strategy = t.UnionEnum(STRATEGIES);
+export const Strategy = t.UnionEnum(STRATEGIES, { default: undefined });
 export type Strategy = Static<typeof Strategy>;
 
 export const Model = t.Object({
@@ -45,7 +47,7 @@ export const Model = t.Object({
 export type Model = Static<typeof Model>;
 
 export const CURRENCIES = ["USD", "CNY"] as const;
-export const Currency = t.UnionEnum(CURRENCIES);
+export const Currency = t.UnionEnum(CURRENCIES, { default: undefined });
 export type Currency = Static<typeof Currency>;
 
 export const ModelProvider = t.Object({

@@ -323,6 +323,31 @@ describe("routing follows configuration", () => {
     },
   );
 
+  it("keeps serving after a partial admin update of provider, model and link (nothing else changes)", async () => {
+    const api = async (method: string, path: string, body: unknown) => {
+      const res = await fetch(`${gw.url}/api${path}`, { method, headers: AUTH, body: JSON.stringify(body) });
+      expect(res.status).toBe(200);
+      return (await res.json()) as Json;
+    };
+    const { provider, link } = gw.link({
+      model: "partial",
+      provider: "partial-an",
+      type: "anthropic",
+      baseUrl: up.url,
+      providerModel: "up-partial",
+      modelOptions: { strategy: "priority" },
+      link: { currency: "CNY" },
+    });
+    const modelId = link.model_id;
+    expect((await api("PUT", `/providers/${provider.id}`, { enabled: false })).type).toBe("anthropic");
+    expect((await api("PUT", `/providers/${provider.id}`, { enabled: true })).type).toBe("anthropic");
+    expect((await api("PUT", `/models/${modelId}`, { remark: "r" })).strategy).toBe("priority");
+    expect((await api("PUT", `/model-providers/${link.id}`, { weight: 3 })).currency).toBe("CNY");
+    const res = await post(gw, "/v1/messages", minimalRequest("anthropic", "partial", false).body);
+    expect(res.status).toBe(200);
+    expect(last().model).toBe("up-partial");
+  });
+
   it("serves a link created through the admin API at once, and stops when its provider is disabled", async () => {
     const api = (method: string, path: string, body?: unknown) =>
       fetch(`${gw.url}/api${path}`, {
