@@ -16,6 +16,8 @@ export interface Config {
   streamIdleMs: number;
   /** Serve /metrics without the admin token. */
   metricsPublic: boolean;
+  /** Take the client address from X-Forwarded-For (only behind a reverse proxy you run). */
+  trustProxy: boolean;
   resetToken: boolean;
 }
 
@@ -36,6 +38,7 @@ Options (each also read from the environment variable in brackets):
   --body-limit-mb <n>  largest proxied request body in MiB (BODY_LIMIT_MB, default 32)
   --stream-idle-s <n>  end a stream silent for this long (STREAM_IDLE_S, default 120)
   --metrics-public     serve /metrics without the token (METRICS_PUBLIC=true)
+  --trust-proxy        read the client IP from X-Forwarded-For (TRUST_PROXY=true)
   --reset-token        generate a new admin token, print it once, and start
   -h, --help           show this help
   -v, --version        print the version
@@ -52,6 +55,7 @@ const FLAG_TO_KEY: Record<string, string> = {
 };
 const BOOLEAN_FLAGS: Record<string, string> = {
   "--metrics-public": "METRICS_PUBLIC",
+  "--trust-proxy": "TRUST_PROXY",
   "--reset-token": "RESET_TOKEN",
 };
 const LOG_LEVELS: readonly LogLevel[] = ["debug", "info", "warn", "error", "silent"];
@@ -128,6 +132,7 @@ export function parseConfig(argv: readonly string[], env: Record<string, string 
       bodyLimit: integer("BODY_LIMIT_MB", values.BODY_LIMIT_MB ?? "32", 1, 1024) * 1024 * 1024,
       streamIdleMs: integer("STREAM_IDLE_S", values.STREAM_IDLE_S ?? "120", 1, 86400) * 1000,
       metricsPublic: boolean("METRICS_PUBLIC", values.METRICS_PUBLIC ?? "false"),
+      trustProxy: boolean("TRUST_PROXY", values.TRUST_PROXY ?? "false"),
       resetToken: boolean("RESET_TOKEN", values.RESET_TOKEN ?? "false"),
     },
   };

@@ -34,6 +34,7 @@ describe("parseConfig", () => {
       bodyLimit: 32 * 1024 * 1024,
       streamIdleMs: 120_000,
       metricsPublic: false,
+      trustProxy: false,
       resetToken: false,
     });
   });
@@ -49,6 +50,7 @@ describe("parseConfig", () => {
       BODY_LIMIT_MB: "4",
       STREAM_IDLE_S: "30",
       METRICS_PUBLIC: "yes",
+      TRUST_PROXY: "true",
       RESET_TOKEN: "1",
     });
     expect(c).toEqual({
@@ -61,6 +63,7 @@ describe("parseConfig", () => {
       bodyLimit: 4 * 1024 * 1024,
       streamIdleMs: 30_000,
       metricsPublic: true,
+      trustProxy: true,
       resetToken: true,
     });
   });

@@ -68,3 +68,33 @@ describe("proxy smoke", () => {
     expect(log.cached_tokens).toBe(3);
   });
 });
+
+describe("client address", () => {
+  const send = (g: Gateway) =>
+    fetch(`${g.url}/v1/chat/completions`, {
+      method: "POST",
+      headers: { ...AUTH, "x-forwarded-for": "203.0.113.9, 10.0.0.1" },
+      body: JSON.stringify({ model: "gpt-x", messages: [{ role: "user", content: "hi" }] }),
+    });
+
+  it("ignores X-Forwarded-For unless the proxy in front is trusted", async () => {
+    await send(gw);
+    await gw.flush();
+    expect(gw.logs()[0]?.remote_ip).toBe("127.0.0.1");
+    const trusting = startGateway({ config: { trustProxy: true } });
+    try {
+      trusting.link({
+        model: "gpt-x",
+        provider: "oa",
+        type: "openai",
+        baseUrl: up.url,
+        providerModel: "up-gpt",
+      });
+      await send(trusting);
+      await trusting.flush();
+      expect(trusting.logs()[0]?.remote_ip).toBe("203.0.113.9");
+    } finally {
+      await trusting.stop();
+    }
+  });
+});

@@ -7,8 +7,9 @@ import { errorResponse, type Inbound, type ProxyDeps, ProxyService } from "./ser
 
 type Server = { requestIP(req: Request): { address: string } | null } | null;
 
-const ip = (server: Server, request: Request) =>
-  request.headers.get("x-forwarded-for")?.split(",")[0]?.trim() ||
+/** The client's address: the socket's, or (only behind a trusted proxy) the first X-Forwarded-For hop. */
+const ip = (server: Server, request: Request, trustProxy: boolean) =>
+  (trustProxy ? request.headers.get("x-forwarded-for")?.split(",")[0]?.trim() : undefined) ||
   server?.requestIP(request)?.address ||
   null;
 
@@ -36,7 +37,7 @@ export function proxyModule(d: ProxyDeps) {
   ): Inbound => ({
     style,
     request,
-    ip: ip(server, request),
+    ip: ip(server, request, d.config.trustProxy),
     ...extra,
   });
   // `/v1/models` answers in Anthropic's shape for Anthropic clients (they send anthropic-version).
