@@ -4,6 +4,7 @@ import { Layout } from "./components/layout";
 import { ToastProvider } from "./components/toast";
 import { I18nProvider } from "./lib/i18n";
 import Login from "./routes/login";
+import Logs from "./routes/logs";
 import ModelProviders from "./routes/model-providers";
 import Models from "./routes/models";
 import NotFound from "./routes/not-found";
@@ -21,6 +22,7 @@ render(
             <Route path="/providers" component={Providers} />
             <Route path="/models" component={Models} />
             <Route path="/model-providers" component={ModelProviders} />
+            <Route path="/logs" component={Logs} />
             <Route path="*404" component={NotFound} />
           </Route>
         </Router>

@@ -85,3 +85,34 @@ export const KeyIcon = () => (
     <path d="m21 2-9.6 9.6M15.5 7.5l3 3L22 7l-3-3" />
   </Icon>
 );
+export const ActivityIcon = () => (
+  <Icon>
+    <path d="M22 12h-4l-3 9L9 3l-3 9H2" />
+  </Icon>
+);
+export const RefreshIcon = () => (
+  <Icon size={15}>
+    <path d="M21 12a9 9 0 0 1-15.5 6.2L3 16M3 12a9 9 0 0 1 15.5-6.2L21 8M21 3v5h-5M3 21v-5h5" />
+  </Icon>
+);
+export const CopyIcon = () => (
+  <Icon size={14}>
+    <rect x="9" y="9" width="13" height="13" rx="2" />
+    <path d="M5 15H4a2 2 0 0 1-2-2V4a2 2 0 0 1 2-2h9a2 2 0 0 1 2 2v1" />
+  </Icon>
+);
+export const ChevronLeftIcon = () => (
+  <Icon size={15}>
+    <path d="m15 18-6-6 6-6" />
+  </Icon>
+);
+export const ChevronRightIcon = () => (
+  <Icon size={15}>
+    <path d="m9 18 6-6-6-6" />
+  </Icon>
+);
+export const ArrowDownIcon = () => (
+  <Icon size={14}>
+    <path d="M12 5v14M19 12l-7 7-7-7" />
+  </Icon>
+);

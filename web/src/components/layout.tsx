@@ -2,14 +2,29 @@ import { A, type RouteSectionProps, useLocation, useNavigate } from "@solidjs/ro
 import { createEffect, ErrorBoundary, For, type JSX, on, Show, Suspense } from "solid-js";
 import { clearToken, token } from "../lib/api";
 import { type DictKey, useI18n } from "../lib/i18n";
-import { CloudIcon, CubeIcon, LinkIcon, LogoutIcon } from "./icons";
+import { ActivityIcon, CloudIcon, CubeIcon, LinkIcon, LogoutIcon } from "./icons";
 import { LanguageSwitch, ThemeToggle } from "./prefs";
 
-/** Only pages that exist and work are listed; dashboard, logs and keys come with their issues. */
-const NAV: { href: string; label: DictKey; icon: () => JSX.Element }[] = [
-  { href: "/providers", label: "nav.providers", icon: CloudIcon },
-  { href: "/models", label: "nav.models", icon: CubeIcon },
-  { href: "/model-providers", label: "nav.links", icon: LinkIcon },
+interface NavItem {
+  href: string;
+  label: DictKey;
+  icon: () => JSX.Element;
+}
+
+/** Only pages that exist and work are listed; dashboard and keys come with their issues. */
+const NAV: { section: DictKey; items: NavItem[] }[] = [
+  {
+    section: "nav.section.config",
+    items: [
+      { href: "/providers", label: "nav.providers", icon: CloudIcon },
+      { href: "/models", label: "nav.models", icon: CubeIcon },
+      { href: "/model-providers", label: "nav.links", icon: LinkIcon },
+    ],
+  },
+  {
+    section: "nav.section.observe",
+    items: [{ href: "/logs", label: "nav.logs", icon: ActivityIcon }],
+  },
 ];
 
 export function Logo() {
@@ -68,13 +83,19 @@ export function Layout(props: RouteSectionProps) {
           </div>
         </header>
         <nav class="sidebar">
-          <div class="nav-section">{t("nav.section.config")}</div>
           <For each={NAV}>
-            {(item) => (
-              <A href={item.href} class="nav-item" activeClass="active">
-                {item.icon()}
-                <span>{t(item.label)}</span>
-              </A>
+            {(group) => (
+              <>
+                <div class="nav-section">{t(group.section)}</div>
+                <For each={group.items}>
+                  {(item) => (
+                    <A href={item.href} class="nav-item" activeClass="active">
+                      {item.icon()}
+                      <span>{t(item.label)}</span>
+                    </A>
+                  )}
+                </For>
+              </>
             )}
           </For>
         </nav>

@@ -12,6 +12,10 @@ export function Modal(props: {
   children: JSX.Element;
   footer?: JSX.Element;
   wide?: boolean;
+  /** Slides in from the right at full height instead of sitting in the middle. */
+  drawer?: boolean;
+  /** Extra content in the title row (badges), left of the close button. */
+  titleExtra?: JSX.Element;
 }) {
   const { t } = useI18n();
   let dialog!: HTMLDialogElement;
@@ -20,7 +24,7 @@ export function Modal(props: {
     <dialog
       ref={dialog}
       class="modal"
-      classList={{ wide: props.wide }}
+      classList={{ wide: props.wide, drawer: props.drawer }}
       onClose={() => props.onClose()}
       onClick={(e) => {
         // A click on the backdrop lands on the dialog element itself.
@@ -28,7 +32,10 @@ export function Modal(props: {
       }}
     >
       <div class="modal-head">
-        <h2>{props.title}</h2>
+        <div class="modal-title">
+          <h2>{props.title}</h2>
+          {props.titleExtra}
+        </div>
         <button
           type="button"
           class="btn icon ghost"

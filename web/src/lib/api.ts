@@ -105,6 +105,82 @@ export type ProviderType = Provider["type"];
 export type Strategy = Model["strategy"];
 export type Currency = ModelProvider["currency"];
 
+type HealthApi = typeof client.api.health;
+/** `GET /api/health`: live link health (breakers, cooldowns) and the record writer's counters. */
+export type HealthReport = NonNullable<Awaited<ReturnType<HealthApi["get"]>>["data"]>;
+export type LinkHealth = HealthReport["links"][number];
+export type BreakerState = LinkHealth["breaker"];
+
+export type LogStatus = "success" | "error" | "cancelled";
+
+/** One failed attempt in a record's chain (the final link is the record's own provider). */
+export interface LogAttempt {
+  provider_id: number;
+  provider_name: string;
+  provider_model: string;
+  link_id: number;
+  status: number | null;
+  kind: string;
+  error: string;
+  ms: number;
+}
+
+/**
+ * One row of `request_logs` as `GET /api/logs` returns it. Written out here because the server builds
+ * rows from `SELECT *` and Eden cannot infer their columns.
+ */
+export interface LogEntry {
+  id: number;
+  trace_id: string;
+  session_id: string | null;
+  model: string;
+  provider_id: number | null;
+  provider_name: string | null;
+  provider_model: string | null;
+  style: ProviderType;
+  upstream_type: ProviderType | null;
+  stream: boolean;
+  status: LogStatus;
+  http_status: number;
+  error: string | null;
+  attempts: LogAttempt[];
+  key_id: number | null;
+  user_agent: string | null;
+  remote_ip: string | null;
+  proxy_ms: number;
+  first_chunk_ms: number | null;
+  total_ms: number;
+  tps: number | null;
+  size: number;
+  input_tokens: number;
+  cached_tokens: number;
+  cache_write_tokens: number;
+  output_tokens: number;
+  reasoning_tokens: number;
+  total_tokens: number;
+  cost: number;
+  currency: Currency | null;
+  prices: { input: number; cached: number; cacheWrite: number; output: number; currency: Currency } | null;
+  finish_reason: string | null;
+  created_at: number;
+}
+
+/** `GET /api/logs/:id`: the row plus the bodies kept when the key has IO logging on. */
+export interface LogDetail extends LogEntry {
+  bodies: { request: string | null; response: string | null } | null;
+}
+
+export interface LogPage {
+  data: LogEntry[];
+  total: number;
+  page: number;
+  page_size: number;
+  pages: number;
+}
+
+export type LogQuery = NonNullable<Parameters<typeof client.api.logs.get>[0]>["query"];
+
+export const LOG_STATUSES: LogStatus[] = ["success", "error", "cancelled"];
 export const PROVIDER_TYPES: ProviderType[] = ["openai", "openai-responses", "anthropic", "gemini"];
 export const STRATEGIES: Strategy[] = ["weighted", "priority"];
 export const CURRENCIES: Currency[] = ["USD", "CNY"];
@@ -142,4 +218,11 @@ export const api = {
     update: (id: number, body: LinkPatch) => act(() => client.api["model-providers"]({ id }).put(body)),
     remove: (id: number) => act(() => client.api["model-providers"]({ id }).delete()),
   },
+
+  logs: {
+    list: (query: LogQuery) => call(() => client.api.logs.get({ query })) as unknown as Promise<LogPage>,
+    get: (id: number) => call(() => client.api.logs({ id }).get()) as unknown as Promise<LogDetail>,
+  },
+
+  health: () => call(() => client.api.health.get()),
 };

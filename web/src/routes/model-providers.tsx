@@ -3,6 +3,7 @@ import { createMemo, createResource, createSignal, For, Show, startTransition } 
 import { Field, Switch } from "../components/form";
 import { CheckIcon, CrossIcon, PlusIcon } from "../components/icons";
 import { PageHeader } from "../components/layout";
+import { HealthCell, HealthFailures } from "../components/link-health";
 import { CAPABILITIES, LinkDialog } from "../components/link-dialog";
 import { ConfirmDialog } from "../components/modal";
 import { useToast } from "../components/toast";
@@ -16,6 +17,9 @@ import {
   type ProviderType,
 } from "../lib/api";
 import { useI18n } from "../lib/i18n";
+import { createInterval, createNow } from "../lib/timers";
+
+const HEALTH_REFRESH_MS = 3000;
 
 const currencySymbol = (c: Currency) => (c === "CNY" ? "¥" : "$");
 
@@ -31,6 +35,19 @@ export default function ModelProviders() {
   const [editing, setEditing] = createSignal<ModelProvider | "new" | null>(null);
   const [deleting, setDeleting] = createSignal<ModelProvider | null>(null);
   const reload = () => startTransition(refetch);
+  // Health is a live view: polled while the page is open and read through `.latest`, so a refresh never
+  // blanks the table. A failed poll shows no health rather than taking the page down (a 401 still signs out).
+  const [health, { refetch: refetchHealth }] = createResource(() => api.health().catch(() => null));
+  createInterval(() => void refetchHealth(), HEALTH_REFRESH_MS);
+  const now = createNow();
+  const healthById = createMemo(() => new Map((health.latest?.links ?? []).map((h) => [h.link_id, h])));
+  const [expanded, setExpanded] = createSignal<ReadonlySet<number>>(new Set());
+  const toggleExpanded = (id: number) =>
+    setExpanded((prev) => {
+      const next = new Set(prev);
+      if (!next.delete(id)) next.add(id);
+      return next;
+    });
 
   const providerById = createMemo(() => new Map((providers() ?? []).map((p) => [p.id, p])));
   const visible = () =>
@@ -97,6 +114,7 @@ export default function ModelProviders() {
                 <th class="num">{t("links.weight")}</th>
                 <th class="num">{t("links.priority")}</th>
                 <th>{t("common.enabled")}</th>
+                <th>{t("health.col")}</th>
                 <th class="num" title={t("links.prices")}>
                   {t("links.col.prices")}
                 </th>
@@ -108,7 +126,7 @@ export default function ModelProviders() {
                 each={visible()}
                 fallback={
                   <tr>
-                    <td colSpan={13} class="empty-row">
+                    <td colSpan={14} class="empty-row">
                       {t("links.empty")}
                     </td>
                   </tr>
@@ -116,56 +134,77 @@ export default function ModelProviders() {
               >
                 {(l) => {
                   const provider = () => providerById().get(l.provider_id);
+                  const linkHealth = () => healthById().get(l.id);
+                  const open = () => expanded().has(l.id) && !!linkHealth()?.recent_failures.length;
                   return (
-                    <tr classList={{ disabled: !l.enabled }}>
-                      <td class="col-id">{l.id}</td>
-                      <td class="strong mono ellipsis" title={l.provider_model}>
-                        {l.provider_model}
-                      </td>
-                      <td>
-                        <Show when={provider()}>{(p) => <TypeBadge type={p().type} />}</Show>
-                      </td>
-                      <td>{provider()?.name ?? `#${l.provider_id}`}</td>
-                      <For each={CAPABILITIES}>
-                        {(c) => (
-                          <td class="center">
-                            <button
-                              type="button"
-                              class="cap"
-                              classList={{ yes: l[c.field], no: !l[c.field] }}
-                              title={`${t(c.label)} · ${t("links.toggle")}`}
-                              aria-label={t(c.label)}
-                              aria-pressed={l[c.field]}
-                              onClick={() => patch(l, { [c.field]: !l[c.field] })}
-                            >
-                              {l[c.field] ? <CheckIcon /> : <CrossIcon />}
+                    <>
+                      <tr classList={{ disabled: !l.enabled, "has-detail": open() }}>
+                        <td class="col-id">{l.id}</td>
+                        <td class="strong mono ellipsis" title={l.provider_model}>
+                          {l.provider_model}
+                        </td>
+                        <td>
+                          <Show when={provider()}>{(p) => <TypeBadge type={p().type} />}</Show>
+                        </td>
+                        <td>{provider()?.name ?? `#${l.provider_id}`}</td>
+                        <For each={CAPABILITIES}>
+                          {(c) => (
+                            <td class="center">
+                              <button
+                                type="button"
+                                class="cap"
+                                classList={{ yes: l[c.field], no: !l[c.field] }}
+                                title={`${t(c.label)} · ${t("links.toggle")}`}
+                                aria-label={t(c.label)}
+                                aria-pressed={l[c.field]}
+                                onClick={() => patch(l, { [c.field]: !l[c.field] })}
+                              >
+                                {l[c.field] ? <CheckIcon /> : <CrossIcon />}
+                              </button>
+                            </td>
+                          )}
+                        </For>
+                        <td class="num">{l.weight}</td>
+                        <td class="num">{l.priority}</td>
+                        <td>
+                          <Switch
+                            checked={l.enabled}
+                            title={l.enabled ? t("common.on") : t("common.off")}
+                            onChange={(v) => patch(l, { enabled: v })}
+                          />
+                        </td>
+                        <td class="health-cell">
+                          <HealthCell
+                            health={linkHealth()}
+                            now={now}
+                            expanded={open()}
+                            onToggle={() => toggleExpanded(l.id)}
+                          />
+                        </td>
+                        <td class="num mono small">
+                          <Prices link={l} />
+                        </td>
+                        <td class="col-actions">
+                          <div class="row-actions">
+                            <button type="button" class="btn sm" onClick={() => setEditing(l)}>
+                              {t("common.edit")}
                             </button>
-                          </td>
+                            <button type="button" class="btn sm danger-ghost" onClick={() => setDeleting(l)}>
+                              {t("common.delete")}
+                            </button>
+                          </div>
+                        </td>
+                      </tr>
+                      <Show when={open() && linkHealth()}>
+                        {(h) => (
+                          <tr class="detail-row">
+                            <td colSpan={14}>
+                              <HealthFailures health={h()} now={now} />
+                            </td>
+                          </tr>
                         )}
-                      </For>
-                      <td class="num">{l.weight}</td>
-                      <td class="num">{l.priority}</td>
-                      <td>
-                        <Switch
-                          checked={l.enabled}
-                          title={l.enabled ? t("common.on") : t("common.off")}
-                          onChange={(v) => patch(l, { enabled: v })}
-                        />
-                      </td>
-                      <td class="num mono small">
-                        <Prices link={l} />
-                      </td>
-                      <td class="col-actions">
-                        <div class="row-actions">
-                          <button type="button" class="btn sm" onClick={() => setEditing(l)}>
-                            {t("common.edit")}
-                          </button>
-                          <button type="button" class="btn sm danger-ghost" onClick={() => setDeleting(l)}>
-                            {t("common.delete")}
-                          </button>
-                        </div>
-                      </td>
-                    </tr>
+                      </Show>
+                    </>
                   );
                 }}
               </For>

@@ -1,0 +1,189 @@
+import { afterAll, beforeAll, describe, expect, it } from "bun:test";
+import { existsSync } from "node:fs";
+import { type Browser, chromium, type Locator, type Page } from "playwright-core";
+import { uiAssets } from "../../src/http/ui-assets";
+import { TEST_TOKEN } from "../helpers/app";
+import { type FakeUpstream, startFakeUpstream } from "../helpers/fake-upstream";
+import { AUTH, addKey, type Gateway, startGateway } from "../helpers/gateway";
+
+/*
+ * The request-log page and link health in a real Chromium, against a real gateway that has proxied real
+ * requests to a fake upstream (one of them failing over). Screenshots go to /tmp/llmio-ui-logs-*.png.
+ */
+
+const CHROMIUM = "/usr/bin/chromium";
+const haveChromium = existsSync(CHROMIUM);
+const built = "/index.html" in uiAssets;
+
+/** Waits until `locator` matches exactly `n` elements (the list refetches after a filter change). */
+async function waitForCount(locator: Locator, n: number, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let count = await locator.count();
+  while (count !== n) {
+    if (Date.now() > deadline) throw new Error(`expected ${n} matches, still ${count}`);
+    await Bun.sleep(50);
+    count = await locator.count();
+  }
+}
+
+describe.skipIf(!haveChromium || !built)("request logs and link health in Chromium", () => {
+  let browser: Browser;
+  let page: Page;
+  let gw: Gateway;
+  let up: FakeUpstream;
+  let chatModelId: number;
+
+  const shot = (name: string) =>
+    page.screenshot({ path: `/tmp/llmio-ui-logs-${name}.png`, fullPage: true, animations: "disabled" });
+  const rows = () => page.locator(".logs-table tbody tr.clickable");
+
+  beforeAll(async () => {
+    up = startFakeUpstream({
+      "up-fail": { kind: "status", status: 500, body: '{"error":{"message":"upstream exploded"}}' },
+      "up-down": { kind: "status", status: 503, body: "service unavailable" },
+    });
+    gw = startGateway();
+    // chat-x: a flaky first choice that always answers 500, then a steady one; the breaker is on.
+    const flaky = gw.link({
+      model: "chat-x",
+      provider: "flaky",
+      type: "openai",
+      baseUrl: up.url,
+      providerModel: "up-fail",
+      priority: 10,
+      modelOptions: { strategy: "priority", breaker: true, max_attempts: 3 },
+    });
+    chatModelId = flaky.link.model_id;
+    gw.link({ model: "chat-x", provider: "steady", type: "openai", baseUrl: up.url, providerModel: "up-ok" });
+    gw.link({
+      model: "claude-x",
+      provider: "anth",
+      type: "anthropic",
+      baseUrl: up.url,
+      providerModel: "up-claude",
+    });
+    gw.link({ model: "down-x", provider: "dead", type: "openai", baseUrl: up.url, providerModel: "up-down" });
+    const io = addKey(gw, { name: "io key", ioLog: true });
+    const ioHeaders = { ...AUTH, authorization: `Bearer ${io.key}` };
+
+    const send = async (path: string, body: unknown, headers: Record<string, string> = AUTH) => {
+      const res = await fetch(gw.url + path, { method: "POST", headers, body: JSON.stringify(body) });
+      await res.text();
+      return res.status;
+    };
+    const messages = [{ role: "user", content: "hi" }];
+    // Three failovers (each trips over "flaky" once: three in a row open its breaker), one of them streamed.
+    expect(await send("/v1/chat/completions", { model: "chat-x", messages }, ioHeaders)).toBe(200);
+    expect(await send("/v1/chat/completions", { model: "chat-x", messages, stream: true }, ioHeaders)).toBe(
+      200,
+    );
+    expect(await send("/v1/chat/completions", { model: "chat-x", messages })).toBe(200);
+    expect(await send("/v1/messages", { model: "claude-x", max_tokens: 16, messages })).toBe(200);
+    expect(await send("/v1/chat/completions", { model: "down-x", messages })).toBeGreaterThanOrEqual(500);
+    await gw.flush();
+
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--no-first-run",
+        "--disable-background-networking",
+      ],
+    });
+    page = await browser.newPage({ viewport: { width: 1440, height: 860 } });
+    page.setDefaultTimeout(5000);
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await gw?.stop();
+    await up?.stop();
+  });
+
+  it("signs in through the login page and lands on the logs with one row per request", async () => {
+    await page.goto(`${gw.url}/logs`);
+    await page.waitForURL(/\/login\?redirect=%2Flogs$/);
+    await page.locator("input[name=token]").fill(TEST_TOKEN);
+    await page.getByRole("button", { name: "登录" }).click();
+    await page.waitForURL(/\/logs$/);
+    await page.getByRole("heading", { name: "请求日志" }).waitFor();
+    await page.getByRole("link", { name: "请求日志" }).waitFor();
+    await rows().nth(4).waitFor();
+    expect(await rows().count()).toBe(5);
+    expect(await page.locator(".pager").textContent()).toContain("共 5 条");
+    // The failed-over requests say how many tries they took.
+    expect(await rows().filter({ hasText: "2 次尝试" }).count()).toBe(3);
+    expect(await rows().filter({ hasText: "claude-x" }).textContent()).toContain("anthropic");
+    await shot("list");
+  });
+
+  it("filters by status through the URL and back", async () => {
+    await page.locator("select[name=status]").selectOption("error");
+    await page.waitForURL(/status=error/);
+    await waitForCount(rows(), 1);
+    const row = rows().first();
+    expect(await row.textContent()).toContain("down-x");
+    expect(await row.textContent()).toContain("失败");
+    await shot("filtered");
+    await page.locator("select[name=status]").selectOption("");
+    await waitForCount(rows(), 5);
+  });
+
+  it("opens a failed-over request and shows the attempt chain and the kept bodies", async () => {
+    // The streamed chat-x request went through the IO-logging key, so its bodies were kept.
+    await rows()
+      .filter({ hasText: "chat-x" })
+      .filter({ has: page.locator(".tag-stream") })
+      .click();
+    await page.waitForURL(/[?&]log=\d+/);
+    const drawer = page.locator("dialog[open]");
+    await drawer.locator(".chain-step.final").waitFor();
+    const failed = drawer.locator(".chain-step.failed");
+    expect(await failed.count()).toBe(1);
+    const failedText = await failed.textContent();
+    expect(failedText).toContain("flaky");
+    expect(failedText).toContain("server");
+    expect(failedText).toContain("500");
+    expect(await drawer.locator(".chain-step.final").textContent()).toContain("steady");
+    const bodies = drawer.locator(".body-viewer");
+    expect(await bodies.count()).toBe(2);
+    expect(await bodies.nth(0).locator(".code").textContent()).toContain('"model": "chat-x"');
+    expect(await bodies.nth(1).textContent()).toContain("SSE");
+    expect(await bodies.nth(1).locator(".code").textContent()).toContain("data:");
+    await shot("detail");
+    await drawer.locator(".bodies").scrollIntoViewIfNeeded();
+    await page.screenshot({ path: "/tmp/llmio-ui-logs-detail-bodies.png", animations: "disabled" });
+    await page.keyboard.press("Escape");
+    await page.waitForURL((url) => !url.searchParams.has("log"));
+    await page.locator("dialog").waitFor({ state: "detached" });
+  });
+
+  it("says the body was not kept for a key without IO logging", async () => {
+    await rows().filter({ hasText: "down-x" }).click();
+    const drawer = page.locator("dialog[open]");
+    await drawer.getByText("未保存内容").waitFor();
+    expect(await drawer.locator(".error-box").textContent()).toBeTruthy();
+    await shot("detail-error");
+    await page.keyboard.press("Escape");
+    await page.locator("dialog").waitFor({ state: "detached" });
+  });
+
+  it("shows the open breaker of the flaky link on the links page, with its recent failures", async () => {
+    await page.goto(`${gw.url}/model-providers?model=${chatModelId}`);
+    const flaky = page.locator("tbody tr", { hasText: "up-fail" });
+    await flaky.locator("[data-breaker=open]").waitFor();
+    expect(await flaky.textContent()).toContain("熔断");
+    expect(await flaky.textContent()).toMatch(/\d+s 后半开/);
+    expect(
+      await page.locator("tbody tr", { hasText: "up-ok" }).locator("[data-breaker=closed]").count(),
+    ).toBe(1);
+    await flaky.getByRole("button", { name: /最近失败/ }).click();
+    const detail = page.locator("tr.detail-row");
+    await detail.waitFor();
+    expect(await detail.textContent()).toContain("server");
+    expect(await detail.locator("li").count()).toBe(3);
+    await shot("links-health");
+  });
+});

@@ -1,0 +1,119 @@
+import { type Accessor, For, Show } from "solid-js";
+import type { LinkHealth } from "../lib/api";
+import { formatAgo, formatCountdown, formatTime } from "../lib/format";
+import { useI18n } from "../lib/i18n";
+
+/**
+ * A link's live health in a table cell: the breaker state, a 429 cooldown counting down, the run of
+ * consecutive failures, and a button that unfolds the recent failures (see `HealthFailures`).
+ */
+export function HealthCell(props: {
+  health: LinkHealth | undefined;
+  now: Accessor<number>;
+  expanded: boolean;
+  onToggle: () => void;
+}) {
+  const { t } = useI18n();
+  const summary = (h: LinkHealth) =>
+    [
+      h.last_success_at
+        ? t("health.lastSuccess", { ago: formatAgo(h.last_success_at, props.now()) })
+        : t("health.never"),
+      ...h.recent_failures
+        .slice(-3)
+        .reverse()
+        .map((f) => `${formatTime(f.at, true)} ${f.kind}${f.status ? ` ${f.status}` : ""}: ${f.message}`),
+    ].join("\n");
+  return (
+    <Show
+      when={props.health}
+      fallback={
+        <span class="muted" title={t("health.notRouted")}>
+          —
+        </span>
+      }
+    >
+      {(h) => (
+        <div class="health" title={summary(h())}>
+          <span class={`badge breaker breaker-${h().breaker}`} data-breaker={h().breaker}>
+            <span class="status-dot" aria-hidden="true" />
+            {t(`health.${h().breaker}`)}
+          </span>
+          <Show when={h().breaker === "open" && h().open_until}>
+            {(until) => (
+              <span class="health-note">
+                {t("health.openFor", { time: formatCountdown(until(), props.now()) })}
+              </span>
+            )}
+          </Show>
+          <Show when={h().breaker === "half_open" && h().trial_in_flight}>
+            <span class="health-note">{t("health.trial")}</span>
+          </Show>
+          <Show when={h().cooldown_until}>
+            {(until) => (
+              <span
+                class="tag tag-warn"
+                title={t("health.cooldownTitle", { time: formatCountdown(until(), props.now()) })}
+              >
+                {t("health.cooldown", { time: formatCountdown(until(), props.now()) })}
+              </span>
+            )}
+          </Show>
+          <Show when={h().consecutive_failures > 0}>
+            <span class="fail-count" title={t("health.failures", { count: h().consecutive_failures })}>
+              ✕{h().consecutive_failures}
+            </span>
+          </Show>
+          <Show when={h().recent_failures.length}>
+            <button
+              type="button"
+              class="btn sm ghost health-toggle"
+              aria-expanded={props.expanded}
+              title={t("health.recent")}
+              onClick={() => props.onToggle()}
+            >
+              {t("health.recent")} ({h().recent_failures.length})
+              <span class="chevron" classList={{ open: props.expanded }} aria-hidden="true">
+                ›
+              </span>
+            </button>
+          </Show>
+        </div>
+      )}
+    </Show>
+  );
+}
+
+/** The recent failures of one link, newest first (the unfolded part of a health cell). */
+export function HealthFailures(props: { health: LinkHealth; now: Accessor<number> }) {
+  const { t } = useI18n();
+  const failures = () => [...props.health.recent_failures].reverse();
+  return (
+    <div class="health-failures">
+      <div class="health-failures-head">
+        <strong>{t("health.recent")}</strong>
+        <span class="muted small">
+          {props.health.last_success_at
+            ? t("health.lastSuccess", { ago: formatAgo(props.health.last_success_at, props.now()) })
+            : t("health.never")}
+        </span>
+      </div>
+      <ul>
+        <For each={failures()} fallback={<li class="muted">{t("health.noFailures")}</li>}>
+          {(f) => (
+            <li>
+              <span class="mono small muted" title={formatTime(f.at)}>
+                {t("health.ago", { ago: formatAgo(f.at, props.now()) })}
+              </span>
+              <span class="tag">{f.kind}</span>
+              <Show when={f.status}>
+                <span class="mono small">{f.status}</span>
+              </Show>
+              <span class="mono small failure-message">{f.message}</span>
+            </li>
+          )}
+        </For>
+      </ul>
+    </div>
+  );
+}

@@ -1,0 +1,374 @@
+import { useIsRouting, useSearchParams } from "@solidjs/router";
+import { createMemo, createResource, createSignal, For, Show, useTransition } from "solid-js";
+import { Field, Switch } from "../components/form";
+import { ChevronLeftIcon, ChevronRightIcon, RefreshIcon } from "../components/icons";
+import { PageHeader } from "../components/layout";
+import { StatusBadge, StreamBadge } from "../components/log-badges";
+import { type LogFilterPick, LogDetailDrawer } from "../components/log-detail";
+import { TypeBadge } from "../components/type-badge";
+import {
+  api,
+  LOG_STATUSES,
+  type LogEntry,
+  type LogQuery,
+  type LogStatus,
+  PROVIDER_TYPES,
+  type ProviderType,
+} from "../lib/api";
+import { formatCost, formatCount, formatMs, formatTime, formatTps } from "../lib/format";
+import { useI18n } from "../lib/i18n";
+import { createInterval } from "../lib/timers";
+
+const RANGES = { "15m": 15 * 60_000, "1h": 3_600_000, "24h": 86_400_000, "7d": 7 * 86_400_000 } as const;
+type Range = keyof typeof RANGES;
+const PAGE_SIZES = [20, 50, 100];
+const REFRESH_MS = 5000;
+
+/** The list's state lives in the URL, so a filtered view (or an open record) can be linked and reloaded. */
+type Params = {
+  model?: string;
+  provider?: string;
+  status?: string;
+  style?: string;
+  trace_id?: string;
+  session_id?: string;
+  range?: string;
+  page?: string;
+  size?: string;
+  log?: string;
+};
+
+const FILTER_KEYS = ["model", "provider", "status", "style", "trace_id", "session_id", "range"] as const;
+
+export default function Logs() {
+  const { t } = useI18n();
+  const [params, setParams] = useSearchParams<Params>();
+  const [models] = createResource(api.models.list);
+  const [providers] = createResource(api.providers.list);
+  const [pending, start] = useTransition();
+  const routing = useIsRouting();
+  const [auto, setAuto] = createSignal(false);
+
+  const pageSize = () => (PAGE_SIZES.includes(Number(params.size)) ? Number(params.size) : PAGE_SIZES[0]);
+  // A string key, so that changes to unrelated params (the open record) do not refetch the list.
+  const queryKey = createMemo(() =>
+    JSON.stringify({
+      page: Number(params.page) || 1,
+      page_size: pageSize(),
+      model: params.model || undefined,
+      provider: params.provider || undefined,
+      status: LOG_STATUSES.includes(params.status as LogStatus) ? params.status : undefined,
+      style: PROVIDER_TYPES.includes(params.style as ProviderType) ? params.style : undefined,
+      trace_id: params.trace_id || undefined,
+      session_id: params.session_id || undefined,
+      range: Object.hasOwn(RANGES, params.range ?? "") ? params.range : undefined,
+    }),
+  );
+  const [page, { refetch }] = createResource(queryKey, (key) => {
+    const { range, ...query } = JSON.parse(key) as LogQuery & { range?: Range };
+    // A preset range is relative to the moment of each fetch, so auto-refresh slides it forward.
+    return api.logs.list(range ? { ...query, from: String(Date.now() - RANGES[range]) } : query);
+  });
+  const reload = () => start(refetch);
+  createInterval(reload, REFRESH_MS, auto);
+
+  /** Sets filters and goes back to page 1 (a filter change makes the old page number meaningless). */
+  const filter = (next: Partial<Params>) => setParams({ ...next, page: undefined });
+  const hasFilters = () => FILTER_KEYS.some((k) => params[k]);
+  const openId = () => Number(params.log) || null;
+
+  const searchField = () => (params.session_id ? "session_id" : "trace_id");
+  const [searchKind, setSearchKind] = createSignal<"trace_id" | "session_id">(searchField());
+  let searchInput!: HTMLInputElement;
+  const applySearch = () => {
+    const value = searchInput.value.trim() || undefined;
+    filter(
+      searchKind() === "trace_id"
+        ? { trace_id: value, session_id: undefined }
+        : { session_id: value, trace_id: undefined },
+    );
+  };
+
+  return (
+    <>
+      <PageHeader title={t("logs.title")} subtitle={t("logs.subtitle")}>
+        <Switch checked={auto()} onChange={setAuto} label={t("logs.autoRefresh")} />
+        <button type="button" class="btn" onClick={reload} disabled={pending()}>
+          <span class="icon-wrap" classList={{ spin: pending() }}>
+            <RefreshIcon />
+          </span>
+          {t("logs.refresh")}
+        </button>
+      </PageHeader>
+
+      <div class="filters">
+        <Field label={t("logs.filter.model")}>
+          <select
+            name="model"
+            value={params.model ?? ""}
+            onChange={(e) => filter({ model: e.currentTarget.value || undefined })}
+          >
+            <option value="">{t("common.all")}</option>
+            <For each={models()}>{(m) => <option value={m.name}>{m.name}</option>}</For>
+          </select>
+        </Field>
+        <Field label={t("logs.filter.provider")}>
+          <select
+            name="provider"
+            value={params.provider ?? ""}
+            onChange={(e) => filter({ provider: e.currentTarget.value || undefined })}
+          >
+            <option value="">{t("common.all")}</option>
+            <For each={providers()}>{(p) => <option value={p.name}>{p.name}</option>}</For>
+          </select>
+        </Field>
+        <Field label={t("logs.filter.status")}>
+          <select
+            name="status"
+            value={params.status ?? ""}
+            onChange={(e) => filter({ status: e.currentTarget.value || undefined })}
+          >
+            <option value="">{t("common.all")}</option>
+            <For each={LOG_STATUSES}>{(s) => <option value={s}>{t(`logs.status.${s}`)}</option>}</For>
+          </select>
+        </Field>
+        <Field label={t("logs.filter.style")}>
+          <select
+            name="style"
+            value={params.style ?? ""}
+            onChange={(e) => filter({ style: e.currentTarget.value || undefined })}
+          >
+            <option value="">{t("common.all")}</option>
+            <For each={PROVIDER_TYPES}>{(s) => <option value={s}>{s}</option>}</For>
+          </select>
+        </Field>
+        <Field label={t("logs.filter.range")}>
+          <select
+            name="range"
+            value={params.range ?? ""}
+            onChange={(e) => filter({ range: e.currentTarget.value || undefined })}
+          >
+            <option value="">{t("logs.range.all")}</option>
+            <For each={Object.keys(RANGES) as Range[]}>
+              {(r) => <option value={r}>{t(`logs.range.${r}`)}</option>}
+            </For>
+          </select>
+        </Field>
+        <Field label={t("logs.filter.search")}>
+          <div class="search-combo">
+            <select
+              aria-label={t("logs.filter.search")}
+              value={searchKind()}
+              onChange={(e) => setSearchKind(e.currentTarget.value as "trace_id" | "session_id")}
+            >
+              <option value="trace_id">{t("logs.search.trace")}</option>
+              <option value="session_id">{t("logs.search.session")}</option>
+            </select>
+            <input
+              ref={searchInput}
+              name="search"
+              class="mono"
+              placeholder={t("logs.search.placeholder")}
+              value={params.trace_id ?? params.session_id ?? ""}
+              onKeyDown={(e) => e.key === "Enter" && applySearch()}
+              onBlur={() => {
+                const current = params[searchKind()] ?? "";
+                if (searchInput.value.trim() !== current) applySearch();
+              }}
+            />
+          </div>
+        </Field>
+        <Show when={hasFilters()}>
+          <button
+            type="button"
+            class="btn ghost filters-reset"
+            onClick={() => {
+              searchInput.value = "";
+              setParams({ ...Object.fromEntries(FILTER_KEYS.map((k) => [k, undefined])), page: undefined });
+            }}
+          >
+            {t("logs.reset")}
+          </button>
+        </Show>
+      </div>
+
+      <div class="panel table-wrap" classList={{ stale: pending() || routing() }}>
+        <table class="table logs-table">
+          <thead>
+            <tr>
+              <th>{t("logs.col.time")}</th>
+              <th>{t("logs.col.model")}</th>
+              <th>{t("logs.col.provider")}</th>
+              <th>{t("logs.col.style")}</th>
+              <th>{t("logs.col.status")}</th>
+              <th class="num">{t("logs.col.tokens")}</th>
+              <th class="num">{t("logs.col.cost")}</th>
+              <th class="num">{t("logs.col.latency")}</th>
+              <th class="num">{t("logs.col.tps")}</th>
+            </tr>
+          </thead>
+          <tbody>
+            <For
+              each={page()?.data}
+              fallback={
+                <tr>
+                  <td colSpan={9} class="empty-row">
+                    {t("logs.empty")}
+                  </td>
+                </tr>
+              }
+            >
+              {(log) => <LogRow log={log} onOpen={() => setParams({ log: String(log.id) })} />}
+            </For>
+          </tbody>
+        </table>
+      </div>
+
+      <Show when={page()}>
+        {(p) => (
+          <div class="pager">
+            <span class="muted">
+              {t("logs.pageInfo", { total: formatCount(p().total), page: p().page, pages: p().pages })}
+            </span>
+            <div class="toolbar-spacer" />
+            <select
+              class="page-size"
+              name="page_size"
+              value={pageSize()}
+              onChange={(e) => setParams({ size: e.currentTarget.value, page: undefined })}
+            >
+              <For each={PAGE_SIZES}>{(n) => <option value={n}>{t("logs.pageSize", { n })}</option>}</For>
+            </select>
+            <button
+              type="button"
+              class="btn icon"
+              aria-label={t("logs.prev")}
+              title={t("logs.prev")}
+              disabled={p().page <= 1}
+              onClick={() => setParams({ page: String(p().page - 1) })}
+            >
+              <ChevronLeftIcon />
+            </button>
+            <button
+              type="button"
+              class="btn icon"
+              aria-label={t("logs.next")}
+              title={t("logs.next")}
+              disabled={p().page >= p().pages}
+              onClick={() => setParams({ page: String(p().page + 1) })}
+            >
+              <ChevronRightIcon />
+            </button>
+          </div>
+        )}
+      </Show>
+
+      <Show when={openId()}>
+        {(id) => (
+          <LogDetailDrawer
+            id={id()}
+            onClose={() => setParams({ log: undefined })}
+            onFilter={(pick: LogFilterPick) => {
+              const next = { trace_id: undefined, session_id: undefined, ...pick };
+              setSearchKind("trace_id" in pick ? "trace_id" : "session_id");
+              searchInput.value = "trace_id" in pick ? pick.trace_id : pick.session_id;
+              setParams({ ...next, page: undefined, log: undefined });
+            }}
+          />
+        )}
+      </Show>
+    </>
+  );
+}
+
+/** One dense row; the whole row opens the record. */
+function LogRow(props: { log: LogEntry; onOpen: () => void }) {
+  const { t } = useI18n();
+  const l = () => props.log;
+  const tries = () => l().attempts.length + (l().provider_name ? 1 : 0);
+  const tokenTitle = () =>
+    [
+      `${t("logs.tokens.input")} ${formatCount(l().input_tokens)}`,
+      `${t("logs.tokens.cached")} ${formatCount(l().cached_tokens)}`,
+      `${t("logs.tokens.cacheWrite")} ${formatCount(l().cache_write_tokens)}`,
+      `${t("logs.tokens.output")} ${formatCount(l().output_tokens)}`,
+      `${t("logs.tokens.reasoning")} ${formatCount(l().reasoning_tokens)}`,
+      `${t("logs.tokens.total")} ${formatCount(l().total_tokens)}`,
+    ].join("\n");
+  return (
+    <tr
+      class="clickable"
+      tabIndex={0}
+      aria-label={t("logs.open")}
+      onClick={() => props.onOpen()}
+      onKeyDown={(e) => {
+        if (e.key === "Enter" || e.key === " ") {
+          e.preventDefault();
+          props.onOpen();
+        }
+      }}
+    >
+      <td class="time" title={formatTime(l().created_at)}>
+        {formatTime(l().created_at, true)}
+      </td>
+      <td class="strong ellipsis model-cell" title={l().model}>
+        {l().model || "—"}
+      </td>
+      <td class="provider-cell">
+        <Show when={l().provider_name} fallback={<span class="muted">—</span>}>
+          <div class="ellipsis">{l().provider_name}</div>
+          <div class="sub mono ellipsis" title={l().provider_model ?? ""}>
+            {l().provider_model}
+          </div>
+        </Show>
+      </td>
+      <td>
+        <div class="cell-badges">
+          <TypeBadge type={l().style} />
+          <StreamBadge stream={l().stream} />
+        </div>
+      </td>
+      <td title={l().error ?? undefined}>
+        <div class="cell-badges">
+          <StatusBadge status={l().status} httpStatus={l().http_status} />
+          <Show when={tries() > 1}>
+            <span class="tag tag-warn" title={t("logs.triesTitle", { failed: l().attempts.length })}>
+              {t("logs.tries", { count: tries() })}
+            </span>
+          </Show>
+        </div>
+      </td>
+      <td class="num" title={tokenTitle()}>
+        <div class="tokens">
+          {formatCount(l().input_tokens)}
+          <span class="sep">/</span>
+          {formatCount(l().cached_tokens)}
+          <span class="sep">/</span>
+          {formatCount(l().output_tokens)}
+        </div>
+        <Show when={l().cache_write_tokens || l().reasoning_tokens}>
+          <div class="sub">
+            <Show when={l().cache_write_tokens}>
+              {t("logs.tokens.writeShort")} {formatCount(l().cache_write_tokens)}
+            </Show>
+            <Show when={l().cache_write_tokens && l().reasoning_tokens}> · </Show>
+            <Show when={l().reasoning_tokens}>
+              {t("logs.tokens.reasoningShort")} {formatCount(l().reasoning_tokens)}
+            </Show>
+          </div>
+        </Show>
+      </td>
+      <td class="num mono small">
+        <span classList={{ muted: !l().cost }}>{formatCost(l().cost, l().currency)}</span>
+      </td>
+      <td class="num">
+        <span class="muted">{formatMs(l().first_chunk_ms)}</span>
+        <span class="sep">/</span>
+        {formatMs(l().total_ms)}
+      </td>
+      <td class="num">
+        <span classList={{ muted: l().tps === null }}>{formatTps(l().tps, "")}</span>
+      </td>
+    </tr>
+  );
+}
