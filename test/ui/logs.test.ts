@@ -170,16 +170,42 @@ describe.skipIf(!haveChromium || !built)("request logs and link health in Chromi
     await page.locator("dialog").waitFor({ state: "detached" });
   });
 
+  it("picks up a new request by itself with auto refresh on (in English)", async () => {
+    await page.getByRole("button", { name: "EN" }).click();
+    await page.getByRole("heading", { name: "Request logs" }).waitFor();
+    const autoRefresh = page.getByRole("switch", { name: "Auto refresh" });
+    await page.locator("label.switch", { hasText: "Auto refresh" }).click();
+    expect(await autoRefresh.isChecked()).toBe(true);
+    const res = await fetch(`${gw.url}/v1/chat/completions`, {
+      method: "POST",
+      headers: AUTH,
+      body: JSON.stringify({ model: "chat-x", messages: [{ role: "user", content: "again" }] }),
+    });
+    expect(res.status).toBe(200);
+    await gw.flush();
+    await waitForCount(rows(), 6, 8000);
+    expect(await page.locator(".pager").textContent()).toContain("6 records");
+    await page.locator("label.switch", { hasText: "Auto refresh" }).click();
+    expect(await autoRefresh.isChecked()).toBe(false);
+    await page.getByRole("button", { name: "Switch to dark mode" }).click();
+    await shot("list-en-dark");
+    await rows().filter({ hasText: "2 tries" }).first().click();
+    await page.locator("dialog[open] .chain-step.final").waitFor();
+    await page.screenshot({ path: "/tmp/llmio-ui-logs-detail-en-dark.png", animations: "disabled" });
+    await page.keyboard.press("Escape");
+    await page.locator("dialog").waitFor({ state: "detached" });
+  }, 15_000);
+
   it("shows the open breaker of the flaky link on the links page, with its recent failures", async () => {
     await page.goto(`${gw.url}/model-providers?model=${chatModelId}`);
     const flaky = page.locator("tbody tr", { hasText: "up-fail" });
     await flaky.locator("[data-breaker=open]").waitFor();
-    expect(await flaky.textContent()).toContain("熔断");
-    expect(await flaky.textContent()).toMatch(/\d+s 后半开/);
+    expect(await flaky.textContent()).toContain("Open");
+    expect(await flaky.textContent()).toMatch(/half-open in \d+s/);
     expect(
       await page.locator("tbody tr", { hasText: "up-ok" }).locator("[data-breaker=closed]").count(),
     ).toBe(1);
-    await flaky.getByRole("button", { name: /最近失败/ }).click();
+    await flaky.getByRole("button", { name: /Recent failures/ }).click();
     const detail = page.locator("tr.detail-row");
     await detail.waitFor();
     expect(await detail.textContent()).toContain("server");

@@ -2,6 +2,7 @@ import { type Accessor, For, Show } from "solid-js";
 import type { LinkHealth } from "../lib/api";
 import { formatAgo, formatCountdown, formatTime } from "../lib/format";
 import { useI18n } from "../lib/i18n";
+import { ListIcon } from "./icons";
 
 /**
  * A link's live health in a table cell: the breaker state, a 429 cooldown counting down, the run of
@@ -35,48 +36,52 @@ export function HealthCell(props: {
     >
       {(h) => (
         <div class="health" title={summary(h())}>
-          <span class={`badge breaker breaker-${h().breaker}`} data-breaker={h().breaker}>
-            <span class="status-dot" aria-hidden="true" />
-            {t(`health.${h().breaker}`)}
-          </span>
+          <div class="health-line">
+            <span class={`badge breaker breaker-${h().breaker}`} data-breaker={h().breaker}>
+              <span class="status-dot" aria-hidden="true" />
+              {t(`health.${h().breaker}`)}
+            </span>
+            <Show when={h().consecutive_failures > 0}>
+              <span class="fail-count" title={t("health.failures", { count: h().consecutive_failures })}>
+                ✕{h().consecutive_failures}
+              </span>
+            </Show>
+            <Show when={h().recent_failures.length}>
+              <button
+                type="button"
+                class="btn sm ghost health-toggle"
+                aria-expanded={props.expanded}
+                aria-label={`${t("health.recent")} (${h().recent_failures.length})`}
+                title={t("health.recent")}
+                onClick={() => props.onToggle()}
+              >
+                <ListIcon />
+                {h().recent_failures.length}
+                <span class="chevron" classList={{ open: props.expanded }} aria-hidden="true">
+                  ›
+                </span>
+              </button>
+            </Show>
+          </div>
           <Show when={h().breaker === "open" && h().open_until}>
             {(until) => (
-              <span class="health-note">
+              <div class="health-note">
                 {t("health.openFor", { time: formatCountdown(until(), props.now()) })}
-              </span>
+              </div>
             )}
           </Show>
           <Show when={h().breaker === "half_open" && h().trial_in_flight}>
-            <span class="health-note">{t("health.trial")}</span>
+            <div class="health-note">{t("health.trial")}</div>
           </Show>
           <Show when={h().cooldown_until}>
             {(until) => (
-              <span
-                class="tag tag-warn"
+              <div
+                class="health-note warn"
                 title={t("health.cooldownTitle", { time: formatCountdown(until(), props.now()) })}
               >
                 {t("health.cooldown", { time: formatCountdown(until(), props.now()) })}
-              </span>
+              </div>
             )}
-          </Show>
-          <Show when={h().consecutive_failures > 0}>
-            <span class="fail-count" title={t("health.failures", { count: h().consecutive_failures })}>
-              ✕{h().consecutive_failures}
-            </span>
-          </Show>
-          <Show when={h().recent_failures.length}>
-            <button
-              type="button"
-              class="btn sm ghost health-toggle"
-              aria-expanded={props.expanded}
-              title={t("health.recent")}
-              onClick={() => props.onToggle()}
-            >
-              {t("health.recent")} ({h().recent_failures.length})
-              <span class="chevron" classList={{ open: props.expanded }} aria-hidden="true">
-                ›
-              </span>
-            </button>
           </Show>
         </div>
       )}

@@ -64,7 +64,7 @@ function DetailBody(props: { log: LogDetail; onFilter: (pick: LogFilterPick) => 
       <div class="kpis">
         <Kpi label={t("logs.f.totalMs")} value={formatMs(l().total_ms)} />
         <Kpi label={t("logs.f.firstChunkMs")} value={formatMs(l().first_chunk_ms)} />
-        <Kpi label={t("logs.tokens.total")} value={formatCount(l().total_tokens)} />
+        <Kpi label={t("logs.tokens.totalKpi")} value={formatCount(l().total_tokens)} />
         <Kpi label={t("logs.f.tps")} value={formatTps(l().tps)} />
         <Kpi label={t("logs.f.cost")} value={formatCost(l().cost, l().currency)} />
       </div>
