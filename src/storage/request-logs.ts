@@ -1,5 +1,6 @@
 import type { Database } from "bun:sqlite";
 import { type RequestRecord, totalTokens } from "../telemetry/record";
+import type { LogBodies, LogEntry } from "./schema";
 
 const INSERT_LOG = `INSERT INTO request_logs (
   trace_id, session_id, model, provider_id, provider_name, provider_model, style, upstream_type, stream,
@@ -100,9 +101,13 @@ function where(f: LogFilter): { sql: string; params: Param[] } {
   return { sql: clauses.length ? `WHERE ${clauses.join(" AND ")}` : "", params };
 }
 
-type LogRow = Record<string, unknown> & { attempts: string; prices: string | null; stream: number };
+type LogRow = Omit<LogEntry, "stream" | "attempts" | "prices"> & {
+  attempts: string;
+  prices: string | null;
+  stream: number;
+};
 
-function fromRow(r: LogRow) {
+function fromRow(r: LogRow): LogEntry {
   return {
     ...r,
     stream: r.stream === 1,
@@ -128,12 +133,11 @@ export function queryLogs(db: Database, f: LogFilter) {
 }
 
 /** One log with its request/response bodies (when IO logging kept them). */
-export function getLog(db: Database, id: number) {
+export function getLog(db: Database, id: number): (LogEntry & { bodies: LogBodies | null }) | null {
   const row = db.query("SELECT * FROM request_logs WHERE id = ?").get(id) as LogRow | null;
   if (!row) return null;
-  const bodies = db.query("SELECT request, response FROM request_bodies WHERE log_id = ?").get(id) as {
-    request: string | null;
-    response: string | null;
-  } | null;
+  const bodies = db
+    .query("SELECT request, response FROM request_bodies WHERE log_id = ?")
+    .get(id) as LogBodies | null;
   return { ...fromRow(row), bodies };
 }

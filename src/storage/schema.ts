@@ -73,3 +73,64 @@ export const ModelProvider = t.Object({
   updated_at: t.Integer(),
 });
 export type ModelProvider = Static<typeof ModelProvider>;
+
+/** One failed attempt in a request record's chain. */
+export const LogAttempt = t.Object({
+  provider_id: t.Integer(),
+  provider_name: t.String(),
+  provider_model: t.String(),
+  link_id: t.Integer(),
+  status: t.Nullable(t.Integer()),
+  kind: t.String({ description: "network, timeout, server, rate_limited, auth, not_found, matched_error" }),
+  error: t.String(),
+  ms: t.Number(),
+});
+
+export const LogPrices = t.Object({
+  input: t.Number(),
+  cached: t.Number(),
+  cacheWrite: t.Number(),
+  output: t.Number(),
+  currency: Currency,
+});
+
+/** One request record as the admin API shows it (times in epoch ms, durations in ms). */
+export const LogEntry = t.Object({
+  id: t.Integer(),
+  trace_id: t.String(),
+  session_id: t.Nullable(t.String()),
+  model: t.String(),
+  provider_id: t.Nullable(t.Integer()),
+  provider_name: t.Nullable(t.String()),
+  provider_model: t.Nullable(t.String()),
+  style: ProviderType,
+  upstream_type: t.Nullable(ProviderType),
+  stream: t.Boolean(),
+  status: t.UnionEnum(["success", "error", "cancelled"]),
+  http_status: t.Nullable(t.Integer()),
+  error: t.Nullable(t.String()),
+  attempts: t.Array(LogAttempt),
+  key_id: t.Nullable(t.Integer()),
+  user_agent: t.Nullable(t.String()),
+  remote_ip: t.Nullable(t.String()),
+  proxy_ms: t.Nullable(t.Number()),
+  first_chunk_ms: t.Nullable(t.Number()),
+  total_ms: t.Nullable(t.Number()),
+  tps: t.Nullable(t.Number()),
+  size: t.Integer(),
+  input_tokens: t.Integer(),
+  cached_tokens: t.Integer(),
+  cache_write_tokens: t.Integer(),
+  output_tokens: t.Integer(),
+  reasoning_tokens: t.Integer(),
+  total_tokens: t.Integer(),
+  cost: t.Number(),
+  currency: t.Nullable(t.String()),
+  prices: t.Nullable(LogPrices),
+  finish_reason: t.Nullable(t.String()),
+  created_at: t.Integer(),
+});
+export type LogEntry = Static<typeof LogEntry>;
+
+export const LogBodies = t.Object({ request: t.Nullable(t.String()), response: t.Nullable(t.String()) });
+export type LogBodies = Static<typeof LogBodies>;
