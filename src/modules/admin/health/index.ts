@@ -22,6 +22,8 @@ export const healthController = (runtime: GatewayRuntime, token: AdminToken) =>
         );
       const r = runtime.recorder;
       return {
+        // Server time (epoch ms), so a client can correct its countdowns for clock skew.
+        now: Date.now(),
         links,
         recorder: { pending: r.pending, written: r.written, dropped: r.dropped, failed: r.failed },
       };
