@@ -44,17 +44,21 @@ export function relayStream(o: RelayOptions): ReadableStream<Uint8Array> {
     o.onEnd(status, o.tap.facts(), error);
   };
 
-  const emit = (controller: ReadableStreamDefaultController<Uint8Array>, bytes: Uint8Array | undefined) => {
+  /** Sends bytes to the client; false when there was nothing to send. */
+  const emit = (
+    controller: ReadableStreamDefaultController<Uint8Array>,
+    bytes: Uint8Array | undefined,
+  ): boolean => {
     const out = bytes && o.reframe ? o.reframe.push(bytes) : bytes;
-    if (out && out.byteLength) {
-      controller.enqueue(out);
-      if (o.ctx.ioLog) o.ctx.captureResponse(decoder.decode(out));
-    }
+    if (!out || !out.byteLength) return false;
+    controller.enqueue(out);
+    if (o.ctx.ioLog) o.ctx.captureResponse(decoder.decode(out));
+    return true;
   };
 
-  const forward = (controller: ReadableStreamDefaultController<Uint8Array>, chunk: Uint8Array) => {
+  const forward = (controller: ReadableStreamDefaultController<Uint8Array>, chunk: Uint8Array): boolean => {
     o.ctx.size += chunk.byteLength;
-    emit(controller, o.tap.push(chunk));
+    return emit(controller, o.tap.push(chunk));
   };
 
   const close = (controller: ReadableStreamDefaultController<Uint8Array>) => {
@@ -67,18 +71,21 @@ export function relayStream(o: RelayOptions): ReadableStream<Uint8Array> {
       forward(controller, o.first);
     },
     async pull(controller) {
-      if (ended) return;
       try {
-        const r = await o.reader.read();
-        if (ended) return;
-        if (r.done) {
-          emit(controller, o.tap.end());
-          end("success", null);
-          close(controller);
-          return;
+        // A pull that enqueues nothing is not called again, so read on until something goes out: a chunk
+        // the tap holds back or drops whole (the hidden usage-only chunk) would otherwise stall the stream.
+        while (!ended) {
+          const r = await o.reader.read();
+          if (ended) return;
+          if (r.done) {
+            emit(controller, o.tap.end());
+            end("success", null);
+            close(controller);
+            return;
+          }
+          timer.refresh();
+          if (forward(controller, r.value)) return;
         }
-        timer.refresh();
-        forward(controller, r.value);
       } catch (err) {
         if (ended) return;
         const gerr = idle

@@ -1,0 +1,36 @@
+import { afterAll, beforeAll, describe, expect, it } from "bun:test";
+import { type FakeUpstream, startFakeUpstream } from "../helpers/fake-upstream";
+import { AUTH, type Gateway, readSse, startGateway } from "../helpers/gateway";
+
+let up: FakeUpstream;
+let gw: Gateway;
+
+beforeAll(() => {
+  // A pause between chunks makes every SSE event arrive in its own read, as from a real model.
+  up = startFakeUpstream({ paced: { kind: "ok", chunks: 4, chunkDelayMs: 2 } });
+  gw = startGateway();
+  gw.link({ model: "m", provider: "oa", type: "openai", baseUrl: up.url, providerModel: "paced" });
+});
+afterAll(async () => {
+  await gw.stop();
+  await up.stop();
+});
+
+describe("stream relay", () => {
+  it("finishes a stream whose usage-only chunk arrives alone and is hidden from the client", async () => {
+    const res = await fetch(`${gw.url}/v1/chat/completions`, {
+      method: "POST",
+      headers: AUTH,
+      body: JSON.stringify({ model: "m", stream: true, messages: [{ role: "user", content: "hi" }] }),
+      signal: AbortSignal.timeout(3000),
+    });
+    expect(res.status).toBe(200);
+    const events = await readSse(res);
+    expect(events.at(-1)?.data).toBe("[DONE]");
+    expect(events.some((e) => e.data.includes('"usage"'))).toBe(false);
+    await gw.flush();
+    const log = gw.logs()[0] as { status: string; output_tokens: number };
+    expect(log.status).toBe("success");
+    expect(log.output_tokens).toBe(7);
+  });
+});
