@@ -1,20 +1,32 @@
-import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
+import { randomBytes, timingSafeEqual } from "node:crypto";
+
+// Bun's one-shot SHA-256 is about 3× cheaper than a node:crypto Hash object per call (0.1–0.2 µs vs
+// 0.45 µs), and these run on every proxied request.
+const sha256 = (value: string): Uint8Array => Bun.SHA256.hash(value) as Uint8Array;
 
 /** sha-256 hex of a secret; what we store instead of a client key or the generated admin token. */
 export function sha256Hex(value: string): string {
-  return createHash("sha256").update(value).digest("hex");
+  return Bun.SHA256.hash(value, "hex");
 }
 
-/** Compares two secrets in constant time (digests first, so lengths never leak). */
+// The digest of the last stored secret compared: safeEqual is called with the same configured token on
+// every request, so its digest is computed once. The cache is keyed by the stored side only; the
+// presented side is always hashed.
+let lastSecret: string | undefined;
+let lastDigest: Uint8Array = new Uint8Array(0);
+
+/** Compares a presented secret `a` with a stored one `b` in constant time (digests first, so lengths never leak). */
 export function safeEqual(a: string, b: string): boolean {
-  const da = createHash("sha256").update(a).digest();
-  const db = createHash("sha256").update(b).digest();
-  return timingSafeEqual(da, db);
+  if (b !== lastSecret) {
+    lastDigest = sha256(b);
+    lastSecret = b;
+  }
+  return timingSafeEqual(sha256(a), lastDigest);
 }
 
 /** Compares a presented secret with a stored sha-256 hex digest in constant time. */
 export function matchesHash(presented: string, hashHex: string): boolean {
-  const d = createHash("sha256").update(presented).digest();
+  const d = sha256(presented);
   const h = Buffer.from(hashHex, "hex");
   return h.length === d.length && timingSafeEqual(d, h);
 }
