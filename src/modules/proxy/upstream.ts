@@ -24,10 +24,34 @@ const DROP = new Set([
   "expect",
 ]);
 
+type Op = "generate" | "stream" | "count_tokens";
+
+/**
+ * What every attempt on a link would otherwise rebuild: its URLs (base-URL normalisation runs a regex) and
+ * its header set. Links are immutable and replaced whole when the admin API changes routing, so a weak map
+ * keyed by the link object is never stale and lets go of old snapshots.
+ */
+const perLink = new WeakMap<
+  RouteLink,
+  { urls: Partial<Record<Op, string>>; headers?: Readonly<Record<string, string>> }
+>();
+
+function cacheOf(link: RouteLink) {
+  let c = perLink.get(link);
+  if (!c) {
+    c = { urls: {} };
+    perLink.set(link, c);
+  }
+  return c;
+}
+
 /** Where an attempt goes: the operation's URL on the link's provider. */
-export function attemptUrl(link: RouteLink, op: "generate" | "stream" | "count_tokens"): string {
+export function attemptUrl(link: RouteLink, op: Op): string {
+  const urls = cacheOf(link).urls;
+  const cached = urls[op];
+  if (cached !== undefined) return cached;
   const p = link.provider;
-  return upstreamUrl(
+  const url = upstreamUrl(
     {
       type: p.type,
       base_url: p.baseUrl,
@@ -39,6 +63,8 @@ export function attemptUrl(link: RouteLink, op: "generate" | "stream" | "count_t
     op,
     link.providerModel,
   );
+  urls[op] = url;
+  return url;
 }
 
 function authHeaders(link: RouteLink): Record<string, string> {
@@ -59,12 +85,20 @@ function authHeaders(link: RouteLink): Record<string, string> {
  * then the provider's, then the provider's credentials.
  */
 export function attemptHeaders(link: RouteLink, client: Headers): Record<string, string> {
-  const out: Record<string, string> = {};
-  if (link.withHeader) {
-    client.forEach((value, name) => {
-      if (!DROP.has(name) && !name.startsWith("x-forwarded-") && !name.startsWith("sec-")) out[name] = value;
-    });
+  // Without with_header the set is the same on every attempt: built once per link, shared read-only.
+  if (!link.withHeader) {
+    const c = cacheOf(link);
+    c.headers ??= Object.freeze(linkHeaders(link, {}));
+    return c.headers as Record<string, string>;
   }
+  const out: Record<string, string> = {};
+  client.forEach((value, name) => {
+    if (!DROP.has(name) && !name.startsWith("x-forwarded-") && !name.startsWith("sec-")) out[name] = value;
+  });
+  return linkHeaders(link, out);
+}
+
+function linkHeaders(link: RouteLink, out: Record<string, string>): Record<string, string> {
   // Names are lower-cased so a later source replaces an earlier one however it spelled the name
   // (fetch would otherwise join "X-A" and "x-a" into one comma-separated value).
   for (const source of [link.headers, link.provider.headers, authHeaders(link)]) {
