@@ -32,6 +32,7 @@ describe.skipIf(!haveChromium || !built)("request logs and link health in Chromi
   let gw: Gateway;
   let up: FakeUpstream;
   let chatModelId: number;
+  let slowModelId: number;
 
   const shot = (name: string) =>
     page.screenshot({ path: `/tmp/llmio-ui-logs-${name}.png`, fullPage: true, animations: "disabled" });
@@ -41,6 +42,7 @@ describe.skipIf(!haveChromium || !built)("request logs and link health in Chromi
     up = startFakeUpstream({
       "up-fail": { kind: "status", status: 500, body: '{"error":{"message":"upstream exploded"}}' },
       "up-down": { kind: "status", status: 503, body: "service unavailable" },
+      "up-slow": { kind: "ok", delayMs: 700 },
     });
     gw = startGateway();
     // chat-x: a flaky first choice that always answers 500, then a steady one; the breaker is on.
@@ -63,6 +65,15 @@ describe.skipIf(!haveChromium || !built)("request logs and link health in Chromi
       providerModel: "up-claude",
     });
     gw.link({ model: "down-x", provider: "dead", type: "openai", baseUrl: up.url, providerModel: "up-down" });
+    // slow-x: only for the link test (no traffic), slow enough to see the probes run, vision switched off.
+    slowModelId = gw.link({
+      model: "slow-x",
+      provider: "steady",
+      type: "openai",
+      baseUrl: up.url,
+      providerModel: "up-slow",
+      link: { image: false },
+    }).link.model_id;
     const io = addKey(gw, { name: "io key", ioLog: true });
     const ioHeaders = { ...AUTH, authorization: `Bearer ${io.key}` };
 
@@ -197,11 +208,13 @@ describe.skipIf(!haveChromium || !built)("request logs and link health in Chromi
   }, 15_000);
 
   it("shows the open breaker of the flaky link on the links page, with its recent failures", async () => {
+    // The browser's clock runs an hour fast: countdowns must still run on the server's time.
+    await page.clock.setSystemTime(Date.now() + 3_600_000);
     await page.goto(`${gw.url}/model-providers?model=${chatModelId}`);
     const flaky = page.locator("tbody tr", { hasText: "up-fail" });
     await flaky.locator("[data-breaker=open]").waitFor();
     expect(await flaky.textContent()).toContain("Open");
-    expect(await flaky.textContent()).toMatch(/half-open in \d+s/);
+    expect(await flaky.textContent()).toMatch(/half-open in [1-9]\d*s/);
     expect(
       await page.locator("tbody tr", { hasText: "up-ok" }).locator("[data-breaker=closed]").count(),
     ).toBe(1);
@@ -211,5 +224,65 @@ describe.skipIf(!haveChromium || !built)("request logs and link health in Chromi
     expect(await detail.textContent()).toContain("server");
     expect(await detail.locator("li").count()).toBe(3);
     await shot("links-health");
+  });
+
+  it("tests a link for real: five passing probes, then the upstream's error on the failing link", async () => {
+    const dialog = page.locator("dialog[open]");
+    const probes = dialog.locator(".probe");
+    await page.locator("tbody tr", { hasText: "up-ok" }).getByRole("button", { name: "Test" }).click();
+    await dialog.locator("[data-verdict=pass]").waitFor();
+    expect(await dialog.locator("[data-verdict]").textContent()).toBe("All passed");
+    expect(await probes.count()).toBe(5);
+    expect(await dialog.locator(".probe[data-state=pass]").count()).toBe(5);
+    expect(await probes.allTextContents()).toEqual([
+      expect.stringContaining("Text"),
+      expect.stringContaining("Streaming"),
+      expect.stringContaining("Tool call"),
+      expect.stringContaining("Structured output"),
+      expect.stringContaining("Vision"),
+    ]);
+    expect(await dialog.locator(".probe-ms").first().textContent()).toMatch(/^\d+ ms$/);
+    expect(await dialog.locator(".modal-foot").textContent()).toContain("5 of 5 passed");
+    await shot("link-test-pass");
+    await dialog.getByRole("button", { name: "Close" }).last().click();
+    await page.locator("dialog").waitFor({ state: "detached" });
+
+    await page.locator("tbody tr", { hasText: "up-fail" }).getByRole("button", { name: "Test" }).click();
+    await dialog.locator("[data-verdict=fail]").waitFor();
+    expect(await dialog.locator("[data-verdict]").textContent()).toBe("5 failed");
+    expect(await dialog.locator(".probe[data-state=fail]").count()).toBe(5);
+    const errors = await dialog.locator(".probe-error").allTextContents();
+    expect(errors).toHaveLength(5);
+    for (const e of errors) expect(e).toContain("HTTP 500");
+    expect(errors[0]).toContain("upstream exploded");
+    await shot("link-test-fail");
+    await page.keyboard.press("Escape");
+    await page.locator("dialog").waitFor({ state: "detached" });
+  });
+
+  it("shows the probes running, skips a capability the link has off, and runs again (in Chinese)", async () => {
+    await page.getByRole("button", { name: "Switch to light mode" }).click();
+    await page.getByRole("button", { name: "中" }).click();
+    await page.goto(`${gw.url}/model-providers?model=${slowModelId}`);
+    await page.locator("tbody tr", { hasText: "up-slow" }).getByRole("button", { name: "测试" }).click();
+    const dialog = page.locator("dialog[open]");
+    await dialog.locator("[data-verdict=running]").waitFor();
+    expect(await dialog.locator(".probe[data-state=running] .spinner").count()).toBe(5);
+    expect(await dialog.getByRole("button", { name: "重新测试" }).isDisabled()).toBe(true);
+    await shot("link-test-running");
+    await dialog.locator("[data-verdict=pass]").waitFor();
+    expect(await dialog.locator("[data-verdict]").textContent()).toBe("全部通过");
+    expect(await dialog.locator(".probe[data-state=pass]").count()).toBe(4);
+    const vision = dialog.locator(".probe[data-probe=image]");
+    expect(await vision.getAttribute("data-state")).toBe("skipped");
+    expect(await vision.textContent()).toContain("已跳过");
+    expect(await dialog.locator(".modal-foot").textContent()).toContain("4 / 4 项通过 · 1 项跳过");
+
+    await dialog.getByRole("button", { name: "重新测试" }).click();
+    await dialog.locator("[data-verdict=running]").waitFor();
+    await dialog.locator("[data-verdict=pass]").waitFor();
+    await shot("link-test-skipped");
+    await page.keyboard.press("Escape");
+    await page.locator("dialog").waitFor({ state: "detached" });
   });
 });

@@ -3,7 +3,7 @@ import type { LogStatus } from "../lib/api";
 import { useI18n } from "../lib/i18n";
 
 /** A request outcome as a coloured pill, with the HTTP status the client got beside it. */
-export function StatusBadge(props: { status: LogStatus; httpStatus?: number }) {
+export function StatusBadge(props: { status: LogStatus; httpStatus?: number | null }) {
   const { t } = useI18n();
   return (
     <span class={`badge status status-${props.status}`}>

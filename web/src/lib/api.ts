@@ -104,6 +104,10 @@ export type LinkPatch = Parameters<ReturnType<LinksApi>["put"]>[0];
 export type ProviderType = Provider["type"];
 export type Strategy = Model["strategy"];
 export type Currency = ModelProvider["currency"];
+/** `POST /api/model-providers/:id/test`: five small real requests to the provider, one per probe. */
+export type LinkTestReport = NonNullable<Awaited<ReturnType<ReturnType<LinksApi>["test"]["post"]>>["data"]>;
+export type ProbeKind = keyof LinkTestReport["results"];
+export type ProbeResult = LinkTestReport["results"][ProbeKind];
 
 type HealthApi = typeof client.api.health;
 /** `GET /api/health`: live link health (breakers, cooldowns) and the record writer's counters. */
@@ -111,72 +115,14 @@ export type HealthReport = NonNullable<Awaited<ReturnType<HealthApi["get"]>>["da
 export type LinkHealth = HealthReport["links"][number];
 export type BreakerState = LinkHealth["breaker"];
 
-export type LogStatus = "success" | "error" | "cancelled";
-
-/** One failed attempt in a record's chain (the final link is the record's own provider). */
-export interface LogAttempt {
-  provider_id: number;
-  provider_name: string;
-  provider_model: string;
-  link_id: number;
-  status: number | null;
-  kind: string;
-  error: string;
-  ms: number;
-}
-
-/**
- * One row of `request_logs` as `GET /api/logs` returns it. Written out here because the server builds
- * rows from `SELECT *` and Eden cannot infer their columns.
- */
-export interface LogEntry {
-  id: number;
-  trace_id: string;
-  session_id: string | null;
-  model: string;
-  provider_id: number | null;
-  provider_name: string | null;
-  provider_model: string | null;
-  style: ProviderType;
-  upstream_type: ProviderType | null;
-  stream: boolean;
-  status: LogStatus;
-  http_status: number;
-  error: string | null;
-  attempts: LogAttempt[];
-  key_id: number | null;
-  user_agent: string | null;
-  remote_ip: string | null;
-  proxy_ms: number;
-  first_chunk_ms: number | null;
-  total_ms: number;
-  tps: number | null;
-  size: number;
-  input_tokens: number;
-  cached_tokens: number;
-  cache_write_tokens: number;
-  output_tokens: number;
-  reasoning_tokens: number;
-  total_tokens: number;
-  cost: number;
-  currency: Currency | null;
-  prices: { input: number; cached: number; cacheWrite: number; output: number; currency: Currency } | null;
-  finish_reason: string | null;
-  created_at: number;
-}
-
-/** `GET /api/logs/:id`: the row plus the bodies kept when the key has IO logging on. */
-export interface LogDetail extends LogEntry {
-  bodies: { request: string | null; response: string | null } | null;
-}
-
-export interface LogPage {
-  data: LogEntry[];
-  total: number;
-  page: number;
-  page_size: number;
-  pages: number;
-}
+type LogsApi = typeof client.api.logs;
+/** `GET /api/logs`: one page of request records, newest first. */
+export type LogPage = NonNullable<Awaited<ReturnType<LogsApi["get"]>>["data"]>;
+/** One request record (times in epoch ms, durations in ms). */
+export type LogEntry = LogPage["data"][number];
+export type LogStatus = LogEntry["status"];
+/** `GET /api/logs/:id`: the record plus the bodies kept when the key has IO logging on. */
+export type LogDetail = NonNullable<Awaited<ReturnType<ReturnType<LogsApi>["get"]>>["data"]>;
 
 export type LogQuery = NonNullable<Parameters<typeof client.api.logs.get>[0]>["query"];
 
@@ -184,6 +130,7 @@ export const LOG_STATUSES: LogStatus[] = ["success", "error", "cancelled"];
 export const PROVIDER_TYPES: ProviderType[] = ["openai", "openai-responses", "anthropic", "gemini"];
 export const STRATEGIES: Strategy[] = ["weighted", "priority"];
 export const CURRENCIES: Currency[] = ["USD", "CNY"];
+export const PROBE_KINDS: ProbeKind[] = ["text", "stream", "tool_call", "structured_output", "image"];
 
 export const api = {
   /** Checks a candidate token without storing it: true when the server accepts it. */
@@ -217,11 +164,13 @@ export const api = {
     create: (body: LinkInput) => act(() => client.api["model-providers"].post(body)),
     update: (id: number, body: LinkPatch) => act(() => client.api["model-providers"]({ id }).put(body)),
     remove: (id: number) => act(() => client.api["model-providers"]({ id }).delete()),
+    /** Tests a link for real; takes seconds (each probe is a request to the provider). */
+    test: (id: number) => act(() => client.api["model-providers"]({ id }).test.post()),
   },
 
   logs: {
-    list: (query: LogQuery) => call(() => client.api.logs.get({ query })) as unknown as Promise<LogPage>,
-    get: (id: number) => call(() => client.api.logs({ id }).get()) as unknown as Promise<LogDetail>,
+    list: (query: LogQuery) => call(() => client.api.logs.get({ query })),
+    get: (id: number) => call(() => client.api.logs({ id }).get()),
   },
 
   health: () => call(() => client.api.health.get()),

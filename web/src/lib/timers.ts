@@ -15,3 +15,13 @@ export function createNow(ms = 1000): Accessor<number> {
   createInterval(() => setNow(Date.now()), ms);
   return now;
 }
+
+/**
+ * The server's current time (epoch ms) as a ticking signal, for countdowns to instants the server set:
+ * `sync(serverNow)` with the time a response carried learns this browser's clock offset.
+ */
+export function createServerNow(ms = 1000): { now: Accessor<number>; sync: (serverNow: number) => void } {
+  const local = createNow(ms);
+  const [offset, setOffset] = createSignal(0);
+  return { now: () => local() + offset(), sync: (serverNow) => setOffset(serverNow - Date.now()) };
+}

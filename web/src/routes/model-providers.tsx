@@ -5,6 +5,7 @@ import { CheckIcon, CrossIcon, PlusIcon } from "../components/icons";
 import { PageHeader } from "../components/layout";
 import { HealthCell, HealthFailures } from "../components/link-health";
 import { CAPABILITIES, LinkDialog } from "../components/link-dialog";
+import { LinkTestDialog } from "../components/link-test-dialog";
 import { ConfirmDialog } from "../components/modal";
 import { useToast } from "../components/toast";
 import { TypeBadge } from "../components/type-badge";
@@ -17,7 +18,7 @@ import {
   type ProviderType,
 } from "../lib/api";
 import { useI18n } from "../lib/i18n";
-import { createInterval, createNow } from "../lib/timers";
+import { createInterval, createServerNow } from "../lib/timers";
 
 const HEALTH_REFRESH_MS = 3000;
 
@@ -34,12 +35,19 @@ export default function ModelProviders() {
   const [typeFilter, setTypeFilter] = createSignal<ProviderType | "">("");
   const [editing, setEditing] = createSignal<ModelProvider | "new" | null>(null);
   const [deleting, setDeleting] = createSignal<ModelProvider | null>(null);
+  const [testing, setTesting] = createSignal<ModelProvider | null>(null);
   const reload = () => startTransition(refetch);
   // Health is a live view: polled while the page is open and read through `.latest`, so a refresh never
   // blanks the table. A failed poll shows no health rather than taking the page down (a 401 still signs out).
-  const [health, { refetch: refetchHealth }] = createResource(() => api.health().catch(() => null));
+  // Countdowns run on the server's clock: the breaker and cooldown instants are the server's.
+  const serverClock = createServerNow();
+  const now = serverClock.now;
+  const [health, { refetch: refetchHealth }] = createResource(async () => {
+    const report = await api.health().catch(() => null);
+    if (report) serverClock.sync(report.now);
+    return report;
+  });
   createInterval(() => void refetchHealth(), HEALTH_REFRESH_MS);
-  const now = createNow();
   const healthById = createMemo(() => new Map((health.latest?.links ?? []).map((h) => [h.link_id, h])));
   const [expanded, setExpanded] = createSignal<ReadonlySet<number>>(new Set());
   const toggleExpanded = (id: number) =>
@@ -186,6 +194,14 @@ export default function ModelProviders() {
                         </td>
                         <td class="col-actions">
                           <div class="row-actions">
+                            <button
+                              type="button"
+                              class="btn sm"
+                              title={t("links.testTitle")}
+                              onClick={() => setTesting(l)}
+                            >
+                              {t("links.test")}
+                            </button>
                             <button type="button" class="btn sm" onClick={() => setEditing(l)}>
                               {t("common.edit")}
                             </button>
@@ -224,6 +240,16 @@ export default function ModelProviders() {
             void reload();
           }}
         />
+      </Show>
+      <Show when={testing()}>
+        {(l) => (
+          <LinkTestDialog
+            link={l()}
+            providerName={providerById().get(l().provider_id)?.name ?? `#${l().provider_id}`}
+            providerType={providerById().get(l().provider_id)?.type}
+            onClose={() => setTesting(null)}
+          />
+        )}
       </Show>
       <Show when={deleting()}>
         {(l) => (
