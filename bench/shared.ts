@@ -1,0 +1,22 @@
+/** Names and small helpers shared by the harness and its child processes (no side effects). */
+
+/** Client-facing model names (what the gateway routes) and what the upstream is asked for instead. */
+export const MODELS = {
+  openai: "bench",
+  anthropic: "bench-claude",
+} as const;
+export const UPSTREAM_MODELS = {
+  openai: "bench-up",
+  anthropic: "bench-claude-up",
+} as const;
+
+/** The harness owns a child's stdin: when it closes (harness exit or crash), the child stops too. */
+export function exitWhenStdinCloses(stop: () => Promise<void> | void): void {
+  void (async () => {
+    for await (const _ of Bun.stdin.stream()) {
+      // nothing is ever sent; the loop only ends with the pipe
+    }
+    await stop();
+    process.exit(0);
+  })();
+}
