@@ -226,6 +226,8 @@ async function main() {
   const port = freePort();
   const gateway = await startChild(
     [
+      "--preload",
+      "./bench/exit-with-harness.ts",
       ...(PROFILE_DIR ? ["--cpu-prof-md", `--cpu-prof-dir=${PROFILE_DIR}`] : []),
       "src/index.ts",
       "--port",
