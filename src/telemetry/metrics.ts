@@ -32,34 +32,41 @@ export class Metrics {
   private readonly duration = new Histogram();
   private readonly firstChunk = new Histogram();
 
+  // Keys are built straight from the values and a labels object only for a new series: this runs for
+  // every request record (up to six series each), and nearly always the series exists already.
   private bump(
     map: Map<string, { labels: Record<string, string>; n: number }>,
-    l: Record<string, string>,
+    key: string,
     by: number,
-  ) {
-    const key = Object.values(l).join("\u0000");
+  ): boolean {
     const entry = map.get(key);
-    if (entry) entry.n += by;
-    else map.set(key, { labels: l, n: by });
+    if (!entry) return false;
+    entry.n += by;
+    return true;
+  }
+
+  private bumpTokens(model: string, kind: string, n: number) {
+    if (!n) return;
+    const key = `${model}\u0000${kind}`;
+    if (!this.bump(this.tokens, key, n)) this.tokens.set(key, { labels: { model, kind }, n });
   }
 
   observe(r: RequestRecord): void {
-    this.bump(
-      this.requests,
-      { model: r.model, style: r.style, status: r.status, provider: r.provider_name ?? "" },
-      1,
-    );
+    const provider = r.provider_name ?? "";
+    const key = `${r.model}\u0000${r.style}\u0000${r.status}\u0000${provider}`;
+    if (!this.bump(this.requests, key, 1)) {
+      this.requests.set(key, {
+        labels: { model: r.model, style: r.style, status: r.status, provider },
+        n: 1,
+      });
+    }
     const u = r.usage;
     if (u) {
-      for (const [kind, n] of [
-        ["input", u.input],
-        ["cached", u.cachedRead],
-        ["cache_write", u.cacheWrite],
-        ["output", u.output],
-        ["reasoning", u.reasoning],
-      ] as const) {
-        if (n) this.bump(this.tokens, { model: r.model, kind }, n);
-      }
+      this.bumpTokens(r.model, "input", u.input);
+      this.bumpTokens(r.model, "cached", u.cachedRead);
+      this.bumpTokens(r.model, "cache_write", u.cacheWrite);
+      this.bumpTokens(r.model, "output", u.output);
+      this.bumpTokens(r.model, "reasoning", u.reasoning);
     }
     if (r.cost && r.currency) this.cost.set(r.currency, (this.cost.get(r.currency) ?? 0) + r.cost);
     this.overhead.observe(r.proxy_ms);
