@@ -72,6 +72,8 @@ export function compileBinary(): void {
     "--no-compile-autoload-tsconfig",
     "--no-compile-autoload-package-json",
     "src/index.ts",
+    // The request-record writer thread is a second entry point, so the binary carries it too.
+    "src/telemetry/writer-worker.ts",
     "--outfile",
     BINARY,
   ]);

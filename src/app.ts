@@ -18,6 +18,7 @@ import type { GatewayRuntime } from "./runtime";
 import { Metrics } from "./telemetry/metrics";
 import type { RequestRecord } from "./telemetry/record";
 import { Recorder, type RecorderOptions } from "./telemetry/recorder";
+import { inlineStore, workerStore } from "./telemetry/store";
 
 export type { GatewayRuntime };
 
@@ -45,7 +46,12 @@ export function createApp(deps: AppDeps) {
 
   let snapshot = buildSnapshot(deps.db);
   const health = new HealthRegistry(clock, deps.health);
-  const recorder = new Recorder(deps.db, logger, deps.recorder);
+  // A database file gets a writer thread; an in-memory one (tests) can only be written from here.
+  const store =
+    deps.db.filename && deps.db.filename !== ":memory:"
+      ? workerStore(deps.db, deps.db.filename, logger)
+      : inlineStore(deps.db, logger);
+  const recorder = new Recorder(store, deps.recorder);
   const metrics = new Metrics();
   const runtime: GatewayRuntime = {
     health,

@@ -70,10 +70,10 @@ async function shutdown(signal: string) {
   stopping = true;
   logger.info(`received ${signal}, shutting down`);
   // Stop accepting; give requests in flight a few seconds, then close what is left.
-  await Promise.race([app.stop(false), Bun.sleep(5000)]);
-  await app.stop(true).catch(() => {});
+  const graceful = await Promise.race([app.stop(false).then(() => true), Bun.sleep(5000).then(() => false)]);
+  if (!graceful) await app.stop(true).catch(() => {});
   // Write every request record still queued before the database closes.
-  await app.decorator.gateway.recorder.drain();
+  await app.decorator.gateway.recorder.close();
   db.close();
   process.exit(0);
 }

@@ -1,7 +1,5 @@
-import type { Database } from "bun:sqlite";
-import type { Logger } from "../core/logger";
-import { insertRecords } from "../storage/request-logs";
 import type { RequestRecord } from "./record";
+import type { RecordStore } from "./store";
 
 export interface RecorderOptions {
   /** Flush at least this often (ms). */
@@ -10,14 +8,13 @@ export interface RecorderOptions {
   batchSize?: number;
   /** Records held at most; past it new records are dropped and counted. */
   capacity?: number;
-  /** Rows per transaction: small chunks keep each event-loop stall short. */
-  chunkSize?: number;
 }
 
 /**
  * The bounded, batched request-record writer. `push` never blocks and never throws: records wait in
- * memory and are written in small transactions every ~100 ms (or as soon as a batch fills), yielding
- * to the event loop between chunks. A full queue drops and counts. `drain` writes everything left.
+ * memory and go to the store every ~100 ms (or as soon as a batch fills): a writer thread for a database
+ * file, small yielding transactions on the main thread otherwise. A full queue drops and counts.
+ * `drain` writes everything left.
  */
 export class Recorder {
   private queue: RequestRecord[] = [];
@@ -29,17 +26,14 @@ export class Recorder {
   private readonly intervalMs: number;
   private readonly batchSize: number;
   private readonly capacity: number;
-  private readonly chunkSize: number;
 
   constructor(
-    private readonly db: Database,
-    private readonly logger: Logger,
+    private readonly store: RecordStore,
     opts: RecorderOptions = {},
   ) {
     this.intervalMs = opts.intervalMs ?? 100;
     this.batchSize = opts.batchSize ?? 1000;
     this.capacity = opts.capacity ?? 50_000;
-    this.chunkSize = opts.chunkSize ?? 200;
   }
 
   get pending(): number {
@@ -81,15 +75,10 @@ export class Recorder {
 
   private async writeQueue(): Promise<void> {
     while (this.queue.length) {
-      const chunk = this.queue.splice(0, this.chunkSize);
-      try {
-        insertRecords(this.db, chunk);
-        this.written += chunk.length;
-      } catch (err) {
-        this.failed += chunk.length;
-        this.logger.error("request log write failed", { error: String(err), records: chunk.length });
-      }
-      if (this.queue.length) await new Promise((r) => setImmediate(r));
+      const batch = this.queue.splice(0, this.batchSize);
+      const { written, failed } = await this.store.write(batch);
+      this.written += written;
+      this.failed += failed;
     }
   }
 
@@ -99,5 +88,11 @@ export class Recorder {
     this.timer = null;
     if (this.flushing) await this.flushing;
     await this.flush();
+  }
+
+  /** Drains, then releases the store (the writer thread). */
+  async close(): Promise<void> {
+    await this.drain();
+    await this.store.close();
   }
 }

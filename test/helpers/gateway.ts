@@ -56,7 +56,7 @@ export function startGateway(opts: { config?: Partial<Config>; deps?: Partial<Ap
     runtime,
     stop: async () => {
       await app.stop(true);
-      await runtime.recorder.drain();
+      await runtime.recorder.close();
     },
     link(spec) {
       const provider =

@@ -3,6 +3,8 @@ import { silentLogger } from "../../src/core/logger";
 import { openDatabase } from "../../src/storage/db";
 import type { RequestRecord } from "../../src/telemetry/record";
 import { Recorder } from "../../src/telemetry/recorder";
+import { inlineStore } from "../../src/telemetry/store";
+import { record } from "../helpers/records";
 import { FAKE_USAGE, type FakeUpstream, startFakeUpstream } from "../helpers/fake-upstream";
 import {
   AUTH,
@@ -339,35 +341,6 @@ describe("GET /api/logs", () => {
 });
 
 describe("Recorder", () => {
-  const record = (i: number): RequestRecord => ({
-    trace_id: `t-${i}`,
-    session_id: null,
-    model: "m",
-    provider_id: null,
-    provider_name: null,
-    provider_model: null,
-    style: "openai",
-    upstream_type: null,
-    stream: false,
-    status: "success",
-    http_status: 200,
-    error: null,
-    attempts: [],
-    key_id: null,
-    user_agent: null,
-    remote_ip: null,
-    proxy_ms: 0.1,
-    first_chunk_ms: null,
-    total_ms: 1,
-    tps: null,
-    size: 1,
-    usage: null,
-    cost: 0,
-    currency: null,
-    prices: null,
-    finish_reason: null,
-    created_at: 1_700_000_000_000 + i,
-  });
   const count = (db: ReturnType<typeof openDatabase>) =>
     (db.query("SELECT COUNT(*) AS n FROM request_logs").get() as { n: number }).n;
 
@@ -389,7 +362,7 @@ describe("Recorder", () => {
 
   it("counts what it drops past capacity and never throws; drain writes everything it kept", async () => {
     const db = openDatabase(":memory:");
-    const r = new Recorder(db, silentLogger, { capacity: 3, intervalMs: 60_000 });
+    const r = new Recorder(inlineStore(db, silentLogger), { capacity: 3, intervalMs: 60_000 });
     for (let i = 0; i < 5; i++) expect(() => r.push(record(i))).not.toThrow();
     expect(r.dropped).toBe(2);
     expect(r.pending).toBe(3);
@@ -402,7 +375,7 @@ describe("Recorder", () => {
 
   it("flushes on its own after the interval, again and again", async () => {
     const db = openDatabase(":memory:");
-    const r = new Recorder(db, silentLogger, { intervalMs: 10 });
+    const r = new Recorder(inlineStore(db, silentLogger), { intervalMs: 10 });
     r.push(record(1));
     expect(count(db)).toBe(0);
     await Bun.sleep(40);
@@ -421,7 +394,7 @@ describe("Recorder", () => {
   it("writes 5,000 records in transactions of at most chunkSize rows, yielding between them", async () => {
     const db = openDatabase(":memory:");
     const sizes = measureTransactions(db);
-    const r = new Recorder(db, silentLogger, { chunkSize: 200, batchSize: 100_000, intervalMs: 60_000 });
+    const r = new Recorder(inlineStore(db, silentLogger, 200), { batchSize: 100_000, intervalMs: 60_000 });
     for (let i = 0; i < 5000; i++) r.push(record(i));
     let seenMidway = -1;
     setImmediate(() => {
@@ -441,7 +414,7 @@ describe("Recorder", () => {
     const db = openDatabase(":memory:");
     db.run("DROP TABLE request_bodies");
     db.run("DROP TABLE request_logs");
-    const r = new Recorder(db, silentLogger, { intervalMs: 60_000 });
+    const r = new Recorder(inlineStore(db, silentLogger), { intervalMs: 60_000 });
     r.push(record(1));
     await r.drain();
     expect(r.failed).toBe(1);

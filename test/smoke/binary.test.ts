@@ -101,8 +101,30 @@ describe("binary started with TOKEN and --port in an empty folder", () => {
     expect(Object.keys(doc.paths ?? {}).some((p) => p.startsWith("/api/providers"))).toBe(true);
   });
 
-  it("exits with code 0 within a few seconds of SIGTERM", async () => {
+  it("records a proxied request through its writer thread, readable at /api/logs", async () => {
+    const res = await fetch(`${base}/v1/chat/completions`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${TOKEN}`, "content-type": "application/json" },
+      body: JSON.stringify({ model: "no-such-model", messages: [{ role: "user", content: "hi" }] }),
+    });
+    expect(res.status).toBe(404);
+    const trace = res.headers.get("x-request-id");
+    let total = 0;
+    for (let i = 0; i < 40 && total === 0; i++) {
+      await Bun.sleep(50);
+      const logs = (await (await get(`${base}/api/logs?trace_id=${trace}`, TOKEN)).json()) as {
+        total: number;
+      };
+      total = logs.total;
+    }
+    expect(total).toBe(1);
+    // Written by the writer thread, not by the main-thread fallback.
+    expect(child.output()).not.toContain("worker failed");
+  });
+
+  it("exits with code 0 within a few seconds of SIGTERM, its writer thread closed cleanly", async () => {
     expect(await child.stop("SIGTERM", STOP_MS)).toBe(0);
+    expect(child.output()).not.toMatch(/ERROR|Error/);
   });
 });
 

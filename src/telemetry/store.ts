@@ -1,0 +1,125 @@
+import type { Database } from "bun:sqlite";
+import type { Logger } from "../core/logger";
+import { insertRecords } from "../storage/request-logs";
+import type { RequestRecord } from "./record";
+
+/** The outcome of writing one batch. */
+export interface WriteResult {
+  written: number;
+  failed: number;
+}
+
+/** Where the recorder's batches go. */
+export interface RecordStore {
+  write(records: RequestRecord[]): Promise<WriteResult>;
+  /** Finishes outstanding writes and releases the store. */
+  close(): Promise<void>;
+}
+
+const nextTick = () => new Promise((r) => setImmediate(r));
+
+/** Writes `records` in transactions of `chunkSize`, calling `between` after each chunk but the last. */
+export async function writeInChunks(
+  db: Database,
+  records: RequestRecord[],
+  chunkSize: number,
+  logger: Logger,
+  between: () => Promise<unknown> = nextTick,
+): Promise<WriteResult> {
+  const result = { written: 0, failed: 0 };
+  for (let i = 0; i < records.length; i += chunkSize) {
+    const chunk = records.slice(i, i + chunkSize);
+    try {
+      insertRecords(db, chunk);
+      result.written += chunk.length;
+    } catch (err) {
+      result.failed += chunk.length;
+      logger.error("request log write failed", { error: String(err), records: chunk.length });
+    }
+    if (i + chunkSize < records.length) await between();
+  }
+  return result;
+}
+
+/**
+ * Writes on the main thread, in small transactions that yield to the event loop between them
+ * (used for in-memory databases, which another thread cannot open, and as the fallback).
+ */
+export function inlineStore(db: Database, logger: Logger, chunkSize = 200): RecordStore {
+  return {
+    write: (records) => writeInChunks(db, records, chunkSize, logger),
+    close: async () => {},
+  };
+}
+
+/**
+ * Where the writer thread's code is. Run from source, it sits beside this file. Inside a compiled binary it
+ * is a second entry point (see scripts/build.ts), addressed relative to the entry points' common root, src/.
+ */
+function workerEntry(): string {
+  const compiled = import.meta.url.includes("/$bunfs/") || import.meta.url.includes("~BUN");
+  return compiled ? "./telemetry/writer-worker.ts" : new URL("./writer-worker.ts", import.meta.url).href;
+}
+
+type Reply =
+  | { id: number; written: number; failed: number }
+  | { id: 0; ready: true }
+  | { id: 0; closed: true }
+  | { id: 0; fatal: string };
+
+/**
+ * Writes from a Worker with its own connection to the same SQLite file (WAL lets it write while the
+ * main thread reads). The main thread only serialises a batch to one JSON string, so a flush costs it
+ * about a microsecond per record instead of the insert itself, and never stalls requests. When the
+ * worker cannot start, writes fall back to the main thread.
+ */
+export function workerStore(db: Database, path: string, logger: Logger): RecordStore {
+  const fallback = inlineStore(db, logger);
+  const pending = new Map<number, (r: WriteResult) => void>();
+  let onClosed: (() => void) | null = null;
+  let broken = false;
+  let seq = 0;
+  const worker = new Worker(workerEntry());
+  // The worker must never keep the process alive on its own (Bun's Worker has unref; the DOM type does not).
+  (worker as unknown as { unref(): void }).unref();
+  const fail = (why: string) => {
+    if (broken) return;
+    broken = true;
+    logger.error("request log worker failed; writing on the main thread", { error: why });
+    for (const resolve of pending.values()) resolve({ written: 0, failed: 0 });
+  };
+  worker.addEventListener("message", (e: MessageEvent<Reply>) => {
+    const reply = e.data;
+    if ("fatal" in reply) return fail(reply.fatal);
+    if ("ready" in reply) return;
+    if ("closed" in reply) return onClosed?.();
+    pending.get(reply.id)?.({ written: reply.written, failed: reply.failed });
+    pending.delete(reply.id);
+  });
+  worker.addEventListener("error", (e) => fail(e.message));
+  worker.postMessage({ type: "open", path });
+
+  return {
+    async write(records) {
+      if (broken) return fallback.write(records);
+      const id = ++seq;
+      const json = JSON.stringify(records);
+      const result = await new Promise<WriteResult>((resolve) => {
+        pending.set(id, resolve);
+        worker.postMessage({ type: "write", id, json });
+      });
+      // A batch the worker never answered for (it died) is written here instead.
+      return broken && result.written === 0 && result.failed === 0 ? fallback.write(records) : result;
+    },
+    async close() {
+      if (broken) return;
+      // The worker closes its connection (checkpointing its WAL share) before it is stopped.
+      await new Promise<void>((resolve) => {
+        onClosed = resolve;
+        worker.postMessage({ type: "close" });
+        setTimeout(resolve, 2000).unref();
+      });
+      worker.terminate();
+    },
+  };
+}

@@ -1,0 +1,37 @@
+/// <reference lib="webworker" />
+// The request-record writer thread: opens its own connection to the database file and inserts the
+// batches the main thread sends as JSON, answering with what it wrote.
+import type { Database } from "bun:sqlite";
+import { createLogger } from "../core/logger";
+import { openDatabase } from "../storage/db";
+import type { RequestRecord } from "./record";
+import { writeInChunks } from "./store";
+
+type Message =
+  | { type: "open"; path: string }
+  | { type: "write"; id: number; json: string }
+  | { type: "close" };
+
+const logger = createLogger("error");
+let db: Database | null = null;
+
+self.onmessage = async (e: MessageEvent<Message>) => {
+  const msg = e.data;
+  try {
+    if (msg.type === "open") {
+      db = openDatabase(msg.path);
+      postMessage({ id: 0, ready: true });
+    } else if (msg.type === "write") {
+      if (!db) throw new Error("database not open");
+      const records = JSON.parse(msg.json) as RequestRecord[];
+      // Nothing else runs on this thread, so one chunk may follow the next without yielding.
+      postMessage({ id: msg.id, ...(await writeInChunks(db, records, 500, logger, async () => {})) });
+    } else if (msg.type === "close") {
+      db?.close();
+      db = null;
+      postMessage({ id: 0, closed: true });
+    }
+  } catch (err) {
+    postMessage({ id: 0, fatal: err instanceof Error ? err.message : String(err) });
+  }
+};

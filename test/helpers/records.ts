@@ -1,0 +1,32 @@
+import type { RequestRecord } from "../../src/telemetry/record";
+
+/** A minimal request record, distinct by `i`. */
+export const record = (i: number): RequestRecord => ({
+  trace_id: `t-${i}`,
+  session_id: null,
+  model: "m",
+  provider_id: null,
+  provider_name: null,
+  provider_model: null,
+  style: "openai",
+  upstream_type: null,
+  stream: false,
+  status: "success",
+  http_status: 200,
+  error: null,
+  attempts: [],
+  key_id: null,
+  user_agent: null,
+  remote_ip: null,
+  proxy_ms: 0.1,
+  first_chunk_ms: null,
+  total_ms: 1,
+  tps: null,
+  size: 1,
+  usage: null,
+  cost: 0,
+  currency: null,
+  prices: null,
+  finish_reason: null,
+  created_at: 1_700_000_000_000 + i,
+});

@@ -1,0 +1,62 @@
+import { afterEach, describe, expect, it } from "bun:test";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { silentLogger } from "../../src/core/logger";
+import { openDatabase } from "../../src/storage/db";
+import { Recorder } from "../../src/telemetry/recorder";
+import { workerStore } from "../../src/telemetry/store";
+import { record } from "../helpers/records";
+
+const dirs: string[] = [];
+afterEach(() => {
+  while (dirs.length) rmSync(dirs.pop() as string, { recursive: true, force: true });
+});
+function tempDb() {
+  const dir = mkdtempSync(join(tmpdir(), "llmio-store-"));
+  dirs.push(dir);
+  const path = join(dir, "llmio.db");
+  return { db: openDatabase(path), path };
+}
+const count = (db: ReturnType<typeof openDatabase>) =>
+  (db.query("SELECT COUNT(*) AS n FROM request_logs").get() as { n: number }).n;
+
+describe("worker record store", () => {
+  it("writes batches from a writer thread into the same database file", async () => {
+    const { db, path } = tempDb();
+    const store = workerStore(db, path, silentLogger);
+    const r = new Recorder(store, { intervalMs: 60_000, batchSize: 700 });
+    for (let i = 0; i < 2000; i++) r.push(record(i));
+    await r.close();
+    expect(count(db)).toBe(2000);
+    expect(r.written).toBe(2000);
+    expect(r.failed).toBe(0);
+    const first = db.query("SELECT trace_id, created_at FROM request_logs ORDER BY id LIMIT 1").get();
+    expect(first).toEqual({ trace_id: record(0).trace_id, created_at: record(0).created_at });
+  });
+
+  it("answers each batch with what it wrote, and reports failed rows", async () => {
+    const { db, path } = tempDb();
+    const store = workerStore(db, path, silentLogger);
+    expect(await store.write(Array.from({ length: 1200 }, (_, i) => record(i)))).toEqual({
+      written: 1200,
+      failed: 0,
+    });
+    // A log row must name a known status: the CHECK constraint fails this chunk, the worker carries on.
+    const bad = { ...record(5000), status: "nope" } as unknown as ReturnType<typeof record>;
+    expect(await store.write([bad])).toEqual({ written: 0, failed: 1 });
+    expect(await store.write([record(5001)])).toEqual({ written: 1, failed: 0 });
+    await store.close();
+    expect(count(db)).toBe(1201);
+  });
+
+  it("falls back to the main thread when the worker cannot open the database", async () => {
+    const { db } = tempDb();
+    const store = workerStore(db, "/proc/llmio-cannot-write-here/llmio.db", silentLogger);
+    const r = new Recorder(store, { intervalMs: 60_000 });
+    for (let i = 0; i < 10; i++) r.push(record(i));
+    await r.close();
+    expect(count(db)).toBe(10);
+    expect(r.written).toBe(10);
+  });
+});
