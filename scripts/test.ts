@@ -3,7 +3,7 @@
 // the UI build and the type check count as one test each, `bun test` as the tests it reports. Every step
 // runs even after a failure, so one run shows everything. The last line is always `N passed, N failed`.
 import { join } from "node:path";
-import { buildUi, hasScript, ROOT } from "./build";
+import { hasScript, ROOT } from "./build";
 
 interface Suite {
   name: string;

@@ -1,8 +1,6 @@
 import { Elysia } from "elysia";
 import { adminErrorBody, GatewayError } from "../core/errors";
 import type { Logger } from "../core/logger";
-import { codecFor } from "../protocols/registry";
-import type { Style } from "../protocols/types";
 
 interface ValidationLike {
   all?: { path?: string; summary?: string; message?: string }[];
@@ -14,14 +12,6 @@ function validationField(error: unknown): { field: string; message: string } {
   const first = (error as ValidationLike).all?.[0];
   const field = (first?.path ?? "").replace(/^\//, "").replaceAll("/", ".") || "body";
   return { field, message: `${field}: ${first?.summary ?? first?.message ?? "invalid value"}` };
-}
-
-/** The client protocol a proxy path belongs to, so even an unknown path answers in the caller's shape. */
-function proxyStyleOf(path: string): Style | undefined {
-  if (path.startsWith("/anthropic/")) return "anthropic";
-  if (path.startsWith("/v1beta/") || path.startsWith("/gemini/") || path === "/v1beta") return "gemini";
-  if (path.startsWith("/v1/") || path.startsWith("/openai/") || path === "/v1") return "openai";
-  return undefined;
 }
 
 const json = (status: number, body: unknown) =>

@@ -2,7 +2,8 @@ import { GatewayError } from "../../core/errors";
 import { codecFor } from "../../protocols/registry";
 import type { Style } from "../../protocols/types";
 import { assertModelAllowed, authenticate } from "./auth";
-import { errorResponse, gatewayHeaders, type Inbound, type ProxyDeps, readJsonBody } from "./service";
+import { errorResponse, gatewayHeaders, readJsonBody } from "./respond";
+import type { Inbound, ProxyDeps } from "./service";
 import { RequestContext } from "./context";
 import { attemptHeaders, attemptUrl } from "./upstream";
 

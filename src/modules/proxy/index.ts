@@ -3,7 +3,8 @@ import { GatewayError } from "../../core/errors";
 import { codecFor } from "../../protocols/registry";
 import type { Style } from "../../protocols/types";
 import { countTokens, listModels } from "./extras";
-import { errorResponse, type Inbound, type ProxyDeps, ProxyService } from "./service";
+import { errorResponse } from "./respond";
+import { type Inbound, type ProxyDeps, ProxyService } from "./service";
 
 type Server = { requestIP(req: Request): { address: string } | null } | null;
 

@@ -6,7 +6,7 @@ import type { AdminToken } from "../../http/admin-token";
 import type { HttpClient } from "../../providers/registry";
 import { createSseToJsonArray } from "../../protocols/gemini/json-array";
 import { codecFor } from "../../protocols/registry";
-import type { ProtocolCodec, ResponseFacts, Style } from "../../protocols/types";
+import type { ProtocolCodec, ResponseFacts, Sniffed, Style } from "../../protocols/types";
 import {
   classifyStatus,
   createAttemptPlan,
@@ -14,8 +14,11 @@ import {
   matchesError,
   retryAfterFromHeaders,
 } from "../../routing";
-import type { FailureKind, RouteLink, RouteModel } from "../../routing/types";
+import type { RouteModel } from "../../routing/types";
 import type { Recorder } from "../../telemetry/recorder";
+import { Attempt, summarize } from "./attempt";
+import { exhausted, unroutable } from "./outcomes";
+import { errorResponse, gatewayHeaders, readJsonBody } from "./respond";
 import { assertModelAllowed, authenticate } from "./auth";
 import { RequestContext } from "./context";
 import type { ProxySnapshot } from "./snapshot";
@@ -46,75 +49,6 @@ export interface Inbound {
 }
 
 const decoder = new TextDecoder();
-const TIMEOUT = "timeout";
-
-/** Base headers of every proxied answer: the trace id and the gateway's own time. */
-export function gatewayHeaders(
-  ctx: RequestContext,
-  extra: Record<string, string> = {},
-): Record<string, string> {
-  return {
-    "x-request-id": ctx.traceId,
-    "server-timing": `gateway;dur=${ctx.markOverhead().toFixed(3)}`,
-    ...extra,
-  };
-}
-
-/** An error in the caller's own protocol shape. */
-export function errorResponse(
-  codec: ProtocolCodec,
-  ctx: RequestContext,
-  err: GatewayError,
-  extra: Record<string, string> = {},
-): Response {
-  return new Response(JSON.stringify(codec.errorBody(err)), {
-    status: err.status,
-    headers: gatewayHeaders(ctx, { "content-type": "application/json", ...extra }),
-  });
-}
-
-/** Reads the request body within the size limit: 413 past it, 400 when it is not a JSON object. */
-export async function readJsonBody(
-  request: Request,
-  limit: number,
-): Promise<{ raw: Uint8Array<ArrayBuffer>; body: Record<string, unknown> }> {
-  const declared = Number(request.headers.get("content-length") ?? "0");
-  if (declared > limit)
-    throw new GatewayError(413, "payload_too_large", `request body exceeds ${limit} bytes`);
-  let raw: Uint8Array<ArrayBuffer>;
-  try {
-    raw = await request.bytes();
-  } catch {
-    throw new GatewayError(413, "payload_too_large", `request body exceeds ${limit} bytes`);
-  }
-  if (raw.byteLength > limit)
-    throw new GatewayError(413, "payload_too_large", `request body exceeds ${limit} bytes`);
-  let body: unknown;
-  try {
-    body = JSON.parse(decoder.decode(raw));
-  } catch {
-    throw new GatewayError(400, "invalid_request", "request body is not valid JSON");
-  }
-  if (typeof body !== "object" || body === null || Array.isArray(body)) {
-    throw new GatewayError(400, "invalid_request", "request body must be a JSON object");
-  }
-  return { raw, body: body as Record<string, unknown> };
-}
-
-/** A short, secret-free description of an upstream failure body. */
-function summarize(text: string, link: RouteLink): string {
-  let s = text.trim().slice(0, 300);
-  if (link.provider.apiKey) s = s.replaceAll(link.provider.apiKey, "***");
-  return redact(s) || "(empty body)";
-}
-
-/** The final answer when every attempt failed: the last failure's class decides the status. */
-function exhausted(lastKind: FailureKind | null, lastMessage: string, attempts: number): GatewayError {
-  const msg = `upstream failed after ${attempts} attempt${attempts === 1 ? "" : "s"}: ${lastMessage}`;
-  if (lastKind === "rate_limited") return new GatewayError(429, "rate_limited", msg);
-  if (lastKind === "timeout") return new GatewayError(504, "upstream_timeout", msg);
-  return new GatewayError(502, "upstream_error", msg);
-}
 
 /** The proxy's request handling: auth, sniffing, routing, attempts with failover, relay, record. */
 export class ProxyService {
@@ -182,7 +116,7 @@ export class ProxyService {
       ctx.modelName = sniffed.model;
       assertModelAllowed(ctx.caller, sniffed.model);
       const model = this.resolveModel(inb.style, sniffed.model);
-      return await this.attempt(inb, codec, ctx, model, raw, body);
+      return await this.route(inb, codec, ctx, model, raw, body);
     } catch (err) {
       const ge =
         err instanceof GatewayError
@@ -196,7 +130,8 @@ export class ProxyService {
     }
   }
 
-  private async attempt(
+  /** Plans the attempts and runs them until one answers, failing over between links. */
+  private async route(
     inb: Inbound,
     codec: ProtocolCodec,
     ctx: RequestContext,
@@ -205,7 +140,7 @@ export class ProxyService {
     body: Record<string, unknown>,
   ): Promise<Response> {
     const d = this.d;
-    const sniffed = ctx.sniffed!;
+    const sniffed = ctx.sniffed as Sniffed;
     const plan = createAttemptPlan({
       model,
       needs: sniffed.needs,
@@ -214,270 +149,227 @@ export class ProxyService {
       clock: d.clock,
     });
     if (!plan.ok) {
-      if (plan.reason === "missing_capability") {
-        throw new GatewayError(
-          400,
-          "capability_unavailable",
-          `no provider of model "${model.name}" supports ${plan.missing.replace("_", " ")}, which this request needs`,
-          plan.missing,
-        );
-      }
-      if (plan.reason === "no_links")
-        throw new GatewayError(503, "unavailable", `model "${model.name}" has no enabled provider`);
-      const retry =
-        plan.retryAfterMs !== undefined
-          ? { "retry-after": String(Math.ceil(plan.retryAfterMs / 1000)) }
-          : undefined;
-      const err =
-        plan.cause === "cooldown"
-          ? new GatewayError(
-              429,
-              "rate_limited",
-              `every provider of model "${model.name}" is cooling down after rate limits`,
-            )
-          : new GatewayError(
-              503,
-              "unavailable",
-              `every provider of model "${model.name}" is failing (circuit open)`,
-            );
-      const res = errorResponse(codec, ctx, err, retry);
+      const err = unroutable(model, plan);
+      if (err.status === 400 || plan.reason === "no_links") throw err;
+      const res = errorResponse(
+        codec,
+        ctx,
+        err,
+        err.retryAfterS !== undefined ? { "retry-after": String(err.retryAfterS) } : undefined,
+      );
       this.record(ctx, "error", err.status, {}, err);
       return res;
     }
 
-    const { request } = inb;
     // Each attempt waits at most timeout_s for its response headers; the loop as a whole stops starting
     // attempts after max_attempts × timeout_s, so one hanging provider still leaves room to fail over.
-    const deadline = ctx.t0 + model.timeoutMs * model.maxAttempts;
-    let lastKind: FailureKind | null = null;
-    let lastMessage = "no provider was available";
-
+    const budgetMs = model.timeoutMs * model.maxAttempts;
+    const deadline = ctx.t0 + budgetMs;
+    let outOfTime = false;
     for (let link = plan.next(); link; link = plan.next()) {
       const remaining = deadline - d.clock.mono();
       if (remaining <= 0) {
         d.health.release(link.id);
-        lastKind = "timeout";
-        lastMessage = `timed out after ${model.timeoutMs * model.maxAttempts} ms`;
+        outOfTime = true;
         break;
       }
-      const upstreamBody = codec.toUpstreamBody(body, {
+      const attempt = new Attempt(
+        link,
+        model,
+        ctx,
+        inb.request.signal,
+        d.health,
+        d.clock,
+        Math.min(model.timeoutMs, remaining),
+      );
+      const payload = codec.toUpstreamBody(body, {
         model: link.providerModel,
         stream: sniffed.stream,
         extraBody: link.extraBody,
       });
-      const payload = upstreamBody === body ? raw : JSON.stringify(upstreamBody);
-      const ac = new AbortController();
-      const onClientAbort = () => ac.abort("client");
-      request.signal.addEventListener("abort", onClientAbort);
-      const attemptMs = Math.min(model.timeoutMs, remaining);
-      const timer = setTimeout(() => ac.abort(TIMEOUT), attemptMs);
-      const started = d.clock.mono();
-      ctx.markOverhead();
-      const fail = (kind: FailureKind, status: number | null, message: string, retryAfterMs?: number) => {
-        clearTimeout(timer);
-        request.signal.removeEventListener("abort", onClientAbort);
-        const ms = d.clock.mono() - started;
-        ctx.upstreamMs += ms;
-        ctx.attempts.push({
-          provider_id: link.provider.id,
-          provider_name: link.provider.name,
-          provider_model: link.providerModel,
-          link_id: link.id,
-          status,
-          kind,
-          error: message,
-          ms: Math.round(ms * 100) / 100,
-        });
-        d.health.failure(link.id, kind, {
-          status: status ?? undefined,
-          message,
-          retryAfterMs,
-          useBreaker: model.breaker,
-        });
-        lastKind = kind;
-        lastMessage = status ? `HTTP ${status}: ${message}` : message;
-      };
-
-      let res: Response;
-      try {
-        res = await d.http(attemptUrl(link, sniffed.stream ? "stream" : "generate"), {
-          method: "POST",
-          headers: attemptHeaders(link, request.headers),
-          body: payload,
-          signal: ac.signal,
-          ...(link.provider.proxyUrl ? { proxy: link.provider.proxyUrl } : {}),
-        });
-      } catch (err) {
-        if (request.signal.aborted || ac.signal.reason === "client") {
-          clearTimeout(timer);
-          request.signal.removeEventListener("abort", onClientAbort);
-          d.health.release(link.id);
-          ctx.upstreamMs += d.clock.mono() - started;
-          ctx.link = link;
-          this.record(ctx, "cancelled", 499, {}, "client closed the request");
-          return new Response(null, { status: 499 });
-        }
-        if (ac.signal.reason === TIMEOUT)
-          fail("timeout", null, `no response within ${Math.round(attemptMs)} ms`);
-        else fail("network", null, redact(err instanceof Error ? err.message : String(err)));
-        continue;
-      }
-
-      if (res.status >= 300) {
-        const text = await res.text().catch(() => "");
-        const kind = classifyStatus(res.status) ?? "server";
-        if (kind === "client") {
-          // The request itself is at fault: the client gets the upstream's own answer (same protocol), no failover.
-          clearTimeout(timer);
-          request.signal.removeEventListener("abort", onClientAbort);
-          d.health.release(link.id);
-          ctx.upstreamMs += d.clock.mono() - started;
-          ctx.link = link;
-          ctx.size = text.length;
-          ctx.captureResponse(text);
-          const headers = gatewayHeaders(ctx, {
-            "content-type": res.headers.get("content-type") ?? "application/json",
-          });
-          this.record(
-            ctx,
-            "error",
-            res.status,
-            {},
-            `upstream rejected the request: HTTP ${res.status}: ${summarize(text, link)}`,
-          );
-          return new Response(text, { status: res.status, headers });
-        }
-        fail(
-          kind,
-          res.status,
-          summarize(text, link),
-          kind === "rate_limited" ? retryAfterFromHeaders(res.headers, d.clock.now()) : undefined,
-        );
-        continue;
-      }
-
-      if (!sniffed.stream) {
-        let bytes: Uint8Array<ArrayBuffer>;
-        try {
-          bytes = await res.bytes();
-        } catch (err) {
-          if (request.signal.aborted) {
-            clearTimeout(timer);
-            d.health.release(link.id);
-            ctx.link = link;
-            this.record(ctx, "cancelled", 499, {}, "client closed the request");
-            return new Response(null, { status: 499 });
-          }
-          fail(
-            ac.signal.reason === TIMEOUT ? "timeout" : "network",
-            res.status,
-            `response body failed: ${String(err)}`,
-          );
-          continue;
-        }
-        const text = decoder.decode(bytes);
-        if (matchesError(link.provider.errorMatcher, text)) {
-          fail("matched_error", res.status, summarize(text, link));
-          continue;
-        }
-        clearTimeout(timer);
-        request.signal.removeEventListener("abort", onClientAbort);
-        ctx.upstreamMs += d.clock.mono() - started;
-        d.health.success(link.id);
-        ctx.link = link;
-        ctx.size = bytes.byteLength;
-        ctx.captureResponse(text);
-        let facts: ResponseFacts = {};
-        try {
-          facts = codec.parseResponse(JSON.parse(text));
-        } catch {
-          facts = { error: "upstream answered a body that is not JSON" };
-        }
-        const headers = gatewayHeaders(ctx, {
-          "content-type": res.headers.get("content-type") ?? "application/json",
-        });
-        passOnHeaders(res.headers, headers);
-        this.record(ctx, "success", res.status, facts, null);
-        return new Response(bytes, { status: res.status, headers });
-      }
-
-      // Streaming: wait for the first chunk before committing, so a stream that dies at once can fail over.
-      const reader = res.body?.getReader();
-      let first: Uint8Array | undefined;
-      try {
-        while (reader && !first) {
-          const r = await reader.read();
-          if (r.done) break;
-          if (r.value.byteLength) first = r.value;
-        }
-      } catch (err) {
-        if (request.signal.aborted) {
-          clearTimeout(timer);
-          d.health.release(link.id);
-          ctx.link = link;
-          this.record(ctx, "cancelled", 499, {}, "client closed the request");
-          return new Response(null, { status: 499 });
-        }
-        fail(
-          ac.signal.reason === TIMEOUT ? "timeout" : "network",
-          res.status,
-          `stream broke before any data: ${String(err)}`,
-        );
-        continue;
-      }
-      if (!reader || !first) {
-        fail("server", res.status, "upstream stream ended without data");
-        continue;
-      }
-      if (link.provider.errorMatcher && matchesError(link.provider.errorMatcher, decoder.decode(first))) {
-        fail("matched_error", res.status, summarize(decoder.decode(first), link));
-        reader.cancel().catch(() => {});
-        continue;
-      }
-      clearTimeout(timer);
-      ctx.upstreamMs += d.clock.mono() - started;
-      ctx.firstChunkMs = ctx.elapsed();
-      d.health.success(link.id);
-      ctx.link = link;
-      // Gemini clients that did not ask for SSE get the JSON-array framing they expect.
-      const jsonArray = inb.style === "gemini" && !/[?&]alt=sse(&|$)/.test(request.url);
-      const headers = gatewayHeaders(ctx, {
-        "content-type": jsonArray
-          ? "application/json"
-          : (res.headers.get("content-type") ?? "text/event-stream"),
-        "cache-control": "no-cache",
-        "x-accel-buffering": "no",
-      });
-      passOnHeaders(res.headers, headers);
-      const tap = codec.createStreamTap({
-        hideUsageChunk: inb.style === "openai" && sniffed.clientWantsStreamUsage !== true,
-      });
-      const stream = relayStream({
-        first,
-        reader,
-        tap,
-        codec,
-        ctx,
-        abort: (why) => ac.abort(why),
-        idleMs: d.config.streamIdleMs,
-        reframe: jsonArray ? createSseToJsonArray() : undefined,
-        onEnd: (status, facts, error) => {
-          request.signal.removeEventListener("abort", onClientAbort);
-          if (status === "error") {
-            d.health.failure(link.id, "network", {
-              message: error ?? "stream failed",
-              useBreaker: model.breaker,
-            });
-          }
-          this.record(ctx, status, status === "cancelled" ? 499 : res.status, facts, error);
-        },
-      });
-      return new Response(stream, { status: res.status, headers });
+      const res = await this.run(inb, codec, ctx, attempt, payload === body ? raw : JSON.stringify(payload));
+      if (res) return res;
     }
-
-    const err = exhausted(lastKind, lastMessage, ctx.attempts.length);
+    const err = exhausted(ctx.attempts, outOfTime ? budgetMs : null);
     const res = errorResponse(codec, ctx, err);
     this.record(ctx, "error", err.status, {}, err);
     return res;
+  }
+
+  /** The client went away during an attempt: no verdict on the link, the record says cancelled. */
+  private cancelled(ctx: RequestContext, attempt: Attempt): Response {
+    attempt.release();
+    this.record(ctx, "cancelled", 499, {}, "client closed the request");
+    return new Response(null, { status: 499 });
+  }
+
+  /** One attempt: the Response to send (an answer, a pass-back or a cancel), or undefined to fail over. */
+  private async run(
+    inb: Inbound,
+    codec: ProtocolCodec,
+    ctx: RequestContext,
+    attempt: Attempt,
+    payload: Uint8Array<ArrayBuffer> | string,
+  ): Promise<Response | undefined> {
+    const { link } = attempt;
+    const stream = (ctx.sniffed as Sniffed).stream;
+    let res: Response;
+    try {
+      res = await this.d.http(attemptUrl(link, stream ? "stream" : "generate"), {
+        method: "POST",
+        headers: attemptHeaders(link, inb.request.headers),
+        body: payload,
+        signal: attempt.signal,
+        ...(link.provider.proxyUrl ? { proxy: link.provider.proxyUrl } : {}),
+      });
+    } catch (err) {
+      if (attempt.clientGone) return this.cancelled(ctx, attempt);
+      const kind = attempt.failureKind;
+      attempt.fail(
+        kind,
+        null,
+        kind === "timeout"
+          ? `no response within ${Math.round(attempt.timeoutMs)} ms`
+          : redact(err instanceof Error ? err.message : String(err)),
+      );
+      return undefined;
+    }
+    if (res.status >= 300) return this.rejected(ctx, attempt, res);
+    return stream ? this.streamed(inb, codec, ctx, attempt, res) : this.whole(codec, ctx, attempt, res);
+  }
+
+  /** A non-2xx answer: passed back when the request is at fault, else a failure to fail over from. */
+  private async rejected(
+    ctx: RequestContext,
+    attempt: Attempt,
+    res: Response,
+  ): Promise<Response | undefined> {
+    const text = await res.text().catch(() => "");
+    const kind = classifyStatus(res.status) ?? "server";
+    if (kind !== "client") {
+      const retryAfter =
+        kind === "rate_limited" ? retryAfterFromHeaders(res.headers, this.d.clock.now()) : undefined;
+      attempt.fail(kind, res.status, summarize(text, attempt.link), retryAfter);
+      return undefined;
+    }
+    // The request itself is at fault: the client gets the upstream's own answer (same protocol), no failover.
+    attempt.release();
+    ctx.size = text.length;
+    ctx.captureResponse(text);
+    const headers = gatewayHeaders(ctx, {
+      "content-type": res.headers.get("content-type") ?? "application/json",
+    });
+    this.record(
+      ctx,
+      "error",
+      res.status,
+      {},
+      `upstream rejected the request: HTTP ${res.status}: ${summarize(text, attempt.link)}`,
+    );
+    return new Response(text, { status: res.status, headers });
+  }
+
+  /** A whole (non-stream) answer: read, checked against error_matcher, parsed for usage, sent as is. */
+  private async whole(
+    codec: ProtocolCodec,
+    ctx: RequestContext,
+    attempt: Attempt,
+    res: Response,
+  ): Promise<Response | undefined> {
+    let bytes: Uint8Array<ArrayBuffer>;
+    try {
+      bytes = await res.bytes();
+    } catch (err) {
+      if (attempt.clientGone) return this.cancelled(ctx, attempt);
+      attempt.fail(attempt.failureKind, res.status, `response body failed: ${String(err)}`);
+      return undefined;
+    }
+    const text = decoder.decode(bytes);
+    if (matchesError(attempt.link.provider.errorMatcher, text)) {
+      attempt.fail("matched_error", res.status, summarize(text, attempt.link));
+      return undefined;
+    }
+    attempt.succeed();
+    attempt.detach();
+    ctx.size = bytes.byteLength;
+    ctx.captureResponse(text);
+    let facts: ResponseFacts;
+    try {
+      facts = codec.parseResponse(JSON.parse(text));
+    } catch {
+      facts = { error: "upstream answered a body that is not JSON" };
+    }
+    const headers = gatewayHeaders(ctx, {
+      "content-type": res.headers.get("content-type") ?? "application/json",
+    });
+    passOnHeaders(res.headers, headers);
+    this.record(ctx, "success", res.status, facts, null);
+    return new Response(bytes, { status: res.status, headers });
+  }
+
+  /**
+   * A stream: the first chunk is awaited before committing, so a stream that dies at once (or whose first
+   * chunk matches error_matcher) can still fail over; after that the bytes are relayed as they arrive.
+   */
+  private async streamed(
+    inb: Inbound,
+    codec: ProtocolCodec,
+    ctx: RequestContext,
+    attempt: Attempt,
+    res: Response,
+  ): Promise<Response | undefined> {
+    const { link } = attempt;
+    const reader = res.body?.getReader();
+    let first: Uint8Array | undefined;
+    try {
+      while (reader && !first) {
+        const r = await reader.read();
+        if (r.done) break;
+        if (r.value.byteLength) first = r.value;
+      }
+    } catch (err) {
+      if (attempt.clientGone) return this.cancelled(ctx, attempt);
+      attempt.fail(attempt.failureKind, res.status, `stream broke before any data: ${String(err)}`);
+      return undefined;
+    }
+    if (!reader || !first) {
+      attempt.fail("server", res.status, "upstream stream ended without data");
+      return undefined;
+    }
+    if (link.provider.errorMatcher && matchesError(link.provider.errorMatcher, decoder.decode(first))) {
+      attempt.fail("matched_error", res.status, summarize(decoder.decode(first), link));
+      reader.cancel().catch(() => {});
+      return undefined;
+    }
+    attempt.succeed();
+    ctx.firstChunkMs = ctx.elapsed();
+    // Gemini clients that did not ask for SSE get the JSON-array framing they expect.
+    const jsonArray = inb.style === "gemini" && !/[?&]alt=sse(&|$)/.test(inb.request.url);
+    const headers = gatewayHeaders(ctx, {
+      "content-type": jsonArray
+        ? "application/json"
+        : (res.headers.get("content-type") ?? "text/event-stream"),
+      "cache-control": "no-cache",
+      "x-accel-buffering": "no",
+    });
+    passOnHeaders(res.headers, headers);
+    const body = relayStream({
+      first,
+      reader,
+      tap: codec.createStreamTap({
+        hideUsageChunk: inb.style === "openai" && ctx.sniffed?.clientWantsStreamUsage !== true,
+      }),
+      codec,
+      ctx,
+      abort: (why) => attempt.abort(why === "client" ? "client" : "idle"),
+      idleMs: this.d.config.streamIdleMs,
+      reframe: jsonArray ? createSseToJsonArray() : undefined,
+      onEnd: (status, facts, error) => {
+        attempt.detach();
+        if (status === "error") attempt.failAfterCommit(error ?? "stream failed");
+        this.record(ctx, status, status === "cancelled" ? 499 : res.status, facts, error);
+      },
+    });
+    return new Response(body, { status: res.status, headers });
   }
 }

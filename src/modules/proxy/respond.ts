@@ -1,0 +1,58 @@
+import { GatewayError } from "../../core/errors";
+import type { ProtocolCodec } from "../../protocols/types";
+import type { RequestContext } from "./context";
+
+const decoder = new TextDecoder();
+
+/** Base headers of every proxied answer: the trace id and the gateway's own time. */
+export function gatewayHeaders(
+  ctx: RequestContext,
+  extra: Record<string, string> = {},
+): Record<string, string> {
+  return {
+    "x-request-id": ctx.traceId,
+    "server-timing": `gateway;dur=${ctx.markOverhead().toFixed(3)}`,
+    ...extra,
+  };
+}
+
+/** An error in the caller's own protocol shape. */
+export function errorResponse(
+  codec: ProtocolCodec,
+  ctx: RequestContext,
+  err: GatewayError,
+  extra: Record<string, string> = {},
+): Response {
+  return new Response(JSON.stringify(codec.errorBody(err)), {
+    status: err.status,
+    headers: gatewayHeaders(ctx, { "content-type": "application/json", ...extra }),
+  });
+}
+
+/** Reads the request body within the size limit: 413 past it, 400 when it is not a JSON object. */
+export async function readJsonBody(
+  request: Request,
+  limit: number,
+): Promise<{ raw: Uint8Array<ArrayBuffer>; body: Record<string, unknown> }> {
+  const declared = Number(request.headers.get("content-length") ?? "0");
+  if (declared > limit)
+    throw new GatewayError(413, "payload_too_large", `request body exceeds ${limit} bytes`);
+  let raw: Uint8Array<ArrayBuffer>;
+  try {
+    raw = await request.bytes();
+  } catch {
+    throw new GatewayError(413, "payload_too_large", `request body exceeds ${limit} bytes`);
+  }
+  if (raw.byteLength > limit)
+    throw new GatewayError(413, "payload_too_large", `request body exceeds ${limit} bytes`);
+  let body: unknown;
+  try {
+    body = JSON.parse(decoder.decode(raw));
+  } catch {
+    throw new GatewayError(400, "invalid_request", "request body is not valid JSON");
+  }
+  if (typeof body !== "object" || body === null || Array.isArray(body)) {
+    throw new GatewayError(400, "invalid_request", "request body must be a JSON object");
+  }
+  return { raw, body: body as Record<string, unknown> };
+}
