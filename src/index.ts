@@ -48,8 +48,6 @@ try {
   fail(`cannot listen on ${config.host}:${config.port}: ${err instanceof Error ? err.message : String(err)}`);
 }
 
-// Start-up builds a lot that is garbage once the routes are compiled; hand it back before serving.
-Bun.gc(true);
 const port = app.server?.port ?? config.port;
 const shown = config.host === "0.0.0.0" || config.host === "::" ? "localhost" : config.host;
 const url = `http://${shown}:${port}`;

@@ -79,7 +79,7 @@ export function workerStore(db: Database, path: string, logger: Logger): RecordS
   let onClosed: (() => void) | null = null;
   let broken = false;
   let seq = 0;
-  const worker = new Worker(workerEntry(), { smol: true } as WorkerOptions);
+  const worker = new Worker(workerEntry());
   // The worker must never keep the process alive on its own (Bun's Worker has unref; the DOM type does not).
   (worker as unknown as { unref(): void }).unref();
   const fail = (why: string) => {
