@@ -79,25 +79,32 @@ export function workerStore(db: Database, path: string, logger: Logger): RecordS
   let onClosed: (() => void) | null = null;
   let broken = false;
   let seq = 0;
-  const worker = new Worker(workerEntry());
-  // The worker must never keep the process alive on its own (Bun's Worker has unref; the DOM type does not).
-  (worker as unknown as { unref(): void }).unref();
+  let worker: Worker | null = null;
   const fail = (why: string) => {
     if (broken) return;
     broken = true;
     logger.error("request log worker failed; writing on the main thread", { error: why });
     for (const resolve of pending.values()) resolve({ written: 0, failed: 0 });
   };
-  worker.addEventListener("message", (e: MessageEvent<Reply>) => {
-    const reply = e.data;
-    if ("fatal" in reply) return fail(reply.fatal);
-    if ("ready" in reply) return;
-    if ("closed" in reply) return onClosed?.();
-    pending.get(reply.id)?.({ written: reply.written, failed: reply.failed });
-    pending.delete(reply.id);
-  });
-  worker.addEventListener("error", (e) => fail(e.message));
-  worker.postMessage({ type: "open", path });
+  // Started with the first batch: a gateway that has recorded nothing yet carries no second thread.
+  const started = (): Worker => {
+    if (worker) return worker;
+    const w = new Worker(workerEntry());
+    // It must never keep the process alive on its own (Bun's Worker has unref; the DOM type does not).
+    (w as unknown as { unref(): void }).unref();
+    w.addEventListener("message", (e: MessageEvent<Reply>) => {
+      const reply = e.data;
+      if ("fatal" in reply) return fail(reply.fatal);
+      if ("ready" in reply) return;
+      if ("closed" in reply) return onClosed?.();
+      pending.get(reply.id)?.({ written: reply.written, failed: reply.failed });
+      pending.delete(reply.id);
+    });
+    w.addEventListener("error", (e) => fail(e.message));
+    w.postMessage({ type: "open", path });
+    worker = w;
+    return w;
+  };
 
   return {
     async write(records) {
@@ -106,20 +113,21 @@ export function workerStore(db: Database, path: string, logger: Logger): RecordS
       const json = JSON.stringify(records);
       const result = await new Promise<WriteResult>((resolve) => {
         pending.set(id, resolve);
-        worker.postMessage({ type: "write", id, json });
+        started().postMessage({ type: "write", id, json });
       });
       // A batch the worker never answered for (it died) is written here instead.
       return broken && result.written === 0 && result.failed === 0 ? fallback.write(records) : result;
     },
     async close() {
-      if (broken) return;
+      const w = worker;
+      if (broken || !w) return;
       // The worker closes its connection (checkpointing its WAL share) before it is stopped.
       await new Promise<void>((resolve) => {
         onClosed = resolve;
-        worker.postMessage({ type: "close" });
+        w.postMessage({ type: "close" });
         setTimeout(resolve, 2000).unref();
       });
-      worker.terminate();
+      w.terminate();
     },
   };
 }
