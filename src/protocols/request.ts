@@ -77,3 +77,50 @@ export function patchBody(
   }
   return changed ? { ...body, ...extraBody, ...patch } : body;
 }
+
+/** How a chat protocol's messages hold content, for `scanChatMessages`. */
+export interface ChatContentRules {
+  /** Whether a content array holds an image. */
+  hasImage(content: unknown[]): boolean;
+  /** OpenAI allows `content: null` (assistant tool calls); Anthropic does not. */
+  nullContent: boolean;
+  /** What a content array is made of, for error messages ("parts", "blocks"). */
+  itemName: string;
+}
+
+/**
+ * Validates chat messages (a non-empty role; content a string or an array) and tells whether any of them
+ * carries an image. Throws a 400 naming the first bad field.
+ */
+export function scanChatMessages(
+  messages: readonly Record<string, unknown>[],
+  rules: ChatContentRules,
+): { image: boolean } {
+  let image = false;
+  for (let i = 0; i < messages.length; i++) {
+    const message = messages[i] as Record<string, unknown>;
+    if (typeof message.role !== "string" || message.role === "") {
+      throw invalid(`messages[${i}].role must be a non-empty string`, `messages[${i}].role`);
+    }
+    const content = message.content;
+    if (Array.isArray(content)) {
+      if (!image) image = rules.hasImage(content);
+    } else if (
+      typeof content !== "string" &&
+      !(rules.nullContent && (content === undefined || content === null))
+    ) {
+      throw invalid(
+        `messages[${i}].content must be a string or an array of ${rules.itemName}`,
+        `messages[${i}].content`,
+      );
+    }
+  }
+  return { image };
+}
+
+/** 400 unless `tools` is absent, null or an array. */
+export function assertToolsArray(body: Record<string, unknown>): void {
+  if (body.tools !== undefined && body.tools !== null && !Array.isArray(body.tools)) {
+    throw invalid("tools must be an array", "tools");
+  }
+}

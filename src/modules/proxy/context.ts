@@ -121,3 +121,17 @@ export class RequestContext {
     };
   }
 }
+
+/** The context of a client call that has just arrived: a fresh time-ordered trace id, the clock started. */
+export function startContext(
+  inb: { style: Style; request: Request; ip: string | null },
+  clock: Clock,
+): RequestContext {
+  return new RequestContext(
+    Bun.randomUUIDv7(),
+    inb.style,
+    clock,
+    inb.request.headers.get("user-agent"),
+    inb.ip,
+  );
+}

@@ -1,10 +1,9 @@
 import { GatewayError } from "../../core/errors";
 import { codecFor } from "../../protocols/registry";
-import type { Style } from "../../protocols/types";
-import { assertModelAllowed, authenticate } from "./auth";
+import { assertModelAllowed, authenticate, type Caller } from "./auth";
 import { errorResponse, gatewayHeaders, readJsonBody } from "./respond";
 import type { Inbound, ProxyDeps } from "./service";
-import { RequestContext } from "./context";
+import { type RequestContext, startContext } from "./context";
 import { attemptHeaders, attemptUrl } from "./upstream";
 
 const json = (ctx: RequestContext, body: unknown, extra: Record<string, string> = {}) =>
@@ -12,20 +11,16 @@ const json = (ctx: RequestContext, body: unknown, extra: Record<string, string> 
     headers: gatewayHeaders(ctx, { "content-type": "application/json", ...extra }),
   });
 
-function context(d: ProxyDeps, inb: Inbound) {
-  return new RequestContext(
-    Bun.randomUUIDv7(),
-    inb.style,
-    d.clock,
-    inb.request.headers.get("user-agent"),
-    inb.ip,
-  );
-}
-
-/** The models a caller may use, in the caller's protocol shape (`/v1/models`, `/v1beta/models`). */
-export function listModels(d: ProxyDeps, inb: Inbound, only?: string): Response {
-  const codec = codecFor(inb.style);
-  const ctx = context(d, inb);
+/**
+ * Runs a client call that is answered here and not recorded (model lists, token counts): its context, the
+ * caller's key, and any GatewayError in the caller's protocol.
+ */
+async function answer(
+  d: ProxyDeps,
+  inb: Inbound,
+  run: (ctx: RequestContext, caller: Caller) => Response | Promise<Response>,
+): Promise<Response> {
+  const ctx = startContext(inb, d.clock);
   try {
     const caller = authenticate(
       inb.request.headers,
@@ -34,6 +29,17 @@ export function listModels(d: ProxyDeps, inb: Inbound, only?: string): Response 
       d.adminToken,
       d.clock.now(),
     );
+    return await run(ctx, caller);
+  } catch (err) {
+    if (err instanceof GatewayError) return errorResponse(codecFor(inb.style), ctx, err);
+    throw err;
+  }
+}
+
+/** The models a caller may use, in the caller's protocol shape (`/v1/models`, `/v1beta/models`). */
+export function listModels(d: ProxyDeps, inb: Inbound, only?: string): Promise<Response> {
+  return answer(d, inb, (ctx, caller) => {
+    const codec = codecFor(inb.style);
     const models = d
       .snapshot()
       .all.models()
@@ -41,16 +47,11 @@ export function listModels(d: ProxyDeps, inb: Inbound, only?: string): Response 
       .filter((m) => only === undefined || m.name === only)
       // Unix ms, as the codecs expect: each protocol converts to its own unit.
       .map((m) => ({ id: m.name, created: m.createdAt }));
-    if (only !== undefined) {
-      if (models.length === 0) throw new GatewayError(404, "not_found", `model "${only}" does not exist`);
-      const list = codec.modelList(models) as { data?: unknown[]; models?: unknown[] };
-      return json(ctx, (list.data ?? list.models ?? [])[0]);
-    }
-    return json(ctx, codec.modelList(models));
-  } catch (err) {
-    if (err instanceof GatewayError) return errorResponse(codec, ctx, err);
-    throw err;
-  }
+    if (only === undefined) return json(ctx, codec.modelList(models));
+    if (models.length === 0) throw new GatewayError(404, "not_found", `model "${only}" does not exist`);
+    const list = codec.modelList(models) as { data?: unknown[]; models?: unknown[] };
+    return json(ctx, (list.data ?? list.models ?? [])[0]);
+  });
 }
 
 /** A rough local token count: ~4 characters a token for Latin text, ~1 per CJK character. */
@@ -86,18 +87,8 @@ export function estimateTokens(body: Record<string, unknown>): number {
  * Anthropic `count_tokens`: forwarded to an Anthropic link of the model when there is one that answers;
  * otherwise a local estimate, marked as such (`estimated: true` and `x-llmio-token-estimate: true`).
  */
-export async function countTokens(d: ProxyDeps, inb: Inbound): Promise<Response> {
-  const style: Style = "anthropic";
-  const codec = codecFor(style);
-  const ctx = context(d, inb);
-  try {
-    const caller = authenticate(
-      inb.request.headers,
-      inb.request.url,
-      d.snapshot().keys,
-      d.adminToken,
-      d.clock.now(),
-    );
+export function countTokens(d: ProxyDeps, inb: Inbound): Promise<Response> {
+  return answer(d, { ...inb, style: "anthropic" }, async (ctx, caller) => {
     const { body } = await readJsonBody(inb.request, d.config.bodyLimit);
     if (typeof body.model !== "string" || !body.model)
       throw new GatewayError(400, "invalid_request", "model is required", "model");
@@ -116,9 +107,9 @@ export async function countTokens(d: ProxyDeps, inb: Inbound): Promise<Response>
           ...(link.provider.proxyUrl ? { proxy: link.provider.proxyUrl } : {}),
         });
         if (res.ok) {
-          const answer = (await res.json()) as { input_tokens?: unknown };
-          if (typeof answer.input_tokens === "number")
-            return json(ctx, { input_tokens: answer.input_tokens });
+          const counted = (await res.json()) as { input_tokens?: unknown };
+          if (typeof counted.input_tokens === "number")
+            return json(ctx, { input_tokens: counted.input_tokens });
         } else await res.body?.cancel();
       } catch {
         // fall through to the next link, then to the estimate
@@ -129,8 +120,5 @@ export async function countTokens(d: ProxyDeps, inb: Inbound): Promise<Response>
       { input_tokens: estimateTokens(body), estimated: true },
       { "x-llmio-token-estimate": "true" },
     );
-  } catch (err) {
-    if (err instanceof GatewayError) return errorResponse(codec, ctx, err);
-    throw err;
-  }
+  });
 }

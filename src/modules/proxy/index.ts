@@ -3,6 +3,7 @@ import { GatewayError } from "../../core/errors";
 import { codecFor } from "../../protocols/registry";
 import type { Style } from "../../protocols/types";
 import { countTokens, listModels } from "./extras";
+import { startContext } from "./context";
 import { errorResponse } from "./respond";
 import { type Inbound, type ProxyDeps, ProxyService } from "./service";
 
@@ -49,7 +50,7 @@ export function proxyModule(d: ProxyDeps) {
   const unknownPath = (style: Style, request: Request, server: Server) =>
     errorResponse(
       codecFor(style),
-      svc.newContext(inbound(style, request, server)),
+      startContext(inbound(style, request, server), d.clock),
       new GatewayError(404, "not_found", `no route for ${request.method} ${new URL(request.url).pathname}`),
     );
 

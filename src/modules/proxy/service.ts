@@ -20,7 +20,7 @@ import { Attempt, summarize } from "./attempt";
 import { exhausted, unroutable } from "./outcomes";
 import { errorResponse, gatewayHeaders, readJsonBody } from "./respond";
 import { assertModelAllowed, authenticate } from "./auth";
-import { RequestContext } from "./context";
+import { type RequestContext, startContext } from "./context";
 import type { ProxySnapshot } from "./snapshot";
 import { relayStream } from "./stream";
 import { attemptHeaders, attemptUrl, passOnHeaders } from "./upstream";
@@ -72,16 +72,6 @@ export class ProxyService {
     return model;
   }
 
-  newContext(inb: Inbound): RequestContext {
-    return new RequestContext(
-      Bun.randomUUIDv7(),
-      inb.style,
-      this.d.clock,
-      inb.request.headers.get("user-agent"),
-      inb.ip,
-    );
-  }
-
   private record(ctx: RequestContext, ...args: Parameters<RequestContext["finish"]>) {
     const rec = ctx.finish(...args);
     if (rec) this.d.recorder.push(rec);
@@ -90,7 +80,7 @@ export class ProxyService {
   /** Handles one generate call (chat completions, responses, messages, generateContent). */
   async handle(inb: Inbound): Promise<Response> {
     const codec = codecFor(inb.style);
-    const ctx = this.newContext(inb);
+    const ctx = startContext(inb, this.d.clock);
     const { request } = inb;
     try {
       ctx.caller = authenticate(

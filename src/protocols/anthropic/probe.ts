@@ -1,15 +1,6 @@
 import { isObject } from "../json";
-import {
-  checkJsonText,
-  IMAGE_PROMPT,
-  JSON_PROMPT,
-  JSON_SCHEMA,
-  PROBE_PROMPT,
-  type ProtocolProbe,
-  RED_PNG_BASE64,
-  TOOL_PROMPT,
-  WEATHER_TOOL,
-} from "../probe";
+import * as probe from "../probe";
+import type { ProtocolProbe } from "../probe";
 
 const user = (content: unknown) => [{ role: "user", content }];
 
@@ -18,18 +9,18 @@ export const anthropicProbe: ProtocolProbe = {
     const base = { model, max_tokens: 64 };
     switch (kind) {
       case "text":
-        return { ...base, messages: user(PROBE_PROMPT) };
+        return { ...base, messages: user(probe.PROBE_PROMPT) };
       case "stream":
-        return { ...base, messages: user(PROBE_PROMPT), stream: true };
+        return { ...base, messages: user(probe.PROBE_PROMPT), stream: true };
       case "tool_call":
         return {
           ...base,
-          messages: user(TOOL_PROMPT),
+          messages: user(probe.TOOL_PROMPT),
           tools: [
             {
-              name: WEATHER_TOOL.name,
-              description: WEATHER_TOOL.description,
-              input_schema: WEATHER_TOOL.parameters,
+              name: probe.WEATHER_TOOL.name,
+              description: probe.WEATHER_TOOL.description,
+              input_schema: probe.WEATHER_TOOL.parameters,
             },
           ],
           tool_choice: { type: "any" },
@@ -37,15 +28,18 @@ export const anthropicProbe: ProtocolProbe = {
       case "structured_output":
         return {
           ...base,
-          messages: user(JSON_PROMPT),
-          output_format: { type: "json_schema", schema: JSON_SCHEMA },
+          messages: user(probe.JSON_PROMPT),
+          output_format: { type: "json_schema", schema: probe.JSON_SCHEMA },
         };
       case "image":
         return {
           ...base,
           messages: user([
-            { type: "image", source: { type: "base64", media_type: "image/png", data: RED_PNG_BASE64 } },
-            { type: "text", text: IMAGE_PROMPT },
+            {
+              type: "image",
+              source: { type: "base64", media_type: "image/png", data: probe.RED_PNG_BASE64 },
+            },
+            { type: "text", text: probe.IMAGE_PROMPT },
           ]),
         };
     }
@@ -59,7 +53,7 @@ export const anthropicProbe: ProtocolProbe = {
         : "no tool_use block in the answer";
     }
     const text = content.map((b) => (isObject(b) && typeof b.text === "string" ? b.text : "")).join("");
-    if (kind === "structured_output") return checkJsonText(text);
+    if (kind === "structured_output") return probe.checkJsonText(text);
     return text ? undefined : "the answer had no text";
   },
 };

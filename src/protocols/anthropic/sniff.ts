@@ -1,12 +1,13 @@
 import { child, isObject, text } from "../json";
 import {
   assertObjectBody,
+  assertToolsArray,
   headerSessionId,
-  invalid,
   isNonEmptyArray,
   optionalBoolean,
   requireModel,
   requireObjectArray,
+  scanChatMessages,
 } from "../request";
 import type { Sniffed, SniffContext } from "../types";
 
@@ -45,25 +46,8 @@ export function sniffAnthropicRequest(body: Record<string, unknown>, ctx: SniffC
   const model = requireModel(body.model);
   const stream = optionalBoolean(body, "stream");
   const messages = requireObjectArray(body, "messages", { nonEmpty: true });
-  let image = false;
-  for (let i = 0; i < messages.length; i++) {
-    const message = messages[i];
-    if (typeof message.role !== "string" || message.role === "") {
-      throw invalid(`messages[${i}].role must be a non-empty string`, `messages[${i}].role`);
-    }
-    const content = message.content;
-    if (Array.isArray(content)) {
-      if (!image) image = hasImage(content);
-    } else if (typeof content !== "string") {
-      throw invalid(
-        `messages[${i}].content must be a string or an array of blocks`,
-        `messages[${i}].content`,
-      );
-    }
-  }
-  if (body.tools !== undefined && body.tools !== null && !Array.isArray(body.tools)) {
-    throw invalid("tools must be an array", "tools");
-  }
+  const { image } = scanChatMessages(messages, { hasImage, nullContent: false, itemName: "blocks" });
+  assertToolsArray(body);
   const format = child(body, "output_format") ?? child(child(body, "output_config"), "format");
   const userId = text(child(body, "metadata")?.user_id);
   return {

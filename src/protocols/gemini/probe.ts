@@ -1,20 +1,11 @@
 import { isObject } from "../json";
-import {
-  checkJsonText,
-  IMAGE_PROMPT,
-  JSON_PROMPT,
-  JSON_SCHEMA,
-  PROBE_PROMPT,
-  type ProtocolProbe,
-  RED_PNG_BASE64,
-  TOOL_PROMPT,
-  WEATHER_TOOL,
-} from "../probe";
+import * as probe from "../probe";
+import type { ProtocolProbe } from "../probe";
 
 const user = (parts: unknown[]) => [{ role: "user", parts }];
 
 /** Gemini's schema dialect has no additionalProperties. */
-const { additionalProperties: _, ...GEMINI_SCHEMA } = JSON_SCHEMA;
+const { additionalProperties: _, ...GEMINI_SCHEMA } = probe.JSON_SCHEMA;
 
 export const geminiProbe: ProtocolProbe = {
   // The model and streaming live in the URL for Gemini; the body is the same for text and stream.
@@ -23,17 +14,17 @@ export const geminiProbe: ProtocolProbe = {
     switch (kind) {
       case "text":
       case "stream":
-        return { contents: user([{ text: PROBE_PROMPT }]), generationConfig };
+        return { contents: user([{ text: probe.PROBE_PROMPT }]), generationConfig };
       case "tool_call":
         return {
-          contents: user([{ text: TOOL_PROMPT }]),
-          tools: [{ functionDeclarations: [WEATHER_TOOL] }],
+          contents: user([{ text: probe.TOOL_PROMPT }]),
+          tools: [{ functionDeclarations: [probe.WEATHER_TOOL] }],
           toolConfig: { functionCallingConfig: { mode: "ANY" } },
           generationConfig,
         };
       case "structured_output":
         return {
-          contents: user([{ text: JSON_PROMPT }]),
+          contents: user([{ text: probe.JSON_PROMPT }]),
           generationConfig: {
             ...generationConfig,
             responseMimeType: "application/json",
@@ -43,8 +34,8 @@ export const geminiProbe: ProtocolProbe = {
       case "image":
         return {
           contents: user([
-            { inlineData: { mimeType: "image/png", data: RED_PNG_BASE64 } },
-            { text: IMAGE_PROMPT },
+            { inlineData: { mimeType: "image/png", data: probe.RED_PNG_BASE64 } },
+            { text: probe.IMAGE_PROMPT },
           ]),
           generationConfig,
         };
@@ -60,7 +51,7 @@ export const geminiProbe: ProtocolProbe = {
         : "no functionCall in the answer";
     }
     const text = parts.map((p) => (isObject(p) && typeof p.text === "string" ? p.text : "")).join("");
-    if (kind === "structured_output") return checkJsonText(text);
+    if (kind === "structured_output") return probe.checkJsonText(text);
     return text ? undefined : "the answer had no text";
   },
 };

@@ -1,6 +1,7 @@
 import { child, isObject } from "../json";
 import {
   assertObjectBody,
+  assertToolsArray,
   headerSessionId,
   invalid,
   isNonEmptyArray,
@@ -58,9 +59,7 @@ export function sniffGeminiRequest(body: Record<string, unknown>, ctx: SniffCont
     if (!Array.isArray(parts)) throw invalid(`contents[${i}].parts must be an array`, `contents[${i}].parts`);
     if (!image) image = hasImage(parts);
   }
-  if (body.tools !== undefined && body.tools !== null && !Array.isArray(body.tools)) {
-    throw invalid("tools must be an array", "tools");
-  }
+  assertToolsArray(body);
   const config = child(body, "generationConfig") ?? child(body, "generation_config");
   const schema =
     field(config, "responseSchema", "response_schema") ??

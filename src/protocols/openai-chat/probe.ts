@@ -1,15 +1,6 @@
 import { isObject } from "../json";
-import {
-  checkJsonText,
-  IMAGE_PROMPT,
-  JSON_PROMPT,
-  JSON_SCHEMA,
-  PROBE_PROMPT,
-  type ProtocolProbe,
-  RED_PNG_BASE64,
-  TOOL_PROMPT,
-  WEATHER_TOOL,
-} from "../probe";
+import * as probe from "../probe";
+import type { ProtocolProbe } from "../probe";
 
 const user = (content: unknown) => [{ role: "user", content }];
 
@@ -18,36 +9,36 @@ export const openAIChatProbe: ProtocolProbe = {
     const base = { model, max_tokens: 64 };
     switch (kind) {
       case "text":
-        return { ...base, messages: user(PROBE_PROMPT) };
+        return { ...base, messages: user(probe.PROBE_PROMPT) };
       case "stream":
         return {
           ...base,
-          messages: user(PROBE_PROMPT),
+          messages: user(probe.PROBE_PROMPT),
           stream: true,
           stream_options: { include_usage: true },
         };
       case "tool_call":
         return {
           ...base,
-          messages: user(TOOL_PROMPT),
-          tools: [{ type: "function", function: WEATHER_TOOL }],
+          messages: user(probe.TOOL_PROMPT),
+          tools: [{ type: "function", function: probe.WEATHER_TOOL }],
           tool_choice: "required",
         };
       case "structured_output":
         return {
           ...base,
-          messages: user(JSON_PROMPT),
+          messages: user(probe.JSON_PROMPT),
           response_format: {
             type: "json_schema",
-            json_schema: { name: "probe", strict: true, schema: JSON_SCHEMA },
+            json_schema: { name: "probe", strict: true, schema: probe.JSON_SCHEMA },
           },
         };
       case "image":
         return {
           ...base,
           messages: user([
-            { type: "text", text: IMAGE_PROMPT },
-            { type: "image_url", image_url: { url: `data:image/png;base64,${RED_PNG_BASE64}` } },
+            { type: "text", text: probe.IMAGE_PROMPT },
+            { type: "image_url", image_url: { url: `data:image/png;base64,${probe.RED_PNG_BASE64}` } },
           ]),
         };
     }
@@ -62,7 +53,7 @@ export const openAIChatProbe: ProtocolProbe = {
         : "no tool call in the answer";
     }
     const text = typeof message.content === "string" ? message.content : undefined;
-    if (kind === "structured_output") return checkJsonText(text);
+    if (kind === "structured_output") return probe.checkJsonText(text);
     return text ? undefined : "the answer had no text";
   },
 };

@@ -1,16 +1,19 @@
 import { child, isObject, text } from "../json";
 import {
   assertObjectBody,
+  assertToolsArray,
   headerSessionId,
-  invalid,
   isNonEmptyArray,
   optionalBoolean,
   requireModel,
   requireObjectArray,
+  scanChatMessages,
 } from "../request";
 import type { Sniffed, SniffContext } from "../types";
 
 const STRUCTURED_FORMATS = new Set(["json_schema", "json_object"]);
+
+const hasImage = (parts: unknown[]) => parts.some((part) => isObject(part) && part.type === "image_url");
 
 /** Reads a Chat Completions request: model, stream, needs and session. */
 export function sniffOpenAIChatRequest(body: Record<string, unknown>, ctx: SniffContext): Sniffed {
@@ -18,22 +21,8 @@ export function sniffOpenAIChatRequest(body: Record<string, unknown>, ctx: Sniff
   const model = requireModel(body.model);
   const stream = optionalBoolean(body, "stream");
   const messages = requireObjectArray(body, "messages", { nonEmpty: true });
-  let image = false;
-  for (let i = 0; i < messages.length; i++) {
-    const message = messages[i];
-    if (typeof message.role !== "string" || message.role === "") {
-      throw invalid(`messages[${i}].role must be a non-empty string`, `messages[${i}].role`);
-    }
-    const content = message.content;
-    if (Array.isArray(content)) {
-      if (!image) image = content.some((part) => isObject(part) && part.type === "image_url");
-    } else if (content !== undefined && content !== null && typeof content !== "string") {
-      throw invalid(`messages[${i}].content must be a string or an array of parts`, `messages[${i}].content`);
-    }
-  }
-  if (body.tools !== undefined && body.tools !== null && !Array.isArray(body.tools)) {
-    throw invalid("tools must be an array", "tools");
-  }
+  const { image } = scanChatMessages(messages, { hasImage, nullContent: true, itemName: "parts" });
+  assertToolsArray(body);
   const responseFormat = child(body, "response_format");
   const metadata = child(body, "metadata");
   return {

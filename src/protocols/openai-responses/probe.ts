@@ -1,15 +1,6 @@
 import { isObject } from "../json";
-import {
-  checkJsonText,
-  IMAGE_PROMPT,
-  JSON_PROMPT,
-  JSON_SCHEMA,
-  PROBE_PROMPT,
-  type ProtocolProbe,
-  RED_PNG_BASE64,
-  TOOL_PROMPT,
-  WEATHER_TOOL,
-} from "../probe";
+import * as probe from "../probe";
+import type { ProtocolProbe } from "../probe";
 
 /** The concatenated output_text of a Responses answer. */
 function outputText(output: unknown[]): string {
@@ -26,21 +17,21 @@ export const openAIResponsesProbe: ProtocolProbe = {
     const base = { model, max_output_tokens: 64 };
     switch (kind) {
       case "text":
-        return { ...base, input: PROBE_PROMPT };
+        return { ...base, input: probe.PROBE_PROMPT };
       case "stream":
-        return { ...base, input: PROBE_PROMPT, stream: true };
+        return { ...base, input: probe.PROBE_PROMPT, stream: true };
       case "tool_call":
         return {
           ...base,
-          input: TOOL_PROMPT,
-          tools: [{ type: "function", ...WEATHER_TOOL }],
+          input: probe.TOOL_PROMPT,
+          tools: [{ type: "function", ...probe.WEATHER_TOOL }],
           tool_choice: "required",
         };
       case "structured_output":
         return {
           ...base,
-          input: JSON_PROMPT,
-          text: { format: { type: "json_schema", name: "probe", strict: true, schema: JSON_SCHEMA } },
+          input: probe.JSON_PROMPT,
+          text: { format: { type: "json_schema", name: "probe", strict: true, schema: probe.JSON_SCHEMA } },
         };
       case "image":
         return {
@@ -49,8 +40,8 @@ export const openAIResponsesProbe: ProtocolProbe = {
             {
               role: "user",
               content: [
-                { type: "input_text", text: IMAGE_PROMPT },
-                { type: "input_image", image_url: `data:image/png;base64,${RED_PNG_BASE64}` },
+                { type: "input_text", text: probe.IMAGE_PROMPT },
+                { type: "input_image", image_url: `data:image/png;base64,${probe.RED_PNG_BASE64}` },
               ],
             },
           ],
@@ -66,7 +57,7 @@ export const openAIResponsesProbe: ProtocolProbe = {
         : "no function_call in the output";
     }
     const text = outputText(output);
-    if (kind === "structured_output") return checkJsonText(text);
+    if (kind === "structured_output") return probe.checkJsonText(text);
     return text ? undefined : "the answer had no text";
   },
 };

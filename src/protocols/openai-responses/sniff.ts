@@ -1,6 +1,7 @@
 import { child, isObject, text } from "../json";
 import {
   assertObjectBody,
+  assertToolsArray,
   headerSessionId,
   invalid,
   isNonEmptyArray,
@@ -43,9 +44,7 @@ export function sniffOpenAIResponsesRequest(body: Record<string, unknown>, ctx: 
   } else if (input !== undefined && input !== null && typeof input !== "string") {
     throw invalid("input must be a string or an array of items", "input");
   }
-  if (body.tools !== undefined && body.tools !== null && !Array.isArray(body.tools)) {
-    throw invalid("tools must be an array", "tools");
-  }
+  assertToolsArray(body);
   const format = child(child(body, "text"), "format");
   return {
     model,
