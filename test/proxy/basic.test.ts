@@ -98,3 +98,49 @@ describe("client address", () => {
     }
   });
 });
+
+describe("CORS for browser clients", () => {
+  it.each([
+    "/v1/chat/completions",
+    "/anthropic/v1/messages",
+    "/v1beta/models/g:generateContent",
+    "/openai/v1/responses",
+    "/gemini/v1beta/models",
+  ])("answers a preflight to %s with 204 and the asked-for headers", async (path) => {
+    const res = await fetch(`${gw.url}${path}`, {
+      method: "OPTIONS",
+      headers: {
+        origin: "https://chat.example.com",
+        "access-control-request-method": "POST",
+        "access-control-request-headers": "authorization, content-type, x-stainless-os",
+      },
+    });
+    expect(res.status).toBe(204);
+    expect(res.headers.get("access-control-allow-origin")).toBe("*");
+    expect(res.headers.get("access-control-allow-headers")).toBe(
+      "authorization, content-type, x-stainless-os",
+    );
+    expect(res.headers.get("access-control-allow-methods")).toContain("POST");
+  });
+
+  it("lets a browser read answers and errors, and their trace id", async () => {
+    const ok = await fetch(`${gw.url}/v1/chat/completions`, {
+      method: "POST",
+      headers: { ...AUTH, origin: "https://chat.example.com" },
+      body: JSON.stringify({ model: "gpt-x", messages: [{ role: "user", content: "hi" }] }),
+    });
+    expect(ok.headers.get("access-control-allow-origin")).toBe("*");
+    expect(ok.headers.get("access-control-expose-headers")).toContain("x-request-id");
+    const denied = await fetch(`${gw.url}/v1/chat/completions`, { method: "POST", body: "{}" });
+    expect(denied.status).toBe(401);
+    expect(denied.headers.get("access-control-allow-origin")).toBe("*");
+  });
+
+  it("does not open the admin API to other origins", async () => {
+    const res = await fetch(`${gw.url}/api/providers`, {
+      method: "OPTIONS",
+      headers: { origin: "https://evil.example.com" },
+    });
+    expect(res.headers.get("access-control-allow-origin")).toBeNull();
+  });
+});

@@ -4,7 +4,7 @@ import { codecFor } from "../../protocols/registry";
 import type { Style } from "../../protocols/types";
 import { countTokens, listModels } from "./extras";
 import { startContext } from "./context";
-import { errorResponse } from "./respond";
+import { errorResponse, preflight } from "./respond";
 import { type Inbound, type ProxyDeps, ProxyService } from "./service";
 
 type Server = { requestIP(req: Request): { address: string } | null } | null;
@@ -89,30 +89,40 @@ export function proxyModule(d: ProxyDeps) {
         countTokens(d, inbound("anthropic", request, server)),
       );
 
-  return new Elysia({ name: "proxy" })
-    .post("/v1/chat/completions", ({ request, server }) => svc.handle(inbound("openai", request, server)))
-    .post("/v1/responses", ({ request, server }) => svc.handle(inbound("openai-responses", request, server)))
-    .post("/v1/messages", ({ request, server }) => svc.handle(inbound("anthropic", request, server)))
-    .post("/v1/messages/count_tokens", ({ request, server }) =>
-      countTokens(d, inbound("anthropic", request, server)),
-    )
-    .get("/v1/models", ({ request, server }) =>
-      listModels(d, inbound(v1ModelsStyle(request), request, server)),
-    )
-    .get("/v1/models/:model", ({ request, server, params }) =>
-      listModels(d, inbound(v1ModelsStyle(request), request, server), decodeURIComponent(params.model)),
-    )
-    .use(openai("/openai/v1"))
-    .use(anthropic("/anthropic/v1"))
-    .get("/anthropic/v1/models", ({ request, server }) =>
-      listModels(d, inbound("anthropic", request, server)),
-    )
-    .get("/anthropic/*", ({ request, server }) => unknownPath("anthropic", request, server))
-    .all("/anthropic/*", ({ request, server }) => unknownPath("anthropic", request, server))
-    .get("/v1/*", ({ request, server }) => unknownPath("openai", request, server))
-    .all("/v1/*", ({ request, server }) => unknownPath("openai", request, server))
-    .use(gemini("/v1beta"))
-    .use(gemini("/gemini/v1beta"));
+  return (
+    new Elysia({ name: "proxy" })
+      .post("/v1/chat/completions", ({ request, server }) => svc.handle(inbound("openai", request, server)))
+      .post("/v1/responses", ({ request, server }) =>
+        svc.handle(inbound("openai-responses", request, server)),
+      )
+      .post("/v1/messages", ({ request, server }) => svc.handle(inbound("anthropic", request, server)))
+      .post("/v1/messages/count_tokens", ({ request, server }) =>
+        countTokens(d, inbound("anthropic", request, server)),
+      )
+      .get("/v1/models", ({ request, server }) =>
+        listModels(d, inbound(v1ModelsStyle(request), request, server)),
+      )
+      .get("/v1/models/:model", ({ request, server, params }) =>
+        listModels(d, inbound(v1ModelsStyle(request), request, server), decodeURIComponent(params.model)),
+      )
+      .use(openai("/openai/v1"))
+      .use(anthropic("/anthropic/v1"))
+      .get("/anthropic/v1/models", ({ request, server }) =>
+        listModels(d, inbound("anthropic", request, server)),
+      )
+      // CORS preflights of browser clients, before the catch-alls below.
+      .options("/v1/*", ({ request }) => preflight(request))
+      .options("/v1beta/*", ({ request }) => preflight(request))
+      .options("/openai/*", ({ request }) => preflight(request))
+      .options("/anthropic/*", ({ request }) => preflight(request))
+      .options("/gemini/*", ({ request }) => preflight(request))
+      .get("/anthropic/*", ({ request, server }) => unknownPath("anthropic", request, server))
+      .all("/anthropic/*", ({ request, server }) => unknownPath("anthropic", request, server))
+      .get("/v1/*", ({ request, server }) => unknownPath("openai", request, server))
+      .all("/v1/*", ({ request, server }) => unknownPath("openai", request, server))
+      .use(gemini("/v1beta"))
+      .use(gemini("/gemini/v1beta"))
+  );
 }
 
 export type { ProxyDeps };

@@ -4,12 +4,37 @@ import type { RequestContext } from "./context";
 
 const decoder = new TextDecoder();
 
-/** Base headers of every proxied answer: the trace id and the gateway's own time. */
+/**
+ * CORS for browser clients (chat web apps calling the gateway directly). Keys travel as bearer headers,
+ * never cookies, so any origin may call; the headers a client needs to read are exposed.
+ */
+const CORS = {
+  "access-control-allow-origin": "*",
+  "access-control-expose-headers": "x-request-id, server-timing, retry-after, x-llmio-token-estimate",
+} as const;
+
+/** The answer to a CORS preflight on the client API: every method it serves, whatever headers are asked. */
+export function preflight(request: Request): Response {
+  return new Response(null, {
+    status: 204,
+    headers: {
+      ...CORS,
+      "access-control-allow-methods": "GET, POST, OPTIONS",
+      "access-control-allow-headers":
+        request.headers.get("access-control-request-headers") ??
+        "authorization, content-type, x-api-key, x-goog-api-key, anthropic-version, anthropic-beta",
+      "access-control-max-age": "86400",
+    },
+  });
+}
+
+/** Base headers of every proxied answer: the trace id, the gateway's own time, CORS. */
 export function gatewayHeaders(
   ctx: RequestContext,
   extra: Record<string, string> = {},
 ): Record<string, string> {
   return {
+    ...CORS,
     "x-request-id": ctx.traceId,
     "server-timing": `gateway;dur=${ctx.markOverhead().toFixed(3)}`,
     ...extra,
