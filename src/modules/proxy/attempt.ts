@@ -35,7 +35,9 @@ export class Attempt {
     private readonly clock: Clock,
     readonly timeoutMs: number,
   ) {
-    clientSignal.addEventListener("abort", this.onClientAbort);
+    // A signal that is already aborted never fires its event again: abort at once instead.
+    if (clientSignal.aborted) this.controller.abort("client" satisfies AbortWhy);
+    else clientSignal.addEventListener("abort", this.onClientAbort);
     this.timer = setTimeout(() => this.controller.abort("timeout" satisfies AbortWhy), timeoutMs);
     ctx.markOverhead();
     this.started = clock.mono();

@@ -54,7 +54,31 @@ export function errorResponse(
   });
 }
 
-/** Reads the request body within the size limit: 413 past it, 400 when it is not a JSON object. */
+/** How deep a request body may nest: far past any real request, well short of a recursion overflow. */
+export const MAX_JSON_DEPTH = 256;
+
+/** Whether a parsed JSON value nests objects/arrays deeper than `limit` (iterative: no recursion). */
+export function nestsDeeperThan(value: unknown, limit: number): boolean {
+  const stack: [unknown, number][] = [[value, 1]];
+  while (stack.length) {
+    const [v, depth] = stack.pop() as [unknown, number];
+    if (depth > limit) return true;
+    if (Array.isArray(v)) {
+      for (const x of v) if (typeof x === "object" && x !== null) stack.push([x, depth + 1]);
+    } else {
+      for (const k in v as Record<string, unknown>) {
+        const x = (v as Record<string, unknown>)[k];
+        if (typeof x === "object" && x !== null) stack.push([x, depth + 1]);
+      }
+    }
+  }
+  return false;
+}
+
+/**
+ * Reads the request body within the size limit: 413 past it, 400 when it is not a JSON object, 422 when it
+ * nests deeper than MAX_JSON_DEPTH (re-serialising or walking such a body would overflow the stack).
+ */
 export async function readJsonBody(
   request: Request,
   limit: number,
@@ -78,6 +102,9 @@ export async function readJsonBody(
   }
   if (typeof body !== "object" || body === null || Array.isArray(body)) {
     throw new GatewayError(400, "invalid_request", "request body must be a JSON object");
+  }
+  if (nestsDeeperThan(body, MAX_JSON_DEPTH)) {
+    throw new GatewayError(422, "invalid_request", `request body nests deeper than ${MAX_JSON_DEPTH} levels`);
   }
   return { raw, body: body as Record<string, unknown> };
 }

@@ -157,11 +157,31 @@ export class ProxyService {
     const deadline = ctx.t0 + budgetMs;
     let outOfTime = false;
     for (let link = plan.next(); link; link = plan.next()) {
+      // The client left while an earlier attempt failed: no further upstream call on its behalf.
+      if (inb.request.signal.aborted) {
+        d.health.release(link.id);
+        this.record(ctx, "cancelled", 499, {}, "client closed the request");
+        return new Response(null, { status: 499 });
+      }
       const remaining = deadline - d.clock.mono();
       if (remaining <= 0) {
         d.health.release(link.id);
         outOfTime = true;
         break;
+      }
+      // Built before the attempt starts its timer and listener, so a body that cannot be serialised
+      // leaks neither and leaves the link free.
+      let payload: Uint8Array<ArrayBuffer> | string;
+      try {
+        const upstreamBody = codec.toUpstreamBody(body, {
+          model: link.providerModel,
+          stream: sniffed.stream,
+          extraBody: link.extraBody,
+        });
+        payload = upstreamBody === body ? raw : JSON.stringify(upstreamBody);
+      } catch (err) {
+        d.health.release(link.id);
+        throw err;
       }
       const attempt = new Attempt(
         link,
@@ -172,12 +192,7 @@ export class ProxyService {
         d.clock,
         Math.min(model.timeoutMs, remaining),
       );
-      const payload = codec.toUpstreamBody(body, {
-        model: link.providerModel,
-        stream: sniffed.stream,
-        extraBody: link.extraBody,
-      });
-      const res = await this.run(inb, codec, ctx, attempt, payload === body ? raw : JSON.stringify(payload));
+      const res = await this.run(inb, codec, ctx, attempt, payload);
       if (res) return res;
     }
     const err = exhausted(ctx.attempts, outOfTime ? budgetMs : null);
