@@ -3,6 +3,7 @@ import type { AdminToken } from "../../http/admin-token";
 import type { GatewayRuntime } from "../../runtime";
 import { healthController } from "./health";
 import { logsController } from "./logs";
+import { metricsApiController } from "./metrics";
 import { modelProvidersController } from "./model-providers";
 import { modelsController } from "./models";
 import { providersController } from "./providers";
@@ -17,4 +18,5 @@ export const adminModule = (d: AdminDeps, token: AdminToken, startedAt: number, 
     .use(modelsController(d, token))
     .use(modelProvidersController(d, token))
     .use(logsController(d.db, token))
+    .use(metricsApiController(d, token))
     .use(healthController(runtime, token));

@@ -1,0 +1,19 @@
+import { Elysia } from "elysia";
+import type { AdminToken } from "../../../http/admin-token";
+import { adminAuth } from "../../../http/auth";
+import type { AdminDeps } from "../shared";
+import { SeriesQuery, UseParams, UseQuery, WindowQuery } from "./model";
+import { metricsService as svc } from "./service";
+
+/** Dashboard figures aggregated from the request records: totals, per model, over time, per provider. */
+export const metricsApiController = (d: AdminDeps, token: AdminToken) =>
+  new Elysia({ prefix: "/metrics", tags: ["metrics"] })
+    .use(adminAuth(token))
+    .get("/use/:days", ({ params, query }) => svc.use(d, params.days, query.tz_offset_min), {
+      isAdmin: true,
+      params: UseParams,
+      query: UseQuery,
+    })
+    .get("/counts", ({ query }) => svc.counts(d, query), { isAdmin: true, query: WindowQuery })
+    .get("/series", ({ query }) => svc.series(d, query), { isAdmin: true, query: SeriesQuery })
+    .get("/providers", ({ query }) => svc.providers(d, query), { isAdmin: true, query: WindowQuery });
