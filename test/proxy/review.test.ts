@@ -119,3 +119,99 @@ describe("review: request body", () => {
     expect(((await res.json()) as { type: string }).type).toBe("error");
   });
 });
+
+describe("review: client abort, health", () => {
+  it("a client leaving mid-stream is no failure of the link", async () => {
+    const gw = gateway();
+    const { link } = gw.link({
+      model: "m",
+      provider: "p",
+      type: "openai",
+      baseUrl: up.url,
+      providerModel: "stall",
+    });
+    for (let i = 0; i < 3; i++) {
+      const ac = new AbortController();
+      const res = await fetch(`${gw.url}/v1/chat/completions`, {
+        method: "POST",
+        headers: AUTH,
+        body: chatBody("m", { stream: true }),
+        signal: ac.signal,
+      });
+      const reader = (res.body as ReadableStream<Uint8Array>).getReader();
+      await reader.read();
+      ac.abort();
+      await Bun.sleep(30);
+    }
+    await gw.flush();
+    expect(gw.logs().map((l) => l.status)).toEqual(["cancelled", "cancelled", "cancelled"]);
+    const h = gw.runtime.health.snapshot(link.id);
+    expect(h.recent_failures).toEqual([]);
+    expect(h.breaker).toBe("closed");
+  });
+
+  it("a client leaving while the gateway waits for the first chunk is cancelled, with no verdict", async () => {
+    const slowFirst = Bun.serve({
+      port: 0,
+      hostname: "127.0.0.1",
+      idleTimeout: 0,
+      fetch() {
+        return new Response(
+          new ReadableStream({
+            async pull(c) {
+              await Bun.sleep(1000);
+              c.close();
+            },
+          }),
+          { headers: { "content-type": "text/event-stream" } },
+        );
+      },
+    });
+    servers.push(slowFirst);
+    const gw = gateway();
+    const { link } = gw.link({
+      model: "m",
+      provider: "p",
+      type: "openai",
+      baseUrl: `http://127.0.0.1:${slowFirst.port}`,
+      providerModel: "x",
+    });
+    const ac = new AbortController();
+    const pending = fetch(`${gw.url}/v1/chat/completions`, {
+      method: "POST",
+      headers: AUTH,
+      body: chatBody("m", { stream: true }),
+      signal: ac.signal,
+    }).catch(() => null);
+    await Bun.sleep(100);
+    ac.abort();
+    await pending;
+    await Bun.sleep(50);
+    await gw.flush();
+    expect(gw.logs()[0]?.status).toBe("cancelled");
+    expect(gw.runtime.health.snapshot(link.id).recent_failures).toEqual([]);
+  });
+});
+
+describe("review: client abort during the body upload", () => {
+  it("records a client that leaves mid-upload as cancelled, not as a 413", async () => {
+    const gw = gateway();
+    gw.link({ model: "m", provider: "p", type: "openai", baseUrl: up.url, providerModel: "x" });
+    const sock = await Bun.connect({
+      hostname: "127.0.0.1",
+      port: Number(new URL(gw.url).port),
+      socket: { data() {} },
+    });
+    sock.write(
+      `POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nAuthorization: ${AUTH.authorization}\r\n` +
+        `Content-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"model":"m"`,
+    );
+    await Bun.sleep(100);
+    sock.end();
+    await until(() => gw.runtime.recorder.pending > 0 || gw.logs().length > 0, 1000);
+    await gw.flush();
+    const log = gw.logs()[0] as { status: string; http_status: number };
+    expect(log.status).toBe("cancelled");
+    expect(log.http_status).toBe(499);
+  });
+});

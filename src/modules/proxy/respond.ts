@@ -90,6 +90,8 @@ export async function readJsonBody(
   try {
     raw = await request.bytes();
   } catch {
+    // A client that went away mid-upload is a cancelled request, not an oversized one.
+    if (request.signal.aborted) throw new GatewayError(499, "invalid_request", "client closed the request");
     throw new GatewayError(413, "payload_too_large", `request body exceeds ${limit} bytes`);
   }
   if (raw.byteLength > limit)

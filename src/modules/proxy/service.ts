@@ -115,7 +115,7 @@ export class ProxyService {
       if (!(err instanceof GatewayError))
         this.d.logger.error("proxy failure", { trace: ctx.traceId, error: String(err) });
       const res = errorResponse(codec, ctx, ge);
-      this.record(ctx, "error", ge.status, {}, ge);
+      this.record(ctx, ge.status === 499 ? "cancelled" : "error", ge.status, {}, ge);
       return res;
     }
   }
