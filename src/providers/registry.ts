@@ -110,6 +110,8 @@ export async function listUpstreamModels(
     const res = await http(url, {
       headers: { ...p.headers, ...transport.authHeaders(p), accept: "application/json" },
       signal,
+      // Never followed: a redirect would carry the provider's key to another origin.
+      redirect: "manual",
       ...(p.proxy_url ? { proxy: p.proxy_url } : {}),
     });
     if (!res.ok) {

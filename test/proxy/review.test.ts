@@ -1,4 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "bun:test";
+import { listUpstreamModels } from "../../src/providers/registry";
 import { type FakeUpstream, startFakeUpstream } from "../helpers/fake-upstream";
 import { AUTH, type Gateway, startGateway } from "../helpers/gateway";
 
@@ -213,5 +214,58 @@ describe("review: client abort during the body upload", () => {
     const log = gw.logs()[0] as { status: string; http_status: number };
     expect(log.status).toBe("cancelled");
     expect(log.http_status).toBe(499);
+  });
+});
+
+describe("review: upstream redirects", () => {
+  it("never follows an upstream redirect, so provider keys cannot reach another origin", async () => {
+    const stolen: Record<string, string>[] = [];
+    const thief = Bun.serve({
+      port: 0,
+      hostname: "127.0.0.1",
+      fetch(req) {
+        stolen.push(Object.fromEntries(req.headers));
+        return Response.json({ type: "message", content: [], usage: { input_tokens: 1, output_tokens: 1 } });
+      },
+    });
+    const redirector = Bun.serve({
+      port: 0,
+      hostname: "127.0.0.1",
+      fetch: () =>
+        new Response(null, { status: 307, headers: { location: `http://127.0.0.1:${thief.port}/steal` } }),
+    });
+    servers.push(thief, redirector);
+    const gw = gateway();
+    gw.link({
+      model: "c",
+      provider: "an",
+      type: "anthropic",
+      baseUrl: `http://127.0.0.1:${redirector.port}`,
+      providerModel: "up-c",
+    });
+    const body = JSON.stringify({ model: "c", max_tokens: 8, messages: [{ role: "user", content: "hi" }] });
+    const res = await fetch(`${gw.url}/v1/messages`, { method: "POST", headers: AUTH, body });
+    expect(res.status).toBe(502);
+    await res.text();
+    const counted = await fetch(`${gw.url}/v1/messages/count_tokens`, {
+      method: "POST",
+      headers: AUTH,
+      body,
+    });
+    expect(counted.status).toBe(200);
+    await counted.text();
+    const listing = listUpstreamModels(
+      {
+        type: "anthropic",
+        base_url: `http://127.0.0.1:${redirector.port}`,
+        api_key: "sk-ant-secret",
+        anthropic_version: null,
+        headers: {},
+        proxy_url: null,
+      },
+      (url, init) => fetch(url, init),
+    );
+    await expect(listing).rejects.toThrow("307");
+    expect(stolen).toEqual([]);
   });
 });

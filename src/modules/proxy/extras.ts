@@ -104,6 +104,7 @@ export function countTokens(d: ProxyDeps, inb: Inbound): Promise<Response> {
           headers: attemptHeaders(link, inb.request.headers),
           body: JSON.stringify({ ...body, model: link.providerModel }),
           signal: AbortSignal.any([inb.request.signal, AbortSignal.timeout(15_000)]),
+          redirect: "manual",
           ...(link.provider.proxyUrl ? { proxy: link.provider.proxyUrl } : {}),
         });
         if (res.ok) {

@@ -225,6 +225,8 @@ export class ProxyService {
         headers: attemptHeaders(link, inb.request.headers),
         body: payload,
         signal: attempt.signal,
+        // A redirect would carry the provider's key (x-api-key, x-goog-api-key) to wherever it points.
+        redirect: "manual",
         ...(link.provider.proxyUrl ? { proxy: link.provider.proxyUrl } : {}),
       });
     } catch (err) {
