@@ -269,3 +269,17 @@ describe("review: upstream redirects", () => {
     expect(stolen).toEqual([]);
   });
 });
+
+describe("review: Gemini paths", () => {
+  it("answers a malformed percent-encoding in the model path with a 400 in Gemini's shape, not a 500", async () => {
+    const gw = gateway();
+    const res = await fetch(`${gw.url}/v1beta/models/%E0%A4%A:generateContent`, {
+      method: "POST",
+      headers: AUTH,
+      body: JSON.stringify({ contents: [{ parts: [{ text: "hi" }] }] }),
+    });
+    expect(res.status).toBe(400);
+    const err = (await res.json()) as { error: { status: string } };
+    expect(err.error.status).toBe("INVALID_ARGUMENT");
+  });
+});

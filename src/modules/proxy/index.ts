@@ -15,13 +15,22 @@ const ip = (server: Server, request: Request, trustProxy: boolean) =>
   server?.requestIP(request)?.address ||
   null;
 
-/** `/v1beta/models/{model}:{action}` → model and whether it streams; undefined for another action. */
+/**
+ * `/v1beta/models/{model}:{action}` → model and whether it streams; undefined for another action. A model
+ * whose percent-encoding is malformed is a 400, not an uncaught URIError.
+ */
 function geminiAction(path: string): { model: string; stream: boolean } | undefined {
   const i = path.lastIndexOf(":");
   if (i <= 0) return undefined;
   const action = path.slice(i + 1);
   if (action !== "generateContent" && action !== "streamGenerateContent") return undefined;
-  return { model: decodeURIComponent(path.slice(0, i)), stream: action === "streamGenerateContent" };
+  let model: string;
+  try {
+    model = decodeURIComponent(path.slice(0, i));
+  } catch {
+    throw new GatewayError(400, "invalid_request", "the model in the path is not valid percent-encoding");
+  }
+  return { model, stream: action === "streamGenerateContent" };
 }
 
 /**
@@ -61,7 +70,13 @@ export function proxyModule(d: ProxyDeps) {
         listModels(d, inbound("gemini", request, server), decodeURIComponent(params.model)),
       )
       .post("/models/*", ({ request, server, params }) => {
-        const action = geminiAction(params["*"]);
+        let action: ReturnType<typeof geminiAction>;
+        try {
+          action = geminiAction(params["*"]);
+        } catch (err) {
+          const ctx = startContext(inbound("gemini", request, server), d.clock);
+          return errorResponse(codecFor("gemini"), ctx, err as GatewayError);
+        }
         if (!action) return unknownPath("gemini", request, server);
         return svc.handle(
           inbound("gemini", request, server, { urlModel: action.model, urlStream: action.stream }),
