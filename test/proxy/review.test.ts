@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "bun:test";
 import { listUpstreamModels } from "../../src/providers/registry";
 import { type FakeUpstream, startFakeUpstream } from "../helpers/fake-upstream";
-import { AUTH, type Gateway, startGateway } from "../helpers/gateway";
+import { AUTH, addKey, type Gateway, startGateway } from "../helpers/gateway";
 
 let up: FakeUpstream;
 const gateways: Gateway[] = [];
@@ -281,5 +281,54 @@ describe("review: Gemini paths", () => {
     expect(res.status).toBe(400);
     const err = (await res.json()) as { error: { status: string } };
     expect(err.error.status).toBe("INVALID_ARGUMENT");
+  });
+});
+
+describe("review: IO logging of streams", () => {
+  it("keeps a multi-byte character split across upstream chunks intact in the logged response", async () => {
+    const enc = new TextEncoder();
+    const event = enc.encode(
+      `data: ${JSON.stringify({ choices: [{ index: 0, delta: { content: "你好" }, finish_reason: null }] })}\n\n`,
+    );
+    const cut = event.indexOf(0xe4) + 1; // inside the first three-byte character
+    const splitter = Bun.serve({
+      port: 0,
+      hostname: "127.0.0.1",
+      fetch() {
+        const parts = [event.slice(0, cut), event.slice(cut), enc.encode("data: [DONE]\n\n")];
+        return new Response(
+          new ReadableStream({
+            async pull(c) {
+              const next = parts.shift();
+              if (!next) return c.close();
+              await Bun.sleep(5);
+              c.enqueue(next);
+            },
+          }),
+          { headers: { "content-type": "text/event-stream" } },
+        );
+      },
+    });
+    servers.push(splitter);
+    const gw = gateway();
+    gw.link({
+      model: "m",
+      provider: "p",
+      type: "openai",
+      baseUrl: `http://127.0.0.1:${splitter.port}`,
+      providerModel: "x",
+    });
+    const { key } = addKey(gw, { ioLog: true });
+    const res = await fetch(`${gw.url}/v1/chat/completions`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+      // The client asks for usage itself, so chunks pass through untouched, split where upstream split them.
+      body: chatBody("m", { stream: true, stream_options: { include_usage: true } }),
+    });
+    expect(await res.text()).toContain("你好");
+    await gw.flush();
+    const row = gw.db.query("SELECT response FROM request_bodies").get() as { response: string };
+    expect(row.response).toContain("你好");
+    expect(row.response).not.toContain("\uFFFD");
   });
 });

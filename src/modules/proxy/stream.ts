@@ -5,7 +5,6 @@ import type { Reframer } from "../../protocols/gemini/json-array";
 import type { RequestContext } from "./context";
 
 const encoder = new TextEncoder();
-const decoder = new TextDecoder();
 const IDLE = "idle";
 
 export interface RelayOptions {
@@ -32,6 +31,8 @@ export interface RelayOptions {
 export function relayStream(o: RelayOptions): ReadableStream<Uint8Array> {
   let ended = false;
   let idle = false;
+  // Per stream and in streaming mode: a character split across chunks is decoded whole for the IO log.
+  const decoder = o.ctx.ioLog ? new TextDecoder() : undefined;
   const timer = setTimeout(() => {
     idle = true;
     o.abort(IDLE);
@@ -52,7 +53,7 @@ export function relayStream(o: RelayOptions): ReadableStream<Uint8Array> {
     const out = bytes && o.reframe ? o.reframe.push(bytes) : bytes;
     if (!out || !out.byteLength) return false;
     controller.enqueue(out);
-    if (o.ctx.ioLog) o.ctx.captureResponse(decoder.decode(out));
+    if (decoder) o.ctx.captureResponse(decoder.decode(out, { stream: true }));
     return true;
   };
 
