@@ -1,4 +1,4 @@
-import { createSignal, For, Show } from "solid-js";
+import { createSignal, For } from "solid-js";
 import { createStore } from "solid-js/store";
 import {
   api,
@@ -10,8 +10,8 @@ import {
 } from "../lib/api";
 import { type DictKey, useI18n } from "../lib/i18n";
 import { Field, jsonText, parseJsonObject, Switch } from "./form";
+import { createSaveForm, FormFooter } from "./form-dialog";
 import { Modal } from "./modal";
-import { useToast } from "./toast";
 
 type Capability = "tool_call" | "structured_output" | "image" | "with_header";
 /** The per-link switches, with a long label (forms) and a short one (table headers). */
@@ -31,7 +31,6 @@ export function LinkDialog(props: {
   onSaved: () => void;
 }) {
   const { t } = useI18n();
-  const toast = useToast();
   const l = props.link;
   const [draft, setDraft] = createStore({
     provider_id: l?.provider_id ?? props.providers[0]?.id ?? 0,
@@ -51,9 +50,11 @@ export function LinkDialog(props: {
     headers: jsonText(l?.headers),
     extra_body: jsonText(l?.extra_body),
   });
-  const [errors, setErrors] = createStore<Record<string, string>>({});
-  const [formError, setFormError] = createSignal("");
-  const [busy, setBusy] = createSignal(false);
+  const form = createSaveForm({
+    fields: ["provider_id", "provider_model", "weight", "priority", "headers", "extra_body"],
+    editing: !!l,
+    onSaved: () => props.onSaved(),
+  });
   const [upstream, setUpstream] = createSignal<string[]>([]);
   const [upstreamNote, setUpstreamNote] = createSignal("");
 
@@ -70,12 +71,11 @@ export function LinkDialog(props: {
 
   const save = async (e: SubmitEvent) => {
     e.preventDefault();
-    setErrors({ provider_id: "", provider_model: "", weight: "", priority: "", headers: "", extra_body: "" });
-    setFormError("");
+    form.reset();
     const headers = parseJsonObject<Record<string, string>>(draft.headers);
     const extraBody = parseJsonObject(draft.extra_body);
-    if (!headers) return setErrors("headers", t("common.invalidJson"));
-    if (!extraBody) return setErrors("extra_body", t("common.invalidJson"));
+    if (!headers) return form.fieldError("headers", t("common.invalidJson"));
+    if (!extraBody) return form.fieldError("extra_body", t("common.invalidJson"));
     const body: LinkInput = {
       ...draft,
       model_id: props.modelId,
@@ -88,16 +88,7 @@ export function LinkDialog(props: {
       headers,
       extra_body: extraBody,
     };
-    setBusy(true);
-    const res = l ? await api.links.update(l.id, body) : await api.links.create(body);
-    setBusy(false);
-    if (!res.ok) {
-      if (res.field && res.field in draft) setErrors(res.field, res.message);
-      else setFormError(res.message);
-      return;
-    }
-    toast.show(l ? t("common.saved") : t("common.created"));
-    props.onSaved();
+    await form.submit(() => (l ? api.links.update(l.id, body) : api.links.create(body)), draft);
   };
 
   const priceField = (
@@ -118,7 +109,7 @@ export function LinkDialog(props: {
   return (
     <Modal title={l ? t("links.edit") : t("links.add")} onClose={() => props.onClose()} wide>
       <form class="form-grid" onSubmit={save}>
-        <Field label={t("links.provider")} error={errors.provider_id}>
+        <Field label={t("links.provider")} error={form.errors.provider_id}>
           <select
             name="provider_id"
             value={draft.provider_id}
@@ -137,7 +128,7 @@ export function LinkDialog(props: {
             </For>
           </select>
         </Field>
-        <Field label={t("links.providerModel")} error={errors.provider_model} hint={upstreamNote()}>
+        <Field label={t("links.providerModel")} error={form.errors.provider_model} hint={upstreamNote()}>
           <div class="input-with-button">
             <input
               name="provider_model"
@@ -155,7 +146,7 @@ export function LinkDialog(props: {
             <For each={upstream()}>{(m) => <option value={m} />}</For>
           </datalist>
         </Field>
-        <Field label={t("links.weight")} error={errors.weight}>
+        <Field label={t("links.weight")} error={form.errors.weight}>
           <input
             name="weight"
             type="number"
@@ -164,7 +155,7 @@ export function LinkDialog(props: {
             onInput={(e) => setDraft("weight", e.currentTarget.valueAsNumber)}
           />
         </Field>
-        <Field label={t("links.priority")} error={errors.priority}>
+        <Field label={t("links.priority")} error={form.errors.priority}>
           <input
             name="priority"
             type="number"
@@ -205,7 +196,7 @@ export function LinkDialog(props: {
         <details class="span-2 advanced" open={!!(draft.headers || draft.extra_body)}>
           <summary>{t("providers.advanced")}</summary>
           <div class="form-grid">
-            <Field label={t("links.headers")} error={errors.headers}>
+            <Field label={t("links.headers")} error={form.errors.headers}>
               <textarea
                 class="mono"
                 rows={3}
@@ -213,7 +204,7 @@ export function LinkDialog(props: {
                 onInput={(e) => setDraft("headers", e.currentTarget.value)}
               />
             </Field>
-            <Field label={t("links.extraBody")} error={errors.extra_body}>
+            <Field label={t("links.extraBody")} error={form.errors.extra_body}>
               <textarea
                 class="mono"
                 rows={3}
@@ -224,19 +215,7 @@ export function LinkDialog(props: {
             </Field>
           </div>
         </details>
-        <Show when={formError()}>
-          <p class="form-error span-2" role="alert">
-            {formError()}
-          </p>
-        </Show>
-        <div class="form-actions span-2">
-          <button type="button" class="btn" onClick={() => props.onClose()}>
-            {t("common.cancel")}
-          </button>
-          <button type="submit" class="btn primary" disabled={busy()}>
-            {busy() ? t("common.saving") : t("common.save")}
-          </button>
-        </div>
+        <FormFooter error={form.formError()} busy={form.busy()} onCancel={() => props.onClose()} />
       </form>
     </Modal>
   );

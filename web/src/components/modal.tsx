@@ -1,6 +1,7 @@
 import { type JSX, onMount, Show } from "solid-js";
 import { useI18n } from "../lib/i18n";
 import { CrossIcon } from "./icons";
+import { useToast } from "./toast";
 
 /**
  * A modal on the native <dialog> element (focus trap, Esc and backdrop for free). Mount it with
@@ -89,5 +90,35 @@ export function ConfirmDialog(props: {
       <p class="confirm-text">{props.message}</p>
       <p class="form-error" ref={errorBox} role="alert" />
     </Modal>
+  );
+}
+
+/** The confirm dialog for deleting `target` (shown while it is set); a toast and `onDeleted` on success. */
+export function ConfirmDelete<T>(props: {
+  target: T | null;
+  message: (target: T) => string;
+  remove: (target: T) => Promise<{ ok: boolean; message?: string }>;
+  onClose: () => void;
+  onDeleted: () => void;
+}) {
+  const { t } = useI18n();
+  const toast = useToast();
+  return (
+    <Show when={props.target}>
+      {(target) => (
+        <ConfirmDialog
+          message={props.message(target())}
+          onClose={() => props.onClose()}
+          onConfirm={async () => {
+            const res = await props.remove(target());
+            if (res.ok) {
+              toast.show(t("common.deleted"));
+              props.onDeleted();
+            }
+            return res;
+          }}
+        />
+      )}
+    </Show>
   );
 }

@@ -3,13 +3,12 @@ import { createStore } from "solid-js/store";
 import { api, PROVIDER_TYPES, type Provider, type ProviderInput, type ProviderType } from "../lib/api";
 import { useI18n } from "../lib/i18n";
 import { Field, jsonText, parseJsonObject, Switch } from "./form";
+import { createSaveForm, FormFooter } from "./form-dialog";
 import { Modal } from "./modal";
-import { useToast } from "./toast";
 
 /** Create (no `provider`) or edit a provider; the stored key is never shown, only its mask. */
 export function ProviderDialog(props: { provider?: Provider; onClose: () => void; onSaved: () => void }) {
   const { t } = useI18n();
-  const toast = useToast();
   const p = props.provider;
   const [draft, setDraft] = createStore({
     name: p?.name ?? "",
@@ -23,24 +22,17 @@ export function ProviderDialog(props: { provider?: Provider; onClose: () => void
     headers: jsonText(p?.headers),
     enabled: p?.enabled ?? true,
   });
-  const [errors, setErrors] = createStore<Record<string, string>>({});
-  const [formError, setFormError] = createSignal("");
-  const [busy, setBusy] = createSignal(false);
+  const form = createSaveForm({
+    fields: ["name", "base_url", "api_key", "headers", "proxy_url", "console_url", "error_matcher"],
+    editing: !!p,
+    onSaved: () => props.onSaved(),
+  });
 
   const save = async (e: SubmitEvent) => {
     e.preventDefault();
-    setErrors({
-      name: "",
-      base_url: "",
-      api_key: "",
-      headers: "",
-      proxy_url: "",
-      console_url: "",
-      error_matcher: "",
-    });
-    setFormError("");
+    form.reset();
     const headers = parseJsonObject<Record<string, string>>(draft.headers);
-    if (!headers) return setErrors("headers", t("common.invalidJson"));
+    if (!headers) return form.fieldError("headers", t("common.invalidJson"));
     const body: ProviderInput = {
       name: draft.name,
       type: draft.type,
@@ -53,29 +45,18 @@ export function ProviderDialog(props: { provider?: Provider; onClose: () => void
       headers,
       enabled: draft.enabled,
     };
-    setBusy(true);
-    let res: Awaited<ReturnType<typeof api.providers.create>>;
-    if (p) {
-      // An empty key field means "keep the stored key": the form never sees the real one.
-      const { api_key, ...rest } = body;
-      res = await api.providers.update(p.id, api_key ? body : rest);
-    } else {
-      res = await api.providers.create(body);
-    }
-    setBusy(false);
-    if (!res.ok) {
-      if (res.field && res.field in draft) setErrors(res.field, res.message);
-      else setFormError(res.message);
-      return;
-    }
-    toast.show(p ? t("common.saved") : t("common.created"));
-    props.onSaved();
+    // An empty key field means "keep the stored key": the form never sees the real one.
+    const { api_key, ...rest } = body;
+    await form.submit(
+      () => (p ? api.providers.update(p.id, api_key ? body : rest) : api.providers.create(body)),
+      draft,
+    );
   };
 
   return (
     <Modal title={p ? t("providers.edit") : t("providers.add")} onClose={() => props.onClose()} wide>
       <form class="form-grid" onSubmit={save} id="provider-form">
-        <Field label={t("common.name")} error={errors.name}>
+        <Field label={t("common.name")} error={form.errors.name}>
           <input
             name="name"
             required
@@ -95,7 +76,7 @@ export function ProviderDialog(props: { provider?: Provider; onClose: () => void
         <Field
           label={t("providers.baseUrl")}
           hint={t("providers.baseUrlHint")}
-          error={errors.base_url}
+          error={form.errors.base_url}
           span={2}
         >
           <input
@@ -109,7 +90,7 @@ export function ProviderDialog(props: { provider?: Provider; onClose: () => void
         <Field
           label={t("providers.apiKey")}
           hint={p ? `${t("providers.apiKeyKeep")} (${p.api_key || "—"})` : undefined}
-          error={errors.api_key}
+          error={form.errors.api_key}
           span={2}
         >
           <input
@@ -141,27 +122,27 @@ export function ProviderDialog(props: { provider?: Provider; onClose: () => void
         <details class="span-2 advanced">
           <summary>{t("providers.advanced")}</summary>
           <div class="form-grid">
-            <Field label={t("providers.consoleUrl")} error={errors.console_url}>
+            <Field label={t("providers.consoleUrl")} error={form.errors.console_url}>
               <input
                 value={draft.console_url}
                 onInput={(e) => setDraft("console_url", e.currentTarget.value)}
               />
             </Field>
-            <Field label={t("providers.proxyUrl")} error={errors.proxy_url}>
+            <Field label={t("providers.proxyUrl")} error={form.errors.proxy_url}>
               <input
                 placeholder="http://127.0.0.1:7890"
                 value={draft.proxy_url}
                 onInput={(e) => setDraft("proxy_url", e.currentTarget.value)}
               />
             </Field>
-            <Field label={t("providers.errorMatcher")} error={errors.error_matcher} span={2}>
+            <Field label={t("providers.errorMatcher")} error={form.errors.error_matcher} span={2}>
               <input
                 class="mono"
                 value={draft.error_matcher}
                 onInput={(e) => setDraft("error_matcher", e.currentTarget.value)}
               />
             </Field>
-            <Field label={t("providers.headers")} error={errors.headers} span={2}>
+            <Field label={t("providers.headers")} error={form.errors.headers} span={2}>
               <textarea
                 class="mono"
                 rows={3}
@@ -172,19 +153,7 @@ export function ProviderDialog(props: { provider?: Provider; onClose: () => void
             </Field>
           </div>
         </details>
-        <Show when={formError()}>
-          <p class="form-error span-2" role="alert">
-            {formError()}
-          </p>
-        </Show>
-        <div class="form-actions span-2">
-          <button type="button" class="btn" onClick={() => props.onClose()}>
-            {t("common.cancel")}
-          </button>
-          <button type="submit" class="btn primary" disabled={busy()}>
-            {busy() ? t("common.saving") : t("common.save")}
-          </button>
-        </div>
+        <FormFooter error={form.formError()} busy={form.busy()} onCancel={() => props.onClose()} />
       </form>
     </Modal>
   );

@@ -1,5 +1,6 @@
 import { useNavigate, useSearchParams } from "@solidjs/router";
-import { createSignal, Show } from "solid-js";
+import { createSignal } from "solid-js";
+import { FormError } from "../components/form-dialog";
 import { Logo } from "../components/layout";
 import { LanguageSwitch, ThemeToggle } from "../components/prefs";
 import { api, setToken } from "../lib/api";
@@ -58,11 +59,7 @@ export default function Login() {
             autofocus
           />
         </label>
-        <Show when={error()}>
-          <p class="form-error" role="alert">
-            {error()}
-          </p>
-        </Show>
+        <FormError message={error()} />
         <button type="submit" class="btn primary block" disabled={busy()}>
           {busy() ? t("login.checking") : t("login.submit")}
         </button>

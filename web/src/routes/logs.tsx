@@ -1,5 +1,6 @@
 import { useIsRouting, useSearchParams } from "@solidjs/router";
-import { createMemo, createResource, createSignal, For, Show, useTransition } from "solid-js";
+import { createMemo, createResource, createSignal, For, type JSX, Show, useTransition } from "solid-js";
+import { DataTable } from "../components/data-table";
 import { Field, Switch } from "../components/form";
 import { ChevronLeftIcon, ChevronRightIcon, RefreshIcon } from "../components/icons";
 import { PageHeader } from "../components/layout";
@@ -102,58 +103,34 @@ export default function Logs() {
       </PageHeader>
 
       <div class="filters">
-        <Field label={t("logs.filter.model")}>
-          <select
-            name="model"
-            value={params.model ?? ""}
-            onChange={(e) => filter({ model: e.currentTarget.value || undefined })}
-          >
-            <option value="">{t("common.all")}</option>
-            <For each={models()}>{(m) => <option value={m.name}>{m.name}</option>}</For>
-          </select>
-        </Field>
-        <Field label={t("logs.filter.provider")}>
-          <select
-            name="provider"
-            value={params.provider ?? ""}
-            onChange={(e) => filter({ provider: e.currentTarget.value || undefined })}
-          >
-            <option value="">{t("common.all")}</option>
-            <For each={providers()}>{(p) => <option value={p.name}>{p.name}</option>}</For>
-          </select>
-        </Field>
-        <Field label={t("logs.filter.status")}>
-          <select
-            name="status"
-            value={params.status ?? ""}
-            onChange={(e) => filter({ status: e.currentTarget.value || undefined })}
-          >
-            <option value="">{t("common.all")}</option>
-            <For each={LOG_STATUSES}>{(s) => <option value={s}>{t(`logs.status.${s}`)}</option>}</For>
-          </select>
-        </Field>
-        <Field label={t("logs.filter.style")}>
-          <select
-            name="style"
-            value={params.style ?? ""}
-            onChange={(e) => filter({ style: e.currentTarget.value || undefined })}
-          >
-            <option value="">{t("common.all")}</option>
-            <For each={PROVIDER_TYPES}>{(s) => <option value={s}>{s}</option>}</For>
-          </select>
-        </Field>
-        <Field label={t("logs.filter.range")}>
-          <select
-            name="range"
-            value={params.range ?? ""}
-            onChange={(e) => filter({ range: e.currentTarget.value || undefined })}
-          >
-            <option value="">{t("logs.range.all")}</option>
-            <For each={Object.keys(RANGES) as Range[]}>
-              {(r) => <option value={r}>{t(`logs.range.${r}`)}</option>}
-            </For>
-          </select>
-        </Field>
+        <FilterSelect key="model" label={t("logs.filter.model")} value={params.model} onPick={filter}>
+          <For each={models()}>{(m) => <option value={m.name}>{m.name}</option>}</For>
+        </FilterSelect>
+        <FilterSelect
+          key="provider"
+          label={t("logs.filter.provider")}
+          value={params.provider}
+          onPick={filter}
+        >
+          <For each={providers()}>{(p) => <option value={p.name}>{p.name}</option>}</For>
+        </FilterSelect>
+        <FilterSelect key="status" label={t("logs.filter.status")} value={params.status} onPick={filter}>
+          <For each={LOG_STATUSES}>{(s) => <option value={s}>{t(`logs.status.${s}`)}</option>}</For>
+        </FilterSelect>
+        <FilterSelect key="style" label={t("logs.filter.style")} value={params.style} onPick={filter}>
+          <For each={PROVIDER_TYPES}>{(s) => <option value={s}>{s}</option>}</For>
+        </FilterSelect>
+        <FilterSelect
+          key="range"
+          label={t("logs.filter.range")}
+          allLabel={t("logs.range.all")}
+          value={params.range}
+          onPick={filter}
+        >
+          <For each={Object.keys(RANGES) as Range[]}>
+            {(r) => <option value={r}>{t(`logs.range.${r}`)}</option>}
+          </For>
+        </FilterSelect>
         <Field label={t("logs.filter.search")}>
           <div class="search-combo">
             <select
@@ -192,37 +169,28 @@ export default function Logs() {
         </Show>
       </div>
 
-      <div class="panel table-wrap" classList={{ stale: pending() || routing() }}>
-        <table class="table logs-table">
-          <thead>
-            <tr>
-              <th>{t("logs.col.time")}</th>
-              <th>{t("logs.col.model")}</th>
-              <th>{t("logs.col.provider")}</th>
-              <th>{t("logs.col.style")}</th>
-              <th>{t("logs.col.status")}</th>
-              <th class="num">{t("logs.col.tokens")}</th>
-              <th class="num">{t("logs.col.cost")}</th>
-              <th class="num">{t("logs.col.latency")}</th>
-              <th class="num">{t("logs.col.tps")}</th>
-            </tr>
-          </thead>
-          <tbody>
-            <For
-              each={page()?.data}
-              fallback={
-                <tr>
-                  <td colSpan={9} class="empty-row">
-                    {t("logs.empty")}
-                  </td>
-                </tr>
-              }
-            >
-              {(log) => <LogRow log={log} onOpen={() => setParams({ log: String(log.id) })} />}
-            </For>
-          </tbody>
-        </table>
-      </div>
+      <DataTable
+        class="logs-table"
+        stale={pending() || routing()}
+        rows={page()?.data}
+        columns={9}
+        empty={t("logs.empty")}
+        head={
+          <>
+            <th>{t("logs.col.time")}</th>
+            <th>{t("logs.col.model")}</th>
+            <th>{t("logs.col.provider")}</th>
+            <th>{t("logs.col.style")}</th>
+            <th>{t("logs.col.status")}</th>
+            <th class="num">{t("logs.col.tokens")}</th>
+            <th class="num">{t("logs.col.cost")}</th>
+            <th class="num">{t("logs.col.latency")}</th>
+            <th class="num">{t("logs.col.tps")}</th>
+          </>
+        }
+      >
+        {(log) => <LogRow log={log} onOpen={() => setParams({ log: String(log.id) })} />}
+      </DataTable>
 
       <Show when={page()}>
         {(p) => (
@@ -278,6 +246,31 @@ export default function Logs() {
         )}
       </Show>
     </>
+  );
+}
+
+/** A filter over one URL param; the empty choice ("all") clears it. */
+function FilterSelect(props: {
+  key: (typeof FILTER_KEYS)[number];
+  label: string;
+  value: string | undefined;
+  onPick: (next: Partial<Params>) => void;
+  /** The empty choice's label; "all" unless given. */
+  allLabel?: string;
+  children: JSX.Element;
+}) {
+  const { t } = useI18n();
+  return (
+    <Field label={props.label}>
+      <select
+        name={props.key}
+        value={props.value ?? ""}
+        onChange={(e) => props.onPick({ [props.key]: e.currentTarget.value || undefined })}
+      >
+        <option value="">{props.allLabel ?? t("common.all")}</option>
+        {props.children}
+      </select>
+    </Field>
   );
 }
 

@@ -1,12 +1,13 @@
 import { useSearchParams } from "@solidjs/router";
 import { createMemo, createResource, createSignal, For, Show, startTransition } from "solid-js";
+import { DataTable, RowActions } from "../components/data-table";
 import { Field, Switch } from "../components/form";
 import { CheckIcon, CrossIcon, PlusIcon } from "../components/icons";
 import { PageHeader } from "../components/layout";
 import { HealthCell, HealthFailures } from "../components/link-health";
 import { CAPABILITIES, LinkDialog } from "../components/link-dialog";
 import { LinkTestDialog } from "../components/link-test-dialog";
-import { ConfirmDialog } from "../components/modal";
+import { ConfirmDelete } from "../components/modal";
 import { useToast } from "../components/toast";
 import { TypeBadge } from "../components/type-badge";
 import {
@@ -104,129 +105,110 @@ export default function ModelProviders() {
           </button>
         </div>
 
-        <div class="panel table-wrap">
-          <table class="table">
-            <thead>
-              <tr>
-                <th class="col-id">{t("common.id")}</th>
-                <th>{t("links.providerModel")}</th>
-                <th>{t("links.type")}</th>
-                <th>{t("links.provider")}</th>
-                <For each={CAPABILITIES}>
-                  {(c) => (
-                    <th class="center" title={t(c.label)}>
-                      {t(c.short)}
-                    </th>
-                  )}
-                </For>
-                <th class="num">{t("links.weight")}</th>
-                <th class="num">{t("links.priority")}</th>
-                <th>{t("common.enabled")}</th>
-                <th>{t("health.col")}</th>
-                <th class="num" title={t("links.prices")}>
-                  {t("links.col.prices")}
-                </th>
-                <th class="col-actions">{t("common.actions")}</th>
-              </tr>
-            </thead>
-            <tbody>
-              <For
-                each={visible()}
-                fallback={
-                  <tr>
-                    <td colSpan={14} class="empty-row">
-                      {t("links.empty")}
-                    </td>
-                  </tr>
-                }
-              >
-                {(l) => {
-                  const provider = () => providerById().get(l.provider_id);
-                  const linkHealth = () => healthById().get(l.id);
-                  const open = () => expanded().has(l.id) && !!linkHealth()?.recent_failures.length;
-                  return (
-                    <>
-                      <tr classList={{ disabled: !l.enabled, "has-detail": open() }}>
-                        <td class="col-id">{l.id}</td>
-                        <td class="strong mono ellipsis" title={l.provider_model}>
-                          {l.provider_model}
-                        </td>
-                        <td>
-                          <Show when={provider()}>{(p) => <TypeBadge type={p().type} />}</Show>
-                        </td>
-                        <td>{provider()?.name ?? `#${l.provider_id}`}</td>
-                        <For each={CAPABILITIES}>
-                          {(c) => (
-                            <td class="center">
-                              <button
-                                type="button"
-                                class="cap"
-                                classList={{ yes: l[c.field], no: !l[c.field] }}
-                                title={`${t(c.label)} · ${t("links.toggle")}`}
-                                aria-label={t(c.label)}
-                                aria-pressed={l[c.field]}
-                                onClick={() => patch(l, { [c.field]: !l[c.field] })}
-                              >
-                                {l[c.field] ? <CheckIcon /> : <CrossIcon />}
-                              </button>
-                            </td>
-                          )}
-                        </For>
-                        <td class="num">{l.weight}</td>
-                        <td class="num">{l.priority}</td>
-                        <td>
-                          <Switch
-                            checked={l.enabled}
-                            title={l.enabled ? t("common.on") : t("common.off")}
-                            onChange={(v) => patch(l, { enabled: v })}
-                          />
-                        </td>
-                        <td class="health-cell">
-                          <HealthCell
-                            health={linkHealth()}
-                            now={now}
-                            expanded={open()}
-                            onToggle={() => toggleExpanded(l.id)}
-                          />
-                        </td>
-                        <td class="num mono small">
-                          <Prices link={l} />
-                        </td>
-                        <td class="col-actions">
-                          <div class="row-actions">
-                            <button
-                              type="button"
-                              class="btn sm"
-                              title={t("links.testTitle")}
-                              onClick={() => setTesting(l)}
-                            >
-                              {t("links.test")}
-                            </button>
-                            <button type="button" class="btn sm" onClick={() => setEditing(l)}>
-                              {t("common.edit")}
-                            </button>
-                            <button type="button" class="btn sm danger-ghost" onClick={() => setDeleting(l)}>
-                              {t("common.delete")}
-                            </button>
-                          </div>
-                        </td>
-                      </tr>
-                      <Show when={open() && linkHealth()}>
-                        {(h) => (
-                          <tr class="detail-row">
-                            <td colSpan={14}>
-                              <HealthFailures health={h()} now={now} />
-                            </td>
-                          </tr>
-                        )}
-                      </Show>
-                    </>
-                  );
-                }}
+        <DataTable
+          rows={visible()}
+          columns={14}
+          empty={t("links.empty")}
+          head={
+            <>
+              <th class="col-id">{t("common.id")}</th>
+              <th>{t("links.providerModel")}</th>
+              <th>{t("links.type")}</th>
+              <th>{t("links.provider")}</th>
+              <For each={CAPABILITIES}>
+                {(c) => (
+                  <th class="center" title={t(c.label)}>
+                    {t(c.short)}
+                  </th>
+                )}
               </For>
-            </tbody>
-          </table>
-        </div>
+              <th class="num">{t("links.weight")}</th>
+              <th class="num">{t("links.priority")}</th>
+              <th>{t("common.enabled")}</th>
+              <th>{t("health.col")}</th>
+              <th class="num" title={t("links.prices")}>
+                {t("links.col.prices")}
+              </th>
+              <th class="col-actions">{t("common.actions")}</th>
+            </>
+          }
+        >
+          {(l) => {
+            const provider = () => providerById().get(l.provider_id);
+            const linkHealth = () => healthById().get(l.id);
+            const open = () => expanded().has(l.id) && !!linkHealth()?.recent_failures.length;
+            return (
+              <>
+                <tr classList={{ disabled: !l.enabled, "has-detail": open() }}>
+                  <td class="col-id">{l.id}</td>
+                  <td class="strong mono ellipsis" title={l.provider_model}>
+                    {l.provider_model}
+                  </td>
+                  <td>
+                    <Show when={provider()}>{(p) => <TypeBadge type={p().type} />}</Show>
+                  </td>
+                  <td>{provider()?.name ?? `#${l.provider_id}`}</td>
+                  <For each={CAPABILITIES}>
+                    {(c) => (
+                      <td class="center">
+                        <button
+                          type="button"
+                          class="cap"
+                          classList={{ yes: l[c.field], no: !l[c.field] }}
+                          title={`${t(c.label)} · ${t("links.toggle")}`}
+                          aria-label={t(c.label)}
+                          aria-pressed={l[c.field]}
+                          onClick={() => patch(l, { [c.field]: !l[c.field] })}
+                        >
+                          {l[c.field] ? <CheckIcon /> : <CrossIcon />}
+                        </button>
+                      </td>
+                    )}
+                  </For>
+                  <td class="num">{l.weight}</td>
+                  <td class="num">{l.priority}</td>
+                  <td>
+                    <Switch
+                      checked={l.enabled}
+                      title={l.enabled ? t("common.on") : t("common.off")}
+                      onChange={(v) => patch(l, { enabled: v })}
+                    />
+                  </td>
+                  <td class="health-cell">
+                    <HealthCell
+                      health={linkHealth()}
+                      now={now}
+                      expanded={open()}
+                      onToggle={() => toggleExpanded(l.id)}
+                    />
+                  </td>
+                  <td class="num mono small">
+                    <Prices link={l} />
+                  </td>
+                  <RowActions onEdit={() => setEditing(l)} onDelete={() => setDeleting(l)}>
+                    <button
+                      type="button"
+                      class="btn sm"
+                      title={t("links.testTitle")}
+                      onClick={() => setTesting(l)}
+                    >
+                      {t("links.test")}
+                    </button>
+                  </RowActions>
+                </tr>
+                <Show when={open() && linkHealth()}>
+                  {(h) => (
+                    <tr class="detail-row">
+                      <td colSpan={14}>
+                        <HealthFailures health={h()} now={now} />
+                      </td>
+                    </tr>
+                  )}
+                </Show>
+              </>
+            );
+          }}
+        </DataTable>
       </Show>
 
       <Show when={editing() && modelId()}>
@@ -251,24 +233,17 @@ export default function ModelProviders() {
           />
         )}
       </Show>
-      <Show when={deleting()}>
-        {(l) => (
-          <ConfirmDialog
-            message={t("links.deleteConfirm", {
-              name: `${providerById().get(l().provider_id)?.name ?? ""} / ${l().provider_model}`,
-            })}
-            onClose={() => setDeleting(null)}
-            onConfirm={async () => {
-              const res = await api.links.remove(l().id);
-              if (res.ok) {
-                toast.show(t("common.deleted"));
-                void reload();
-              }
-              return res;
-            }}
-          />
-        )}
-      </Show>
+      <ConfirmDelete
+        target={deleting()}
+        message={(l) =>
+          t("links.deleteConfirm", {
+            name: `${providerById().get(l.provider_id)?.name ?? ""} / ${l.provider_model}`,
+          })
+        }
+        remove={(l) => api.links.remove(l.id)}
+        onClose={() => setDeleting(null)}
+        onDeleted={() => void reload()}
+      />
     </>
   );
 }

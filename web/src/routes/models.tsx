@@ -1,17 +1,17 @@
 import { A } from "@solidjs/router";
 import { createResource, createSignal, For, Show, startTransition } from "solid-js";
 import { createStore } from "solid-js/store";
+import { DataTable, RowActions } from "../components/data-table";
 import { Field, Switch } from "../components/form";
+import { createSaveForm, FormFooter } from "../components/form-dialog";
 import { LinkIcon, PlusIcon } from "../components/icons";
 import { PageHeader } from "../components/layout";
-import { ConfirmDialog, Modal } from "../components/modal";
-import { useToast } from "../components/toast";
+import { ConfirmDelete, Modal } from "../components/modal";
 import { api, type Model, type ModelInput, STRATEGIES, type Strategy } from "../lib/api";
-import { useI18n } from "../lib/i18n";
+import { type DictKey, useI18n } from "../lib/i18n";
 
 export default function Models() {
   const { t } = useI18n();
-  const toast = useToast();
   const [models, { refetch }] = createResource(api.models.list);
   const [editing, setEditing] = createSignal<Model | "new" | null>(null);
   const [deleting, setDeleting] = createSignal<Model | null>(null);
@@ -26,68 +26,49 @@ export default function Models() {
         </button>
       </PageHeader>
 
-      <div class="panel table-wrap">
-        <table class="table">
-          <thead>
-            <tr>
-              <th class="col-id">{t("common.id")}</th>
-              <th>{t("common.name")}</th>
-              <th>{t("models.remark")}</th>
-              <th>{t("models.strategy")}</th>
-              <th class="num">{t("models.maxAttempts")}</th>
-              <th class="num">{t("models.timeout")}</th>
-              <th>{t("models.breaker")}</th>
-              <th class="col-actions">{t("common.actions")}</th>
-            </tr>
-          </thead>
-          <tbody>
-            <For
-              each={models()}
-              fallback={
-                <tr>
-                  <td colSpan={8} class="empty-row">
-                    {t("models.empty")}
-                  </td>
-                </tr>
-              }
-            >
-              {(m) => (
-                <tr>
-                  <td class="col-id">{m.id}</td>
-                  <td class="strong mono">{m.name}</td>
-                  <td class="muted ellipsis" title={m.remark}>
-                    {m.remark || "—"}
-                  </td>
-                  <td>
-                    <span class="badge">{t(`models.strategy.${m.strategy}`)}</span>
-                  </td>
-                  <td class="num">{m.max_attempts}</td>
-                  <td class="num">{m.timeout_s}</td>
-                  <td>
-                    <span class={m.breaker ? "dot on" : "dot off"}>
-                      {m.breaker ? t("common.on") : t("common.off")}
-                    </span>
-                  </td>
-                  <td class="col-actions">
-                    <div class="row-actions">
-                      <A href={`/model-providers?model=${m.id}`} class="btn sm">
-                        <LinkIcon />
-                        {t("models.links")}
-                      </A>
-                      <button type="button" class="btn sm" onClick={() => setEditing(m)}>
-                        {t("common.edit")}
-                      </button>
-                      <button type="button" class="btn sm danger-ghost" onClick={() => setDeleting(m)}>
-                        {t("common.delete")}
-                      </button>
-                    </div>
-                  </td>
-                </tr>
-              )}
-            </For>
-          </tbody>
-        </table>
-      </div>
+      <DataTable
+        rows={models()}
+        columns={8}
+        empty={t("models.empty")}
+        head={
+          <>
+            <th class="col-id">{t("common.id")}</th>
+            <th>{t("common.name")}</th>
+            <th>{t("models.remark")}</th>
+            <th>{t("models.strategy")}</th>
+            <th class="num">{t("models.maxAttempts")}</th>
+            <th class="num">{t("models.timeout")}</th>
+            <th>{t("models.breaker")}</th>
+            <th class="col-actions">{t("common.actions")}</th>
+          </>
+        }
+      >
+        {(m) => (
+          <tr>
+            <td class="col-id">{m.id}</td>
+            <td class="strong mono">{m.name}</td>
+            <td class="muted ellipsis" title={m.remark}>
+              {m.remark || "—"}
+            </td>
+            <td>
+              <span class="badge">{t(`models.strategy.${m.strategy}`)}</span>
+            </td>
+            <td class="num">{m.max_attempts}</td>
+            <td class="num">{m.timeout_s}</td>
+            <td>
+              <span class={m.breaker ? "dot on" : "dot off"}>
+                {m.breaker ? t("common.on") : t("common.off")}
+              </span>
+            </td>
+            <RowActions onEdit={() => setEditing(m)} onDelete={() => setDeleting(m)}>
+              <A href={`/model-providers?model=${m.id}`} class="btn sm">
+                <LinkIcon />
+                {t("models.links")}
+              </A>
+            </RowActions>
+          </tr>
+        )}
+      </DataTable>
 
       <Show when={editing()}>
         {(current) => (
@@ -101,29 +82,19 @@ export default function Models() {
           />
         )}
       </Show>
-      <Show when={deleting()}>
-        {(m) => (
-          <ConfirmDialog
-            message={t("models.deleteConfirm", { name: m().name })}
-            onClose={() => setDeleting(null)}
-            onConfirm={async () => {
-              const res = await api.models.remove(m().id);
-              if (res.ok) {
-                toast.show(t("common.deleted"));
-                void reload();
-              }
-              return res;
-            }}
-          />
-        )}
-      </Show>
+      <ConfirmDelete
+        target={deleting()}
+        message={(m) => t("models.deleteConfirm", { name: m.name })}
+        remove={(m) => api.models.remove(m.id)}
+        onClose={() => setDeleting(null)}
+        onDeleted={() => void reload()}
+      />
     </>
   );
 }
 
 function ModelDialog(props: { model?: Model; onClose: () => void; onSaved: () => void }) {
   const { t } = useI18n();
-  const toast = useToast();
   const m = props.model;
   const [draft, setDraft] = createStore({
     name: m?.name ?? "",
@@ -133,31 +104,36 @@ function ModelDialog(props: { model?: Model; onClose: () => void; onSaved: () =>
     timeout_s: m?.timeout_s ?? 60,
     breaker: m?.breaker ?? true,
   });
-  const [errors, setErrors] = createStore<Record<string, string>>({});
-  const [formError, setFormError] = createSignal("");
-  const [busy, setBusy] = createSignal(false);
+  const form = createSaveForm({
+    fields: ["name", "remark", "max_attempts", "timeout_s"],
+    editing: !!m,
+    onSaved: () => props.onSaved(),
+  });
 
   const save = async (e: SubmitEvent) => {
     e.preventDefault();
-    setErrors({ name: "", remark: "", max_attempts: "", timeout_s: "" });
-    setFormError("");
+    form.reset();
     const body: ModelInput = { ...draft };
-    setBusy(true);
-    const res = m ? await api.models.update(m.id, body) : await api.models.create(body);
-    setBusy(false);
-    if (!res.ok) {
-      if (res.field && res.field in draft) setErrors(res.field, res.message);
-      else setFormError(res.message);
-      return;
-    }
-    toast.show(m ? t("common.saved") : t("common.created"));
-    props.onSaved();
+    await form.submit(() => (m ? api.models.update(m.id, body) : api.models.create(body)), draft);
   };
+
+  /** A whole number of at least 1 (an empty field counts as 1). */
+  const countField = (field: "max_attempts" | "timeout_s", label: DictKey, max: number) => (
+    <Field label={t(label)} error={form.errors[field]}>
+      <input
+        type="number"
+        min="1"
+        max={String(max)}
+        value={draft[field]}
+        onInput={(e) => setDraft(field, e.currentTarget.valueAsNumber || 1)}
+      />
+    </Field>
+  );
 
   return (
     <Modal title={m ? t("models.edit") : t("models.add")} onClose={() => props.onClose()}>
       <form class="form-grid" onSubmit={save}>
-        <Field label={t("common.name")} error={errors.name} span={2}>
+        <Field label={t("common.name")} error={form.errors.name} span={2}>
           <input
             name="name"
             class="mono"
@@ -167,7 +143,7 @@ function ModelDialog(props: { model?: Model; onClose: () => void; onSaved: () =>
             onInput={(e) => setDraft("name", e.currentTarget.value)}
           />
         </Field>
-        <Field label={t("models.remark")} error={errors.remark} span={2}>
+        <Field label={t("models.remark")} error={form.errors.remark} span={2}>
           <input
             name="remark"
             value={draft.remark}
@@ -189,37 +165,9 @@ function ModelDialog(props: { model?: Model; onClose: () => void; onSaved: () =>
             onChange={(v) => setDraft("breaker", v)}
           />
         </Field>
-        <Field label={t("models.maxAttempts")} error={errors.max_attempts}>
-          <input
-            type="number"
-            min="1"
-            max="20"
-            value={draft.max_attempts}
-            onInput={(e) => setDraft("max_attempts", e.currentTarget.valueAsNumber || 1)}
-          />
-        </Field>
-        <Field label={t("models.timeout")} error={errors.timeout_s}>
-          <input
-            type="number"
-            min="1"
-            max="3600"
-            value={draft.timeout_s}
-            onInput={(e) => setDraft("timeout_s", e.currentTarget.valueAsNumber || 1)}
-          />
-        </Field>
-        <Show when={formError()}>
-          <p class="form-error span-2" role="alert">
-            {formError()}
-          </p>
-        </Show>
-        <div class="form-actions span-2">
-          <button type="button" class="btn" onClick={() => props.onClose()}>
-            {t("common.cancel")}
-          </button>
-          <button type="submit" class="btn primary" disabled={busy()}>
-            {busy() ? t("common.saving") : t("common.save")}
-          </button>
-        </div>
+        {countField("max_attempts", "models.maxAttempts", 20)}
+        {countField("timeout_s", "models.timeout", 3600)}
+        <FormFooter error={form.formError()} busy={form.busy()} onCancel={() => props.onClose()} />
       </form>
     </Modal>
   );

@@ -1,8 +1,9 @@
-import { createResource, createSignal, For, Show, startTransition } from "solid-js";
+import { createResource, createSignal, Show, startTransition } from "solid-js";
+import { DataTable, RowActions } from "../components/data-table";
 import { Switch } from "../components/form";
 import { ListIcon, PlusIcon } from "../components/icons";
 import { PageHeader } from "../components/layout";
-import { ConfirmDialog } from "../components/modal";
+import { ConfirmDelete } from "../components/modal";
 import { ProviderDialog, UpstreamModelsDialog } from "../components/provider-dialogs";
 import { useToast } from "../components/toast";
 import { TypeBadge } from "../components/type-badge";
@@ -34,74 +35,55 @@ export default function Providers() {
         </button>
       </PageHeader>
 
-      <div class="panel table-wrap">
-        <table class="table">
-          <thead>
-            <tr>
-              <th class="col-id">{t("common.id")}</th>
-              <th>{t("common.name")}</th>
-              <th>{t("providers.type")}</th>
-              <th>{t("providers.baseUrl")}</th>
-              <th>{t("providers.apiKey")}</th>
-              <th>{t("common.enabled")}</th>
-              <th class="col-actions">{t("common.actions")}</th>
-            </tr>
-          </thead>
-          <tbody>
-            <For
-              each={providers()}
-              fallback={
-                <tr>
-                  <td colSpan={7} class="empty-row">
-                    {t("providers.empty")}
-                  </td>
-                </tr>
-              }
-            >
-              {(p) => (
-                <tr classList={{ disabled: !p.enabled }}>
-                  <td class="col-id">{p.id}</td>
-                  <td class="strong">
-                    <Show when={p.console_url} fallback={p.name}>
-                      <a href={p.console_url ?? ""} target="_blank" rel="noreferrer">
-                        {p.name}
-                      </a>
-                    </Show>
-                  </td>
-                  <td>
-                    <TypeBadge type={p.type} />
-                  </td>
-                  <td class="mono muted ellipsis" title={p.base_url}>
-                    {p.base_url}
-                  </td>
-                  <td class="mono muted">{p.api_key || "—"}</td>
-                  <td>
-                    <Switch
-                      checked={p.enabled}
-                      label={p.enabled ? t("common.on") : t("common.off")}
-                      onChange={(v) => toggleEnabled(p, v)}
-                    />
-                  </td>
-                  <td class="col-actions">
-                    <div class="row-actions">
-                      <button type="button" class="btn sm" onClick={() => setUpstream(p)}>
-                        <ListIcon />
-                        {t("providers.fetchModels")}
-                      </button>
-                      <button type="button" class="btn sm" onClick={() => setEditing(p)}>
-                        {t("common.edit")}
-                      </button>
-                      <button type="button" class="btn sm danger-ghost" onClick={() => setDeleting(p)}>
-                        {t("common.delete")}
-                      </button>
-                    </div>
-                  </td>
-                </tr>
-              )}
-            </For>
-          </tbody>
-        </table>
-      </div>
+      <DataTable
+        rows={providers()}
+        columns={7}
+        empty={t("providers.empty")}
+        head={
+          <>
+            <th class="col-id">{t("common.id")}</th>
+            <th>{t("common.name")}</th>
+            <th>{t("providers.type")}</th>
+            <th>{t("providers.baseUrl")}</th>
+            <th>{t("providers.apiKey")}</th>
+            <th>{t("common.enabled")}</th>
+            <th class="col-actions">{t("common.actions")}</th>
+          </>
+        }
+      >
+        {(p) => (
+          <tr classList={{ disabled: !p.enabled }}>
+            <td class="col-id">{p.id}</td>
+            <td class="strong">
+              <Show when={p.console_url} fallback={p.name}>
+                <a href={p.console_url ?? ""} target="_blank" rel="noreferrer">
+                  {p.name}
+                </a>
+              </Show>
+            </td>
+            <td>
+              <TypeBadge type={p.type} />
+            </td>
+            <td class="mono muted ellipsis" title={p.base_url}>
+              {p.base_url}
+            </td>
+            <td class="mono muted">{p.api_key || "—"}</td>
+            <td>
+              <Switch
+                checked={p.enabled}
+                label={p.enabled ? t("common.on") : t("common.off")}
+                onChange={(v) => toggleEnabled(p, v)}
+              />
+            </td>
+            <RowActions onEdit={() => setEditing(p)} onDelete={() => setDeleting(p)}>
+              <button type="button" class="btn sm" onClick={() => setUpstream(p)}>
+                <ListIcon />
+                {t("providers.fetchModels")}
+              </button>
+            </RowActions>
+          </tr>
+        )}
+      </DataTable>
 
       <Show when={editing()}>
         {(current) => (
@@ -115,22 +97,13 @@ export default function Providers() {
           />
         )}
       </Show>
-      <Show when={deleting()}>
-        {(p) => (
-          <ConfirmDialog
-            message={t("providers.deleteConfirm", { name: p().name })}
-            onClose={() => setDeleting(null)}
-            onConfirm={async () => {
-              const res = await api.providers.remove(p().id);
-              if (res.ok) {
-                toast.show(t("common.deleted"));
-                void reload();
-              }
-              return res;
-            }}
-          />
-        )}
-      </Show>
+      <ConfirmDelete
+        target={deleting()}
+        message={(p) => t("providers.deleteConfirm", { name: p.name })}
+        remove={(p) => api.providers.remove(p.id)}
+        onClose={() => setDeleting(null)}
+        onDeleted={() => void reload()}
+      />
       <Show when={upstream()}>
         {(p) => <UpstreamModelsDialog provider={p()} onClose={() => setUpstream(null)} />}
       </Show>
