@@ -75,3 +75,22 @@ export function FormFooter(props: { error: string; busy: boolean; onCancel: () =
     </>
   );
 }
+
+/** Which item a page's create/edit dialog is open for: a new one, an existing one, or none (closed). */
+export function createEditTarget<T extends object>(onSaved: () => void) {
+  const [target, setTarget] = createSignal<T | "new" | null>(null);
+  return {
+    isOpen: () => target() !== null,
+    /** The item being edited; undefined while creating. */
+    item: () => {
+      const current = target();
+      return current === "new" || current === null ? undefined : current;
+    },
+    open: (item: T | "new") => setTarget(() => item),
+    close: () => setTarget(null),
+    saved() {
+      setTarget(null);
+      onSaved();
+    },
+  };
+}

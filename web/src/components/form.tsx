@@ -22,6 +22,28 @@ export function Field(props: {
   );
 }
 
+/** A JSON-object text area (headers, extra body); read it back with parseJsonObject. */
+export function JsonField(props: {
+  label: string;
+  value: string;
+  onInput: (text: string) => void;
+  error?: string;
+  placeholder?: string;
+  span?: 1 | 2;
+}) {
+  return (
+    <Field label={props.label} error={props.error} span={props.span}>
+      <textarea
+        class="mono"
+        rows={3}
+        placeholder={props.placeholder}
+        value={props.value}
+        onInput={(e) => props.onInput(e.currentTarget.value)}
+      />
+    </Field>
+  );
+}
+
 /** An on/off switch (a checkbox with role="switch"). */
 export function Switch(props: {
   checked: boolean;

@@ -9,7 +9,7 @@ import {
   type Provider,
 } from "../lib/api";
 import { type DictKey, useI18n } from "../lib/i18n";
-import { Field, jsonText, parseJsonObject, Switch } from "./form";
+import { Field, JsonField, jsonText, parseJsonObject, Switch } from "./form";
 import { createSaveForm, FormFooter } from "./form-dialog";
 import { Modal } from "./modal";
 
@@ -196,23 +196,19 @@ export function LinkDialog(props: {
         <details class="span-2 advanced" open={!!(draft.headers || draft.extra_body)}>
           <summary>{t("providers.advanced")}</summary>
           <div class="form-grid">
-            <Field label={t("links.headers")} error={form.errors.headers}>
-              <textarea
-                class="mono"
-                rows={3}
-                value={draft.headers}
-                onInput={(e) => setDraft("headers", e.currentTarget.value)}
-              />
-            </Field>
-            <Field label={t("links.extraBody")} error={form.errors.extra_body}>
-              <textarea
-                class="mono"
-                rows={3}
-                placeholder={'{"temperature": 0.2}'}
-                value={draft.extra_body}
-                onInput={(e) => setDraft("extra_body", e.currentTarget.value)}
-              />
-            </Field>
+            <JsonField
+              label={t("links.headers")}
+              error={form.errors.headers}
+              value={draft.headers}
+              onInput={(v) => setDraft("headers", v)}
+            />
+            <JsonField
+              label={t("links.extraBody")}
+              error={form.errors.extra_body}
+              placeholder={'{"temperature": 0.2}'}
+              value={draft.extra_body}
+              onInput={(v) => setDraft("extra_body", v)}
+            />
           </div>
         </details>
         <FormFooter error={form.formError()} busy={form.busy()} onCancel={() => props.onClose()} />

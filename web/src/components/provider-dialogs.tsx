@@ -2,7 +2,7 @@ import { createSignal, For, onMount, Show } from "solid-js";
 import { createStore } from "solid-js/store";
 import { api, PROVIDER_TYPES, type Provider, type ProviderInput, type ProviderType } from "../lib/api";
 import { useI18n } from "../lib/i18n";
-import { Field, jsonText, parseJsonObject, Switch } from "./form";
+import { Field, JsonField, jsonText, parseJsonObject, Switch } from "./form";
 import { createSaveForm, FormFooter } from "./form-dialog";
 import { Modal } from "./modal";
 
@@ -142,15 +142,14 @@ export function ProviderDialog(props: { provider?: Provider; onClose: () => void
                 onInput={(e) => setDraft("error_matcher", e.currentTarget.value)}
               />
             </Field>
-            <Field label={t("providers.headers")} error={form.errors.headers} span={2}>
-              <textarea
-                class="mono"
-                rows={3}
-                placeholder={'{"X-Title": "llmio"}'}
-                value={draft.headers}
-                onInput={(e) => setDraft("headers", e.currentTarget.value)}
-              />
-            </Field>
+            <JsonField
+              label={t("providers.headers")}
+              error={form.errors.headers}
+              span={2}
+              placeholder={'{"X-Title": "llmio"}'}
+              value={draft.headers}
+              onInput={(v) => setDraft("headers", v)}
+            />
           </div>
         </details>
         <FormFooter error={form.formError()} busy={form.busy()} onCancel={() => props.onClose()} />

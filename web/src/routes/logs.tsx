@@ -207,26 +207,20 @@ export default function Logs() {
             >
               <For each={PAGE_SIZES}>{(n) => <option value={n}>{t("logs.pageSize", { n })}</option>}</For>
             </select>
-            <button
-              type="button"
-              class="btn icon"
-              aria-label={t("logs.prev")}
-              title={t("logs.prev")}
+            <IconButton
+              label={t("logs.prev")}
               disabled={p().page <= 1}
               onClick={() => setParams({ page: String(p().page - 1) })}
             >
               <ChevronLeftIcon />
-            </button>
-            <button
-              type="button"
-              class="btn icon"
-              aria-label={t("logs.next")}
-              title={t("logs.next")}
+            </IconButton>
+            <IconButton
+              label={t("logs.next")}
               disabled={p().page >= p().pages}
               onClick={() => setParams({ page: String(p().page + 1) })}
             >
               <ChevronRightIcon />
-            </button>
+            </IconButton>
           </div>
         )}
       </Show>
@@ -246,6 +240,22 @@ export default function Logs() {
         )}
       </Show>
     </>
+  );
+}
+
+/** A pager arrow: an icon with its label as the accessible name and tooltip. */
+function IconButton(props: { label: string; disabled: boolean; onClick: () => void; children: JSX.Element }) {
+  return (
+    <button
+      type="button"
+      class="btn icon"
+      aria-label={props.label}
+      title={props.label}
+      disabled={props.disabled}
+      onClick={() => props.onClick()}
+    >
+      {props.children}
+    </button>
   );
 }
 

@@ -2,6 +2,7 @@ import { useSearchParams } from "@solidjs/router";
 import { createMemo, createResource, createSignal, For, Show, startTransition } from "solid-js";
 import { DataTable, RowActions } from "../components/data-table";
 import { Field, Switch } from "../components/form";
+import { createEditTarget } from "../components/form-dialog";
 import { CheckIcon, CrossIcon, PlusIcon } from "../components/icons";
 import { PageHeader } from "../components/layout";
 import { HealthCell, HealthFailures } from "../components/link-health";
@@ -34,10 +35,10 @@ export default function ModelProviders() {
   const modelId = () => Number(params.model) || models()?.[0]?.id;
   const [links, { refetch }] = createResource(modelId, api.links.list);
   const [typeFilter, setTypeFilter] = createSignal<ProviderType | "">("");
-  const [editing, setEditing] = createSignal<ModelProvider | "new" | null>(null);
   const [deleting, setDeleting] = createSignal<ModelProvider | null>(null);
   const [testing, setTesting] = createSignal<ModelProvider | null>(null);
   const reload = () => startTransition(refetch);
+  const editor = createEditTarget<ModelProvider>(() => void reload());
   // Health is a live view: polled while the page is open and read through `.latest`, so a refresh never
   // blanks the table. A failed poll shows no health rather than taking the page down (a 401 still signs out).
   // Countdowns run on the server's clock: the breaker and cooldown instants are the server's.
@@ -98,7 +99,7 @@ export default function ModelProviders() {
             class="btn primary"
             disabled={!providers()?.length}
             title={providers()?.length ? undefined : t("links.noProviders")}
-            onClick={() => setEditing("new")}
+            onClick={() => editor.open("new")}
           >
             <PlusIcon />
             {t("links.add")}
@@ -185,7 +186,7 @@ export default function ModelProviders() {
                   <td class="num mono small">
                     <Prices link={l} />
                   </td>
-                  <RowActions onEdit={() => setEditing(l)} onDelete={() => setDeleting(l)}>
+                  <RowActions onEdit={() => editor.open(l)} onDelete={() => setDeleting(l)}>
                     <button
                       type="button"
                       class="btn sm"
@@ -211,16 +212,13 @@ export default function ModelProviders() {
         </DataTable>
       </Show>
 
-      <Show when={editing() && modelId()}>
+      <Show when={editor.isOpen() && modelId()}>
         <LinkDialog
           modelId={modelId() as number}
           providers={providers() ?? []}
-          link={editing() === "new" ? undefined : (editing() as ModelProvider)}
-          onClose={() => setEditing(null)}
-          onSaved={() => {
-            setEditing(null);
-            void reload();
-          }}
+          link={editor.item()}
+          onClose={editor.close}
+          onSaved={editor.saved}
         />
       </Show>
       <Show when={testing()}>

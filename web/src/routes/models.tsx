@@ -3,7 +3,7 @@ import { createResource, createSignal, For, Show, startTransition } from "solid-
 import { createStore } from "solid-js/store";
 import { DataTable, RowActions } from "../components/data-table";
 import { Field, Switch } from "../components/form";
-import { createSaveForm, FormFooter } from "../components/form-dialog";
+import { createEditTarget, createSaveForm, FormFooter } from "../components/form-dialog";
 import { LinkIcon, PlusIcon } from "../components/icons";
 import { PageHeader } from "../components/layout";
 import { ConfirmDelete, Modal } from "../components/modal";
@@ -13,14 +13,14 @@ import { type DictKey, useI18n } from "../lib/i18n";
 export default function Models() {
   const { t } = useI18n();
   const [models, { refetch }] = createResource(api.models.list);
-  const [editing, setEditing] = createSignal<Model | "new" | null>(null);
   const [deleting, setDeleting] = createSignal<Model | null>(null);
   const reload = () => startTransition(refetch);
+  const editor = createEditTarget<Model>(() => void reload());
 
   return (
     <>
       <PageHeader title={t("models.title")} subtitle={t("models.subtitle")}>
-        <button type="button" class="btn primary" onClick={() => setEditing("new")}>
+        <button type="button" class="btn primary" onClick={() => editor.open("new")}>
           <PlusIcon />
           {t("models.add")}
         </button>
@@ -60,7 +60,7 @@ export default function Models() {
                 {m.breaker ? t("common.on") : t("common.off")}
               </span>
             </td>
-            <RowActions onEdit={() => setEditing(m)} onDelete={() => setDeleting(m)}>
+            <RowActions onEdit={() => editor.open(m)} onDelete={() => setDeleting(m)}>
               <A href={`/model-providers?model=${m.id}`} class="btn sm">
                 <LinkIcon />
                 {t("models.links")}
@@ -70,17 +70,8 @@ export default function Models() {
         )}
       </DataTable>
 
-      <Show when={editing()}>
-        {(current) => (
-          <ModelDialog
-            model={current() === "new" ? undefined : (current() as Model)}
-            onClose={() => setEditing(null)}
-            onSaved={() => {
-              setEditing(null);
-              void reload();
-            }}
-          />
-        )}
+      <Show when={editor.isOpen()}>
+        <ModelDialog model={editor.item()} onClose={editor.close} onSaved={editor.saved} />
       </Show>
       <ConfirmDelete
         target={deleting()}

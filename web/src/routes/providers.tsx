@@ -1,5 +1,6 @@
 import { createResource, createSignal, Show, startTransition } from "solid-js";
 import { DataTable, RowActions } from "../components/data-table";
+import { createEditTarget } from "../components/form-dialog";
 import { Switch } from "../components/form";
 import { ListIcon, PlusIcon } from "../components/icons";
 import { PageHeader } from "../components/layout";
@@ -14,11 +15,11 @@ export default function Providers() {
   const { t } = useI18n();
   const toast = useToast();
   const [providers, { refetch }] = createResource(api.providers.list);
-  const [editing, setEditing] = createSignal<Provider | "new" | null>(null);
   const [deleting, setDeleting] = createSignal<Provider | null>(null);
   const [upstream, setUpstream] = createSignal<Provider | null>(null);
   // A transition keeps the current table on screen while it reloads, instead of the Suspense fallback.
   const reload = () => startTransition(refetch);
+  const editor = createEditTarget<Provider>(() => void reload());
 
   const toggleEnabled = async (p: Provider, enabled: boolean) => {
     const res = await api.providers.update(p.id, { enabled });
@@ -29,7 +30,7 @@ export default function Providers() {
   return (
     <>
       <PageHeader title={t("providers.title")} subtitle={t("providers.subtitle")}>
-        <button type="button" class="btn primary" onClick={() => setEditing("new")}>
+        <button type="button" class="btn primary" onClick={() => editor.open("new")}>
           <PlusIcon />
           {t("providers.add")}
         </button>
@@ -75,7 +76,7 @@ export default function Providers() {
                 onChange={(v) => toggleEnabled(p, v)}
               />
             </td>
-            <RowActions onEdit={() => setEditing(p)} onDelete={() => setDeleting(p)}>
+            <RowActions onEdit={() => editor.open(p)} onDelete={() => setDeleting(p)}>
               <button type="button" class="btn sm" onClick={() => setUpstream(p)}>
                 <ListIcon />
                 {t("providers.fetchModels")}
@@ -85,17 +86,8 @@ export default function Providers() {
         )}
       </DataTable>
 
-      <Show when={editing()}>
-        {(current) => (
-          <ProviderDialog
-            provider={current() === "new" ? undefined : (current() as Provider)}
-            onClose={() => setEditing(null)}
-            onSaved={() => {
-              setEditing(null);
-              void reload();
-            }}
-          />
-        )}
+      <Show when={editor.isOpen()}>
+        <ProviderDialog provider={editor.item()} onClose={editor.close} onSaved={editor.saved} />
       </Show>
       <ConfirmDelete
         target={deleting()}
