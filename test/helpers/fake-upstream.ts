@@ -18,7 +18,9 @@ export type Behavior =
   /** Streams `afterChunks` chunks, then goes silent without closing. */
   | { kind: "stall"; afterChunks: number }
   /** A 200 whose body is an error (for error_matcher). */
-  | { kind: "error200"; message: string };
+  | { kind: "error200"; message: string }
+  /** A 200 stream whose first event is the protocol's error event (e.g. Anthropic's overloaded_error). */
+  | { kind: "errorEvent"; message: string };
 
 export interface SeenRequest {
   style: FakeStyle;
@@ -424,6 +426,17 @@ export function startFakeUpstream(behaviors: Record<string, Behavior> = {}): Fak
           return new Response(errorBody(style, 200, b.message), {
             headers: { "content-type": "application/json" },
           });
+        case "errorEvent": {
+          const data = errorBody(style, 529, b.message);
+          const named = style === "anthropic" || style === "openai-responses";
+          const payload =
+            style === "openai-responses"
+              ? JSON.stringify({ type: "error", code: "overloaded", message: b.message })
+              : data;
+          return new Response(`${named ? "event: error\n" : ""}data: ${payload}\n\n`, {
+            headers: { "content-type": "text/event-stream" },
+          });
+        }
         case "hang":
           return new Promise<Response>((resolve) =>
             req.signal.addEventListener("abort", () => resolve(new Response(null, { status: 499 })), {

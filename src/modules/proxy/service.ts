@@ -348,6 +348,18 @@ export class ProxyService {
       reader.cancel().catch(() => {});
       return undefined;
     }
+    // The first events may already be an error (a 200 stream opening with Anthropic's overloaded_error, a
+    // relay's error chunk): nothing reached the client yet, so that is a failure to fail over from.
+    const tap = codec.createStreamTap({
+      hideUsageChunk: inb.style === "openai" && ctx.sniffed?.clientWantsStreamUsage !== true,
+    });
+    const firstOut = tap.push(first);
+    const opening = tap.facts().error;
+    if (opening) {
+      attempt.fail("server", res.status, summarize(`stream opened with an error: ${opening}`, link));
+      reader.cancel().catch(() => {});
+      return undefined;
+    }
     attempt.succeed();
     ctx.firstChunkMs = ctx.elapsed();
     // Gemini clients that did not ask for SSE get the JSON-array framing they expect.
@@ -361,11 +373,9 @@ export class ProxyService {
     });
     passOnHeaders(res.headers, headers);
     const body = relayStream({
-      first,
+      first: { chunk: first, out: firstOut },
       reader,
-      tap: codec.createStreamTap({
-        hideUsageChunk: inb.style === "openai" && ctx.sniffed?.clientWantsStreamUsage !== true,
-      }),
+      tap,
       codec,
       ctx,
       abort: (why) => attempt.abort(why === "client" ? "client" : "idle"),

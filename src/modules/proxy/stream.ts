@@ -8,7 +8,8 @@ const encoder = new TextEncoder();
 const IDLE = "idle";
 
 export interface RelayOptions {
-  first: Uint8Array;
+  /** The first upstream chunk, already pushed through `tap`, and what the tap returned for it. */
+  first: { chunk: Uint8Array; out: Uint8Array | undefined };
   reader: ReadableStreamDefaultReader<Uint8Array>;
   tap: StreamTap;
   codec: ProtocolCodec;
@@ -69,7 +70,8 @@ export function relayStream(o: RelayOptions): ReadableStream<Uint8Array> {
 
   return new ReadableStream<Uint8Array>({
     start(controller) {
-      forward(controller, o.first);
+      o.ctx.size += o.first.chunk.byteLength;
+      emit(controller, o.first.out);
     },
     async pull(controller) {
       try {

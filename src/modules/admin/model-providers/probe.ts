@@ -43,6 +43,8 @@ async function probe(d: AdminDeps, link: RouteLink, kind: ProbeKind): Promise<Pr
       headers: attemptHeaders(link, new Headers()),
       body: JSON.stringify(body),
       signal: AbortSignal.timeout(PROBE_TIMEOUT_MS),
+      // Never follow a redirect: it would carry the provider key to another origin.
+      redirect: "manual",
       ...(link.provider.proxyUrl ? { proxy: link.provider.proxyUrl } : {}),
     });
     const text = await res.text();

@@ -1,0 +1,76 @@
+import { afterAll, beforeAll, describe, expect, it } from "bun:test";
+import { type FakeUpstream, startFakeUpstream } from "../helpers/fake-upstream";
+import { AUTH, type Gateway, readSse, startGateway } from "../helpers/gateway";
+
+let up: FakeUpstream;
+let gw: Gateway;
+const STYLES = ["openai", "openai-responses", "anthropic", "gemini"] as const;
+
+beforeAll(() => {
+  up = startFakeUpstream({ overloaded: { kind: "errorEvent", message: "Overloaded" } });
+  gw = startGateway();
+  for (const type of STYLES) {
+    const opts = { modelOptions: { strategy: "priority" as const } };
+    gw.link({
+      model: `m-${type}`,
+      provider: `bad-${type}`,
+      type,
+      baseUrl: up.url,
+      providerModel: "overloaded",
+      priority: 9,
+      ...opts,
+    });
+    gw.link({
+      model: `m-${type}`,
+      provider: `good-${type}`,
+      type,
+      baseUrl: up.url,
+      providerModel: `ok-${type}`,
+      priority: 1,
+    });
+  }
+});
+afterAll(async () => {
+  await gw.stop();
+  await up.stop();
+});
+
+function streamRequest(type: (typeof STYLES)[number]): [string, Record<string, unknown>] {
+  const messages = [{ role: "user", content: "hi" }];
+  switch (type) {
+    case "openai":
+      return ["/v1/chat/completions", { model: `m-${type}`, stream: true, messages }];
+    case "openai-responses":
+      return ["/v1/responses", { model: `m-${type}`, stream: true, input: "hi" }];
+    case "anthropic":
+      return ["/v1/messages", { model: `m-${type}`, stream: true, max_tokens: 8, messages }];
+    case "gemini":
+      return [
+        `/v1beta/models/m-${type}:streamGenerateContent?alt=sse`,
+        { contents: [{ role: "user", parts: [{ text: "hi" }] }] },
+      ];
+  }
+}
+
+describe("a 200 stream that opens with an error event", () => {
+  it.each(STYLES)("fails over to the next %s link before anything reached the client", async (type) => {
+    const [path, body] = streamRequest(type);
+    const res = await fetch(`${gw.url}${path}`, {
+      method: "POST",
+      headers: AUTH,
+      body: JSON.stringify(body),
+    });
+    expect(res.status).toBe(200);
+    const events = await readSse(res);
+    expect(events.some((e) => e.event === "error" || e.data.includes('"error"'))).toBe(false);
+    expect(events.map((e) => e.data).join("")).toContain(`"ok-${type}"`);
+    await gw.flush();
+    const log = gw.logs()[0] as { status: string; provider_name: string; attempts: string };
+    expect(log.status).toBe("success");
+    expect(log.provider_name).toBe(`good-${type}`);
+    const attempts = JSON.parse(log.attempts) as { provider_name: string; error: string }[];
+    expect(attempts).toHaveLength(1);
+    expect(attempts[0]?.provider_name).toBe(`bad-${type}`);
+    expect(attempts[0]?.error).toContain("Overloaded");
+  });
+});
