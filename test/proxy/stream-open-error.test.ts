@@ -74,3 +74,38 @@ describe("a 200 stream that opens with an error event", () => {
     expect(attempts[0]?.error).toContain("Overloaded");
   });
 });
+
+describe("stream idle limit", () => {
+  it("does not blame the link for a client that is slow to read", async () => {
+    const slow = startGateway({ config: { streamIdleMs: 200 } });
+    try {
+      slow.link({
+        model: "m",
+        provider: "p",
+        type: "openai",
+        baseUrl: up.url,
+        providerModel: "ok-slow-reader",
+      });
+      const res = await fetch(`${slow.url}/v1/chat/completions`, {
+        method: "POST",
+        headers: AUTH,
+        body: JSON.stringify({ model: "m", stream: true, messages: [{ role: "user", content: "hi" }] }),
+      });
+      const reader = res.body!.getReader();
+      let text = new TextDecoder().decode((await reader.read()).value);
+      // Longer than the idle limit without reading, while the upstream keeps its own pace.
+      await Bun.sleep(500);
+      for (;;) {
+        const r = await reader.read();
+        if (r.done) break;
+        text += new TextDecoder().decode(r.value);
+      }
+      expect(text).toContain("[DONE]");
+      expect(text).not.toContain('"error"');
+      await slow.flush();
+      expect(slow.logs()[0]?.status).toBe("success");
+    } finally {
+      await slow.stop();
+    }
+  });
+});

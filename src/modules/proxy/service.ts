@@ -379,6 +379,7 @@ export class ProxyService {
       codec,
       ctx,
       abort: (why) => attempt.abort(why === "client" ? "client" : "idle"),
+      clientGone: () => attempt.clientGone,
       idleMs: this.d.config.streamIdleMs,
       reframe: jsonArray ? createSseToJsonArray() : undefined,
       onEnd: (status, facts, error) => {

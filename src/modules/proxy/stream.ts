@@ -16,6 +16,8 @@ export interface RelayOptions {
   ctx: RequestContext;
   /** Aborts the upstream request. */
   abort: (why: string) => void;
+  /** Whether the client has gone away (its request was aborted). */
+  clientGone: () => boolean;
   idleMs: number;
   /** Re-frames what the client gets (Gemini's JSON-array streaming); the tap still sees upstream bytes. */
   reframe?: Reframer;
@@ -34,7 +36,11 @@ export function relayStream(o: RelayOptions): ReadableStream<Uint8Array> {
   let idle = false;
   // Per stream and in streaming mode: a character split across chunks is decoded whole for the IO log.
   const decoder = o.ctx.ioLog ? new TextDecoder() : undefined;
-  const timer = setTimeout(() => {
+  // The idle limit counts only time spent waiting on the upstream: a client that is slow to read (the
+  // stream is pull-based, so nothing is read upstream meanwhile) is no fault of the link.
+  let waiting = false;
+  const timer = setTimeout(function onIdle() {
+    if (!waiting) return void timer.refresh();
     idle = true;
     o.abort(IDLE);
   }, o.idleMs);
@@ -78,7 +84,10 @@ export function relayStream(o: RelayOptions): ReadableStream<Uint8Array> {
         // A pull that enqueues nothing is not called again, so read on until something goes out: a chunk
         // the tap holds back or drops whole (the hidden usage-only chunk) would otherwise stall the stream.
         while (!ended) {
+          waiting = true;
+          timer.refresh();
           const r = await o.reader.read();
+          waiting = false;
           if (ended) return;
           if (r.done) {
             emit(controller, o.tap.end());
@@ -86,11 +95,17 @@ export function relayStream(o: RelayOptions): ReadableStream<Uint8Array> {
             close(controller);
             return;
           }
-          timer.refresh();
           if (forward(controller, r.value)) return;
         }
       } catch (err) {
+        waiting = false;
         if (ended) return;
+        if (o.clientGone()) {
+          // The read failed because the client left and the upstream request was aborted for it.
+          end("cancelled", "client closed the stream");
+          controller.close();
+          return;
+        }
         const gerr = idle
           ? new GatewayError(
               504,
