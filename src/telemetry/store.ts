@@ -80,6 +80,7 @@ export function workerStore(db: Database, path: string, logger: Logger): RecordS
   let broken = false;
   let seq = 0;
   let worker: Worker | null = null;
+  let closing = false;
   const fail = (why: string) => {
     if (broken) return;
     broken = true;
@@ -101,6 +102,10 @@ export function workerStore(db: Database, path: string, logger: Logger): RecordS
       pending.delete(reply.id);
     });
     w.addEventListener("error", (e) => fail(e.message));
+    // A worker that exits on its own (not through close()) would leave its pending batches unanswered.
+    w.addEventListener("close", () => {
+      if (!closing) fail("the writer thread exited");
+    });
     w.postMessage({ type: "open", path });
     worker = w;
     return w;
@@ -108,7 +113,8 @@ export function workerStore(db: Database, path: string, logger: Logger): RecordS
 
   return {
     async write(records) {
-      if (broken) return fallback.write(records);
+      // After close() (a record that arrives during shutdown), the main thread writes it itself.
+      if (broken || closing) return fallback.write(records);
       const id = ++seq;
       const json = JSON.stringify(records);
       const result = await new Promise<WriteResult>((resolve) => {
@@ -120,7 +126,9 @@ export function workerStore(db: Database, path: string, logger: Logger): RecordS
     },
     async close() {
       const w = worker;
-      if (broken || !w) return;
+      closing = true;
+      if (!w) return;
+      if (broken) return void w.terminate();
       // The worker closes its connection (checkpointing its WAL share) before it is stopped.
       await new Promise<void>((resolve) => {
         onClosed = resolve;

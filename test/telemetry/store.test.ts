@@ -60,3 +60,17 @@ describe("worker record store", () => {
     expect(r.written).toBe(10);
   });
 });
+
+describe("worker record store at shutdown", () => {
+  it("writes a record that arrives after close() on the main thread instead of losing it", async () => {
+    const { db, path } = tempDb();
+    const store = workerStore(db, path, silentLogger);
+    const r = new Recorder(store, { intervalMs: 60_000 });
+    r.push(record(1));
+    await r.close();
+    r.push(record(2));
+    await r.drain();
+    expect(count(db)).toBe(2);
+    expect(r.written).toBe(2);
+  });
+});
