@@ -29,6 +29,9 @@ export const defaultHealthOptions: HealthOptions = {
   recentLimit: 10,
 };
 
+/** What `acquire` hands out: the half-open trial's start time when the request holds the trial, else null. */
+export type Lease = number | null;
+
 export interface FailureInfo {
   status?: number;
   message: string;
@@ -124,18 +127,28 @@ export class HealthRegistry {
     return s?.cooldownUntil != null && s.cooldownUntil > this.#clock.now() ? "cooldown" : "breaker";
   }
 
-  /** Marks the link as taken by a request; on a half-open link this is the one trial let through. */
-  acquire(linkId: number): void {
+  /**
+   * Marks the link as taken by a request; on a half-open link this is the one trial let through. Returns the
+   * lease to hand back to `release`: the trial's start when this request holds the trial, else null.
+   */
+  acquire(linkId: number): Lease {
     const s = this.#links.get(linkId);
-    if (!s) return;
+    if (!s) return null;
     const now = this.#clock.now();
-    if (this.#breakerState(s, now) === "half_open") s.trialSince = now;
+    if (this.#breakerState(s, now) !== "half_open") return null;
+    s.trialSince = now;
+    return now;
   }
 
-  /** The attempt ended with neither verdict (client cancelled, client error): frees a half-open trial slot. */
-  release(linkId: number): void {
+  /**
+   * The attempt ended with neither verdict (client cancelled, client error): frees the half-open trial slot
+   * if this request holds it. A request that took the link before the breaker opened (lease null) must not
+   * free the slot of the trial running now. Without a lease, any trial is freed.
+   */
+  release(linkId: number, lease?: Lease): void {
     const s = this.#links.get(linkId);
-    if (s) s.trialSince = null;
+    if (!s) return;
+    if (lease === undefined || (lease !== null && s.trialSince === lease)) s.trialSince = null;
   }
 
   /** The link answered well: closes the breaker and resets every backoff. */

@@ -1,6 +1,6 @@
 import type { Clock, Random } from "../core/clock";
 import { filterByNeeds } from "./capabilities";
-import type { HealthRegistry } from "./health";
+import type { HealthRegistry, Lease } from "./health";
 import { strategies } from "./strategies";
 import type { Capability, Needs, RouteLink, RouteModel } from "./types";
 
@@ -22,6 +22,8 @@ export interface AttemptPlan {
   next(): RouteLink | undefined;
   /** How many links have been handed out so far. */
   attempts(): number;
+  /** The health lease taken for a link this plan handed out (pass it to `release`). */
+  lease(linkId: number): Lease;
 }
 
 export type PlanResult =
@@ -50,6 +52,7 @@ export function createAttemptPlan({ model, needs, health, random, clock }: PlanI
   const maxAttempts = Math.max(1, model.maxAttempts);
   let remaining = filtered.links;
   let handedOut = 0;
+  const leases = new Map<number, Lease>();
 
   return {
     ok: true,
@@ -62,10 +65,11 @@ export function createAttemptPlan({ model, needs, health, random, clock }: PlanI
       remaining = remaining.filter((l) => l !== link);
       handedOut++;
       // Acquired in the same tick as the availability check, so two requests cannot both take a half-open trial.
-      health.acquire(link.id);
+      leases.set(link.id, health.acquire(link.id));
       return link;
     },
     attempts: () => handedOut,
+    lease: (linkId) => leases.get(linkId) ?? null,
   };
 }
 

@@ -228,3 +228,22 @@ describe("snapshots", () => {
     expect(health.all().map((h) => h.link_id)).toEqual([1, 3]);
   });
 });
+
+describe("half-open trial leases", () => {
+  it("does not let a request that took the link before the breaker opened free the running trial", () => {
+    let now = 1_000_000;
+    const clock = { now: () => now, mono: () => now };
+    const health = new HealthRegistry(clock, { failureThreshold: 1, openMs: 1000 });
+    const early = health.acquire(1); // closed: an ordinary request, no trial
+    expect(early).toBeNull();
+    health.failure(1, "server", { message: "boom", useBreaker: true }); // opens the breaker
+    now += 1001;
+    const trial = health.acquire(1); // half-open: this one is the trial
+    expect(trial).not.toBeNull();
+    expect(health.available(1, true)).toBe(false);
+    health.release(1, early); // the early request ends with a client error
+    expect(health.available(1, true)).toBe(false); // the trial still holds the slot
+    health.release(1, trial);
+    expect(health.available(1, true)).toBe(true);
+  });
+});

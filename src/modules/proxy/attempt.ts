@@ -1,5 +1,5 @@
 import { redact } from "../../core/logger";
-import type { HealthRegistry } from "../../routing";
+import type { HealthRegistry, Lease } from "../../routing";
 import type { FailureKind, RouteLink, RouteModel } from "../../routing/types";
 import type { Clock } from "../../core/clock";
 import type { RequestContext } from "./context";
@@ -34,6 +34,7 @@ export class Attempt {
     private readonly health: HealthRegistry,
     private readonly clock: Clock,
     readonly timeoutMs: number,
+    private readonly lease: Lease,
   ) {
     // A signal that is already aborted never fires its event again: abort at once instead.
     if (clientSignal.aborted) this.controller.abort("client" satisfies AbortWhy);
@@ -103,7 +104,7 @@ export class Attempt {
   release(): void {
     this.settle();
     this.detach();
-    this.health.release(this.link.id);
+    this.health.release(this.link.id, this.lease);
     this.ctx.link = this.link;
   }
 

@@ -159,13 +159,13 @@ export class ProxyService {
     for (let link = plan.next(); link; link = plan.next()) {
       // The client left while an earlier attempt failed: no further upstream call on its behalf.
       if (inb.request.signal.aborted) {
-        d.health.release(link.id);
+        d.health.release(link.id, plan.lease(link.id));
         this.record(ctx, "cancelled", 499, {}, "client closed the request");
         return new Response(null, { status: 499 });
       }
       const remaining = deadline - d.clock.mono();
       if (remaining <= 0) {
-        d.health.release(link.id);
+        d.health.release(link.id, plan.lease(link.id));
         outOfTime = true;
         break;
       }
@@ -180,7 +180,7 @@ export class ProxyService {
         });
         payload = upstreamBody === body ? raw : JSON.stringify(upstreamBody);
       } catch (err) {
-        d.health.release(link.id);
+        d.health.release(link.id, plan.lease(link.id));
         throw err;
       }
       const attempt = new Attempt(
@@ -191,6 +191,7 @@ export class ProxyService {
         d.health,
         d.clock,
         Math.min(model.timeoutMs, remaining),
+        plan.lease(link.id),
       );
       const res = await this.run(inb, codec, ctx, attempt, payload);
       if (res) return res;
@@ -361,7 +362,6 @@ export class ProxyService {
       return undefined;
     }
     attempt.succeed();
-    ctx.firstChunkMs = ctx.elapsed();
     // Gemini clients that did not ask for SSE get the JSON-array framing they expect.
     const jsonArray = inb.style === "gemini" && !/[?&]alt=sse(&|$)/.test(inb.request.url);
     const headers = gatewayHeaders(ctx, {
@@ -388,6 +388,8 @@ export class ProxyService {
         this.record(ctx, status, status === "cancelled" ? 499 : res.status, facts, error);
       },
     });
+    // When the first chunk goes to the client; after the overhead was marked, so proxy ≤ first chunk ≤ total.
+    ctx.firstChunkMs = ctx.elapsed();
     return new Response(body, { status: res.status, headers });
   }
 }
