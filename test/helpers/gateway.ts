@@ -164,6 +164,21 @@ export function post(
   });
 }
 
+/** POSTs a one-message OpenAI chat completion for `model`; `extra` joins the body, `init` overrides the fetch options. */
+export function chat(
+  gw: Gateway,
+  model: string,
+  extra: Record<string, unknown> = {},
+  init: RequestInit = {},
+): Promise<Response> {
+  return fetch(`${gw.url}/v1/chat/completions`, {
+    method: "POST",
+    headers: AUTH,
+    body: JSON.stringify({ model, messages: [{ role: "user", content: "hi" }], ...extra }),
+    ...init,
+  });
+}
+
 export type ClientStyle = Provider["type"];
 
 /** The standard fixture: one model per protocol, each linked to a provider of that type on `baseUrl`. */

@@ -1,42 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from "bun:test";
-import { type FakeUpstream, startFakeUpstream } from "../helpers/fake-upstream";
-import { AUTH, type Gateway, readSse, startGateway } from "../helpers/gateway";
+import { describe, expect, it } from "bun:test";
+import { startFourLinked } from "../helpers/fixture";
+import { AUTH, chat, FOUR, type Gateway, post, readSse, startGateway } from "../helpers/gateway";
 
-let up: FakeUpstream;
-let gw: Gateway;
-
-beforeAll(() => {
-  up = startFakeUpstream();
-  gw = startGateway();
-  gw.link({ model: "gpt-x", provider: "oa", type: "openai", baseUrl: up.url, providerModel: "up-gpt" });
-  gw.link({
-    model: "claude-x",
-    provider: "an",
-    type: "anthropic",
-    baseUrl: up.url,
-    providerModel: "up-claude",
-  });
-  gw.link({
-    model: "resp-x",
-    provider: "or",
-    type: "openai-responses",
-    baseUrl: up.url,
-    providerModel: "up-resp",
-  });
-  gw.link({ model: "gem-x", provider: "gm", type: "gemini", baseUrl: up.url, providerModel: "up-gem" });
-});
-afterAll(async () => {
-  await gw.stop();
-  await up.stop();
-});
+const { up, gw } = startFourLinked();
 
 describe("proxy smoke", () => {
   it("proxies an OpenAI chat completion", async () => {
-    const res = await fetch(`${gw.url}/v1/chat/completions`, {
-      method: "POST",
-      headers: AUTH,
-      body: JSON.stringify({ model: "gpt-x", messages: [{ role: "user", content: "hi" }] }),
-    });
+    const res = await chat(gw, "gpt-x");
     expect(res.status).toBe(200);
     const body = (await res.json()) as { choices: { message: { content: string } }[] };
     expect(body.choices[0]?.message.content).toContain("fake upstream");
@@ -47,16 +17,12 @@ describe("proxy smoke", () => {
   });
 
   it("streams an Anthropic message", async () => {
-    const res = await fetch(`${gw.url}/anthropic/v1/messages`, {
-      method: "POST",
-      headers: { "x-api-key": AUTH.authorization.slice(7), "content-type": "application/json" },
-      body: JSON.stringify({
-        model: "claude-x",
-        max_tokens: 10,
-        stream: true,
-        messages: [{ role: "user", content: "hi" }],
-      }),
-    });
+    const res = await post(
+      gw,
+      "/anthropic/v1/messages",
+      { model: "claude-x", max_tokens: 10, stream: true, messages: [{ role: "user", content: "hi" }] },
+      { "x-api-key": AUTH.authorization.slice(7), "content-type": "application/json" },
+    );
     expect(res.status).toBe(200);
     const events = await readSse(res);
     expect(events[0]?.event).toBe("message_start");
@@ -71,11 +37,7 @@ describe("proxy smoke", () => {
 
 describe("client address", () => {
   const send = (g: Gateway) =>
-    fetch(`${g.url}/v1/chat/completions`, {
-      method: "POST",
-      headers: { ...AUTH, "x-forwarded-for": "203.0.113.9, 10.0.0.1" },
-      body: JSON.stringify({ model: "gpt-x", messages: [{ role: "user", content: "hi" }] }),
-    });
+    chat(g, "gpt-x", {}, { headers: { ...AUTH, "x-forwarded-for": "203.0.113.9, 10.0.0.1" } });
 
   it("ignores X-Forwarded-For unless the proxy in front is trusted", async () => {
     await send(gw);
@@ -83,13 +45,7 @@ describe("client address", () => {
     expect(gw.logs()[0]?.remote_ip).toBe("127.0.0.1");
     const trusting = startGateway({ config: { trustProxy: true } });
     try {
-      trusting.link({
-        model: "gpt-x",
-        provider: "oa",
-        type: "openai",
-        baseUrl: up.url,
-        providerModel: "up-gpt",
-      });
+      trusting.link({ ...FOUR.openai, type: "openai", baseUrl: up.url });
       await send(trusting);
       await trusting.flush();
       expect(trusting.logs()[0]?.remote_ip).toBe("203.0.113.9");
@@ -124,11 +80,7 @@ describe("CORS for browser clients", () => {
   });
 
   it("lets a browser read answers and errors, and their trace id", async () => {
-    const ok = await fetch(`${gw.url}/v1/chat/completions`, {
-      method: "POST",
-      headers: { ...AUTH, origin: "https://chat.example.com" },
-      body: JSON.stringify({ model: "gpt-x", messages: [{ role: "user", content: "hi" }] }),
-    });
+    const ok = await chat(gw, "gpt-x", {}, { headers: { ...AUTH, origin: "https://chat.example.com" } });
     expect(ok.headers.get("access-control-allow-origin")).toBe("*");
     expect(ok.headers.get("access-control-expose-headers")).toContain("x-request-id");
     const denied = await fetch(`${gw.url}/v1/chat/completions`, { method: "POST", body: "{}" });

@@ -1,30 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from "bun:test";
-import { type FakeUpstream, startFakeUpstream } from "../helpers/fake-upstream";
-import {
-  AUTH,
-  addKey,
-  type ClientStyle,
-  FOUR,
-  type Gateway,
-  linkFour,
-  minimalRequest,
-  post,
-  startGateway,
-} from "../helpers/gateway";
+import { describe, expect, it } from "bun:test";
+import { startFourLinked } from "../helpers/fixture";
+import { AUTH, addKey, type ClientStyle, FOUR, minimalRequest, post } from "../helpers/gateway";
 
-let up: FakeUpstream;
-let gw: Gateway;
 const LIMIT = 1024;
-
-beforeAll(() => {
-  up = startFakeUpstream();
-  gw = startGateway({ config: { bodyLimit: LIMIT } });
-  linkFour(gw, up.url);
-});
-afterAll(async () => {
-  await gw.stop();
-  await up.stop();
-});
+const { up, gw } = startFourLinked({ config: { bodyLimit: LIMIT } });
 
 type Json = Record<string, any>;
 

@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "bun:test";
 import { seededRandom } from "../../src/core/clock";
 import { type FakeUpstream, startFakeUpstream, startResettingServer } from "../helpers/fake-upstream";
-import { AUTH, type Gateway, readSse, startGateway } from "../helpers/gateway";
+import { AUTH, chat, type Gateway, type LinkSpec, post, readSse, startGateway } from "../helpers/gateway";
 
 let up: FakeUpstream;
 let reset: ReturnType<typeof startResettingServer>;
@@ -39,15 +39,13 @@ function gateway(opts: Parameters<typeof startGateway>[0] = {}) {
   return gw;
 }
 
-const chat = (gw: Gateway, model: string, extra: Record<string, unknown> = {}, init: RequestInit = {}) =>
-  fetch(`${gw.url}/v1/chat/completions`, {
-    method: "POST",
-    headers: AUTH,
-    body: JSON.stringify({ model, messages: [{ role: "user", content: "hi" }], ...extra }),
-    ...init,
-  });
+/** Links an OpenAI provider's `providerModel` on the fake upstream to model "m"; `spec` adds or overrides. */
+const linkM = (gw: Gateway, provider: string, providerModel: string, spec: Partial<LinkSpec> = {}) =>
+  gw.link({ model: "m", provider, type: "openai", baseUrl: up.url, providerModel, ...spec });
 
 type Log = Record<string, unknown> & { attempts: string };
+/** An Anthropic Messages request for model "m". */
+const MESSAGE = { model: "m", max_tokens: 5, messages: [{ role: "user", content: "hi" }] };
 
 describe("failover", () => {
   it.each([
@@ -67,14 +65,7 @@ describe("failover", () => {
       modelOptions: { strategy: "priority" },
       providerOptions: { error_matcher: "quota exhausted" },
     });
-    gw.link({
-      model: "m",
-      provider: "good",
-      type: "openai",
-      baseUrl: up.url,
-      providerModel: "ok-model",
-      priority: 1,
-    });
+    linkM(gw, "good", "ok-model", { priority: 1 });
     const res = await chat(gw, "m");
     expect(res.status).toBe(200);
     expect(((await res.json()) as { model: string }).model).toBe("ok-model");
@@ -95,23 +86,8 @@ describe("failover", () => {
 
   it("moves on when a provider does not answer within timeout_s", async () => {
     const gw = gateway();
-    gw.link({
-      model: "m",
-      provider: "slow",
-      type: "openai",
-      baseUrl: up.url,
-      providerModel: "hang",
-      priority: 10,
-      modelOptions: { strategy: "priority", timeout_s: 1 },
-    });
-    gw.link({
-      model: "m",
-      provider: "good",
-      type: "openai",
-      baseUrl: up.url,
-      providerModel: "ok-model",
-      priority: 1,
-    });
+    linkM(gw, "slow", "hang", { priority: 10, modelOptions: { strategy: "priority", timeout_s: 1 } });
+    linkM(gw, "good", "ok-model", { priority: 1 });
     const t = performance.now();
     const res = await chat(gw, "m");
     // The whole loop shares the 1 s budget, so the second attempt must be quick.
@@ -124,23 +100,8 @@ describe("failover", () => {
 
   it("returns a 400 caused by the request to the client without failover", async () => {
     const gw = gateway();
-    gw.link({
-      model: "m",
-      provider: "a",
-      type: "openai",
-      baseUrl: up.url,
-      providerModel: "fail-400",
-      priority: 10,
-      modelOptions: { strategy: "priority" },
-    });
-    gw.link({
-      model: "m",
-      provider: "b",
-      type: "openai",
-      baseUrl: up.url,
-      providerModel: "ok-model",
-      priority: 1,
-    });
+    linkM(gw, "a", "fail-400", { priority: 10, modelOptions: { strategy: "priority" } });
+    linkM(gw, "b", "ok-model", { priority: 1 });
     const before = up.seen.length;
     const res = await chat(gw, "m");
     expect(res.status).toBe(400);
@@ -164,11 +125,7 @@ describe("failover", () => {
       });
     }
     const before = up.seen.length;
-    const res = await fetch(`${gw.url}/v1/messages`, {
-      method: "POST",
-      headers: AUTH,
-      body: JSON.stringify({ model: "m", max_tokens: 5, messages: [{ role: "user", content: "hi" }] }),
-    });
+    const res = await post(gw, "/v1/messages", MESSAGE);
     expect(res.status).toBe(502);
     const body = (await res.json()) as { type: string; error: { type: string; message: string } };
     expect(body.type).toBe("error");
@@ -183,23 +140,11 @@ describe("rate limits and breaker", () => {
     let now = 1_700_000_000_000;
     const clock = { now: () => now, mono: () => performance.now() };
     const gw = gateway({ deps: { clock } });
-    const { link } = gw.link({
-      model: "m",
-      provider: "limited",
-      type: "openai",
-      baseUrl: up.url,
-      providerModel: "fail-429",
+    const { link } = linkM(gw, "limited", "fail-429", {
       priority: 10,
       modelOptions: { strategy: "priority" },
     });
-    gw.link({
-      model: "m",
-      provider: "spare",
-      type: "openai",
-      baseUrl: up.url,
-      providerModel: "ok-model",
-      priority: 1,
-    });
+    linkM(gw, "spare", "ok-model", { priority: 1 });
     expect((await chat(gw, "m")).status).toBe(200);
     const h = gw.runtime.health.snapshot(link.id);
     expect(h.cooldown_until).toBe(now + 1000);
@@ -216,13 +161,7 @@ describe("rate limits and breaker", () => {
 
   it("answers 429 with Retry-After when every link is cooling down", async () => {
     const gw = gateway();
-    gw.link({
-      model: "m",
-      provider: "only",
-      type: "openai",
-      baseUrl: up.url,
-      providerModel: "fail-429-nohint",
-    });
+    linkM(gw, "only", "fail-429-nohint");
     const first = await chat(gw, "m");
     expect(first.status).toBe(429);
     const second = await chat(gw, "m");
@@ -235,14 +174,7 @@ describe("rate limits and breaker", () => {
     let now = 1_700_000_000_000;
     const clock = { now: () => now, mono: () => performance.now() };
     const gw = gateway({ deps: { clock, health: { failureThreshold: 2, openMs: 10_000 } } });
-    const { link } = gw.link({
-      model: "m",
-      provider: "flaky",
-      type: "openai",
-      baseUrl: up.url,
-      providerModel: "flaky",
-      modelOptions: { max_attempts: 1 },
-    });
+    const { link } = linkM(gw, "flaky", "flaky", { modelOptions: { max_attempts: 1 } });
     up.behaviors.set("flaky", { kind: "status", status: 503 });
     expect((await chat(gw, "m")).status).toBe(502);
     expect((await chat(gw, "m")).status).toBe(502);
@@ -267,16 +199,7 @@ describe("streams", () => {
     const gw = gateway();
     gw.link({ model: "m", provider: "p", type: "anthropic", baseUrl: up.url, providerModel: "drop" });
     gw.link({ model: "m2", provider: "q", type: "openai", baseUrl: up.url, providerModel: "drop" });
-    const res = await fetch(`${gw.url}/v1/messages`, {
-      method: "POST",
-      headers: AUTH,
-      body: JSON.stringify({
-        model: "m",
-        max_tokens: 5,
-        stream: true,
-        messages: [{ role: "user", content: "hi" }],
-      }),
-    });
+    const res = await post(gw, "/v1/messages", { ...MESSAGE, stream: true });
     expect(res.status).toBe(200);
     const events = await readSse(res);
     expect(events.at(-1)?.event).toBe("error");
@@ -291,7 +214,7 @@ describe("streams", () => {
 
   it("ends a stream that goes silent past the idle limit", async () => {
     const gw = gateway({ config: { streamIdleMs: 300 } });
-    gw.link({ model: "m", provider: "p", type: "openai", baseUrl: up.url, providerModel: "stall" });
+    linkM(gw, "p", "stall");
     const t = performance.now();
     const res = await chat(gw, "m", { stream: true });
     const events = await readSse(res);
@@ -303,7 +226,7 @@ describe("streams", () => {
 
   it("aborts the upstream within 100 ms when a streaming client disconnects", async () => {
     const gw = gateway();
-    gw.link({ model: "m", provider: "p", type: "openai", baseUrl: up.url, providerModel: "stall" });
+    linkM(gw, "p", "stall");
     const ac = new AbortController();
     const res = await chat(gw, "m", { stream: true }, { signal: ac.signal });
     const reader = res.body!.getReader();
@@ -322,7 +245,7 @@ describe("streams", () => {
 
   it("aborts the upstream within 100 ms when a waiting non-stream client disconnects", async () => {
     const gw = gateway();
-    gw.link({ model: "m", provider: "p", type: "openai", baseUrl: up.url, providerModel: "hang" });
+    linkM(gw, "p", "hang");
     const ac = new AbortController();
     const pending = chat(gw, "m", {}, { signal: ac.signal }).catch(() => null);
     const deadline = performance.now() + 1000;
@@ -346,14 +269,7 @@ describe("streams", () => {
 describe("routing choices", () => {
   it("refuses a request needing tools when no link has tool_call, naming the capability", async () => {
     const gw = gateway();
-    gw.link({
-      model: "m",
-      provider: "p",
-      type: "openai",
-      baseUrl: up.url,
-      providerModel: "x",
-      link: { tool_call: false },
-    });
+    linkM(gw, "p", "x", { link: { tool_call: false } });
     const res = await chat(gw, "m", {
       tools: [{ type: "function", function: { name: "f", parameters: {} } }],
     });
@@ -363,23 +279,8 @@ describe("routing choices", () => {
 
   it("sends tool requests only to links with tool_call", async () => {
     const gw = gateway();
-    gw.link({
-      model: "m",
-      provider: "p",
-      type: "openai",
-      baseUrl: up.url,
-      providerModel: "no-tools",
-      weight: 100,
-      link: { tool_call: false },
-    });
-    gw.link({
-      model: "m",
-      provider: "q",
-      type: "openai",
-      baseUrl: up.url,
-      providerModel: "tools",
-      weight: 1,
-    });
+    linkM(gw, "p", "no-tools", { weight: 100, link: { tool_call: false } });
+    linkM(gw, "q", "tools", { weight: 1 });
     for (let i = 0; i < 5; i++) {
       const res = await chat(gw, "m", {
         tools: [{ type: "function", function: { name: "f", parameters: {} } }],
@@ -390,8 +291,8 @@ describe("routing choices", () => {
 
   it("spreads requests by weight with a seeded random source", async () => {
     const gw = gateway({ deps: { random: seededRandom(42) } });
-    gw.link({ model: "m", provider: "p", type: "openai", baseUrl: up.url, providerModel: "w1", weight: 1 });
-    gw.link({ model: "m", provider: "q", type: "openai", baseUrl: up.url, providerModel: "w3", weight: 3 });
+    linkM(gw, "p", "w1", { weight: 1 });
+    linkM(gw, "q", "w3", { weight: 3 });
     const counts: Record<string, number> = { w1: 0, w3: 0 };
     for (let i = 0; i < 200; i++) {
       const res = await chat(gw, "m");
@@ -404,31 +305,9 @@ describe("routing choices", () => {
 
   it("tries links in priority order", async () => {
     const gw = gateway();
-    gw.link({
-      model: "m",
-      provider: "low",
-      type: "openai",
-      baseUrl: up.url,
-      providerModel: "fail-500",
-      priority: 1,
-      modelOptions: { strategy: "priority", breaker: false },
-    });
-    gw.link({
-      model: "m",
-      provider: "high",
-      type: "openai",
-      baseUrl: up.url,
-      providerModel: "fail-500",
-      priority: 9,
-    });
-    gw.link({
-      model: "m",
-      provider: "mid",
-      type: "openai",
-      baseUrl: up.url,
-      providerModel: "fail-500",
-      priority: 5,
-    });
+    linkM(gw, "low", "fail-500", { priority: 1, modelOptions: { strategy: "priority", breaker: false } });
+    linkM(gw, "high", "fail-500", { priority: 9 });
+    linkM(gw, "mid", "fail-500", { priority: 5 });
     await chat(gw, "m");
     await gw.flush();
     const attempts = JSON.parse((gw.logs()[0] as Log).attempts) as { provider_name: string }[];

@@ -5,7 +5,8 @@ import type { RequestRecord } from "../../src/telemetry/record";
 import { Recorder } from "../../src/telemetry/recorder";
 import { inlineStore } from "../../src/telemetry/store";
 import { record } from "../helpers/records";
-import { FAKE_USAGE, type FakeUpstream, startFakeUpstream } from "../helpers/fake-upstream";
+import { FAKE_USAGE } from "../helpers/fake-upstream";
+import { startFourLinked } from "../helpers/fixture";
 import {
   AUTH,
   addKey,
@@ -19,9 +20,6 @@ import {
   startGateway,
 } from "../helpers/gateway";
 
-let up: FakeUpstream;
-let gw: Gateway;
-
 const PRICES = {
   input_price: 1.5,
   cached_price: 0.5,
@@ -30,14 +28,9 @@ const PRICES = {
   currency: "CNY" as const,
 };
 
-beforeAll(() => {
-  up = startFakeUpstream({ "fail-500": { kind: "status", status: 500 } });
-  gw = startGateway();
-  linkFour(gw, up.url, PRICES);
-});
-afterAll(async () => {
-  await gw.stop();
-  await up.stop();
+const { up, gw } = startFourLinked({
+  behaviors: { "fail-500": { kind: "status", status: 500 } },
+  link: PRICES,
 });
 
 type Row = Record<string, any>;

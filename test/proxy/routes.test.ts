@@ -1,31 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from "bun:test";
+import { describe, expect, it } from "bun:test";
 import { TEST_TOKEN } from "../helpers/app";
-import { type FakeUpstream, type SeenRequest, startFakeUpstream } from "../helpers/fake-upstream";
-import {
-  AUTH,
-  addKey,
-  type ClientStyle,
-  FOUR,
-  type Gateway,
-  linkFour,
-  minimalRequest,
-  post,
-  readSse,
-  startGateway,
-} from "../helpers/gateway";
+import type { SeenRequest } from "../helpers/fake-upstream";
+import { startFourLinked } from "../helpers/fixture";
+import { AUTH, addKey, type ClientStyle, FOUR, minimalRequest, post, readSse } from "../helpers/gateway";
 
-let up: FakeUpstream;
-let gw: Gateway;
-
-beforeAll(() => {
-  up = startFakeUpstream();
-  gw = startGateway();
-  linkFour(gw, up.url);
-});
-afterAll(async () => {
-  await gw.stop();
-  await up.stop();
-});
+const { up, gw } = startFourLinked();
 
 type Json = Record<string, any>;
 

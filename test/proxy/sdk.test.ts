@@ -1,22 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from "bun:test";
+import { describe, expect, it } from "bun:test";
 import Anthropic, { APIError as AnthropicAPIError } from "@anthropic-ai/sdk";
 import OpenAI, { APIError } from "openai";
 import { TEST_TOKEN } from "../helpers/app";
-import { FAKE_USAGE, type FakeUpstream, startFakeUpstream } from "../helpers/fake-upstream";
-import { addKey, type Gateway, linkFour, startGateway } from "../helpers/gateway";
+import { FAKE_USAGE } from "../helpers/fake-upstream";
+import { startFourLinked } from "../helpers/fixture";
+import { addKey } from "../helpers/gateway";
 
-let up: FakeUpstream;
-let gw: Gateway;
-
-beforeAll(() => {
-  up = startFakeUpstream();
-  gw = startGateway();
-  linkFour(gw, up.url);
-});
-afterAll(async () => {
-  await gw.stop();
-  await up.stop();
-});
+const { up, gw } = startFourLinked();
 
 const openai = (apiKey = TEST_TOKEN) => new OpenAI({ baseURL: `${gw.url}/v1`, apiKey, maxRetries: 0 });
 const MESSAGES = [{ role: "user" as const, content: "hi" }];

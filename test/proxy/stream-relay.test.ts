@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "bun:test";
 import { type FakeUpstream, startFakeUpstream } from "../helpers/fake-upstream";
-import { AUTH, type Gateway, readSse, startGateway } from "../helpers/gateway";
+import { chat, type Gateway, readSse, startGateway } from "../helpers/gateway";
 
 let up: FakeUpstream;
 let gw: Gateway;
@@ -18,12 +18,7 @@ afterAll(async () => {
 
 describe("stream relay", () => {
   it("finishes a stream whose usage-only chunk arrives alone and is hidden from the client", async () => {
-    const res = await fetch(`${gw.url}/v1/chat/completions`, {
-      method: "POST",
-      headers: AUTH,
-      body: JSON.stringify({ model: "m", stream: true, messages: [{ role: "user", content: "hi" }] }),
-      signal: AbortSignal.timeout(3000),
-    });
+    const res = await chat(gw, "m", { stream: true }, { signal: AbortSignal.timeout(3000) });
     expect(res.status).toBe(200);
     const events = await readSse(res);
     expect(events.at(-1)?.data).toBe("[DONE]");

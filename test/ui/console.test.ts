@@ -1,21 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from "bun:test";
-import { existsSync } from "node:fs";
-import { type Browser, chromium, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { createApp } from "../../src/app";
 import { staticAdminToken } from "../../src/http/admin-token";
-import { uiAssets } from "../../src/http/ui-assets";
 import { openDatabase } from "../../src/storage/db";
 import { testConfig } from "../helpers/app";
+import { CHROMIUM, haveChromium, launchPage, uiBuilt as built } from "./chromium";
 
 /*
  * The admin console in a real Chromium against the real app on a real socket. Screenshots of each page
  * go to /tmp/llmio-ui-*.png for a human to look at.
  */
 
-const CHROMIUM = "/usr/bin/chromium";
 const TOKEN = "ui-test-token";
-const haveChromium = existsSync(CHROMIUM);
-const built = "/index.html" in uiAssets;
 if (!haveChromium)
   console.warn(`skipping the console test: ${CHROMIUM} is missing (apt-get install chromium)`);
 if (!built) console.warn("skipping the console test: the UI is not built (npm run build:ui)");
@@ -43,20 +39,7 @@ describe.skipIf(!haveChromium || !built)("admin console in Chromium", () => {
     });
     app.listen({ port: 0, hostname: "127.0.0.1", reusePort: false });
     base = `http://127.0.0.1:${app.server?.port}`;
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-      ],
-    });
-    page = await browser.newPage({ viewport: { width: 1360, height: 800 } });
-    page.setDefaultTimeout(5000);
+    ({ browser, page } = await launchPage({ width: 1360, height: 800 }));
   });
 
   afterAll(async () => {

@@ -1,19 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from "bun:test";
-import { existsSync } from "node:fs";
-import { type Browser, chromium, type Locator, type Page } from "playwright-core";
-import { uiAssets } from "../../src/http/ui-assets";
+import type { Browser, Locator, Page } from "playwright-core";
 import { TEST_TOKEN } from "../helpers/app";
 import { type FakeUpstream, startFakeUpstream } from "../helpers/fake-upstream";
 import { AUTH, addKey, type Gateway, startGateway } from "../helpers/gateway";
+import { haveChromium, launchPage, uiBuilt as built } from "./chromium";
 
 /*
  * The request-log page and link health in a real Chromium, against a real gateway that has proxied real
  * requests to a fake upstream (one of them failing over). Screenshots go to /tmp/llmio-ui-logs-*.png.
  */
-
-const CHROMIUM = "/usr/bin/chromium";
-const haveChromium = existsSync(CHROMIUM);
-const built = "/index.html" in uiAssets;
 
 /** Waits until `locator` matches exactly `n` elements (the list refetches after a filter change). */
 async function waitForCount(locator: Locator, n: number, timeoutMs = 5000): Promise<void> {
@@ -93,18 +88,7 @@ describe.skipIf(!haveChromium || !built)("request logs and link health in Chromi
     expect(await send("/v1/chat/completions", { model: "down-x", messages })).toBeGreaterThanOrEqual(500);
     await gw.flush();
 
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--no-first-run",
-        "--disable-background-networking",
-      ],
-    });
-    page = await browser.newPage({ viewport: { width: 1440, height: 860 } });
-    page.setDefaultTimeout(5000);
+    ({ browser, page } = await launchPage({ width: 1440, height: 860 }));
   });
 
   afterAll(async () => {
