@@ -135,27 +135,33 @@ export function seriesBuckets(db: Database, w: Window, sizeMs: number, offsetMs:
   return rows.map((r) => ({ ...r, cost: cost.get(r.t) ?? [] }));
 }
 
+/** The provider a request ended at: the one that answered, else the one its last failed attempt tried. */
+const LAST_PROVIDER = "COALESCE(provider_id, json_extract(attempts, '$[#-1].provider_id'))";
+
 /**
- * Figures per provider that answered (the last attempt of each request), busiest first, requests that
- * reached no provider last; the current provider name wins over the recorded one, so a renamed
- * provider is one row.
+ * Figures per provider, each request counted once for the provider it ended at (see LAST_PROVIDER),
+ * busiest first, requests that reached no provider last; the current provider name wins over the
+ * recorded one, so a renamed provider is one row.
  */
 export function providerFigures(db: Database, w: Window): ProviderFigures[] {
   const rows = db
     .query(
-      `SELECT l.provider_id AS provider_id,
-              COALESCE(p.name, MAX(l.provider_name)) AS provider_name,
+      `SELECT l.pid AS provider_id,
+              COALESCE(p.name, MAX(l.pname)) AS provider_name,
               COUNT(*) AS reqs,
               SUM(l.status = 'error') AS errors,
               SUM(l.total_tokens) AS tokens,
               ${AVG("l.total_ms")} AS avg_total_ms,
               ${AVG("l.first_chunk_ms")} AS avg_first_chunk_ms
-       FROM request_logs l LEFT JOIN providers p ON p.id = l.provider_id
-       WHERE l.created_at >= ? AND l.created_at < ?
-       GROUP BY l.provider_id ORDER BY reqs DESC, l.provider_id IS NULL, provider_name`,
+       FROM (SELECT ${LAST_PROVIDER} AS pid,
+                    COALESCE(provider_name, json_extract(attempts, '$[#-1].provider_name')) AS pname,
+                    status, total_tokens, total_ms, first_chunk_ms
+             FROM request_logs WHERE ${IN_WINDOW}) l
+       LEFT JOIN providers p ON p.id = l.pid
+       GROUP BY l.pid ORDER BY reqs DESC, l.pid IS NULL, provider_name`,
     )
     .all(w.from, w.to) as Omit<ProviderFigures, "cost">[];
   // Provider ids are never 0, so 0 stands for "no provider" in the cost lookup.
-  const cost = costs<number>(db, w, "COALESCE(provider_id, 0)");
+  const cost = costs<number>(db, w, `COALESCE(${LAST_PROVIDER}, 0)`);
   return rows.map((r) => ({ ...r, cost: cost.get(r.provider_id ?? 0) ?? [] }));
 }

@@ -28,7 +28,7 @@ const at = (iso: string, over: Partial<RequestRecord>): RequestRecord => ({
 });
 
 /*
- * p1 and p2 are real providers (ids 1 and 2); r7 never reached a provider. In UTC, "today" holds r1, r2
+ * p1 and p2 are real providers (ids 1 and 2); r2 failed at p2; r7 never reached a provider. In UTC, "today" holds r1, r2
  * and r7; r3 is late yesterday (today for UTC+8); r4 ten days ago; r5 outside 30 days; r6 in the future.
  */
 const p1 = { provider_id: 1, provider_name: "old-p1-name" };
@@ -44,7 +44,25 @@ const RECORDS = [
     total_ms: 100,
     first_chunk_ms: 40,
   }),
-  at("2025-06-15T01:00:00Z", { ...p2, model: "b", status: "error", http_status: 502, total_ms: 300 }),
+  // Failed at p2: like the gateway's own records, no answering provider, p2 in the attempt chain.
+  at("2025-06-15T01:00:00Z", {
+    model: "b",
+    status: "error",
+    http_status: 502,
+    total_ms: 300,
+    attempts: [
+      {
+        provider_id: 2,
+        provider_name: "p2",
+        provider_model: "up",
+        link_id: 2,
+        status: 502,
+        kind: "server",
+        error: "bad gateway",
+        ms: 290,
+      },
+    ],
+  }),
   at("2025-06-14T23:00:00Z", {
     ...p1,
     model: "a",
@@ -278,7 +296,7 @@ describe("GET /api/metrics/series", () => {
 });
 
 describe("GET /api/metrics/providers", () => {
-  it("gives figures per answering provider under its current name, busiest first", async () => {
+  it("gives figures per provider a request ended at, under its current name, busiest first", async () => {
     const { api } = await seeded();
     const res = await api.api.metrics.providers.get({ query: { days: 30, tz_offset_min: 0 } });
     expect(res.data).toEqual([
