@@ -10,21 +10,13 @@ import {
   anthropicStreamFacts,
   anthropicTranscript,
 } from "./fixtures/anthropic";
-import { bytes, data, feed, randomSplits, sse } from "./helpers";
+import { bytes, data, feed, randomSplits, sniffErrorOf, sse } from "./helpers";
 
 const ctx = { headers: new Headers() };
 const base = { model: "claude-sonnet-4-5", max_tokens: 1024, messages: [{ role: "user", content: "Hello" }] };
 const png = { type: "base64", media_type: "image/png", data: "iVBORw0KGgo=" };
 
-function sniffError(body: unknown): GatewayError {
-  try {
-    codec.sniff(body as Record<string, unknown>, ctx);
-  } catch (err) {
-    if (err instanceof GatewayError) return err;
-    throw err;
-  }
-  throw new Error("sniff accepted the body");
-}
+const sniffError = (body: unknown) => sniffErrorOf(codec, body, ctx);
 
 describe("anthropic: sniff", () => {
   it.each([

@@ -4,20 +4,12 @@ import { geminiCodec as codec } from "../../src/protocols/gemini";
 import { fromGeminiUsage } from "../../src/protocols/gemini/usage";
 import { createSseParser } from "../../src/protocols/sse";
 import { geminiErrorTranscript, geminiRequest } from "./fixtures/gemini";
-import { bytes, feed } from "./helpers";
+import { bytes, feed, sniffErrorOf } from "./helpers";
 
 const ctx = { headers: new Headers(), urlModel: "gemini-2.5-pro", urlStream: false };
 const text = { role: "user", parts: [{ text: "Describe this." }] };
 
-function sniffError(body: unknown, context = ctx): GatewayError {
-  try {
-    codec.sniff(body as Record<string, unknown>, context);
-  } catch (err) {
-    if (err instanceof GatewayError) return err;
-    throw err;
-  }
-  throw new Error("sniff accepted the body");
-}
+const sniffError = (body: unknown, context = ctx) => sniffErrorOf(codec, body, context);
 
 const none = { tools: false, structuredOutput: false, image: false };
 

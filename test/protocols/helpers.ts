@@ -1,5 +1,6 @@
 import { seededRandom } from "../../src/core/clock";
-import type { StreamTap } from "../../src/protocols/types";
+import { GatewayError } from "../../src/core/errors";
+import type { ProtocolCodec, SniffContext, StreamTap } from "../../src/protocols/types";
 
 const encoder = new TextEncoder();
 
@@ -63,4 +64,15 @@ export function feed(tap: StreamTap, chunks: readonly Uint8Array[]) {
 
 export function text(b: Uint8Array): string {
   return new TextDecoder().decode(b);
+}
+
+/** The GatewayError `codec.sniff` throws for `body`; throws itself when sniff accepts the body. */
+export function sniffErrorOf(codec: ProtocolCodec, body: unknown, ctx: SniffContext): GatewayError {
+  try {
+    codec.sniff(body as Record<string, unknown>, ctx);
+  } catch (err) {
+    if (err instanceof GatewayError) return err;
+    throw err;
+  }
+  throw new Error("sniff accepted the body");
 }

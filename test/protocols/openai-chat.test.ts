@@ -4,20 +4,12 @@ import { openAIChatCodec as codec } from "../../src/protocols/openai-chat";
 import { fromOpenAIChatUsage } from "../../src/protocols/openai-chat/usage";
 import { createSseParser } from "../../src/protocols/sse";
 import { chatRequest, chatToolTranscript, chatTranscript, chatUsageEvent } from "./fixtures/openai-chat";
-import { bytes, feed, randomSplits, splitAt, text } from "./helpers";
+import { bytes, feed, randomSplits, sniffErrorOf, splitAt, text } from "./helpers";
 
 const ctx = { headers: new Headers() };
 const base = { model: "gpt-4.1", messages: [{ role: "user", content: "hi" }] };
 
-function sniffError(body: unknown): GatewayError {
-  try {
-    codec.sniff(body as Record<string, unknown>, ctx);
-  } catch (err) {
-    if (err instanceof GatewayError) return err;
-    throw err;
-  }
-  throw new Error("sniff accepted the body");
-}
+const sniffError = (body: unknown) => sniffErrorOf(codec, body, ctx);
 
 describe("openai chat: sniff", () => {
   it.each([

@@ -9,20 +9,12 @@ import {
   responsesStreamFacts,
   responsesTranscript,
 } from "./fixtures/openai-responses";
-import { bytes, feed, randomSplits } from "./helpers";
+import { bytes, feed, randomSplits, sniffErrorOf } from "./helpers";
 
 const ctx = { headers: new Headers() };
 const base = { model: "gpt-5", input: "Tell me a joke." };
 
-function sniffError(body: unknown): GatewayError {
-  try {
-    codec.sniff(body as Record<string, unknown>, ctx);
-  } catch (err) {
-    if (err instanceof GatewayError) return err;
-    throw err;
-  }
-  throw new Error("sniff accepted the body");
-}
+const sniffError = (body: unknown) => sniffErrorOf(codec, body, ctx);
 
 const imageMessage = {
   role: "user",
