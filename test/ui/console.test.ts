@@ -63,9 +63,12 @@ describe.skipIf(!haveChromium || !built)("admin console in Chromium", () => {
     await shot("login-error");
   });
 
-  it("signs in with the right token and lands on the providers page", async () => {
+  it("signs in with the right token, lands on the dashboard, and opens the providers page", async () => {
     await page.locator("input[name=token]").fill(TOKEN);
     await page.getByRole("button", { name: "登录" }).click();
+    await page.waitForURL((url) => url.pathname === "/");
+    await page.getByRole("heading", { name: "仪表盘" }).waitFor();
+    await page.locator(".sidebar").getByRole("link", { name: "提供商", exact: true }).click();
     await page.waitForURL(/\/providers$/);
     await page.getByRole("heading", { name: "提供商" }).waitFor();
     expect(await page.evaluate(() => localStorage.getItem("llmio.token"))).toBe(TOKEN);

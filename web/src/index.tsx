@@ -1,8 +1,9 @@
-import { Navigate, Route, Router } from "@solidjs/router";
+import { Route, Router } from "@solidjs/router";
 import { render } from "solid-js/web";
 import { Layout } from "./components/layout";
 import { ToastProvider } from "./components/toast";
 import { I18nProvider } from "./lib/i18n";
+import Dashboard from "./routes/dashboard";
 import Login from "./routes/login";
 import Logs from "./routes/logs";
 import ModelProviders from "./routes/model-providers";
@@ -18,7 +19,7 @@ render(
         <Router>
           <Route path="/login" component={Login} />
           <Route path="/" component={Layout}>
-            <Route path="/" component={() => <Navigate href="/providers" />} />
+            <Route path="/" component={Dashboard} />
             <Route path="/providers" component={Providers} />
             <Route path="/models" component={Models} />
             <Route path="/model-providers" component={ModelProviders} />

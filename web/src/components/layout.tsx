@@ -2,7 +2,7 @@ import { A, type RouteSectionProps, useLocation, useNavigate } from "@solidjs/ro
 import { createEffect, ErrorBoundary, For, type JSX, on, Show, Suspense } from "solid-js";
 import { clearToken, token } from "../lib/api";
 import { type DictKey, useI18n } from "../lib/i18n";
-import { ActivityIcon, CloudIcon, CubeIcon, LinkIcon, LogoutIcon } from "./icons";
+import { ActivityIcon, CloudIcon, CubeIcon, DashboardIcon, LinkIcon, LogoutIcon } from "./icons";
 import { LanguageSwitch, ThemeToggle } from "./prefs";
 
 interface NavItem {
@@ -11,8 +11,9 @@ interface NavItem {
   icon: () => JSX.Element;
 }
 
-/** Only pages that exist and work are listed; dashboard and keys come with their issues. */
-const NAV: { section: DictKey; items: NavItem[] }[] = [
+/** Only pages that exist and work are listed; keys come with their issue. The home page has no section. */
+const NAV: { section?: DictKey; items: NavItem[] }[] = [
+  { items: [{ href: "/", label: "nav.dashboard", icon: DashboardIcon }] },
   {
     section: "nav.section.config",
     items: [
@@ -68,7 +69,7 @@ export function Layout(props: RouteSectionProps) {
     <Show when={token()}>
       <div class="shell">
         <header class="topbar">
-          <A href="/providers" class="brand">
+          <A href="/" class="brand">
             <Logo />
             <span class="brand-name">{t("app.name")}</span>
             <span class="brand-tag">{t("app.tagline")}</span>
@@ -86,10 +87,10 @@ export function Layout(props: RouteSectionProps) {
           <For each={NAV}>
             {(group) => (
               <>
-                <div class="nav-section">{t(group.section)}</div>
+                <Show when={group.section}>{(section) => <div class="nav-section">{t(section())}</div>}</Show>
                 <For each={group.items}>
                   {(item) => (
-                    <A href={item.href} class="nav-item" activeClass="active">
+                    <A href={item.href} class="nav-item" activeClass="active" end={item.href === "/"}>
                       {item.icon()}
                       <span>{t(item.label)}</span>
                     </A>

@@ -126,6 +126,26 @@ export type LogDetail = NonNullable<Awaited<ReturnType<ReturnType<LogsApi>["get"
 
 export type LogQuery = NonNullable<Parameters<typeof client.api.logs.get>[0]>["query"];
 
+type MetricsApi = typeof client.api.metrics;
+/** `GET /api/metrics/use/:days`: totals since local midnight `days - 1` days ago (1 = today). */
+export type UsageTotals = NonNullable<Awaited<ReturnType<ReturnType<MetricsApi["use"]>["get"]>>["data"]>;
+/** Money summed per currency (records in different currencies are never added together). */
+export type CostAmount = UsageTotals["cost"][number];
+/** `GET /api/metrics/counts`: calls and tokens per model, most called first. */
+export type ModelCount = NonNullable<Awaited<ReturnType<MetricsApi["counts"]["get"]>>["data"]>[number];
+/** `GET /api/metrics/series`: one time bucket (empty ones come as zeros). */
+export type SeriesPoint = NonNullable<Awaited<ReturnType<MetricsApi["series"]["get"]>>["data"]>[number];
+export type SeriesBucket = NonNullable<
+  NonNullable<Parameters<MetricsApi["series"]["get"]>[0]>["query"]
+>["bucket"];
+/** `GET /api/metrics/providers`: figures per provider that answered. */
+export type ProviderFigures = NonNullable<
+  Awaited<ReturnType<MetricsApi["providers"]["get"]>>["data"]
+>[number];
+
+/** This browser's offset east of UTC in minutes, so "today" starts at the user's own midnight. */
+const tzOffsetMin = () => -new Date().getTimezoneOffset();
+
 export const LOG_STATUSES: LogStatus[] = ["success", "error", "cancelled"];
 export const PROVIDER_TYPES: ProviderType[] = ["openai", "openai-responses", "anthropic", "gemini"];
 export const STRATEGIES: Strategy[] = ["weighted", "priority"];
@@ -174,4 +194,17 @@ export const api = {
   },
 
   health: () => call(() => client.api.health.get()),
+
+  metrics: {
+    use: (days: number) =>
+      call(() =>
+        client.api.metrics.use({ days: String(days) }).get({ query: { tz_offset_min: tzOffsetMin() } }),
+      ),
+    counts: (days: number) =>
+      call(() => client.api.metrics.counts.get({ query: { days, tz_offset_min: tzOffsetMin() } })),
+    series: (bucket: NonNullable<SeriesBucket>, days: number) =>
+      call(() => client.api.metrics.series.get({ query: { bucket, days, tz_offset_min: tzOffsetMin() } })),
+    providers: (days: number) =>
+      call(() => client.api.metrics.providers.get({ query: { days, tz_offset_min: tzOffsetMin() } })),
+  },
 };

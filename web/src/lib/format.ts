@@ -58,3 +58,24 @@ export function formatTps(tps: number | null, unit = " tok/s"): string {
   if (tps === null) return "—";
   return `${tps >= 100 ? Math.round(tps) : tps.toFixed(1)}${unit}`;
 }
+
+/** A short count for chart axes and legends: `950`, `1.2K`, `34K`, `5.6M`, `1.2B`. */
+export function formatCompact(n: number): string {
+  const abs = Math.abs(n);
+  const [div, unit] = abs >= 1e9 ? [1e9, "B"] : abs >= 1e6 ? [1e6, "M"] : abs >= 1e3 ? [1e3, "K"] : [1, ""];
+  const v = n / div;
+  return `${div > 1 && Math.abs(v) < 10 ? v.toFixed(1).replace(/\.0$/, "") : Math.round(v)}${unit}`;
+}
+
+/** Costs in several currencies, `$1.20 · ¥3.40`; none as `$0`. */
+export function formatCosts(costs: readonly { currency: string; amount: number }[]): string {
+  if (costs.length === 0) return formatCost(0, "USD");
+  return costs.map((c) => formatCost(c.amount, c.currency)).join(" · ");
+}
+
+/** A share as a percentage with one decimal under 10 %: `0.4%`, `12%`; nothing of nothing as `0%`. */
+export function formatPercent(part: number, whole: number): string {
+  if (!whole) return "0%";
+  const p = (part / whole) * 100;
+  return `${p > 0 && p < 10 ? p.toFixed(1) : Math.round(p)}%`;
+}

@@ -10,7 +10,7 @@ import { useI18n } from "../lib/i18n";
 const safeRedirect = (value: string | string[] | undefined) =>
   typeof value === "string" && value.startsWith("/") && !value.startsWith("//") && !value.startsWith("/login")
     ? value
-    : "/providers";
+    : "/";
 
 export default function Login() {
   const { t } = useI18n();

@@ -6,7 +6,7 @@ export default function NotFound() {
   return (
     <div class="panel empty-state">
       <h2>{t("notFound.title")}</h2>
-      <A href="/providers" class="btn">
+      <A href="/" class="btn">
         {t("notFound.back")}
       </A>
     </div>
