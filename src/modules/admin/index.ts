@@ -2,6 +2,7 @@ import { Elysia } from "elysia";
 import type { AdminToken } from "../../http/admin-token";
 import type { GatewayRuntime } from "../../runtime";
 import { healthController } from "./health";
+import { keysController } from "./keys";
 import { logsController } from "./logs";
 import { metricsApiController } from "./metrics";
 import { modelProvidersController } from "./model-providers";
@@ -17,6 +18,7 @@ export const adminModule = (d: AdminDeps, token: AdminToken, startedAt: number, 
     .use(providersController(d, token))
     .use(modelsController(d, token))
     .use(modelProvidersController(d, token))
+    .use(keysController(d, token))
     .use(logsController(d.db, token))
     .use(metricsApiController(d, token))
     .use(healthController(runtime, token));

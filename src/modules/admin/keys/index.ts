@@ -1,0 +1,21 @@
+import { Elysia } from "elysia";
+import type { AdminToken } from "../../../http/admin-token";
+import { adminAuth } from "../../../http/auth";
+import { type AdminDeps, IdParams } from "../shared";
+import { KeyCreate, KeyUpdate } from "./model";
+import { keyService as svc } from "./service";
+
+/** Client API keys: created and rotated keys are answered in full once; reads show only the prefix. */
+export const keysController = (d: AdminDeps, token: AdminToken) =>
+  new Elysia({ prefix: "/keys", tags: ["keys"] })
+    .use(adminAuth(token))
+    .get("", () => svc.list(d), { isAdmin: true })
+    .post("", ({ body, status }) => status(201, svc.create(d, body)), { isAdmin: true, body: KeyCreate })
+    .get("/:id", ({ params }) => svc.get(d, params.id), { isAdmin: true, params: IdParams })
+    .put("/:id", ({ params, body }) => svc.update(d, params.id, body), {
+      isAdmin: true,
+      params: IdParams,
+      body: KeyUpdate,
+    })
+    .post("/:id/rotate", ({ params }) => svc.rotate(d, params.id), { isAdmin: true, params: IdParams })
+    .delete("/:id", ({ params }) => svc.remove(d, params.id), { isAdmin: true, params: IdParams });

@@ -1,0 +1,118 @@
+import type { Database } from "bun:sqlite";
+import type { Currency } from "../../../storage/schema";
+import type { ApiKeyView } from "./model";
+
+/** The stored columns an admin write may set (the hash and prefix only through create and rotate). */
+export interface KeyColumns {
+  name: string;
+  enabled: boolean;
+  allow_all: boolean;
+  models: string[];
+  expires_at: number | null;
+  rpm_limit: number | null;
+  tpm_limit: number | null;
+  budget: number | null;
+  currency: Currency;
+  io_log: boolean;
+}
+
+interface KeyRow {
+  id: number;
+  name: string;
+  key_prefix: string;
+  enabled: number;
+  allow_all: number;
+  models: string;
+  expires_at: number | null;
+  rpm_limit: number | null;
+  tpm_limit: number | null;
+  budget: number | null;
+  spent: number;
+  currency: Currency;
+  io_log: number;
+  usage_count: number;
+  last_used_at: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+// Never key_hash: no read path of the admin API can leak it.
+const COLUMNS = `id, name, key_prefix, enabled, allow_all, models, expires_at, rpm_limit, tpm_limit, budget,
+  spent, currency, io_log, usage_count, last_used_at, created_at, updated_at`;
+
+const toView = (r: KeyRow): ApiKeyView => ({
+  ...r,
+  enabled: r.enabled === 1,
+  allow_all: r.allow_all === 1,
+  models: JSON.parse(r.models) as string[],
+  expires_at: r.expires_at === null ? null : new Date(r.expires_at).toISOString(),
+  io_log: r.io_log === 1,
+});
+
+const params = (c: KeyColumns) => [
+  c.name,
+  c.enabled ? 1 : 0,
+  c.allow_all ? 1 : 0,
+  JSON.stringify(c.models),
+  c.expires_at,
+  c.rpm_limit,
+  c.tpm_limit,
+  c.budget,
+  c.currency,
+  c.io_log ? 1 : 0,
+];
+
+/** api_keys as the admin API reads and writes it. */
+export const keysRepo = {
+  all: (db: Database): ApiKeyView[] =>
+    (db.query(`SELECT ${COLUMNS} FROM api_keys ORDER BY id`).all() as KeyRow[]).map(toView),
+
+  get(db: Database, id: number): ApiKeyView | null {
+    const row = db.query(`SELECT ${COLUMNS} FROM api_keys WHERE id = ?`).get(id) as KeyRow | null;
+    return row ? toView(row) : null;
+  },
+
+  /** The stored columns of a key, for merging a PUT. */
+  columns(db: Database, id: number): KeyColumns | null {
+    const v = keysRepo.get(db, id);
+    if (!v) return null;
+    return {
+      ...v,
+      expires_at: v.expires_at === null ? null : Date.parse(v.expires_at),
+    };
+  },
+
+  insert(db: Database, c: KeyColumns, hash: string, prefix: string, now: number): ApiKeyView {
+    const row = db
+      .query(
+        `INSERT INTO api_keys (name, enabled, allow_all, models, expires_at, rpm_limit, tpm_limit, budget,
+           currency, io_log, key_hash, key_prefix, created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING ${COLUMNS}`,
+      )
+      .get(...params(c), hash, prefix, now, now) as KeyRow;
+    return toView(row);
+  },
+
+  update(db: Database, id: number, c: KeyColumns, now: number): ApiKeyView | null {
+    const row = db
+      .query(
+        `UPDATE api_keys SET name = ?, enabled = ?, allow_all = ?, models = ?, expires_at = ?, rpm_limit = ?,
+           tpm_limit = ?, budget = ?, currency = ?, io_log = ?, updated_at = ?
+         WHERE id = ? RETURNING ${COLUMNS}`,
+      )
+      .get(...params(c), now, id) as KeyRow | null;
+    return row ? toView(row) : null;
+  },
+
+  setSecret(db: Database, id: number, hash: string, prefix: string, now: number): ApiKeyView | null {
+    const row = db
+      .query(
+        `UPDATE api_keys SET key_hash = ?, key_prefix = ?, updated_at = ? WHERE id = ? RETURNING ${COLUMNS}`,
+      )
+      .get(hash, prefix, now, id) as KeyRow | null;
+    return row ? toView(row) : null;
+  },
+
+  remove: (db: Database, id: number): boolean =>
+    db.query("DELETE FROM api_keys WHERE id = ?").run(id).changes > 0,
+};
