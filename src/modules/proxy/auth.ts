@@ -2,6 +2,7 @@ import { GatewayError } from "../../core/errors";
 import { sha256Hex } from "../../core/secrets";
 import type { AdminToken } from "../../http/admin-token";
 import { bearer } from "../../http/auth";
+import type { KeyLimits } from "./limits";
 import type { ClientKey } from "./snapshot";
 
 /** Who is calling: a client key, or the admin token (every model, no key id). */
@@ -10,9 +11,11 @@ export interface Caller {
   allowAll: boolean;
   models: ReadonlySet<string>;
   ioLog: boolean;
+  /** The key's rate and spend limits; null for the admin token, which has none. */
+  limits: KeyLimits | null;
 }
 
-const ADMIN: Caller = { keyId: null, allowAll: true, models: new Set(), ioLog: false };
+const ADMIN: Caller = { keyId: null, allowAll: true, models: new Set(), ioLog: false, limits: null };
 
 /** The key a client presented, from any of the headers the three SDK families use, or `?key=`. */
 export function presentedKey(headers: Headers, url: string): string | undefined {
@@ -42,7 +45,13 @@ export function authenticate(
     if (!key.enabled) throw new GatewayError(401, "unauthorized", "API key is disabled");
     if (key.expiresAt !== null && key.expiresAt <= now)
       throw new GatewayError(401, "unauthorized", "API key has expired");
-    return { keyId: key.id, allowAll: key.allowAll, models: key.models, ioLog: key.ioLog };
+    return {
+      keyId: key.id,
+      allowAll: key.allowAll,
+      models: key.models,
+      ioLog: key.ioLog,
+      limits: key.limits,
+    };
   }
   if (admin.verify(presented)) return ADMIN;
   throw new GatewayError(401, "unauthorized", "invalid API key");

@@ -21,6 +21,7 @@ import { exhausted, unroutable } from "./outcomes";
 import { errorResponse, gatewayHeaders, readJsonBody } from "./respond";
 import { assertModelAllowed, authenticate } from "./auth";
 import { type RequestContext, startContext } from "./context";
+import { KeyLimiter, type LimitError } from "./limits";
 import type { ProxySnapshot } from "./snapshot";
 import { relayStream } from "./stream";
 import { attemptHeaders, attemptUrl, passOnHeaders } from "./upstream";
@@ -52,7 +53,12 @@ const decoder = new TextDecoder();
 
 /** The proxy's request handling: auth, sniffing, routing, attempts with failover, relay, record. */
 export class ProxyService {
-  constructor(private readonly d: ProxyDeps) {}
+  /** Per-key rate and spend limits; lives as long as the service, across snapshot rebuilds. */
+  private readonly limiter: KeyLimiter;
+
+  constructor(private readonly d: ProxyDeps) {
+    this.limiter = new KeyLimiter(d.clock);
+  }
 
   /** Resolves a model for a client protocol, or throws the 4xx that explains why not. */
   resolveModel(style: Style, name: string): RouteModel {
@@ -74,7 +80,9 @@ export class ProxyService {
 
   private record(ctx: RequestContext, ...args: Parameters<RequestContext["finish"]>) {
     const rec = ctx.finish(...args);
-    if (rec) this.d.recorder.push(rec);
+    if (!rec) return;
+    this.limiter.observe(rec, this.d.snapshot());
+    this.d.recorder.push(rec);
   }
 
   /** Handles one generate call (chat completions, responses, messages, generateContent). */
@@ -82,11 +90,12 @@ export class ProxyService {
     const codec = codecFor(inb.style);
     const ctx = startContext(inb, this.d.clock);
     const { request } = inb;
+    const snap = this.d.snapshot();
     try {
       ctx.caller = authenticate(
         request.headers,
         request.url,
-        this.d.snapshot().keys,
+        snap.keys,
         this.d.adminToken,
         this.d.clock.now(),
       );
@@ -106,6 +115,9 @@ export class ProxyService {
       ctx.modelName = sniffed.model;
       assertModelAllowed(ctx.caller, sniffed.model);
       const model = this.resolveModel(inb.style, sniffed.model);
+      // Before any upstream call: 403 once the budget is spent, 429 over the per-minute limits.
+      if (ctx.caller.keyId !== null && ctx.caller.limits)
+        this.limiter.admit(ctx.caller.keyId, ctx.caller.limits, snap);
       return await this.route(inb, codec, ctx, model, raw, body);
     } catch (err) {
       const ge =
@@ -114,7 +126,13 @@ export class ProxyService {
           : new GatewayError(500, "internal", "internal error while proxying the request");
       if (!(err instanceof GatewayError))
         this.d.logger.error("proxy failure", { trace: ctx.traceId, error: String(err) });
-      const res = errorResponse(codec, ctx, ge);
+      const retryAfterS = (ge as LimitError).retryAfterS;
+      const res = errorResponse(
+        codec,
+        ctx,
+        ge,
+        retryAfterS !== undefined ? { "retry-after": String(retryAfterS) } : undefined,
+      );
       this.record(ctx, ge.status === 499 ? "cancelled" : "error", ge.status, {}, ge);
       return res;
     }

@@ -4,6 +4,7 @@ import { RoutingTable } from "../../routing";
 import type { RouteLink, RouteModel, RouteProvider } from "../../routing/types";
 import { modelProviders, models, providers } from "../../storage/repos";
 import type { ModelProvider, Provider } from "../../storage/schema";
+import type { KeyLimits } from "./limits";
 
 /** A client key as the proxy checks it (the admin token is checked separately). */
 export interface ClientKey {
@@ -14,6 +15,7 @@ export interface ClientKey {
   models: ReadonlySet<string>;
   expiresAt: number | null;
   ioLog: boolean;
+  limits: KeyLimits;
 }
 
 /**
@@ -105,7 +107,10 @@ export function buildSnapshot(db: Database): ProxySnapshot {
 
   const keys = new Map<string, ClientKey>();
   const rows = db
-    .query("SELECT id, name, key_hash, enabled, allow_all, models, expires_at, io_log FROM api_keys")
+    .query(
+      `SELECT id, name, key_hash, enabled, allow_all, models, expires_at, io_log, rpm_limit, tpm_limit, budget,
+         spent, currency FROM api_keys`,
+    )
     .all() as {
     id: number;
     name: string;
@@ -115,6 +120,11 @@ export function buildSnapshot(db: Database): ProxySnapshot {
     models: string;
     expires_at: number | null;
     io_log: number;
+    rpm_limit: number | null;
+    tpm_limit: number | null;
+    budget: number | null;
+    spent: number;
+    currency: string;
   }[];
   for (const k of rows) {
     keys.set(k.key_hash, {
@@ -125,6 +135,13 @@ export function buildSnapshot(db: Database): ProxySnapshot {
       models: new Set(JSON.parse(k.models) as string[]),
       expiresAt: k.expires_at,
       ioLog: k.io_log === 1,
+      limits: {
+        rpmLimit: k.rpm_limit,
+        tpmLimit: k.tpm_limit,
+        budget: k.budget,
+        spent: k.spent,
+        currency: k.currency,
+      },
     });
   }
 
