@@ -4,6 +4,7 @@ import { Layout } from "./components/layout";
 import { ToastProvider } from "./components/toast";
 import { I18nProvider } from "./lib/i18n";
 import Dashboard from "./routes/dashboard";
+import Keys from "./routes/keys";
 import Login from "./routes/login";
 import Logs from "./routes/logs";
 import ModelProviders from "./routes/model-providers";
@@ -23,6 +24,7 @@ render(
             <Route path="/providers" component={Providers} />
             <Route path="/models" component={Models} />
             <Route path="/model-providers" component={ModelProviders} />
+            <Route path="/keys" component={Keys} />
             <Route path="/logs" component={Logs} />
             <Route path="*404" component={NotFound} />
           </Route>

@@ -2,7 +2,7 @@ import { A, type RouteSectionProps, useLocation, useNavigate } from "@solidjs/ro
 import { createEffect, ErrorBoundary, For, type JSX, on, Show, Suspense } from "solid-js";
 import { clearToken, token } from "../lib/api";
 import { type DictKey, useI18n } from "../lib/i18n";
-import { ActivityIcon, CloudIcon, CubeIcon, DashboardIcon, LinkIcon, LogoutIcon } from "./icons";
+import { ActivityIcon, CloudIcon, CubeIcon, DashboardIcon, KeyIcon, LinkIcon, LogoutIcon } from "./icons";
 import { LanguageSwitch, ThemeToggle } from "./prefs";
 
 interface NavItem {
@@ -11,7 +11,7 @@ interface NavItem {
   icon: () => JSX.Element;
 }
 
-/** Only pages that exist and work are listed; keys come with their issue. The home page has no section. */
+/** Only pages that exist and work are listed. The home page has no section. */
 const NAV: { section?: DictKey; items: NavItem[] }[] = [
   { items: [{ href: "/", label: "nav.dashboard", icon: DashboardIcon }] },
   {
@@ -20,6 +20,7 @@ const NAV: { section?: DictKey; items: NavItem[] }[] = [
       { href: "/providers", label: "nav.providers", icon: CloudIcon },
       { href: "/models", label: "nav.models", icon: CubeIcon },
       { href: "/model-providers", label: "nav.links", icon: LinkIcon },
+      { href: "/keys", label: "nav.keys", icon: KeyIcon },
     ],
   },
   {

@@ -57,6 +57,8 @@ export function Modal(props: {
 /** A yes/no question before a destructive action; shows the action's error message if it fails. */
 export function ConfirmDialog(props: {
   message: string;
+  /** The dialog's title; "confirm delete" when absent. */
+  title?: string;
   confirmLabel?: string;
   onConfirm: () => Promise<{ ok: boolean; message?: string }>;
   onClose: () => void;
@@ -74,7 +76,7 @@ export function ConfirmDialog(props: {
   };
   return (
     <Modal
-      title={t("common.confirmDelete")}
+      title={props.title ?? t("common.confirmDelete")}
       onClose={() => props.onClose()}
       footer={
         <>

@@ -109,6 +109,14 @@ export type LinkTestReport = NonNullable<Awaited<ReturnType<ReturnType<LinksApi>
 export type ProbeKind = keyof LinkTestReport["results"];
 export type ProbeResult = LinkTestReport["results"][ProbeKind];
 
+type KeysApi = typeof client.api.keys;
+/** A client key as reads show it (`key_prefix`, never the key); `expires_at` is ISO (Eden may hand a Date). */
+export type ApiKey = NonNullable<Awaited<ReturnType<KeysApi["get"]>>["data"]>[number];
+export type ApiKeyInput = Parameters<KeysApi["post"]>[0];
+export type ApiKeyPatch = Parameters<ReturnType<KeysApi>["put"]>[0];
+/** The answer of create and rotate: the key with its full secret, shown this once. */
+export type ApiKeyWithSecret = NonNullable<Awaited<ReturnType<KeysApi["post"]>>["data"]>;
+
 type HealthApi = typeof client.api.health;
 /** `GET /api/health`: live link health (breakers, cooldowns) and the record writer's counters. */
 export type HealthReport = NonNullable<Awaited<ReturnType<HealthApi["get"]>>["data"]>;
@@ -186,6 +194,14 @@ export const api = {
     remove: (id: number) => act(() => client.api["model-providers"]({ id }).delete()),
     /** Tests a link for real; takes seconds (each probe is a request to the provider). */
     test: (id: number) => act(() => client.api["model-providers"]({ id }).test.post()),
+  },
+
+  keys: {
+    list: () => call(() => client.api.keys.get()),
+    create: (body: ApiKeyInput) => act(() => client.api.keys.post(body)),
+    update: (id: number, body: ApiKeyPatch) => act(() => client.api.keys({ id }).put(body)),
+    rotate: (id: number) => act(() => client.api.keys({ id }).rotate.post()),
+    remove: (id: number) => act(() => client.api.keys({ id }).delete()),
   },
 
   logs: {
