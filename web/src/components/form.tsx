@@ -1,4 +1,5 @@
-import { type JSX, Show } from "solid-js";
+import { For, type JSX, Show } from "solid-js";
+import { CURRENCIES, type Currency } from "../lib/api";
 
 /** A labelled form row; `hint` under the control, `error` in red when set. */
 export function Field(props: {
@@ -84,3 +85,14 @@ export function parseJsonObject<T = Record<string, unknown>>(text: string): T | 
 /** Pretty JSON for a text field; `{}` shows as empty. */
 export const jsonText = (value: object | undefined) =>
   value && Object.keys(value).length ? JSON.stringify(value, null, 2) : "";
+
+/** A labelled currency picker (USD / CNY), shared by the link prices and the key budget. */
+export function CurrencyField(props: { label: string; value: Currency; onChange: (c: Currency) => void }) {
+  return (
+    <Field label={props.label}>
+      <select value={props.value} onChange={(e) => props.onChange(e.currentTarget.value as Currency)}>
+        <For each={CURRENCIES}>{(c) => <option value={c}>{c}</option>}</For>
+      </select>
+    </Field>
+  );
+}

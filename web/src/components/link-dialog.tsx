@@ -1,15 +1,8 @@
 import { createSignal, For } from "solid-js";
 import { createStore } from "solid-js/store";
-import {
-  api,
-  CURRENCIES,
-  type Currency,
-  type LinkInput,
-  type ModelProvider,
-  type Provider,
-} from "../lib/api";
+import { api, type Currency, type LinkInput, type ModelProvider, type Provider } from "../lib/api";
 import { type DictKey, useI18n } from "../lib/i18n";
-import { Field, JsonField, jsonText, parseJsonObject, Switch } from "./form";
+import { CurrencyField, Field, JsonField, jsonText, parseJsonObject, Switch } from "./form";
 import { createSaveForm, FormFooter } from "./form-dialog";
 import { Modal } from "./modal";
 
@@ -184,14 +177,11 @@ export function LinkDialog(props: {
           {priceField("cached_price", "links.cachedPrice")}
           {priceField("cache_write_price", "links.cacheWritePrice")}
           {priceField("output_price", "links.outputPrice")}
-          <Field label={t("links.currency")}>
-            <select
-              value={draft.currency}
-              onChange={(e) => setDraft("currency", e.currentTarget.value as Currency)}
-            >
-              <For each={CURRENCIES}>{(c) => <option value={c}>{c}</option>}</For>
-            </select>
-          </Field>
+          <CurrencyField
+            label={t("links.currency")}
+            value={draft.currency}
+            onChange={(c) => setDraft("currency", c)}
+          />
         </fieldset>
         <details class="span-2 advanced" open={!!(draft.headers || draft.extra_body)}>
           <summary>{t("providers.advanced")}</summary>

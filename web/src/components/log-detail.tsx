@@ -3,7 +3,6 @@ import { api, type LogDetail } from "../lib/api";
 import { formatBytes, formatCost, formatCount, formatMs, formatTime, formatTps } from "../lib/format";
 import { type DictKey, useI18n } from "../lib/i18n";
 import { BodyViewer } from "./body-viewer";
-import { CopyButton } from "./copy-button";
 import { StatusBadge, StreamBadge } from "./log-badges";
 import { Modal } from "./modal";
 import { TypeBadge } from "./type-badge";

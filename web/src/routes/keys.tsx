@@ -2,13 +2,13 @@ import { createResource, createSignal, For, Show, startTransition } from "solid-
 import { createStore } from "solid-js/store";
 import { CopyButton } from "../components/copy-button";
 import { DataTable, RowActions } from "../components/data-table";
-import { Field, Switch } from "../components/form";
+import { CurrencyField, Field, Switch } from "../components/form";
 import { createEditTarget, createSaveForm, FormFooter } from "../components/form-dialog";
 import { PlusIcon, RefreshIcon } from "../components/icons";
 import { PageHeader } from "../components/layout";
 import { ConfirmDelete, ConfirmDialog, Modal } from "../components/modal";
 import { useToast } from "../components/toast";
-import { type ApiKey, type ApiKeyInput, api, CURRENCIES, type Currency } from "../lib/api";
+import { type ApiKey, type ApiKeyInput, api, type Currency } from "../lib/api";
 import { formatCost, formatCount, formatTime } from "../lib/format";
 import { useI18n } from "../lib/i18n";
 
@@ -347,14 +347,11 @@ function KeyDialog(props: {
         {numberField("rpm_limit", t("keys.rpm"), t("keys.limitHint"))}
         {numberField("tpm_limit", t("keys.tpm"), t("keys.limitHint"))}
         {numberField("budget", t("keys.budget"), t("keys.budgetHint"))}
-        <Field label={t("keys.currency")}>
-          <select
-            value={draft.currency}
-            onChange={(e) => setDraft("currency", e.currentTarget.value as Currency)}
-          >
-            <For each={CURRENCIES}>{(c) => <option value={c}>{c}</option>}</For>
-          </select>
-        </Field>
+        <CurrencyField
+          label={t("keys.currency")}
+          value={draft.currency}
+          onChange={(c) => setDraft("currency", c)}
+        />
         <FormFooter error={form.formError()} busy={form.busy()} onCancel={() => props.onClose()} />
       </form>
     </Modal>
