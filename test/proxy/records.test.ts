@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "bun:test";
 import { silentLogger } from "../../src/core/logger";
 import { openDatabase } from "../../src/storage/db";
-import type { RequestRecord } from "../../src/telemetry/record";
 import { Recorder } from "../../src/telemetry/recorder";
 import { inlineStore } from "../../src/telemetry/store";
 import { record } from "../helpers/records";

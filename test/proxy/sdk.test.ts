@@ -6,7 +6,7 @@ import { FAKE_USAGE } from "../helpers/fake-upstream";
 import { startFourLinked } from "../helpers/fixture";
 import { addKey } from "../helpers/gateway";
 
-const { up, gw } = startFourLinked();
+const { gw } = startFourLinked();
 
 const openai = (apiKey = TEST_TOKEN) => new OpenAI({ baseURL: `${gw.url}/v1`, apiKey, maxRetries: 0 });
 const MESSAGES = [{ role: "user" as const, content: "hi" }];
