@@ -11,7 +11,7 @@ export interface UpstreamProvider {
   proxy_url: string | null;
 }
 
-export type Operation = "generate" | "stream" | "count_tokens" | "models";
+export type Operation = "generate" | "stream" | "count_tokens" | "embeddings" | "models";
 
 export const DEFAULT_ANTHROPIC_VERSION = "2023-06-01";
 
@@ -32,7 +32,8 @@ const idsOf = (items: { id?: unknown }[] | undefined): string[] =>
   (items ?? []).flatMap((m) => (typeof m?.id === "string" && m.id ? [m.id] : []));
 
 const openaiLike = (path: string): ProviderTransport => ({
-  url: (base, op) => (op === "models" ? `${base}/models` : `${base}${path}`),
+  url: (base, op) =>
+    op === "models" ? `${base}/models` : op === "embeddings" ? `${base}/embeddings` : `${base}${path}`,
   authHeaders: bearerAuth,
   parseModels: (body) => ({ ids: idsOf((body as ModelsPage).data) }),
 });

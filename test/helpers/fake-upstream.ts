@@ -50,8 +50,9 @@ const sse = (data: unknown, event?: string) =>
 
 function styleOf(
   path: string,
-): { style: FakeStyle; op: "generate" | "stream" | "count" | "models"; model?: string } | null {
+): { style: FakeStyle; op: "generate" | "stream" | "count" | "embed" | "models"; model?: string } | null {
   if (path.endsWith("/chat/completions")) return { style: "openai", op: "generate" };
+  if (path.endsWith("/embeddings")) return { style: "openai", op: "embed" };
   if (path.endsWith("/responses")) return { style: "openai-responses", op: "generate" };
   if (path.endsWith("/messages/count_tokens")) return { style: "anthropic", op: "count" };
   if (path.endsWith("/messages")) return { style: "anthropic", op: "generate" };
@@ -415,6 +416,15 @@ export function startFakeUpstream(behaviors: Record<string, Behavior> = {}): Fak
         return Response.json(route.style === "gemini" ? { totalTokens: 42 } : { input_tokens: 42 });
       }
       const b = map.get(model) ?? { kind: "ok" };
+      if (route.op === "embed" && b.kind === "ok") {
+        const inputs = Array.isArray(body.input) ? body.input : [body.input];
+        return Response.json({
+          object: "list",
+          data: inputs.map((_, index) => ({ object: "embedding", index, embedding: [0.1, 0.2, 0.3] })),
+          model,
+          usage: { prompt_tokens: 5 * inputs.length, total_tokens: 5 * inputs.length },
+        });
+      }
       const style = route.style;
       switch (b.kind) {
         case "status":

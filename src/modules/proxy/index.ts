@@ -2,10 +2,13 @@ import { Elysia } from "elysia";
 import { GatewayError } from "../../core/errors";
 import { codecFor } from "../../protocols/registry";
 import type { Style } from "../../protocols/types";
+import { openAIEmbeddingsCodec } from "../../protocols/openai-embeddings";
 import { countTokens, listModels } from "./extras";
 import { startContext } from "./context";
 import { errorResponse, preflight } from "./respond";
 import { type Inbound, type ProxyDeps, ProxyService } from "./service";
+
+const EMBEDDINGS: Partial<Inbound> = { endpoint: { codec: openAIEmbeddingsCodec, op: "embeddings" } };
 
 type Server = { requestIP(req: Request): { address: string } | null } | null;
 
@@ -90,6 +93,9 @@ export function proxyModule(d: ProxyDeps) {
     new Elysia({ prefix })
       .post("/chat/completions", ({ request, server }) => svc.handle(inbound("openai", request, server)))
       .post("/responses", ({ request, server }) => svc.handle(inbound("openai-responses", request, server)))
+      .post("/embeddings", ({ request, server }) =>
+        svc.handle(inbound("openai", request, server, EMBEDDINGS)),
+      )
       .get("/models", ({ request, server }) => listModels(d, inbound("openai", request, server)))
       .get("/models/:model", ({ request, server, params }) =>
         listModels(d, inbound("openai", request, server), decodeURIComponent(params.model)),
@@ -109,6 +115,9 @@ export function proxyModule(d: ProxyDeps) {
       .post("/v1/chat/completions", ({ request, server }) => svc.handle(inbound("openai", request, server)))
       .post("/v1/responses", ({ request, server }) =>
         svc.handle(inbound("openai-responses", request, server)),
+      )
+      .post("/v1/embeddings", ({ request, server }) =>
+        svc.handle(inbound("openai", request, server, EMBEDDINGS)),
       )
       .post("/v1/messages", ({ request, server }) => svc.handle(inbound("anthropic", request, server)))
       .post("/v1/messages/count_tokens", ({ request, server }) =>

@@ -47,6 +47,8 @@ export interface Inbound {
   /** Gemini: model and stream come from the URL. */
   urlModel?: string;
   urlStream?: boolean;
+  /** An endpoint other than the protocol's generate call (embeddings), with its own codec. */
+  endpoint?: { codec: ProtocolCodec; op: "embeddings" };
 }
 
 const decoder = new TextDecoder();
@@ -87,7 +89,7 @@ export class ProxyService {
 
   /** Handles one generate call (chat completions, responses, messages, generateContent). */
   async handle(inb: Inbound): Promise<Response> {
-    const codec = codecFor(inb.style);
+    const codec = inb.endpoint?.codec ?? codecFor(inb.style);
     const ctx = startContext(inb, this.d.clock);
     const { request } = inb;
     const snap = this.d.snapshot();
@@ -239,7 +241,7 @@ export class ProxyService {
     const stream = (ctx.sniffed as Sniffed).stream;
     let res: Response;
     try {
-      res = await this.d.http(attemptUrl(link, stream ? "stream" : "generate"), {
+      res = await this.d.http(attemptUrl(link, inb.endpoint?.op ?? (stream ? "stream" : "generate")), {
         method: "POST",
         headers: attemptHeaders(link, inb.request.headers),
         body: payload,

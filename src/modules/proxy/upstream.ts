@@ -24,7 +24,7 @@ const DROP = new Set([
   "expect",
 ]);
 
-type Op = "generate" | "stream" | "count_tokens";
+type Op = "generate" | "stream" | "count_tokens" | "embeddings";
 
 /**
  * What every attempt on a link would otherwise rebuild: its URLs (base-URL normalisation runs a regex) and
