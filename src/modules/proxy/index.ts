@@ -70,7 +70,7 @@ export function proxyModule(d: ProxyDeps) {
     new Elysia({ prefix })
       .get("/models", ({ request, server }) => listModels(d, inbound("gemini", request, server)))
       .get("/models/:model", ({ request, server, params }) =>
-        listModels(d, inbound("gemini", request, server), decodeURIComponent(params.model)),
+        listModels(d, inbound("gemini", request, server), params.model),
       )
       .post("/models/*", ({ request, server, params }) => {
         let action: ReturnType<typeof geminiAction>;
@@ -98,7 +98,7 @@ export function proxyModule(d: ProxyDeps) {
       )
       .get("/models", ({ request, server }) => listModels(d, inbound("openai", request, server)))
       .get("/models/:model", ({ request, server, params }) =>
-        listModels(d, inbound("openai", request, server), decodeURIComponent(params.model)),
+        listModels(d, inbound("openai", request, server), params.model),
       )
       .get("/*", ({ request, server }) => unknownPath("openai", request, server))
       .all("/*", ({ request, server }) => unknownPath("openai", request, server));
@@ -127,7 +127,7 @@ export function proxyModule(d: ProxyDeps) {
         listModels(d, inbound(v1ModelsStyle(request), request, server)),
       )
       .get("/v1/models/:model", ({ request, server, params }) =>
-        listModels(d, inbound(v1ModelsStyle(request), request, server), decodeURIComponent(params.model)),
+        listModels(d, inbound(v1ModelsStyle(request), request, server), params.model),
       )
       .use(openai("/openai/v1"))
       .use(anthropic("/anthropic/v1"))
