@@ -18,6 +18,7 @@ import type { GatewayRuntime } from "./runtime";
 import { Metrics } from "./telemetry/metrics";
 import type { RequestRecord } from "./telemetry/record";
 import { Recorder, type RecorderOptions } from "./telemetry/recorder";
+import { startRetention } from "./telemetry/retention";
 import { inlineStore, workerStore } from "./telemetry/store";
 
 export type { GatewayRuntime };
@@ -52,6 +53,8 @@ export function createApp(deps: AppDeps) {
       ? workerStore(deps.db, deps.db.filename, logger)
       : inlineStore(deps.db, logger);
   const recorder = new Recorder(store, deps.recorder);
+  // Hourly, off by default: deletes request logs past LOG_RETENTION_DAYS.
+  startRetention(deps.db, deps.config.logRetentionDays, clock, logger);
   const metrics = new Metrics();
   const runtime: GatewayRuntime = {
     health,

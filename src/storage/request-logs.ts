@@ -141,3 +141,12 @@ export function getLog(db: Database, id: number): (LogEntry & { bodies: LogBodie
     .get(id) as LogBodies | null;
   return { ...fromRow(row), bodies };
 }
+
+/** Deletes up to `limit` of the oldest logs created before `before` (their bodies go with them). */
+export function pruneLogs(db: Database, before: number, limit: number): number {
+  return db
+    .query(
+      "DELETE FROM request_logs WHERE id IN (SELECT id FROM request_logs WHERE created_at < ? ORDER BY created_at LIMIT ?)",
+    )
+    .run(before, limit).changes;
+}
