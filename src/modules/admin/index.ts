@@ -10,6 +10,7 @@ import { modelsController } from "./models";
 import { providersController } from "./providers";
 import type { AdminDeps } from "./shared";
 import { systemController } from "./system";
+import { transferController } from "./transfer";
 
 /** Every /api route; each one opts into the admin token check. */
 export const adminModule = (d: AdminDeps, token: AdminToken, startedAt: number, runtime: GatewayRuntime) =>
@@ -21,4 +22,5 @@ export const adminModule = (d: AdminDeps, token: AdminToken, startedAt: number, 
     .use(keysController(d, token))
     .use(logsController(d.db, token))
     .use(metricsApiController(d, token))
-    .use(healthController(runtime, token));
+    .use(healthController(runtime, token))
+    .use(transferController(d, token));

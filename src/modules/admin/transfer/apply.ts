@@ -1,0 +1,123 @@
+import { GatewayError, validationError } from "../../../core/errors";
+import { sha256Hex } from "../../../core/secrets";
+import { type KeyColumns, keysRepo } from "../keys/repo";
+import { displayPrefix } from "../keys/service";
+import { linkService } from "../model-providers/service";
+import { modelService } from "../models/service";
+import { providerService } from "../providers/service";
+import type { AdminDeps } from "../shared";
+import type { ImportLink, ImportModel, ImportProvider, ImportResult, Skipped } from "./model";
+
+/** An item to write, with the label a 422 names it by (`providers[2]`). */
+export interface Labeled<T> {
+  at: string;
+  value: T;
+}
+
+/** A client key whose secret is known (the original llmio stores keys in the clear). */
+export interface KeyWithSecret {
+  key: string;
+  columns: KeyColumns;
+}
+
+/** Everything one import writes, already checked against the item schemas. */
+export interface ImportPlan {
+  providers: Labeled<ImportProvider>[];
+  models: Labeled<ImportModel>[];
+  links: Labeled<ImportLink>[];
+  keys: Labeled<KeyWithSecret>[];
+  skipped: Skipped[];
+}
+
+export type ImportMode = "merge" | "replace";
+
+/** A key as reads show it (`maskSecret`): exporting it masked must not overwrite the real one. */
+export const isMaskedKey = (key: string) => key === "********" || key.includes("…");
+
+/** Runs one item's write; a client error from a service is re-raised as a 422 naming the item. */
+function labeled<T>(at: string, write: () => T): T {
+  try {
+    return write();
+  } catch (err) {
+    if (!(err instanceof GatewayError) || err.status >= 500) throw err;
+    const field = err.field ? `${at}.${err.field}` : at;
+    throw new GatewayError(422, "validation", `${field}: ${err.message}`, field);
+  }
+}
+
+const idOf = (d: AdminDeps, sql: string, ...args: (string | number)[]) =>
+  (d.db.query(sql).get(...args) as { id: number } | null)?.id;
+
+/**
+ * Writes a plan in one transaction through the admin services (so every rule of a single create or
+ * update holds), upserting by name. Any failure rolls the whole import back. The routing table is
+ * rebuilt once, at the end.
+ */
+export function applyPlan(d: AdminDeps, plan: ImportPlan, mode: ImportMode): ImportResult {
+  const quiet: AdminDeps = { ...d, onConfigChange: () => {} };
+  const result: ImportResult = {
+    mode,
+    providers: { created: 0, updated: 0 },
+    models: { created: 0, updated: 0 },
+    model_providers: { created: 0, updated: 0 },
+    keys: { created: 0, updated: 0 },
+    skipped: plan.skipped,
+  };
+  d.db.transaction(() => {
+    if (mode === "replace")
+      d.db.exec("DELETE FROM model_providers; DELETE FROM models; DELETE FROM providers;");
+
+    for (const { at, value } of plan.providers) {
+      const id = idOf(d, "SELECT id FROM providers WHERE name = ?", value.name.trim());
+      const key = value.api_key === undefined || isMaskedKey(value.api_key) ? undefined : value.api_key;
+      labeled(at, () =>
+        id === undefined
+          ? providerService.create(quiet, { ...value, api_key: key ?? "" })
+          : providerService.update(quiet, id, { ...value, api_key: key }),
+      );
+      result.providers[id === undefined ? "created" : "updated"]++;
+    }
+
+    for (const { at, value } of plan.models) {
+      const id = idOf(d, "SELECT id FROM models WHERE name = ?", value.name.trim());
+      labeled(at, () =>
+        id === undefined ? modelService.create(quiet, value) : modelService.update(quiet, id, value),
+      );
+      result.models[id === undefined ? "created" : "updated"]++;
+    }
+
+    for (const { at, value } of plan.links) {
+      const { model, provider, ...fields } = value;
+      const model_id = idOf(d, "SELECT id FROM models WHERE name = ?", model.trim());
+      if (model_id === undefined)
+        throw validationError(`${at}.model`, `${at}.model: no model named "${model}"`);
+      const provider_id = idOf(d, "SELECT id FROM providers WHERE name = ?", provider.trim());
+      if (provider_id === undefined)
+        throw validationError(`${at}.provider`, `${at}.provider: no provider named "${provider}"`);
+      const id = idOf(
+        d,
+        "SELECT id FROM model_providers WHERE model_id = ? AND provider_id = ? AND provider_model = ?",
+        model_id,
+        provider_id,
+        fields.provider_model.trim(),
+      );
+      const input = { ...fields, model_id, provider_id };
+      labeled(at, () =>
+        id === undefined ? linkService.create(quiet, input) : linkService.update(quiet, id, input),
+      );
+      result.model_providers[id === undefined ? "created" : "updated"]++;
+    }
+
+    // A key is the same key wherever its secret hashes the same.
+    const now = d.clock.now();
+    for (const { value } of plan.keys) {
+      const hash = sha256Hex(value.key);
+      const id = idOf(d, "SELECT id FROM api_keys WHERE key_hash = ?", hash);
+      if (id === undefined) keysRepo.insert(d.db, value.columns, hash, displayPrefix(value.key), now);
+      else keysRepo.update(d.db, id, value.columns, now);
+      result.keys[id === undefined ? "created" : "updated"]++;
+    }
+  })();
+  d.onConfigChange();
+  return result;
+}
