@@ -4,6 +4,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { maskSecret } from "../../src/core/secrets";
+import { readUpload } from "../../src/modules/admin/transfer/llmio";
 import { transferService } from "../../src/modules/admin/transfer/service";
 import { type FakeUpstream, startFakeUpstream } from "../helpers/fake-upstream";
 import { makeApp, TEST_TOKEN } from "../helpers/app";
@@ -559,6 +560,25 @@ describe("POST /api/import/llmio", () => {
     });
     expect(count(db, "providers")).toBe(3);
     expect(count(db, "api_keys")).toBe(1);
+  });
+
+  it("refuses an upload over the limit with 413, by its length or while reading", async () => {
+    const big = new Uint8Array(11);
+    const declared = new Request("http://localhost/", { method: "POST", body: big });
+    await expect(readUpload(declared, 10)).rejects.toMatchObject({ status: 413 });
+    const streamed = new Request("http://localhost/", {
+      method: "POST",
+      body: new ReadableStream({
+        start(c) {
+          c.enqueue(big);
+          c.close();
+        },
+      }),
+    });
+    await expect(readUpload(streamed, 10)).rejects.toMatchObject({ status: 413 });
+    expect(
+      await readUpload(new Request("http://localhost/", { method: "POST", body: big }), 11),
+    ).toHaveLength(11);
   });
 
   it("answers 422 to a body that is no SQLite database, and 401 without the token", async () => {
