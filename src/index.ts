@@ -42,7 +42,9 @@ try {
     reusePort: false,
     // Long silent streams (reasoning models) must not be cut by the server's idle timer.
     idleTimeout: 0,
-    maxRequestBodySize: config.bodyLimit + 1024 * 1024,
+    // The proxy enforces BODY_LIMIT_MB itself (413 in the caller's protocol); the server's cap also admits
+    // an original llmio database uploaded to /api/import/llmio (64 MiB).
+    maxRequestBodySize: Math.max(config.bodyLimit, 64 * 1024 * 1024) + 1024 * 1024,
   });
 } catch (err) {
   fail(`cannot listen on ${config.host}:${config.port}: ${err instanceof Error ? err.message : String(err)}`);
