@@ -88,8 +88,10 @@ export class KeyLimiter {
     if (keyId === null) return;
     const n = totalTokens(record.usage);
     if (n > 0) {
-      const list = this.tokens.get(keyId) ?? [];
-      list.push({ at: this.clock.mono(), n });
+      // Pruned here too: a key without tpm_limit never reaches admit's pruning, and would grow forever.
+      const now = this.clock.mono();
+      const list = this.prune(this.tokens, keyId, now, (e) => e.at);
+      list.push({ at: now, n });
       this.tokens.set(keyId, list);
     }
     if (record.cost > 0) {
