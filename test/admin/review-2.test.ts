@@ -23,3 +23,24 @@ describe("client key ids", () => {
     expect(c.data?.id).toBe(6);
   });
 });
+
+describe("POST /api/import?mode=replace", () => {
+  it("keeps a provider's stored key when the document's key is masked (an export without secrets)", async () => {
+    const { api, db } = makeApp();
+    await api.api.providers.post({
+      name: "p",
+      type: "openai",
+      base_url: "https://p.example",
+      api_key: "sk-provider-secret-0123456789",
+    });
+    const doc = (await api.api.export.get()).data as NonNullable<
+      Awaited<ReturnType<typeof api.api.export.get>>["data"]
+    >;
+    expect(doc.providers[0]?.api_key).not.toBe("sk-provider-secret-0123456789");
+    const res = await api.api.import.post(doc as never, { query: { mode: "replace" } });
+    expect(res.status).toBe(200);
+    expect(db.query("SELECT api_key FROM providers WHERE name = 'p'").get()).toEqual({
+      api_key: "sk-provider-secret-0123456789",
+    });
+  });
+});

@@ -64,15 +64,26 @@ export function applyPlan(d: AdminDeps, plan: ImportPlan, mode: ImportMode): Imp
     skipped: plan.skipped,
   };
   d.db.transaction(() => {
-    if (mode === "replace")
+    // Replace deletes the providers first; a masked or absent key still keeps the key stored by that name.
+    const storedKeys = new Map<string, string>();
+    if (mode === "replace") {
+      for (const p of d.db.query("SELECT name, api_key FROM providers").all() as {
+        name: string;
+        api_key: string;
+      }[])
+        storedKeys.set(p.name, p.api_key);
       d.db.exec("DELETE FROM model_providers; DELETE FROM models; DELETE FROM providers;");
+    }
 
     for (const { at, value } of plan.providers) {
       const id = idOf(d, "SELECT id FROM providers WHERE name = ?", value.name.trim());
       const key = value.api_key === undefined || isMaskedKey(value.api_key) ? undefined : value.api_key;
       labeled(at, () =>
         id === undefined
-          ? providerService.create(quiet, { ...value, api_key: key ?? "" })
+          ? providerService.create(quiet, {
+              ...value,
+              api_key: key ?? storedKeys.get(value.name.trim()) ?? "",
+            })
           : providerService.update(quiet, id, { ...value, api_key: key }),
       );
       result.providers[id === undefined ? "created" : "updated"]++;
