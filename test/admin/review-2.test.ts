@@ -1,5 +1,11 @@
+import { Database } from "bun:sqlite";
 import { describe, expect, it } from "bun:test";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { importLlmio } from "../../src/modules/admin/transfer/llmio";
 import { makeApp } from "../helpers/app";
+import { adminDeps } from "./support";
 
 describe("client key ids", () => {
   it("are never reused after the newest key is deleted", async () => {
@@ -42,5 +48,53 @@ describe("POST /api/import?mode=replace", () => {
     expect(db.query("SELECT api_key FROM providers WHERE name = 'p'").get()).toEqual({
       api_key: "sk-provider-secret-0123456789",
     });
+  });
+});
+
+/** A minimal original llmio database (providers, models, links, one client key in the clear). */
+function llmioDatabase(): Uint8Array {
+  const dir = mkdtempSync(join(tmpdir(), "review2-orig-"));
+  const path = join(dir, "llmio.db");
+  const db = new Database(path, { create: true });
+  db.exec(
+    "CREATE TABLE providers (id integer PRIMARY KEY, name text, type text, config text, console text, proxy text, error_matcher text);" +
+      "CREATE TABLE models (id integer PRIMARY KEY, name text);" +
+      "CREATE TABLE model_with_providers (id integer PRIMARY KEY, model_id integer, provider_id integer, provider_model text);" +
+      "CREATE TABLE auth_keys (id integer PRIMARY KEY, name text, key text);",
+  );
+  db.run(
+    `INSERT INTO providers VALUES (1, 'p', 'openai', '{"base_url":"https://p.example","api_key":"sk-provider-in-clear"}', '', '', '')`,
+  );
+  db.run("INSERT INTO models VALUES (1, 'm')");
+  db.run("INSERT INTO model_with_providers VALUES (1, 1, 1, 'up')");
+  db.run("INSERT INTO auth_keys VALUES (1, 'team', 'sk-client-in-clear-000000')");
+  db.close();
+  const bytes = new Uint8Array(readFileSync(path));
+  rmSync(dir, { recursive: true, force: true });
+  return bytes;
+}
+
+describe("POST /api/import/llmio temporary file", () => {
+  it("is readable by this user only while it holds the upload's secrets", async () => {
+    const { deps } = makeApp();
+    const tmp = mkdtempSync(join(tmpdir(), "review2-tmp-"));
+    const saved = process.env.TMPDIR;
+    process.env.TMPDIR = tmp;
+    const modes: string[] = [];
+    try {
+      // Called while the upload is still on disk (the routing table is rebuilt at the end of the write).
+      const d = adminDeps(deps, () => {
+        for (const name of readdirSync(tmp)) modes.push((statSync(join(tmp, name)).mode & 0o777).toString(8));
+      });
+      const result = await importLlmio(d, llmioDatabase());
+      expect(result.keys.created).toBe(1);
+    } finally {
+      if (saved === undefined) delete process.env.TMPDIR;
+      else process.env.TMPDIR = saved;
+    }
+    expect(modes.length).toBeGreaterThan(0);
+    for (const mode of modes) expect(Number.parseInt(mode, 8) & 0o077).toBe(0);
+    expect(readdirSync(tmp)).toEqual([]);
+    rmSync(tmp, { recursive: true, force: true });
   });
 });

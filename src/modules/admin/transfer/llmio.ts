@@ -1,9 +1,8 @@
 import { Database } from "bun:sqlite";
-import { rm } from "node:fs/promises";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { GatewayError } from "../../../core/errors";
-import { randomToken } from "../../../core/secrets";
 import type { AdminDeps } from "../shared";
 import { applyPlan } from "./apply";
 import { mapLlmio } from "./llmio-mapping";
@@ -50,14 +49,16 @@ function readPlan(source: Database) {
 export async function importLlmio(d: AdminDeps, bytes: Uint8Array): Promise<ImportResult> {
   if (new TextDecoder().decode(bytes.subarray(0, 16)) !== SQLITE_MAGIC)
     throw new GatewayError(422, "validation", "the body is not an SQLite database", "body");
-  const path = join(tmpdir(), `llmio-import-${randomToken(12)}.db`);
-  await Bun.write(path, bytes);
+  // A directory of our own (mode 0700), the file 0600: the upload holds provider and client keys in the clear.
+  const dir = await mkdtemp(join(tmpdir(), "llmio-import-"));
   let source: Database | undefined;
   try {
+    const path = join(dir, "llmio.db");
+    await writeFile(path, bytes, { mode: 0o600, flag: "wx" });
     source = new Database(path, { readonly: true });
     return applyPlan(d, readPlan(source), "merge");
   } finally {
     source?.close();
-    await Promise.all([path, `${path}-wal`, `${path}-shm`].map((p) => rm(p, { force: true })));
+    await rm(dir, { recursive: true, force: true });
   }
 }
