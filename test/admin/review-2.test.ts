@@ -98,3 +98,22 @@ describe("POST /api/import/llmio temporary file", () => {
     rmSync(tmp, { recursive: true, force: true });
   });
 });
+
+describe("POST /api/import/llmio again", () => {
+  it("keeps the limits and budget set on an imported key since (the original has none to say otherwise)", async () => {
+    const { deps, api } = makeApp();
+    const d = adminDeps(deps);
+    await importLlmio(d, llmioDatabase());
+    const key = (await api.api.keys.get()).data?.[0];
+    const id = key?.id as number;
+    await api.api.keys({ id }).put({ rpm_limit: 3, tpm_limit: 100, budget: 5, currency: "CNY" });
+    const again = await importLlmio(d, llmioDatabase());
+    expect(again.keys).toEqual({ created: 0, updated: 1 });
+    expect((await api.api.keys({ id }).get()).data).toMatchObject({
+      rpm_limit: 3,
+      tpm_limit: 100,
+      budget: 5,
+      currency: "CNY",
+    });
+  });
+});

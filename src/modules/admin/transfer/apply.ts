@@ -125,7 +125,11 @@ export function applyPlan(d: AdminDeps, plan: ImportPlan, mode: ImportMode): Imp
       const hash = sha256Hex(value.key);
       const id = idOf(d, "SELECT id FROM api_keys WHERE key_hash = ?", hash);
       if (id === undefined) keysRepo.insert(d.db, value.columns, hash, displayPrefix(value.key), now);
-      else keysRepo.update(d.db, id, value.columns, now);
+      else {
+        // The original has no limits or budget: a second import must not lift the ones set here since.
+        const { rpm_limit, tpm_limit, budget, currency } = keysRepo.columns(d.db, id) as KeyColumns;
+        keysRepo.update(d.db, id, { ...value.columns, rpm_limit, tpm_limit, budget, currency }, now);
+      }
       result.keys[id === undefined ? "created" : "updated"]++;
     }
   })();
