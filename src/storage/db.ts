@@ -28,10 +28,19 @@ export function migrate(db: Database, migrations: readonly Migration[] = MIGRATI
   let applied = 0;
   for (const m of migrations) {
     if (m.id <= current) continue;
-    db.transaction(() => {
-      db.exec(m.sql);
-      db.exec(`PRAGMA user_version = ${m.id}`);
-    })();
+    // PRAGMA foreign_keys is a no-op inside a transaction, so it is switched around it.
+    if (m.foreignKeysOff) db.exec("PRAGMA foreign_keys = OFF");
+    try {
+      db.transaction(() => {
+        db.exec(m.sql);
+        if (m.foreignKeysOff && db.query("PRAGMA foreign_key_check").all().length > 0) {
+          throw new Error(`migration ${m.id} (${m.name}) left broken foreign keys`);
+        }
+        db.exec(`PRAGMA user_version = ${m.id}`);
+      })();
+    } finally {
+      if (m.foreignKeysOff) db.exec("PRAGMA foreign_keys = ON");
+    }
     applied++;
   }
   return applied;

@@ -2,7 +2,15 @@
  * Numbered schema migrations, embedded in the binary. Append only: never edit one that has shipped.
  * Times are integer milliseconds since the epoch; booleans are 0/1; JSON columns hold text.
  */
-export const MIGRATIONS: readonly { id: number; name: string; sql: string }[] = [
+export interface MigrationStep {
+  id: number;
+  name: string;
+  sql: string;
+  /** Table rebuilds need foreign keys off while they run (checked again before commit). */
+  foreignKeysOff?: boolean;
+}
+
+export const MIGRATIONS: readonly MigrationStep[] = [
   {
     id: 1,
     name: "initial schema",
@@ -135,6 +143,109 @@ CREATE TABLE settings (
   key TEXT PRIMARY KEY,
   value TEXT NOT NULL
 );
+`,
+  },
+  {
+    id: 2,
+    name: "ids are never reused",
+    foreignKeysOff: true,
+    sql: `
+-- SQLite reuses the largest rowid once that row is deleted; request logs, the key limiter and link health
+-- name rows by id, so ids must never come back. Rebuild the four configuration tables with AUTOINCREMENT.
+CREATE TABLE providers_new (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  name TEXT NOT NULL UNIQUE,
+  type TEXT NOT NULL CHECK (type IN ('openai', 'openai-responses', 'anthropic', 'gemini')),
+  base_url TEXT NOT NULL,
+  api_key TEXT NOT NULL DEFAULT '',
+  anthropic_version TEXT,
+  console_url TEXT,
+  proxy_url TEXT,
+  error_matcher TEXT,
+  headers TEXT NOT NULL DEFAULT '{}',
+  enabled INTEGER NOT NULL DEFAULT 1,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL
+);
+INSERT INTO providers_new SELECT * FROM providers;
+DROP TABLE providers;
+ALTER TABLE providers_new RENAME TO providers;
+CREATE TABLE models_new (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  name TEXT NOT NULL UNIQUE,
+  remark TEXT NOT NULL DEFAULT '',
+  strategy TEXT NOT NULL DEFAULT 'weighted',
+  max_attempts INTEGER NOT NULL DEFAULT 3 CHECK (max_attempts >= 1),
+  timeout_s INTEGER NOT NULL DEFAULT 60 CHECK (timeout_s >= 1),
+  breaker INTEGER NOT NULL DEFAULT 1,
+  display_order INTEGER NOT NULL DEFAULT 0,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL
+);
+INSERT INTO models_new SELECT * FROM models;
+DROP TABLE models;
+ALTER TABLE models_new RENAME TO models;
+CREATE TABLE model_providers_new (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  model_id INTEGER NOT NULL REFERENCES models(id) ON DELETE CASCADE,
+  provider_id INTEGER NOT NULL REFERENCES providers(id) ON DELETE CASCADE,
+  provider_model TEXT NOT NULL,
+  weight INTEGER NOT NULL DEFAULT 1 CHECK (weight >= 0),
+  priority INTEGER NOT NULL DEFAULT 0,
+  tool_call INTEGER NOT NULL DEFAULT 1,
+  structured_output INTEGER NOT NULL DEFAULT 1,
+  image INTEGER NOT NULL DEFAULT 1,
+  with_header INTEGER NOT NULL DEFAULT 0,
+  headers TEXT NOT NULL DEFAULT '{}',
+  extra_body TEXT NOT NULL DEFAULT '{}',
+  enabled INTEGER NOT NULL DEFAULT 1,
+  input_price REAL NOT NULL DEFAULT 0,
+  cached_price REAL NOT NULL DEFAULT 0,
+  cache_write_price REAL NOT NULL DEFAULT 0,
+  output_price REAL NOT NULL DEFAULT 0,
+  currency TEXT NOT NULL DEFAULT 'USD' CHECK (currency IN ('USD', 'CNY')),
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  UNIQUE (model_id, provider_id, provider_model)
+);
+INSERT INTO model_providers_new SELECT * FROM model_providers;
+DROP TABLE model_providers;
+ALTER TABLE model_providers_new RENAME TO model_providers;
+CREATE INDEX model_providers_model ON model_providers(model_id);
+CREATE INDEX model_providers_provider ON model_providers(provider_id);
+CREATE TABLE api_keys_new (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  name TEXT NOT NULL,
+  key_hash TEXT NOT NULL UNIQUE,
+  key_prefix TEXT NOT NULL,
+  enabled INTEGER NOT NULL DEFAULT 1,
+  allow_all INTEGER NOT NULL DEFAULT 1,
+  models TEXT NOT NULL DEFAULT '[]',
+  expires_at INTEGER,
+  rpm_limit INTEGER,
+  tpm_limit INTEGER,
+  budget REAL,
+  spent REAL NOT NULL DEFAULT 0,
+  currency TEXT NOT NULL DEFAULT 'USD',
+  io_log INTEGER NOT NULL DEFAULT 0,
+  usage_count INTEGER NOT NULL DEFAULT 0,
+  last_used_at INTEGER,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL
+);
+INSERT INTO api_keys_new SELECT * FROM api_keys;
+DROP TABLE api_keys;
+ALTER TABLE api_keys_new RENAME TO api_keys;
+-- Start each sequence past every id already used, including ids only request logs remember.
+DELETE FROM sqlite_sequence WHERE name = 'providers';
+INSERT INTO sqlite_sequence (name, seq) VALUES ('providers', MAX((SELECT COALESCE(MAX(id), 0) FROM providers), (SELECT COALESCE(MAX(provider_id), 0) FROM request_logs)));
+DELETE FROM sqlite_sequence WHERE name = 'models';
+INSERT INTO sqlite_sequence (name, seq) VALUES ('models', (SELECT COALESCE(MAX(id), 0) FROM models));
+DELETE FROM sqlite_sequence WHERE name = 'model_providers';
+INSERT INTO sqlite_sequence (name, seq) VALUES ('model_providers', (SELECT COALESCE(MAX(id), 0) FROM model_providers));
+DELETE FROM sqlite_sequence WHERE name = 'api_keys';
+INSERT INTO sqlite_sequence (name, seq) VALUES ('api_keys', MAX((SELECT COALESCE(MAX(id), 0) FROM api_keys), (SELECT COALESCE(MAX(key_id), 0) FROM request_logs), COALESCE((SELECT CAST(value AS INTEGER) FROM settings WHERE key = 'api_keys.last_id'), 0)));
+DELETE FROM settings WHERE key = 'api_keys.last_id';
 `,
   },
 ];

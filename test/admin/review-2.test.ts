@@ -4,6 +4,8 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:f
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { importLlmio } from "../../src/modules/admin/transfer/llmio";
+import { migrate } from "../../src/storage/db";
+import { MIGRATIONS } from "../../src/storage/migrations";
 import { makeApp } from "../helpers/app";
 import { adminDeps } from "./support";
 
@@ -20,11 +22,14 @@ describe("client key ids", () => {
   });
 
   it("skip ids that request records already name", async () => {
-    const { api, db } = makeApp();
-    // A database from before ids were kept unique: records of a deleted key 5.
+    // A database from before ids were kept unique (schema version 1): key 5 was deleted, its records remain.
+    const db = new Database(":memory:", { strict: true });
+    migrate(db, MIGRATIONS.slice(0, 1));
     db.run(
       "INSERT INTO request_logs (trace_id, model, style, status, key_id, created_at) VALUES ('t', 'm', 'openai', 'success', 5, 0)",
     );
+    migrate(db);
+    const { api } = makeApp({ db });
     const c = await api.api.keys.post({ name: "c" });
     expect(c.data?.id).toBe(6);
   });

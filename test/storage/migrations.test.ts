@@ -75,6 +75,8 @@ describe("migrations", () => {
       "request_bodies",
       "request_logs",
       "settings",
+      // SQLite's own: the AUTOINCREMENT counters of migration 2.
+      "sqlite_sequence",
     ]);
   });
 
@@ -257,5 +259,49 @@ describe("a failing migration", () => {
     expect(db.query("SELECT name FROM sqlite_master WHERE name = 'b'").get()).toBeNull();
     expect(migrate(db, [steps[0], { id: 2, name: "fixed", sql: "CREATE TABLE b (x INTEGER);" }])).toBe(1);
     expect(schemaVersion(db)).toBe(2);
+  });
+});
+
+describe("migration 2: ids are never reused", () => {
+  it("keeps every row and relation of a version-1 database, and cascades still work", () => {
+    const db = new Database(":memory:", { strict: true });
+    db.exec("PRAGMA foreign_keys = ON");
+    migrate(db, MIGRATIONS.slice(0, 1));
+    db.run(
+      "INSERT INTO providers (id, name, type, base_url, created_at, updated_at) VALUES (7, 'p', 'openai', 'https://x', 0, 0)",
+    );
+    db.run("INSERT INTO models (id, name, created_at, updated_at) VALUES (3, 'm', 0, 0)");
+    db.run(
+      "INSERT INTO model_providers (id, model_id, provider_id, provider_model, created_at, updated_at) VALUES (9, 3, 7, 'up', 0, 0)",
+    );
+    db.run(
+      "INSERT INTO api_keys (id, name, key_hash, key_prefix, created_at, updated_at) VALUES (2, 'k', 'h', 'p', 0, 0)",
+    );
+    db.run(
+      "INSERT INTO request_logs (trace_id, model, style, status, provider_id, key_id, created_at) VALUES ('t', 'm', 'openai', 'success', 12, 4, 0)",
+    );
+    expect(migrate(db)).toBe(MIGRATIONS.length - 1);
+    expect(db.query("SELECT provider_model FROM model_providers WHERE id = 9").get()).toEqual({
+      provider_model: "up",
+    });
+    expect((db.query("PRAGMA foreign_key_check").all() as unknown[]).length).toBe(0);
+    // New ids start past every id in use or remembered by request logs.
+    const next = (sql: string) => (db.query(sql).get() as { id: number }).id;
+    expect(
+      next(
+        "INSERT INTO providers (name, type, base_url, created_at, updated_at) VALUES ('q', 'openai', 'https://y', 0, 0) RETURNING id",
+      ),
+    ).toBe(13);
+    expect(
+      next(
+        "INSERT INTO api_keys (name, key_hash, key_prefix, created_at, updated_at) VALUES ('k2', 'h2', 'p', 0, 0) RETURNING id",
+      ),
+    ).toBe(5);
+    // Deleting the newest model and adding one never hands its id out again; cascades still reach the links.
+    db.run("DELETE FROM models WHERE id = 3");
+    expect((db.query("SELECT COUNT(*) AS n FROM model_providers").get() as { n: number }).n).toBe(0);
+    expect(next("INSERT INTO models (name, created_at, updated_at) VALUES ('m2', 0, 0) RETURNING id")).toBe(
+      4,
+    );
   });
 });

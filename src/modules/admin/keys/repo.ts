@@ -62,8 +62,6 @@ const params = (c: KeyColumns) => [
   c.io_log ? 1 : 0,
 ];
 
-const LAST_ID = "api_keys.last_id";
-
 /** api_keys as the admin API reads and writes it. */
 export const keysRepo = {
   all: (db: Database): ApiKeyView[] =>
@@ -84,32 +82,16 @@ export const keysRepo = {
     };
   },
 
-  /**
-   * Inserts a key under an id no key has had before (the table has no AUTOINCREMENT): request records,
-   * the limiter's windows and the spend of requests still in flight name a key by id, and must not pass
-   * to a key created after a deleted one. The highest id given out is kept in settings.
-   */
+  /** Inserts a key; ids are AUTOINCREMENT (migration 2), so a deleted key's id never comes back. */
   insert(db: Database, c: KeyColumns, hash: string, prefix: string, now: number): ApiKeyView {
-    return db.transaction(() => {
-      const { id } = db
-        .query(
-          `SELECT MAX(COALESCE((SELECT MAX(id) FROM api_keys), 0),
-             COALESCE((SELECT CAST(value AS INTEGER) FROM settings WHERE key = ?), 0),
-             COALESCE((SELECT MAX(key_id) FROM request_logs), 0)) + 1 AS id`,
-        )
-        .get(LAST_ID) as { id: number };
-      const row = db
-        .query(
-          `INSERT INTO api_keys (id, name, enabled, allow_all, models, expires_at, rpm_limit, tpm_limit, budget,
-             currency, io_log, key_hash, key_prefix, created_at, updated_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING ${COLUMNS}`,
-        )
-        .get(id, ...params(c), hash, prefix, now, now) as KeyRow;
-      db.query(
-        "INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-      ).run(LAST_ID, JSON.stringify(id));
-      return toView(row);
-    })();
+    const row = db
+      .query(
+        `INSERT INTO api_keys (name, enabled, allow_all, models, expires_at, rpm_limit, tpm_limit, budget,
+           currency, io_log, key_hash, key_prefix, created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING ${COLUMNS}`,
+      )
+      .get(...params(c), hash, prefix, now, now) as KeyRow;
+    return toView(row);
   },
 
   update(db: Database, id: number, c: KeyColumns, now: number): ApiKeyView | null {
