@@ -45,3 +45,43 @@ export function maskSecret(value: string): string {
   if (value.length < MASK_MIN_REVEAL) return "********";
   return `${value.slice(0, 3)}…${value.slice(-4)}`;
 }
+
+// Header names whose values are credentials (exactly, or by a telling word in the name).
+const SECRET_HEADER = /^(authorization|proxy-authorization|cookie)$|key|token|secret|auth/i;
+
+/** Custom headers as reads show them: values of credential-like headers masked. */
+export function maskHeaders(headers: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers))
+    out[name] = SECRET_HEADER.test(name) ? maskSecret(value) : value;
+  return out;
+}
+
+/**
+ * Headers sent back by a form or an export that showed them masked: a value equal to the mask of the
+ * stored value of the same header means "keep it", not "store the mask".
+ */
+export function unmaskHeaders(
+  incoming: Record<string, string>,
+  stored: Record<string, string>,
+): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(incoming)) {
+    const kept = stored[name];
+    out[name] = kept !== undefined && SECRET_HEADER.test(name) && value === maskSecret(kept) ? kept : value;
+  }
+  return out;
+}
+
+/** A proxy URL as reads show it: a password in it masked (`http://user:***@host`). */
+export function maskUrlPassword(url: string | null): string | null {
+  if (!url) return url;
+  try {
+    const u = new URL(url);
+    if (!u.password) return url;
+    u.password = "***";
+    return u.toString();
+  } catch {
+    return url;
+  }
+}

@@ -1,3 +1,5 @@
+import { maskHeaders, unmaskHeaders } from "../../../core/secrets";
+import type { ModelProvider } from "../../../storage/schema";
 import { validationError } from "../../../core/errors";
 import { modelProviders, models, providers } from "../../../storage/repos";
 import { type AdminDeps, found, rethrowConstraint } from "../shared";
@@ -37,32 +39,42 @@ function clean(input: LinkUpdate) {
 
 const DUPLICATE = "a link of this model to this provider model";
 
+/** A link as the API shows it: credential-like custom header values masked. */
+const toPublicLink = (l: ModelProvider): ModelProvider => ({ ...l, headers: maskHeaders(l.headers) });
+
 export const linkService = {
   list: (d: AdminDeps, modelId?: number) =>
-    modelId !== undefined
+    (modelId !== undefined
       ? modelProviders.all(d.db, "WHERE model_id = $model_id", { model_id: modelId })
-      : modelProviders.all(d.db),
+      : modelProviders.all(d.db)
+    ).map(toPublicLink),
 
-  get: (d: AdminDeps, id: number) => found(modelProviders.get(d.db, id), "model-provider", id),
+  get: (d: AdminDeps, id: number) => toPublicLink(found(modelProviders.get(d.db, id), "model-provider", id)),
 
   create(d: AdminDeps, input: LinkCreate) {
     check(d, input);
     try {
       const l = modelProviders.insert(d.db, clean(input), d.clock.now());
       d.onConfigChange();
-      return l;
+      return toPublicLink(l);
     } catch (err) {
       rethrowConstraint(err, DUPLICATE, "provider_model");
     }
   },
 
   update(d: AdminDeps, id: number, patch: LinkUpdate) {
-    found(modelProviders.get(d.db, id), "model-provider", id);
+    const current = found(modelProviders.get(d.db, id), "model-provider", id);
     check(d, patch);
+    // Masked header values sent back as shown mean "keep the stored value".
+    const headers = patch.headers ? unmaskHeaders(patch.headers, current.headers) : patch.headers;
     try {
-      const l = found(modelProviders.update(d.db, id, clean(patch), d.clock.now()), "model-provider", id);
+      const l = found(
+        modelProviders.update(d.db, id, clean({ ...patch, headers }), d.clock.now()),
+        "model-provider",
+        id,
+      );
       d.onConfigChange();
-      return l;
+      return toPublicLink(l);
     } catch (err) {
       rethrowConstraint(err, DUPLICATE, "provider_model");
     }

@@ -1,5 +1,5 @@
 import { GatewayError, validationError } from "../../../core/errors";
-import { maskSecret } from "../../../core/secrets";
+import { maskHeaders, maskSecret, maskUrlPassword, unmaskHeaders } from "../../../core/secrets";
 import { isHttpUrl } from "../../../providers/base-url";
 import { listUpstreamModels } from "../../../providers/registry";
 import { providers } from "../../../storage/repos";
@@ -8,7 +8,12 @@ import { type AdminDeps, found, rethrowConstraint } from "../shared";
 import type { ProviderCreate, ProviderUpdate } from "./model";
 
 /** A provider as the API shows it: the key masked. */
-export const toPublicProvider = (p: Provider): Provider => ({ ...p, api_key: maskSecret(p.api_key) });
+export const toPublicProvider = (p: Provider): Provider => ({
+  ...p,
+  api_key: maskSecret(p.api_key),
+  headers: maskHeaders(p.headers),
+  proxy_url: maskUrlPassword(p.proxy_url),
+});
 
 function check(input: ProviderUpdate) {
   if (input.name !== undefined && !input.name.trim()) throw validationError("name", "name must not be blank");
@@ -61,8 +66,16 @@ export const providerService = {
     const current = found(providers.get(d.db, id), "provider", id);
     // A form that sends back the masked key it was shown means "keep the key", not "store the mask".
     const keepKey = patch.api_key !== undefined && patch.api_key === maskSecret(current.api_key);
+    // The same for masked header values and a masked proxy password.
+    const headers = patch.headers ? unmaskHeaders(patch.headers, current.headers) : patch.headers;
+    const keepProxy = patch.proxy_url !== undefined && patch.proxy_url === maskUrlPassword(current.proxy_url);
     try {
-      const changes = clean(keepKey ? { ...patch, api_key: undefined } : patch);
+      const changes = clean({
+        ...patch,
+        headers,
+        ...(keepKey ? { api_key: undefined } : {}),
+        ...(keepProxy ? { proxy_url: undefined } : {}),
+      });
       const p = found(providers.update(d.db, id, changes, d.clock.now()), "provider", id);
       d.onConfigChange();
       return toPublicProvider(p);

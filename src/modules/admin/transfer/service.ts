@@ -1,7 +1,7 @@
 import type { TSchema } from "@sinclair/typebox";
 import { Value } from "@sinclair/typebox/value";
 import { validationError } from "../../../core/errors";
-import { maskSecret } from "../../../core/secrets";
+import { maskHeaders, maskSecret, maskUrlPassword } from "../../../core/secrets";
 import { modelProviders, models, providers } from "../../../storage/repos";
 import { keysRepo } from "../keys/repo";
 import type { AdminDeps } from "../shared";
@@ -55,6 +55,8 @@ export const transferService = {
       providers: ps.map(({ id, created_at, updated_at, ...p }) => ({
         ...p,
         api_key: includeSecrets ? p.api_key : maskSecret(p.api_key),
+        headers: includeSecrets ? p.headers : maskHeaders(p.headers),
+        proxy_url: includeSecrets ? p.proxy_url : maskUrlPassword(p.proxy_url),
       })),
       models: ms.map(({ id, created_at, updated_at, ...m }) => m),
       model_providers: modelProviders
@@ -63,6 +65,7 @@ export const transferService = {
           model: nameOf(model_id, modelNames),
           provider: nameOf(provider_id, providerNames),
           ...l,
+          headers: includeSecrets ? l.headers : maskHeaders(l.headers),
         })),
       // Metadata only: the key's hash never leaves the database, and usage counters belong to this instance.
       keys: keysRepo
