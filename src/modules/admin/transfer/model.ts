@@ -1,5 +1,5 @@
 import { t } from "elysia";
-import { Currency, JsonObject, ProviderType, Strategy, StringMap } from "../../../storage/schema";
+import { Currency, Model, ModelProvider, Provider } from "../../../storage/schema";
 import { LinkCreate } from "../model-providers/model";
 import { ModelCreate } from "../models/model";
 import { ProviderCreate } from "../providers/model";
@@ -9,50 +9,22 @@ export const EXPORT_VERSION = 1;
 
 // The export carries no ids or timestamps: links name their model and provider, so a document
 // imports into any instance.
-export const ExportedProvider = t.Object({
-  name: t.String(),
-  type: ProviderType,
-  base_url: t.String(),
-  api_key: t.String({ description: "masked unless include_secrets=true" }),
-  anthropic_version: t.Nullable(t.String()),
-  console_url: t.Nullable(t.String()),
-  proxy_url: t.Nullable(t.String()),
-  error_matcher: t.Nullable(t.String()),
-  headers: StringMap,
-  enabled: t.Boolean(),
-});
+const STORED = ["id", "created_at", "updated_at"] as const;
+
+export const ExportedProvider = t.Omit(Provider, [...STORED]);
 export type ExportedProvider = typeof ExportedProvider.static;
 
-export const ExportedModel = t.Object({
-  name: t.String(),
-  remark: t.String(),
-  strategy: Strategy,
-  max_attempts: t.Integer(),
-  timeout_s: t.Integer(),
-  breaker: t.Boolean(),
-  display_order: t.Integer(),
-});
+export const ExportedModel = t.Omit(Model, [...STORED]);
 export type ExportedModel = typeof ExportedModel.static;
 
-export const ExportedLink = t.Object({
-  model: t.String({ description: "model name" }),
-  provider: t.String({ description: "provider name" }),
-  provider_model: t.String(),
-  weight: t.Integer(),
-  priority: t.Integer(),
-  tool_call: t.Boolean(),
-  structured_output: t.Boolean(),
-  image: t.Boolean(),
-  with_header: t.Boolean(),
-  headers: StringMap,
-  extra_body: JsonObject,
-  enabled: t.Boolean(),
-  input_price: t.Number(),
-  cached_price: t.Number(),
-  cache_write_price: t.Number(),
-  output_price: t.Number(),
-  currency: Currency,
-});
+/** A link names its model and provider instead of their ids. */
+export const ExportedLink = t.Composite([
+  t.Object({
+    model: t.String({ description: "model name" }),
+    provider: t.String({ description: "provider name" }),
+  }),
+  t.Omit(ModelProvider, [...STORED, "model_id", "provider_id"]),
+]);
 export type ExportedLink = typeof ExportedLink.static;
 
 /** A client key's metadata: never the key or its hash, so it cannot be recreated from an export. */
