@@ -3,6 +3,7 @@
  * them; a lone `\r` is not treated as a line end). Bytes are scanned natively; only complete events are ever
  * decoded, so a UTF-8 character split across chunks is never mangled.
  */
+import { parseJsonObject } from "./json";
 
 /** One decoded SSE event. */
 export interface SseEvent {
@@ -215,5 +216,23 @@ export function createSseParser(): { push(chunk: Uint8Array): SseEvent[]; end():
       splitter.end(collect(out));
       return out;
     },
+  };
+}
+
+/**
+ * A filter for events worth parsing on the hot path: by the `event:` name when there is one, else by the
+ * quoted names appearing in the data (upstreams that omit `event:` still name the event in `type`).
+ */
+export function wantedEvents(names: readonly string[]) {
+  const wanted = new Set(names);
+  const needles = names.map(quoted);
+  /** The event's name (or undefined) and its JSON data, or undefined when it is not wanted or not JSON. */
+  return (block: Uint8Array): { name: string | undefined; json: Record<string, unknown> } | undefined => {
+    const name = sseEventName(block);
+    if (name !== undefined ? !wanted.has(name) : !needles.some((needle) => bytesInclude(block, needle)))
+      return;
+    const event = decodeSseBlock(block);
+    const json = event && parseJsonObject(event.data);
+    return json ? { name, json } : undefined;
   };
 }

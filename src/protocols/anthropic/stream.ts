@@ -1,12 +1,11 @@
-import { child, count, errorMessage, parseJsonObject, text } from "../json";
-import { bytesInclude, decodeSseBlock, quoted, sseEventName } from "../sse";
+import { child, count, errorMessage, text } from "../json";
+import { wantedEvents } from "../sse";
 import { createSseTap, type TapReader } from "../stream-tap";
 import type { ResponseFacts, StreamTap } from "../types";
 import { fromAnthropicUsage } from "./usage";
 
 /** Only these events carry usage, stop reason or errors; content_block_* and ping are skipped unparsed. */
-const WANTED = new Set(["message_start", "message_delta", "error"]);
-const NEEDLES = [...WANTED].map(quoted);
+const parseWanted = wantedEvents(["message_start", "message_delta", "error"]);
 const USAGE_FIELDS = [
   "input_tokens",
   "cache_read_input_tokens",
@@ -21,13 +20,9 @@ class AnthropicStreamReader implements TapReader {
   #error: string | undefined;
 
   read(block: Uint8Array): boolean {
-    const name = sseEventName(block);
-    if (name !== undefined ? !WANTED.has(name) : !NEEDLES.some((needle) => bytesInclude(block, needle))) {
-      return false;
-    }
-    const event = decodeSseBlock(block);
-    const json = event && parseJsonObject(event.data);
-    if (!json) return false;
+    const wanted = parseWanted(block);
+    if (!wanted) return false;
+    const { name, json } = wanted;
     const type = name ?? json.type;
     if (type === "message_start") {
       this.#mergeUsage(child(json.message, "usage"));

@@ -1,25 +1,20 @@
-import { errorMessage, isObject, parseJsonObject } from "../json";
-import { bytesInclude, decodeSseBlock, quoted, sseEventName } from "../sse";
+import { errorMessage, isObject } from "../json";
+import { wantedEvents } from "../sse";
 import { createSseTap, type TapReader } from "../stream-tap";
 import type { ResponseFacts, StreamTap } from "../types";
 import { factsOfResponse } from "./usage";
 
 /** The only events that carry usage, status or errors; every delta is skipped unparsed. */
 const TERMINAL = new Set(["response.completed", "response.incomplete", "response.failed"]);
-const WANTED = new Set([...TERMINAL, "error"]);
-const NEEDLES = [...WANTED].map(quoted);
+const parseWanted = wantedEvents([...TERMINAL, "error"]);
 
 class OpenAIResponsesStreamReader implements TapReader {
   #facts: ResponseFacts = {};
 
   read(block: Uint8Array): boolean {
-    const name = sseEventName(block);
-    if (name !== undefined ? !WANTED.has(name) : !NEEDLES.some((needle) => bytesInclude(block, needle))) {
-      return false;
-    }
-    const event = decodeSseBlock(block);
-    const json = event && parseJsonObject(event.data);
-    if (!json) return false;
+    const wanted = parseWanted(block);
+    if (!wanted) return false;
+    const { name, json } = wanted;
     // Upstreams that omit `event:` lines still name the event in `type`.
     const type = name ?? json.type;
     if (type === "error") {
