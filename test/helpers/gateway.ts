@@ -1,3 +1,4 @@
+import { expect } from "bun:test";
 import { type AppDeps, createApp, type GatewayRuntime } from "../../src/app";
 import type { Config } from "../../src/config";
 import { staticAdminToken } from "../../src/http/admin-token";
@@ -217,4 +218,23 @@ export function minimalRequest(
         body: { contents: [{ role: "user", parts: [{ text: "hi" }] }], ...extra },
       };
   }
+}
+
+/**
+ * Calls the keys admin API over HTTP with the admin token; asserts a 2xx and answers the JSON body.
+ * `path` is relative to `/api/keys` ("" or "/:id" or "/:id/rotate").
+ */
+export async function keysApi(
+  gw: Gateway,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<Record<string, any>> {
+  const res = await fetch(`${gw.url}/api/keys${path}`, {
+    method,
+    headers: AUTH,
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  expect(res.status).toBeLessThan(300);
+  return (await res.json()) as Record<string, any>;
 }

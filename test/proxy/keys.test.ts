@@ -1,7 +1,15 @@
 import { afterAll, describe, expect, it } from "bun:test";
 import type { Clock } from "../../src/core/clock";
 import { startFakeUpstream } from "../helpers/fake-upstream";
-import { AUTH, type ClientStyle, FOUR, linkFour, minimalRequest, startGateway } from "../helpers/gateway";
+import {
+  AUTH,
+  type ClientStyle,
+  FOUR,
+  linkFour,
+  minimalRequest,
+  startGateway,
+  keysApi,
+} from "../helpers/gateway";
 
 type Json = Record<string, any>;
 
@@ -29,15 +37,8 @@ afterAll(async () => {
   await up.stop();
 });
 
-const admin = async (method: string, path: string, body?: unknown): Promise<Json> => {
-  const res = await fetch(`${gw.url}/api/keys${path}`, {
-    method,
-    headers: AUTH,
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  expect(res.status).toBeLessThan(300);
-  return (await res.json()) as Json;
-};
+const admin = (method: string, path: string, body?: unknown): Promise<Json> =>
+  keysApi(gw, method, path, body);
 
 /** Creates a key through the admin API; answers its id and the secret shown once. */
 async function createKey(body: Json = {}): Promise<{ id: number; key: string }> {

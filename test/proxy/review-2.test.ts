@@ -3,7 +3,7 @@ import type { Clock } from "../../src/core/clock";
 import { KeyLimiter } from "../../src/modules/proxy/limits";
 import type { RequestRecord } from "../../src/telemetry/record";
 import { startFakeUpstream } from "../helpers/fake-upstream";
-import { AUTH, FOUR, linkFour, minimalRequest, startGateway } from "../helpers/gateway";
+import { FOUR, linkFour, minimalRequest, startGateway, keysApi } from "../helpers/gateway";
 
 type Json = Record<string, any>;
 
@@ -40,15 +40,8 @@ afterAll(async () => {
   await up.stop();
 });
 
-const admin = async (method: string, path: string, body?: unknown): Promise<Json> => {
-  const res = await fetch(`${gw.url}/api/keys${path}`, {
-    method,
-    headers: AUTH,
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  expect(res.status).toBeLessThan(300);
-  return (await res.json()) as Json;
-};
+const admin = (method: string, path: string, body?: unknown): Promise<Json> =>
+  keysApi(gw, method, path, body);
 
 function call(key: string) {
   const { path, body } = minimalRequest("openai", FOUR.openai.model, false);
