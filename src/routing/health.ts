@@ -49,6 +49,7 @@ const BREAKER_KINDS: ReadonlySet<FailureKind> = new Set([
   "auth",
   "not_found",
   "matched_error",
+  "bad_response",
 ]);
 
 interface LinkState {

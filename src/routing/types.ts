@@ -63,6 +63,7 @@ export type FailureKind =
   | "auth" // 401 / 403 from the provider
   | "not_found" // 404 from the provider
   | "matched_error" // 200 whose body matched error_matcher
+  | "bad_response" // 200 whose body (or first stream event) cannot be parsed: truncated or not JSON
   | "client"; // 400/413/422 caused by the request: never retried
 
 export type BreakerState = "closed" | "open" | "half_open";

@@ -81,7 +81,9 @@ export const LogAttempt = t.Object({
   provider_model: t.String(),
   link_id: t.Integer(),
   status: t.Nullable(t.Integer()),
-  kind: t.String({ description: "network, timeout, server, rate_limited, auth, not_found, matched_error" }),
+  kind: t.String({
+    description: "network, timeout, server, rate_limited, auth, not_found, matched_error, bad_response",
+  }),
   error: t.String(),
   ms: t.Number(),
 });

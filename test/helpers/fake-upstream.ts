@@ -20,7 +20,9 @@ export type Behavior =
   /** A 200 whose body is an error (for error_matcher). */
   | { kind: "error200"; message: string }
   /** A 200 stream whose first event is the protocol's error event (e.g. Anthropic's overloaded_error). */
-  | { kind: "errorEvent"; message: string };
+  | { kind: "errorEvent"; message: string }
+  /** A 200 cut short: half a JSON body, or a stream whose first event's data is half a JSON object. */
+  | { kind: "truncated" };
 
 export interface SeenRequest {
   style: FakeStyle;
@@ -446,6 +448,13 @@ export function startFakeUpstream(behaviors: Record<string, Behavior> = {}): Fak
           return new Response(`${named ? "event: error\n" : ""}data: ${payload}\n\n`, {
             headers: { "content-type": "text/event-stream" },
           });
+        }
+        case "truncated": {
+          const whole = JSON.stringify(fakeBody(style, model, "cut short"));
+          const half = whole.slice(0, Math.floor(whole.length / 2));
+          return stream
+            ? new Response(`data: ${half}\n\n`, { headers: { "content-type": "text/event-stream" } })
+            : new Response(half, { headers: { "content-type": "application/json" } });
         }
         case "hang":
           return new Promise<Response>((resolve) =>

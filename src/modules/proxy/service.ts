@@ -23,6 +23,7 @@ import { assertModelAllowed, authenticate } from "./auth";
 import { type RequestContext, startContext } from "./context";
 import { KeyLimiter, type LimitError } from "./limits";
 import type { ProxySnapshot } from "./snapshot";
+import { readStreamOpening } from "./opening";
 import { relayStream } from "./stream";
 import { attemptHeaders, attemptUrl, passOnHeaders } from "./upstream";
 
@@ -317,16 +318,18 @@ export class ProxyService {
       attempt.fail("matched_error", res.status, summarize(text, attempt.link));
       return undefined;
     }
-    attempt.succeed();
-    attempt.detach();
-    ctx.size = bytes.byteLength;
-    ctx.captureResponse(text);
+    // A truncated or non-JSON 200 is the link's fault, not an answer: fail over rather than relay it.
     let facts: ResponseFacts;
     try {
       facts = codec.parseResponse(JSON.parse(text));
     } catch {
-      facts = { error: "upstream answered a body that is not JSON" };
+      attempt.fail("bad_response", res.status, summarize(`body is not valid JSON: ${text}`, attempt.link));
+      return undefined;
     }
+    attempt.succeed();
+    attempt.detach();
+    ctx.size = bytes.byteLength;
+    ctx.captureResponse(text);
     const headers = gatewayHeaders(ctx, {
       "content-type": res.headers.get("content-type") ?? "application/json",
     });
@@ -336,8 +339,9 @@ export class ProxyService {
   }
 
   /**
-   * A stream: the first chunk is awaited before committing, so a stream that dies at once (or whose first
-   * chunk matches error_matcher) can still fail over; after that the bytes are relayed as they arrive.
+   * A stream: its opening (up to the first complete event) is awaited before committing, so a stream that
+   * dies at once, opens with an unparsable event or one matching error_matcher can still fail over; after
+   * that the bytes are relayed as they arrive.
    */
   private async streamed(
     inb: Inbound,
@@ -350,10 +354,12 @@ export class ProxyService {
     const reader = res.body?.getReader();
     let first: Uint8Array | undefined;
     try {
-      while (reader && !first) {
-        const r = await reader.read();
-        if (r.done) break;
-        if (r.value.byteLength) first = r.value;
+      const opening = reader ? await readStreamOpening(reader) : undefined;
+      first = opening?.bytes;
+      if (opening?.problem) {
+        attempt.fail("bad_response", res.status, summarize(opening.problem, link));
+        reader?.cancel().catch(() => {});
+        return undefined;
       }
     } catch (err) {
       if (attempt.clientGone) return this.cancelled(ctx, attempt);
