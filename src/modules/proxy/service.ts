@@ -23,6 +23,7 @@ import { assertModelAllowed, authenticate } from "./auth";
 import { type RequestContext, startContext } from "./context";
 import { KeyLimiter, type LimitError } from "./limits";
 import type { ProxySnapshot } from "./snapshot";
+import { worstCase } from "./worst-case";
 import { readStreamOpening } from "./opening";
 import { relayStream } from "./stream";
 import { attemptHeaders, attemptUrl, passOnHeaders } from "./upstream";
@@ -84,7 +85,7 @@ export class ProxyService {
   private record(ctx: RequestContext, ...args: Parameters<RequestContext["finish"]>) {
     const rec = ctx.finish(...args);
     if (!rec) return;
-    this.limiter.observe(rec, this.d.snapshot());
+    this.limiter.settle(rec, ctx.reservation);
     this.d.recorder.push(rec);
   }
 
@@ -118,9 +119,14 @@ export class ProxyService {
       ctx.modelName = sniffed.model;
       assertModelAllowed(ctx.caller, sniffed.model);
       const model = this.resolveModel(inb.style, sniffed.model);
-      // Before any upstream call: 403 once the budget is spent, 429 over the per-minute limits.
+      // Before any upstream call: 403 once the budget is spent, 429 over the per-minute limits; an admitted
+      // request reserves its worst case until its record settles it.
       if (ctx.caller.keyId !== null && ctx.caller.limits)
-        this.limiter.admit(ctx.caller.keyId, ctx.caller.limits, snap);
+        ctx.reservation = this.limiter.admit(
+          ctx.caller.keyId,
+          ctx.caller.limits,
+          worstCase(raw.byteLength, sniffed.maxOutputTokens, model.links),
+        );
       return await this.route(inb, codec, ctx, model, raw, body);
     } catch (err) {
       const ge =
