@@ -1,6 +1,7 @@
 import type { Config } from "../../config";
 import type { Clock, Random } from "../../core/clock";
 import { GatewayError } from "../../core/errors";
+import { INTERRUPTED_BY_SHUTDOWN, type Lifecycle } from "../../core/lifecycle";
 import { type Logger, redact } from "../../core/logger";
 import type { AdminToken } from "../../http/admin-token";
 import type { HttpClient } from "../../providers/registry";
@@ -25,6 +26,7 @@ import { KeyLimiter, type LimitError } from "./limits";
 import type { ProxySnapshot } from "./snapshot";
 import { worstCase } from "./worst-case";
 import { readStreamOpening } from "./opening";
+import { drainingError, interruptedError, untilInterrupted } from "./shutdown";
 import { relayStream } from "./stream";
 import { attemptHeaders, attemptUrl, passOnHeaders } from "./upstream";
 
@@ -39,6 +41,8 @@ export interface ProxyDeps {
   recorder: Pick<Recorder, "push">;
   adminToken: AdminToken;
   snapshot: () => ProxySnapshot;
+  /** Shutdown: new requests are refused while draining; the ones left are ended when the grace is over. */
+  lifecycle: Lifecycle;
 }
 
 /** One client call as the controller hands it over. */
@@ -87,12 +91,15 @@ export class ProxyService {
     if (!rec) return;
     this.limiter.settle(rec, ctx.reservation);
     this.d.recorder.push(rec);
+    this.d.lifecycle.leave(ctx);
   }
 
   /** Handles one generate call (chat completions, responses, messages, generateContent). */
   async handle(inb: Inbound): Promise<Response> {
     const codec = inb.endpoint?.codec ?? codecFor(inb.style);
     const ctx = startContext(inb, this.d.clock);
+    // Shutting down: a new request goes elsewhere (unrecorded, like one refused at the socket).
+    if (this.d.lifecycle.draining) return errorResponse(codec, ctx, drainingError(), { connection: "close" });
     const { request } = inb;
     const snap = this.d.snapshot();
     try {
@@ -107,6 +114,7 @@ export class ProxyService {
       // Unauthenticated calls are answered but not recorded: they would let anyone fill the log.
       return errorResponse(codec, ctx, err as GatewayError);
     }
+    this.d.lifecycle.enter(ctx);
     try {
       const { raw, body } = await readJsonBody(request, this.d.config.bodyLimit);
       if (ctx.ioLog) ctx.requestText = decoder.decode(raw);
@@ -127,7 +135,17 @@ export class ProxyService {
           ctx.caller.limits,
           worstCase(raw.byteLength, sniffed.maxOutputTokens, model.links),
         );
-      return await this.route(inb, codec, ctx, model, raw, body);
+      // When the shutdown grace ends first, the client gets a 503 in its protocol, and the record says why.
+      return await untilInterrupted(
+        this.route(inb, codec, ctx, model, raw, body),
+        this.d.lifecycle.interrupted,
+        () => {
+          const err = interruptedError();
+          const res = errorResponse(codec, ctx, err);
+          this.record(ctx, "error", err.status, {}, err);
+          return res;
+        },
+      );
     } catch (err) {
       const ge =
         err instanceof GatewayError
@@ -413,10 +431,13 @@ export class ProxyService {
       abort: (why) => attempt.abort(why === "client" ? "client" : "idle"),
       clientGone: () => attempt.clientGone,
       idleMs: this.d.config.streamIdleMs,
+      interrupt: this.d.lifecycle.interrupted,
       reframe: jsonArray ? createSseToJsonArray() : undefined,
       onEnd: (status, facts, error) => {
         attempt.detach();
-        if (status === "error") attempt.failAfterCommit(error ?? "stream failed");
+        // A stream ended by shutdown says nothing about its link.
+        if (status === "error" && error !== INTERRUPTED_BY_SHUTDOWN)
+          attempt.failAfterCommit(error ?? "stream failed");
         this.record(ctx, status, status === "cancelled" ? 499 : res.status, facts, error);
       },
     });
