@@ -14,6 +14,8 @@ beforeAll(() => {
     "up-long": { kind: "ok", chunks: 20, chunkDelayMs: 300 },
     // ~1 s of stream: well within a 20 s grace.
     "up-short": { kind: "ok", chunks: 5, chunkDelayMs: 200 },
+    // ~0.3 s of stream: within a 1 s grace.
+    "up-quick": { kind: "ok", chunks: 3, chunkDelayMs: 100 },
   });
 });
 afterAll(async () => {
@@ -30,14 +32,17 @@ async function gateway(graceS: number): Promise<GatewayProcess> {
 const ready = (url: string) => fetch(`${url}/readyz`).then((r) => r.status);
 
 describe("SIGTERM", () => {
-  it("past the grace: ends the stream with the protocol's error event, records it, exits 0", async () => {
+  it("past the grace: ends the streams left with the protocol's error event, records every one, exits 0", async () => {
     const p = await gateway(1);
     await linkModel(p.url, up.url, "long", "up-long");
+    await linkModel(p.url, up.url, "quick", "up-quick");
     // Serving: readiness is 200, without a token.
     const serving = await fetch(`${p.url}/readyz`);
     expect(serving.status).toBe(200);
     expect(await serving.json()).toEqual({ ready: true });
-    const stream = await openStream(p.url, "long");
+    // Streaming load: three streams that outlast the grace, two that end within it.
+    const long = await Promise.all([1, 2, 3].map(() => openStream(p.url, "long")));
+    const quick = await Promise.all([1, 2].map(() => openStream(p.url, "quick")));
     const sent = performance.now();
     p.child.proc.kill("SIGTERM");
 
@@ -53,24 +58,26 @@ describe("SIGTERM", () => {
       "shutting down",
     );
 
-    const text = await stream.rest();
-    const events = text.split("\n\n").filter((e) => e.trim());
-    const last = events.at(-1) as string;
-    expect(last).toStartWith("data: ");
-    expect(JSON.parse(last.slice(6))).toMatchObject({ error: { message: "interrupted by shutdown" } });
-    expect(text).not.toContain("[DONE]");
+    for (const text of await Promise.all(quick.map((s) => s.rest()))) expect(text).toContain("data: [DONE]");
+    for (const text of await Promise.all(long.map((s) => s.rest()))) {
+      const events = text.split("\n\n").filter((e) => e.trim());
+      const last = events.at(-1) as string;
+      expect(last).toStartWith("data: ");
+      expect(JSON.parse(last.slice(6))).toMatchObject({ error: { message: "interrupted by shutdown" } });
+      expect(text).not.toContain("[DONE]");
+    }
     expect(await p.child.stop("SIGTERM", 10_000)).toBe(0);
-    // The grace was waited for, and not much more.
+    // The grace was waited for.
     expect(performance.now() - sent).toBeGreaterThan(900);
 
+    // Every request has its record (the refused one is not a request the gateway took).
     const logs = p.logs();
-    expect(logs).toHaveLength(1);
-    expect(logs[0]).toMatchObject({
-      model: "long",
-      stream: 1,
-      status: "error",
-      error: "interrupted by shutdown",
-    });
+    expect(logs).toHaveLength(5);
+    const byModel = (m: string) => logs.filter((l) => l.model === m);
+    for (const l of byModel("long"))
+      expect(l).toMatchObject({ stream: 1, status: "error", error: "interrupted by shutdown" });
+    for (const l of byModel("quick")) expect(l).toMatchObject({ stream: 1, status: "success" });
+    expect(byModel("long")).toHaveLength(3);
   }, 30_000);
 
   it("within the grace: the stream completes normally, then the process exits 0", async () => {
