@@ -377,14 +377,11 @@ export class ProxyService {
     const { link } = attempt;
     const reader = res.body?.getReader();
     let first: Uint8Array | undefined;
+    let problem: string | null = null;
     try {
       const opening = reader ? await readStreamOpening(reader) : undefined;
       first = opening?.bytes;
-      if (opening?.problem) {
-        attempt.fail("bad_response", res.status, summarize(opening.problem, link));
-        reader?.cancel().catch(() => {});
-        return undefined;
-      }
+      problem = opening?.problem ?? null;
     } catch (err) {
       if (attempt.clientGone) return this.cancelled(ctx, attempt);
       attempt.fail(attempt.failureKind, res.status, `stream broke before any data: ${String(err)}`);
@@ -396,6 +393,11 @@ export class ProxyService {
     }
     if (link.provider.errorMatcher && matchesError(link.provider.errorMatcher, decoder.decode(first))) {
       attempt.fail("matched_error", res.status, summarize(decoder.decode(first), link));
+      reader.cancel().catch(() => {});
+      return undefined;
+    }
+    if (problem) {
+      attempt.fail("bad_response", res.status, summarize(problem, link));
       reader.cancel().catch(() => {});
       return undefined;
     }
