@@ -366,6 +366,8 @@ function splitText(text: string, pieces: number): string[] {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** dropMid / silentMid: the pause between the part sent and the break, so the part is read before it. */
+const MID_PAUSE_MS = 100;
 
 /** A body written in `pieces`, `delayMs` apart, that then ends, breaks ("dropMid") or goes silent ("silentMid"). */
 function piecewise(pieces: string[], delayMs: number, then: "trickle" | "dropMid" | "silentMid") {
@@ -373,6 +375,8 @@ function piecewise(pieces: string[], delayMs: number, then: "trickle" | "dropMid
   return new ReadableStream<Uint8Array>({
     async pull(controller) {
       if (i >= pieces.length) {
+        // A moment after the last piece, so the reader has it before the connection breaks.
+        if (then !== "trickle") await sleep(MID_PAUSE_MS);
         if (then === "dropMid") return controller.error(new Error("fake upstream dropped the body"));
         if (then === "silentMid") return new Promise<void>(() => {});
         return controller.close();
@@ -537,6 +541,7 @@ export function startFakeUpstream(behaviors: Record<string, Behavior> = {}): Fak
       const bodyStream = new ReadableStream<Uint8Array>({
         async pull(controller) {
           if (i >= limit) {
+            if (b.kind === "dropMid" || b.kind === "silentMid") await sleep(MID_PAUSE_MS);
             if (breaks) return controller.error(new Error("fake upstream dropped the stream"));
             if (stalls) return new Promise<void>(() => {});
             return controller.close();

@@ -413,7 +413,7 @@ export class ProxyService {
       reader.cancel().catch(() => {});
       return undefined;
     }
-    attempt.succeed();
+    attempt.commit();
     // Gemini clients that did not ask for SSE get the JSON-array framing they expect.
     const jsonArray = inb.style === "gemini" && !/[?&]alt=sse(&|$)/.test(inb.request.url);
     const headers = gatewayHeaders(ctx, {
@@ -437,9 +437,11 @@ export class ProxyService {
       reframe: jsonArray ? createSseToJsonArray() : undefined,
       onEnd: (status, facts, error) => {
         attempt.detach();
-        // A stream ended by shutdown says nothing about its link.
-        if (status === "error" && error !== INTERRUPTED_BY_SHUTDOWN)
+        // The link's verdict is the whole stream's; one ended by the client or by shutdown gives none.
+        if (status === "success") attempt.succeedAfterCommit();
+        else if (status === "error" && error !== INTERRUPTED_BY_SHUTDOWN)
           attempt.failAfterCommit(error ?? "stream failed");
+        else attempt.release();
         this.record(ctx, status, status === "cancelled" ? 499 : res.status, facts, error);
       },
     });
