@@ -3,6 +3,7 @@ import { openapi } from "@elysiajs/openapi";
 import { Elysia } from "elysia";
 import type { Config } from "./config";
 import { type Clock, type Random, systemClock, systemRandom } from "./core/clock";
+import { Lifecycle } from "./core/lifecycle";
 import { type Logger, silentLogger } from "./core/logger";
 import { VERSION } from "./core/version";
 import type { AdminToken } from "./http/admin-token";
@@ -11,6 +12,7 @@ import { uiPlugin } from "./http/ui";
 import { adminModule } from "./modules/admin";
 import { metricsController } from "./modules/metrics";
 import { proxyModule } from "./modules/proxy";
+import { readinessController } from "./modules/readiness";
 import { buildSnapshot } from "./modules/proxy/snapshot";
 import type { HttpClient } from "./providers/registry";
 import { type HealthOptions, HealthRegistry } from "./routing";
@@ -56,10 +58,12 @@ export function createApp(deps: AppDeps) {
   // Hourly, off by default: deletes request logs past LOG_RETENTION_DAYS.
   startRetention(deps.db, deps.config.logRetentionDays, clock, logger);
   const metrics = new Metrics();
+  const lifecycle = new Lifecycle();
   const runtime: GatewayRuntime = {
     health,
     recorder,
     metrics,
+    lifecycle,
     snapshot: () => snapshot,
     reload() {
       snapshot = buildSnapshot(deps.db);
@@ -82,11 +86,13 @@ export function createApp(deps: AppDeps) {
     },
     adminToken: deps.adminToken,
     snapshot: runtime.snapshot,
+    lifecycle,
   };
 
   return new Elysia()
     .decorate("gateway", runtime)
     .use(errorHandler(logger))
+    .use(readinessController(lifecycle))
     .use(proxyModule(proxyDeps))
     .use(metricsController(runtime, deps.adminToken, deps.config.metricsPublic, startedAt))
     .use(

@@ -14,6 +14,8 @@ export interface Config {
   bodyLimit: number;
   /** A stream that sends nothing for this long is ended with an error (ms). */
   streamIdleMs: number;
+  /** On SIGTERM, how long requests in flight may take to finish before they are ended (ms). */
+  shutdownGraceMs: number;
   /** Request logs older than this many days are deleted (0 keeps them forever). */
   logRetentionDays: number;
   /** Serve /metrics without the admin token. */
@@ -39,6 +41,8 @@ Options (each also read from the environment variable in brackets):
   --log-level <l>      debug|info|warn|error|silent (LOG_LEVEL, default info)
   --body-limit-mb <n>  largest proxied request body in MiB (BODY_LIMIT_MB, default 32)
   --stream-idle-s <n>  end a stream silent for this long (STREAM_IDLE_S, default 120)
+  --shutdown-grace-s <n>  on SIGTERM, let requests in flight finish for this long, then end them
+                       with their protocol's error (SHUTDOWN_GRACE_S, default 30)
   --log-retention-days <n>  delete request logs older than n days (LOG_RETENTION_DAYS, default 0 = keep)
   --metrics-public     serve /metrics without the token (METRICS_PUBLIC=true)
   --trust-proxy        read the client IP from X-Forwarded-For (TRUST_PROXY=true)
@@ -55,6 +59,7 @@ const FLAG_TO_KEY: Record<string, string> = {
   "--log-level": "LOG_LEVEL",
   "--body-limit-mb": "BODY_LIMIT_MB",
   "--stream-idle-s": "STREAM_IDLE_S",
+  "--shutdown-grace-s": "SHUTDOWN_GRACE_S",
   "--log-retention-days": "LOG_RETENTION_DAYS",
 };
 const BOOLEAN_FLAGS: Record<string, string> = {
@@ -135,6 +140,7 @@ export function parseConfig(argv: readonly string[], env: Record<string, string 
       tz,
       bodyLimit: integer("BODY_LIMIT_MB", values.BODY_LIMIT_MB ?? "32", 1, 1024) * 1024 * 1024,
       streamIdleMs: integer("STREAM_IDLE_S", values.STREAM_IDLE_S ?? "120", 1, 86400) * 1000,
+      shutdownGraceMs: integer("SHUTDOWN_GRACE_S", values.SHUTDOWN_GRACE_S ?? "30", 0, 86400) * 1000,
       logRetentionDays: integer("LOG_RETENTION_DAYS", values.LOG_RETENTION_DAYS ?? "0", 0, 36500),
       metricsPublic: boolean("METRICS_PUBLIC", values.METRICS_PUBLIC ?? "false"),
       trustProxy: boolean("TRUST_PROXY", values.TRUST_PROXY ?? "false"),

@@ -66,16 +66,36 @@ if (adminToken.generated) {
   process.stdout.write(`Admin UI: ${url} (token from TOKEN)\n`);
 }
 
+/** How long the last bytes of the requests ended at the grace's end (their error events) get to go out. */
+const FLUSH_MS = 2000;
+
 let stopping = false;
 async function shutdown(signal: string) {
   if (stopping) return;
   stopping = true;
-  logger.info(`received ${signal}, shutting down`);
-  // Stop accepting; give requests in flight a few seconds, then close what is left.
-  const graceful = await Promise.race([app.stop(false).then(() => true), Bun.sleep(5000).then(() => false)]);
-  if (!graceful) await app.stop(true).catch(() => {});
+  const { lifecycle, recorder } = app.decorator.gateway;
+  // Drain: readiness answers 503 and new proxy requests are refused (in their protocol) from now on.
+  lifecycle.drain();
+  logger.info(`received ${signal}, draining ${lifecycle.inFlight} requests in flight`, {
+    grace_s: config.shutdownGraceMs / 1000,
+  });
+  const done = await Promise.race([
+    lifecycle.idle().then(() => true),
+    Bun.sleep(config.shutdownGraceMs).then(() => false),
+  ]);
+  if (!done) {
+    logger.warn(`shutdown grace over: ending ${lifecycle.inFlight} requests with an error`);
+    // Each ends with its protocol's error (stream event or 503 body) and is recorded at once.
+    lifecycle.interrupt();
+  }
+  // Let the answers already under way reach their clients, then close every connection.
+  const flushed = await Promise.race([
+    app.stop(false).then(() => true),
+    Bun.sleep(FLUSH_MS).then(() => false),
+  ]);
+  if (!flushed) await app.stop(true).catch(() => {});
   // Write every request record still queued before the database closes.
-  await app.decorator.gateway.recorder.close();
+  await recorder.close();
   db.close();
   process.exit(0);
 }

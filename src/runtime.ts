@@ -1,3 +1,4 @@
+import type { Lifecycle } from "./core/lifecycle";
 import type { ProxySnapshot } from "./modules/proxy/snapshot";
 import type { HealthRegistry } from "./routing";
 import type { Metrics } from "./telemetry/metrics";
@@ -8,6 +9,8 @@ export interface GatewayRuntime {
   health: HealthRegistry;
   recorder: Recorder;
   metrics: Metrics;
+  /** Shutdown state: draining (readiness 503, new requests refused) and the end of the grace. */
+  lifecycle: Lifecycle;
   snapshot(): ProxySnapshot;
   /** Rebuilds the routing snapshot from the database (the admin API calls it after each change). */
   reload(): void;

@@ -17,6 +17,11 @@ export interface Sniffed {
   stream: boolean;
   needs: Needs;
   sessionId?: string;
+  /**
+   * The most output tokens the request allows (max_tokens or its protocol's name for it); undefined when the
+   * client set no limit, 0 for an endpoint that generates none (embeddings). Used to reserve spend.
+   */
+  maxOutputTokens?: number;
   /** OpenAI chat only: the client itself asked for stream usage (stream_options.include_usage). */
   clientWantsStreamUsage?: boolean;
 }

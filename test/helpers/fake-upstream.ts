@@ -22,7 +22,15 @@ export type Behavior =
   /** A 200 stream whose first event is the protocol's error event (e.g. Anthropic's overloaded_error). */
   | { kind: "errorEvent"; message: string }
   /** A 200 cut short: half a JSON body, or a stream whose first event's data is half a JSON object. */
-  | { kind: "truncated" };
+  | { kind: "truncated" }
+  /** A 200 that is not the protocol at all: an HTML page, or a "stream" of bare JSON lines without SSE framing. */
+  | { kind: "garbage" }
+  /** A whole answer or a stream sent slowly: `pieces` writes `delayMs` apart. */
+  | { kind: "trickle"; pieces: number; delayMs: number }
+  /** Stream and non-stream: part of the answer (2 events, or half the body), then the connection breaks. */
+  | { kind: "dropMid" }
+  /** Stream and non-stream: part of the answer (2 events, or half the body), then silence, never closing. */
+  | { kind: "silentMid" };
 
 export interface SeenRequest {
   style: FakeStyle;
@@ -358,6 +366,26 @@ function splitText(text: string, pieces: number): string[] {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** dropMid / silentMid: the pause between the part sent and the break, so the part is read before it. */
+const MID_PAUSE_MS = 100;
+
+/** A body written in `pieces`, `delayMs` apart, that then ends, breaks ("dropMid") or goes silent ("silentMid"). */
+function piecewise(pieces: string[], delayMs: number, then: "trickle" | "dropMid" | "silentMid") {
+  let i = 0;
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      if (i >= pieces.length) {
+        // A moment after the last piece, so the reader has it before the connection breaks.
+        if (then !== "trickle") await sleep(MID_PAUSE_MS);
+        if (then === "dropMid") return controller.error(new Error("fake upstream dropped the body"));
+        if (then === "silentMid") return new Promise<void>(() => {});
+        return controller.close();
+      }
+      if (delayMs && i > 0) await sleep(delayMs);
+      controller.enqueue(enc.encode(pieces[i++] as string));
+    },
+  });
+}
 
 function errorBody(style: FakeStyle, status: number, message: string): string {
   if (style === "anthropic")
@@ -456,6 +484,16 @@ export function startFakeUpstream(behaviors: Record<string, Behavior> = {}): Fak
             ? new Response(`data: ${half}\n\n`, { headers: { "content-type": "text/event-stream" } })
             : new Response(half, { headers: { "content-type": "application/json" } });
         }
+        case "garbage": {
+          if (!stream)
+            return new Response("<html><body><h1>502 Bad Gateway</h1></body></html>", {
+              headers: { "content-type": "application/json" },
+            });
+          const lines = fakeStreamEvents(style, model, "not framed", 2).map((e) =>
+            e.replace(/^event: .*\n/, "").replace(/^data: /, ""),
+          );
+          return new Response(lines.join(""), { headers: { "content-type": "text/event-stream" } });
+        }
         case "hang":
           return new Promise<Response>((resolve) =>
             req.signal.addEventListener("abort", () => resolve(new Response(null, { status: 499 })), {
@@ -480,17 +518,32 @@ export function startFakeUpstream(behaviors: Record<string, Behavior> = {}): Fak
           out = JSON.stringify(fakeBody(style, model, text));
           cache.set(key, out);
         }
+        if (b.kind === "trickle" || b.kind === "dropMid" || b.kind === "silentMid") {
+          const pieces = b.kind === "trickle" ? splitText(out, b.pieces) : [out.slice(0, out.length >> 1)];
+          return new Response(piecewise(pieces, b.kind === "trickle" ? b.delayMs : 0, b.kind), {
+            headers: { "content-type": "application/json" },
+          });
+        }
         return new Response(out, { headers: { "content-type": "application/json" } });
       }
-      const events = fakeStreamEvents(style, model, text, b.kind === "ok" ? (b.chunks ?? 4) : 8);
-      const chunkDelay = b.kind === "ok" ? (b.chunkDelayMs ?? 0) : 5;
-      const limit = b.kind === "drop" || b.kind === "stall" ? b.afterChunks : events.length;
+      const pieces = b.kind === "ok" ? (b.chunks ?? 4) : b.kind === "trickle" ? b.pieces : 8;
+      const events = fakeStreamEvents(style, model, text, pieces);
+      const chunkDelay = b.kind === "ok" ? (b.chunkDelayMs ?? 0) : b.kind === "trickle" ? b.delayMs : 5;
+      const limit =
+        b.kind === "drop" || b.kind === "stall"
+          ? b.afterChunks
+          : b.kind === "dropMid" || b.kind === "silentMid"
+            ? 2
+            : events.length;
+      const breaks = b.kind === "drop" || b.kind === "dropMid";
+      const stalls = b.kind === "stall" || b.kind === "silentMid";
       let i = 0;
       const bodyStream = new ReadableStream<Uint8Array>({
         async pull(controller) {
           if (i >= limit) {
-            if (b.kind === "drop") return controller.error(new Error("fake upstream dropped the stream"));
-            if (b.kind === "stall") return new Promise<void>(() => {});
+            if (b.kind === "dropMid" || b.kind === "silentMid") await sleep(MID_PAUSE_MS);
+            if (breaks) return controller.error(new Error("fake upstream dropped the stream"));
+            if (stalls) return new Promise<void>(() => {});
             return controller.close();
           }
           if (chunkDelay && i > 0) await sleep(chunkDelay);

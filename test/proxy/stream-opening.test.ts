@@ -57,3 +57,17 @@ describe("readStreamOpening", () => {
     expect((await readStreamOpening(reader([]))).bytes).toBeUndefined();
   });
 });
+
+describe("readStreamOpening on what is not SSE", () => {
+  it.each([
+    ["an HTML page", "<html><body>502 Bad Gateway</body></html>"],
+    ["bare JSON lines", '{"id":"chatcmpl-1","choices":[]}\n\n{"id":"chatcmpl-1"}\n\n'],
+  ])("names %s", async (_name, chunk) => {
+    const o = await readStreamOpening(reader([chunk]));
+    expect(o.problem).toContain("not SSE");
+  });
+
+  it("accepts an event with a name and no data (Anthropic's ping without a body)", async () => {
+    expect((await readStreamOpening(reader(["event: ping\n\n"], true))).problem).toBeNull();
+  });
+});

@@ -108,6 +108,21 @@ export class Attempt {
     this.ctx.link = this.link;
   }
 
+  /**
+   * A stream's opening was good: the link is the request's link from now on. Its verdict waits for the
+   * stream's end (`succeedAfterCommit`, `failAfterCommit` or `release`), so a link whose streams keep
+   * breaking midway opens its breaker, and a half-open trial is decided by the whole stream.
+   */
+  commit(): void {
+    this.settle();
+    this.ctx.link = this.link;
+  }
+
+  /** A committed stream ended well. */
+  succeedAfterCommit(): void {
+    this.health.success(this.link.id);
+  }
+
   /** A stream that broke after it was committed still counts against the link. */
   failAfterCommit(message: string): void {
     this.health.failure(this.link.id, "network", { message, useBreaker: this.model.breaker });

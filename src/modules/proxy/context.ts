@@ -10,6 +10,7 @@ import {
   tokensPerSecond,
 } from "../../telemetry/record";
 import type { Caller } from "./auth";
+import type { Reservation } from "./limits";
 
 const IO_CAP = 1024 * 1024;
 
@@ -21,6 +22,8 @@ export class RequestContext {
   readonly t0: number;
   readonly createdAt: number;
   caller: Caller | null = null;
+  /** What the request holds back from its key's limits until its record settles it. */
+  reservation: Reservation | null = null;
   sniffed: Sniffed | null = null;
   modelName = "";
   link: RouteLink | null = null;

@@ -1,18 +1,32 @@
 import type { Clock } from "../../core/clock";
 import { GatewayError } from "../../core/errors";
 import { type RequestRecord, totalTokens } from "../../telemetry/record";
+import type { WorstCase } from "./worst-case";
 
 /** What a client key allows per minute and in total (null: unlimited), and what it had spent at snapshot time. */
 export interface KeyLimits {
   rpmLimit: number | null;
   tpmLimit: number | null;
   budget: number | null;
-  /** `spent` as the database had it when the snapshot was built. */
+  /** `spent` as the database had it when the snapshot was built (it lags the batched writer). */
   spent: number;
   currency: string;
 }
 
+/** What an admitted request holds back from its key until it settles: its worst-case tokens and cost. */
+export interface Reservation {
+  readonly keyId: number;
+  readonly tokens: number;
+  readonly cost: number;
+  readonly at: number;
+}
+
 const WINDOW_MS = 60_000;
+/**
+ * A reservation is settled when its request's record is made, which every request does exactly once. Should
+ * one ever be lost all the same, it stops holding its key's budget back after this long.
+ */
+const RESERVATION_TTL_MS = 30 * 60_000;
 
 /** A 429 or 403 that tells the client when to come back. */
 export type LimitError = GatewayError & { retryAfterS?: number };
@@ -22,38 +36,65 @@ const rateLimited = (message: string, retryAtMs: number, now: number): LimitErro
     retryAfterS: Math.max(1, Math.ceil((retryAtMs - now) / 1000)),
   });
 
+/** Live state of one key: settled spend, the last minute's settled tokens, requests in flight. */
+interface KeyState {
+  /**
+   * Everything this key has spent: the database's `spent` when the gateway first saw the key, plus the cost
+   * of every record settled since. Never re-read from a snapshot, so a reload (whose `spent` lags the
+   * writer) neither loses nor double-counts spend.
+   */
+  spent: number;
+  tokens: { at: number; n: number }[];
+  requests: number[];
+  inFlight: Set<Reservation>;
+}
+
 /**
- * Per-key request, token and spend limits, in memory (one instance per gateway, surviving snapshot
- * rebuilds). Windows slide over the last 60 s of the injected monotonic clock. Spend since a snapshot
- * is kept per snapshot object, so a rebuilt snapshot (which re-reads `spent` from the database) starts
- * counting afresh; records still queued for the writer at that moment are missed until the next rebuild.
+ * Per-key request, token and spend limits, in memory (one instance per gateway, independent of routing
+ * snapshots). Windows slide over the last 60 s of the injected monotonic clock.
+ *
+ * Budgets and token limits are exact under concurrency: a request is admitted only while its key's settled
+ * spend plus what the requests in flight have reserved is under the limit; it then reserves its own worst
+ * case (see `worstCase`) until its record settles it to the real figure. So spend can pass the budget only
+ * by the last admitted request's own cost.
  */
 export class KeyLimiter {
-  private readonly requests = new Map<number, number[]>();
-  private readonly tokens = new Map<number, { at: number; n: number }[]>();
-  private readonly spentSince = new WeakMap<object, Map<number, number>>();
+  private readonly keys = new Map<number, KeyState>();
 
   constructor(private readonly clock: Clock) {}
 
   /**
    * Admits one request of a key or throws: 403 once the budget is spent, 429 (with Retry-After) while the
-   * last minute's tokens or requests are at the limit. An admitted request takes one slot of its minute.
+   * last minute's tokens or requests are at the limit, or while requests in flight hold the rest of the
+   * budget or token allowance. An admitted request takes one slot of its minute and reserves `worst`.
    */
-  admit(keyId: number, limits: KeyLimits, snapshot: object): void {
+  admit(keyId: number, limits: KeyLimits, worst: WorstCase): Reservation {
     const now = this.clock.mono();
+    const s = this.state(keyId, limits.spent);
+    // An external increase of `spent` (another instance, an import) is taken as it comes; the live figure
+    // is never lowered by a lagging snapshot.
+    if (limits.spent > s.spent) s.spent = limits.spent;
+    const held = this.held(s, now);
     if (limits.budget !== null) {
-      const spent = limits.spent + (this.spentSince.get(snapshot)?.get(keyId) ?? 0);
-      if (spent >= limits.budget) {
+      if (s.spent >= limits.budget) {
         throw new GatewayError(
           403,
           "forbidden",
-          `budget exhausted: this API key has spent ${round(spent)} of its ${limits.budget} ${limits.currency}`,
+          `budget exhausted: this API key has spent ${round(s.spent)} of its ${limits.budget} ${limits.currency}`,
+        );
+      }
+      if (s.spent + held.cost >= limits.budget) {
+        throw rateLimited(
+          `budget reserved: requests in flight hold the rest of this API key's ${limits.budget} ${limits.currency}`,
+          now,
+          now,
         );
       }
     }
     if (limits.tpmLimit !== null) {
-      const used = this.prune(this.tokens, keyId, now, (e) => e.at);
-      let sum = used.reduce((s, e) => s + e.n, 0);
+      const used = this.prune(s.tokens, now, (e) => e.at);
+      s.tokens = used;
+      let sum = used.reduce((t, e) => t + e.n, 0);
       if (sum >= limits.tpmLimit) {
         // The window frees up once enough of its oldest tokens have aged out.
         let i = 0;
@@ -67,9 +108,17 @@ export class KeyLimiter {
           now,
         );
       }
+      if (sum + held.tokens >= limits.tpmLimit) {
+        throw rateLimited(
+          `token rate limit reached: requests in flight hold the rest of ${limits.tpmLimit} tokens per minute for this API key`,
+          now,
+          now,
+        );
+      }
     }
     if (limits.rpmLimit !== null) {
-      const times = this.prune(this.requests, keyId, now, (t) => t);
+      const times = this.prune(s.requests, now, (t) => t);
+      s.requests = times;
       if (times.length >= limits.rpmLimit) {
         throw rateLimited(
           `request rate limit reached: ${limits.rpmLimit} requests per minute for this API key`,
@@ -78,38 +127,63 @@ export class KeyLimiter {
         );
       }
       times.push(now);
-      this.requests.set(keyId, times);
     }
+    const reservation: Reservation = { keyId, tokens: worst.tokens, cost: worst.cost, at: now };
+    s.inFlight.add(reservation);
+    return reservation;
   }
 
-  /** Counts a finished record's tokens (now) and cost (against the current snapshot) for its key. */
-  observe(record: RequestRecord, snapshot: object): void {
+  /**
+   * A request's record is made: its reservation (if it had one) is released and its real tokens and cost
+   * are counted for its key.
+   */
+  settle(record: RequestRecord, reservation: Reservation | null): void {
     const keyId = record.key_id;
     if (keyId === null) return;
+    const s = this.keys.get(keyId);
+    // A key never admitted has no limits to keep (only admitted requests carry cost).
+    if (!s) return;
+    if (reservation) s.inFlight.delete(reservation);
     const n = totalTokens(record.usage);
     if (n > 0) {
-      // Pruned here too: a key without tpm_limit never reaches admit's pruning, and would grow forever.
       const now = this.clock.mono();
-      const list = this.prune(this.tokens, keyId, now, (e) => e.at);
-      list.push({ at: now, n });
-      this.tokens.set(keyId, list);
+      // Pruned here too, so a key without tpm_limit does not grow its window forever.
+      s.tokens = this.prune(s.tokens, now, (e) => e.at);
+      s.tokens.push({ at: now, n });
     }
-    if (record.cost > 0) {
-      let costs = this.spentSince.get(snapshot);
-      if (!costs) this.spentSince.set(snapshot, (costs = new Map()));
-      costs.set(keyId, (costs.get(keyId) ?? 0) + record.cost);
-    }
+    if (record.cost > 0) s.spent += record.cost;
   }
 
-  /** Drops entries older than the window; forgets a key whose window is empty. */
-  private prune<T>(map: Map<number, T[]>, keyId: number, now: number, at: (e: T) => number): T[] {
-    const list = map.get(keyId) ?? [];
+  /** The state of a key; the first sight takes the database's `spent` (nothing of this process is in flight). */
+  private state(keyId: number, spent: number): KeyState {
+    let s = this.keys.get(keyId);
+    if (!s) {
+      s = { spent, tokens: [], requests: [], inFlight: new Set() };
+      this.keys.set(keyId, s);
+    }
+    return s;
+  }
+
+  /** What the key's requests in flight hold back; reservations past their TTL are dropped. */
+  private held(s: KeyState, now: number): { cost: number; tokens: number } {
+    let cost = 0;
+    let tokens = 0;
+    for (const r of s.inFlight) {
+      if (now - r.at > RESERVATION_TTL_MS) {
+        s.inFlight.delete(r);
+        continue;
+      }
+      cost += r.cost;
+      tokens += r.tokens;
+    }
+    return { cost, tokens };
+  }
+
+  /** Drops entries older than the window. */
+  private prune<T>(list: T[], now: number, at: (e: T) => number): T[] {
     let i = 0;
     while (i < list.length && at(list[i] as T) <= now - WINDOW_MS) i++;
-    const kept = i ? list.slice(i) : list;
-    if (kept.length) map.set(keyId, kept);
-    else map.delete(keyId);
-    return kept;
+    return i ? list.slice(i) : list;
   }
 }
 

@@ -1,6 +1,7 @@
 import type { Config } from "../../config";
 import type { Clock, Random } from "../../core/clock";
 import { GatewayError } from "../../core/errors";
+import { INTERRUPTED_BY_SHUTDOWN, type Lifecycle } from "../../core/lifecycle";
 import { type Logger, redact } from "../../core/logger";
 import type { AdminToken } from "../../http/admin-token";
 import type { HttpClient } from "../../providers/registry";
@@ -23,7 +24,9 @@ import { assertModelAllowed, authenticate } from "./auth";
 import { type RequestContext, startContext } from "./context";
 import { KeyLimiter, type LimitError } from "./limits";
 import type { ProxySnapshot } from "./snapshot";
+import { worstCase } from "./worst-case";
 import { readStreamOpening } from "./opening";
+import { drainingError, interruptedError, untilInterrupted } from "./shutdown";
 import { relayStream } from "./stream";
 import { attemptHeaders, attemptUrl, passOnHeaders } from "./upstream";
 
@@ -38,6 +41,8 @@ export interface ProxyDeps {
   recorder: Pick<Recorder, "push">;
   adminToken: AdminToken;
   snapshot: () => ProxySnapshot;
+  /** Shutdown: new requests are refused while draining; the ones left are ended when the grace is over. */
+  lifecycle: Lifecycle;
 }
 
 /** One client call as the controller hands it over. */
@@ -84,14 +89,17 @@ export class ProxyService {
   private record(ctx: RequestContext, ...args: Parameters<RequestContext["finish"]>) {
     const rec = ctx.finish(...args);
     if (!rec) return;
-    this.limiter.observe(rec, this.d.snapshot());
+    this.limiter.settle(rec, ctx.reservation);
     this.d.recorder.push(rec);
+    this.d.lifecycle.leave(ctx);
   }
 
   /** Handles one generate call (chat completions, responses, messages, generateContent). */
   async handle(inb: Inbound): Promise<Response> {
     const codec = inb.endpoint?.codec ?? codecFor(inb.style);
     const ctx = startContext(inb, this.d.clock);
+    // Shutting down: a new request goes elsewhere (unrecorded, like one refused at the socket).
+    if (this.d.lifecycle.draining) return errorResponse(codec, ctx, drainingError(), { connection: "close" });
     const { request } = inb;
     const snap = this.d.snapshot();
     try {
@@ -106,6 +114,7 @@ export class ProxyService {
       // Unauthenticated calls are answered but not recorded: they would let anyone fill the log.
       return errorResponse(codec, ctx, err as GatewayError);
     }
+    this.d.lifecycle.enter(ctx);
     try {
       const { raw, body } = await readJsonBody(request, this.d.config.bodyLimit);
       if (ctx.ioLog) ctx.requestText = decoder.decode(raw);
@@ -118,10 +127,25 @@ export class ProxyService {
       ctx.modelName = sniffed.model;
       assertModelAllowed(ctx.caller, sniffed.model);
       const model = this.resolveModel(inb.style, sniffed.model);
-      // Before any upstream call: 403 once the budget is spent, 429 over the per-minute limits.
+      // Before any upstream call: 403 once the budget is spent, 429 over the per-minute limits; an admitted
+      // request reserves its worst case until its record settles it.
       if (ctx.caller.keyId !== null && ctx.caller.limits)
-        this.limiter.admit(ctx.caller.keyId, ctx.caller.limits, snap);
-      return await this.route(inb, codec, ctx, model, raw, body);
+        ctx.reservation = this.limiter.admit(
+          ctx.caller.keyId,
+          ctx.caller.limits,
+          worstCase(raw.byteLength, sniffed.maxOutputTokens, model.links),
+        );
+      // When the shutdown grace ends first, the client gets a 503 in its protocol, and the record says why.
+      return await untilInterrupted(
+        this.route(inb, codec, ctx, model, raw, body),
+        this.d.lifecycle.interrupted,
+        () => {
+          const err = interruptedError();
+          const res = errorResponse(codec, ctx, err);
+          this.record(ctx, "error", err.status, {}, err);
+          return res;
+        },
+      );
     } catch (err) {
       const ge =
         err instanceof GatewayError
@@ -353,14 +377,11 @@ export class ProxyService {
     const { link } = attempt;
     const reader = res.body?.getReader();
     let first: Uint8Array | undefined;
+    let problem: string | null = null;
     try {
       const opening = reader ? await readStreamOpening(reader) : undefined;
       first = opening?.bytes;
-      if (opening?.problem) {
-        attempt.fail("bad_response", res.status, summarize(opening.problem, link));
-        reader?.cancel().catch(() => {});
-        return undefined;
-      }
+      problem = opening?.problem ?? null;
     } catch (err) {
       if (attempt.clientGone) return this.cancelled(ctx, attempt);
       attempt.fail(attempt.failureKind, res.status, `stream broke before any data: ${String(err)}`);
@@ -372,6 +393,11 @@ export class ProxyService {
     }
     if (link.provider.errorMatcher && matchesError(link.provider.errorMatcher, decoder.decode(first))) {
       attempt.fail("matched_error", res.status, summarize(decoder.decode(first), link));
+      reader.cancel().catch(() => {});
+      return undefined;
+    }
+    if (problem) {
+      attempt.fail("bad_response", res.status, summarize(problem, link));
       reader.cancel().catch(() => {});
       return undefined;
     }
@@ -387,7 +413,7 @@ export class ProxyService {
       reader.cancel().catch(() => {});
       return undefined;
     }
-    attempt.succeed();
+    attempt.commit();
     // Gemini clients that did not ask for SSE get the JSON-array framing they expect.
     const jsonArray = inb.style === "gemini" && !/[?&]alt=sse(&|$)/.test(inb.request.url);
     const headers = gatewayHeaders(ctx, {
@@ -407,10 +433,15 @@ export class ProxyService {
       abort: (why) => attempt.abort(why === "client" ? "client" : "idle"),
       clientGone: () => attempt.clientGone,
       idleMs: this.d.config.streamIdleMs,
+      interrupt: this.d.lifecycle.interrupted,
       reframe: jsonArray ? createSseToJsonArray() : undefined,
       onEnd: (status, facts, error) => {
         attempt.detach();
-        if (status === "error") attempt.failAfterCommit(error ?? "stream failed");
+        // The link's verdict is the whole stream's; one ended by the client or by shutdown gives none.
+        if (status === "success") attempt.succeedAfterCommit();
+        else if (status === "error" && error !== INTERRUPTED_BY_SHUTDOWN)
+          attempt.failAfterCommit(error ?? "stream failed");
+        else attempt.release();
         this.record(ctx, status, status === "cancelled" ? 499 : res.status, facts, error);
       },
     });

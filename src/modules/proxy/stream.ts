@@ -1,4 +1,5 @@
 import { GatewayError } from "../../core/errors";
+import { INTERRUPTED_BY_SHUTDOWN } from "../../core/lifecycle";
 import type { ProtocolCodec, ResponseFacts, StreamTap } from "../../protocols/types";
 import type { RecordStatus } from "../../telemetry/record";
 import type { Reframer } from "../../protocols/gemini/json-array";
@@ -19,6 +20,8 @@ export interface RelayOptions {
   /** Whether the client has gone away (its request was aborted). */
   clientGone: () => boolean;
   idleMs: number;
+  /** Fires when the shutdown grace is over: the stream ends at once with the protocol's error event. */
+  interrupt?: AbortSignal;
   /** Re-frames what the client gets (Gemini's JSON-array streaming); the tap still sees upstream bytes. */
   reframe?: Reframer;
   /** Called exactly once when the relay ends, however it ends. */
@@ -45,10 +48,12 @@ export function relayStream(o: RelayOptions): ReadableStream<Uint8Array> {
     o.abort(IDLE);
   }, o.idleMs);
 
+  let onInterrupt: (() => void) | undefined;
   const end = (status: RecordStatus, error: string | null) => {
     if (ended) return;
     ended = true;
     clearTimeout(timer);
+    if (onInterrupt) o.interrupt?.removeEventListener("abort", onInterrupt);
     o.onEnd(status, o.tap.facts(), error);
   };
 
@@ -78,6 +83,20 @@ export function relayStream(o: RelayOptions): ReadableStream<Uint8Array> {
     start(controller) {
       o.ctx.size += o.first.chunk.byteLength;
       emit(controller, o.first.out);
+      // Shutdown's grace is over: the error event goes out (queued even if the client is slow to read), the
+      // record is made now, and the upstream request stops.
+      onInterrupt = () => {
+        if (ended) return;
+        o.abort("shutdown");
+        o.reader.cancel().catch(() => {});
+        o.tap.end();
+        const err = new GatewayError(503, "unavailable", INTERRUPTED_BY_SHUTDOWN);
+        emit(controller, encoder.encode(o.codec.streamErrorEvent(err)));
+        end("error", INTERRUPTED_BY_SHUTDOWN);
+        close(controller);
+      };
+      if (o.interrupt?.aborted) onInterrupt();
+      else o.interrupt?.addEventListener("abort", onInterrupt, { once: true });
     },
     async pull(controller) {
       try {

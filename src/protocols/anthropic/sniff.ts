@@ -1,4 +1,4 @@
-import { child, isObject, text } from "../json";
+import { child, isObject, text, tokenLimit } from "../json";
 import {
   assertObjectBody,
   assertToolsArray,
@@ -59,5 +59,6 @@ export function sniffAnthropicRequest(body: Record<string, unknown>, ctx: SniffC
       image,
     },
     sessionId: headerSessionId(ctx.headers) ?? (userId ? sessionFromAnthropicUserId(userId) : undefined),
+    maxOutputTokens: tokenLimit(body.max_tokens),
   };
 }

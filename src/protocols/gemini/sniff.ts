@@ -1,4 +1,4 @@
-import { child, isObject } from "../json";
+import { child, isObject, tokenLimit } from "../json";
 import {
   assertObjectBody,
   assertToolsArray,
@@ -76,5 +76,6 @@ export function sniffGeminiRequest(body: Record<string, unknown>, ctx: SniffCont
       image,
     },
     sessionId: headerSessionId(ctx.headers),
+    maxOutputTokens: tokenLimit(field(config, "maxOutputTokens", "max_output_tokens")),
   };
 }

@@ -1,4 +1,4 @@
-import { child, isObject, text } from "../json";
+import { child, isObject, text, tokenLimit } from "../json";
 import {
   assertObjectBody,
   assertToolsArray,
@@ -39,6 +39,7 @@ export function sniffOpenAIChatRequest(body: Record<string, unknown>, ctx: Sniff
       text(body.prompt_cache_key) ??
       text(metadata?.session_id) ??
       text(body.user),
+    maxOutputTokens: tokenLimit(body.max_completion_tokens) ?? tokenLimit(body.max_tokens),
     clientWantsStreamUsage: child(body, "stream_options")?.include_usage === true,
   };
 }

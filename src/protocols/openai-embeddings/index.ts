@@ -34,6 +34,7 @@ export const openAIEmbeddingsCodec: ProtocolCodec = {
       model,
       stream: false,
       needs: { tools: false, structuredOutput: false, image: false },
+      maxOutputTokens: 0,
       sessionId:
         headerSessionId(ctx.headers) ?? (typeof body.user === "string" && body.user ? body.user : undefined),
     };

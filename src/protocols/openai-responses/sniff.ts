@@ -1,4 +1,4 @@
-import { child, isObject, text } from "../json";
+import { child, isObject, text, tokenLimit } from "../json";
 import {
   assertObjectBody,
   assertToolsArray,
@@ -60,5 +60,6 @@ export function sniffOpenAIResponsesRequest(body: Record<string, unknown>, ctx: 
       text(body.prompt_cache_key) ??
       text(child(body, "metadata")?.session_id) ??
       text(body.user),
+    maxOutputTokens: tokenLimit(body.max_output_tokens),
   };
 }
