@@ -6,6 +6,9 @@ import { anthropicProbe } from "./anthropic/probe";
 import { geminiProbe } from "./gemini/probe";
 import { openAIChatProbe } from "./openai-chat/probe";
 import { openAIResponsesProbe } from "./openai-responses/probe";
+import type { InboundCodec, OutboundCodec } from "./canonical";
+import { GatewayError } from "../core/errors";
+import type { TranslationCodecs } from "./exchange";
 import type { ProtocolProbe } from "./probe";
 import type { ProtocolCodec, Style } from "./types";
 
@@ -32,3 +35,13 @@ const probes: Record<Style, ProtocolProbe> = {
 export function probeFor(style: Style): ProtocolProbe {
   return probes[style];
 }
+
+const notYet = (style: Style): never => {
+  throw new GatewayError(400, "unsupported", `translation for ${style} is not available yet`);
+};
+
+/** The codecs that translate between protocols. */
+export const TRANSLATION: TranslationCodecs = {
+  inbound: (style): InboundCodec => notYet(style),
+  outbound: (style): OutboundCodec => notYet(style),
+};

@@ -93,10 +93,11 @@ export function countTokens(d: ProxyDeps, inb: Inbound): Promise<Response> {
     if (typeof body.model !== "string" || !body.model)
       throw new GatewayError(400, "invalid_request", "model is required", "model");
     assertModelAllowed(caller, body.model);
-    const model = d.snapshot().byStyle.anthropic.get(body.model);
-    if (!model && !d.snapshot().all.get(body.model))
-      throw new GatewayError(404, "not_found", `model "${body.model}" does not exist`);
-    const links = [...(model?.links ?? [])].sort((a, b) => b.priority - a.priority || b.weight - a.weight);
+    const model = d.snapshot().all.get(body.model);
+    if (!model) throw new GatewayError(404, "not_found", `model "${body.model}" does not exist`);
+    const links = model.links
+      .filter((l) => l.provider.type === "anthropic")
+      .sort((a, b) => b.priority - a.priority || b.weight - a.weight);
     for (const link of links.slice(0, 2)) {
       try {
         const res = await d.http(attemptUrl(link, "count_tokens"), {
