@@ -1,13 +1,26 @@
 import { describe, expect, it } from "bun:test";
 import { GatewayError } from "../../../src/core/errors";
-import type { CanonicalRequest, CanonicalResponse } from "../../../src/protocols/canonical";
+import type {
+  CanonicalEvent,
+  CanonicalRequest,
+  CanonicalResponse,
+  ContentPart,
+} from "../../../src/protocols/canonical";
 import { decodeOpenAIChatRequest } from "../../../src/protocols/openai-chat/decode-request";
 import { decodeOpenAIChatResponse } from "../../../src/protocols/openai-chat/decode-response";
 import { encodeOpenAIChatRequest, effortFromBudget } from "../../../src/protocols/openai-chat/encode-request";
 import { encodeOpenAIChatResponse } from "../../../src/protocols/openai-chat/encode-response";
+import { createOpenAIChatStreamDecoder } from "../../../src/protocols/openai-chat/stream-decoder";
 import { packToolCallId } from "../../../src/protocols/tool-id";
+import { bytes, data, randomSplits, splitAt, sse } from "../helpers";
 import {
   deepSeekHistoryRequest,
+  deepSeekStream,
+  errorStream,
+  openRouterStream,
+  parallelToolStream,
+  textStream,
+  truncatedStream,
   deepSeekResponse,
   structuredRequest,
   toolCallResponse,
@@ -693,5 +706,305 @@ describe("openai chat inbound: encodeResponse", () => {
     expect(back.finish).toBe("tool_use");
     expect(back.usage).toEqual(answer.usage);
     expect(back.content.map((p) => p.type)).toEqual(["thinking", "text", "tool_call", "tool_call"]);
+  });
+});
+
+// ─── streams ────────────────────────────────────────────────────────────────────────────────────────
+
+/** Runs a transcript through a fresh decoder, in the given chunks. */
+function decodeStream(chunks: readonly Uint8Array[]): CanonicalEvent[] {
+  const decoder = createOpenAIChatStreamDecoder();
+  return [...chunks.flatMap((chunk) => decoder.push(chunk)), ...decoder.end()];
+}
+
+/** Rebuilds an answer from canonical events, checking the block discipline on the way. */
+function reassemble(events: readonly CanonicalEvent[]) {
+  const blocks = new Map<number, ContentPart>();
+  const open = new Set<number>();
+  let finish: string | undefined;
+  let usage: unknown;
+  let start: unknown;
+  for (const event of events) {
+    switch (event.type) {
+      case "start":
+        expect(start).toBeUndefined();
+        start = { id: event.id, model: event.model };
+        break;
+      case "block_start": {
+        expect(blocks.has(event.index)).toBe(false);
+        open.add(event.index);
+        const b = event.block;
+        blocks.set(
+          event.index,
+          b.kind === "text"
+            ? { type: "text", text: "" }
+            : b.kind === "thinking"
+              ? { type: "thinking", text: "" }
+              : b.kind === "tool_call"
+                ? { type: "tool_call", id: b.id, name: b.name, arguments: "" }
+                : { type: "redacted_thinking", data: b.data },
+        );
+        break;
+      }
+      case "text_delta":
+      case "thinking_delta": {
+        expect(open.has(event.index)).toBe(true);
+        const part = blocks.get(event.index) as { text: string };
+        part.text += event.text;
+        break;
+      }
+      case "tool_args_delta": {
+        expect(open.has(event.index)).toBe(true);
+        const part = blocks.get(event.index) as { arguments: string };
+        part.arguments += event.json;
+        break;
+      }
+      case "block_stop":
+        expect(open.delete(event.index)).toBe(true);
+        break;
+      case "usage":
+        usage = event.usage;
+        break;
+      case "finish":
+        expect(finish).toBeUndefined();
+        expect(open.size).toBe(0);
+        finish = event.reason;
+        break;
+      default:
+        break;
+    }
+  }
+  const content = [...blocks.entries()].sort(([a], [b]) => a - b).map(([, part]) => part);
+  return { start, content, finish, usage };
+}
+
+describe("openai chat outbound: stream decoder", () => {
+  it("turns a text stream into start, one text block, finish and the usage that follows it", () => {
+    const events = decodeStream([bytes(textStream)]);
+    expect(events).toEqual([
+      { type: "start", id: "chatcmpl-B9MBs8CjcvOU2jLn4n570S5qMJKcT", model: "gpt-4.1-2025-04-14" },
+      { type: "block_start", index: 0, block: { kind: "text" } },
+      { type: "text_delta", index: 0, text: "Hello" },
+      { type: "text_delta", index: 0, text: " wörld 🌍" },
+      { type: "block_stop", index: 0 },
+      { type: "finish", reason: "stop" },
+      { type: "usage", usage: { input: 86, cachedRead: 1920, cacheWrite: 0, output: 300, reasoning: 192 } },
+    ]);
+  });
+
+  it.each([
+    ["text", textStream],
+    ["parallel tool calls", parallelToolStream],
+    ["DeepSeek thinking and a tool call", deepSeekStream],
+    ["OpenRouter reasoning with keep-alive comments", openRouterStream],
+    ["an error mid-stream", errorStream],
+    ["a truncated tool call", truncatedStream],
+  ])("gives the same events for %s however the bytes are split", (_, transcript) => {
+    const all = bytes(transcript);
+    const whole = decodeStream([all]);
+    for (const chunks of randomSplits(all, 25)) expect(decodeStream(chunks)).toEqual(whole);
+    expect(
+      decodeStream(
+        splitAt(
+          all,
+          Array.from({ length: all.length - 1 }, (_, i) => i + 1),
+        ),
+      ),
+    ).toEqual(whole);
+  });
+
+  it("keeps parallel tool calls apart by their index, id and name first, arguments in order", () => {
+    const events = decodeStream([bytes(parallelToolStream)]);
+    expect(events.filter((e) => e.type === "block_start")).toEqual([
+      {
+        type: "block_start",
+        index: 0,
+        block: { kind: "tool_call", id: "call_DdmO9pD3xa9XTPNJ32zg2hcA", name: "get_weather" },
+      },
+      {
+        type: "block_start",
+        index: 1,
+        block: { kind: "tool_call", id: "call_ABCDEF1234567890abcdef12", name: "get_weather" },
+      },
+    ]);
+    const answer = reassemble(events);
+    expect(answer.content).toEqual([
+      {
+        type: "tool_call",
+        id: "call_DdmO9pD3xa9XTPNJ32zg2hcA",
+        name: "get_weather",
+        arguments: '{"location":"Paris, France"}',
+      },
+      {
+        type: "tool_call",
+        id: "call_ABCDEF1234567890abcdef12",
+        name: "get_weather",
+        arguments: '{"location":"Rome, Italy"}',
+      },
+    ]);
+    expect(answer.finish).toBe("tool_use");
+    expect(answer.usage).toEqual({ input: 82, cachedRead: 0, cacheWrite: 0, output: 38, reasoning: 0 });
+  });
+
+  it("keeps DeepSeek reasoning as a thinking block before the text, never as text; usage on the finish chunk", () => {
+    const events = decodeStream([bytes(deepSeekStream)]);
+    expect(events[1]).toEqual({
+      type: "block_start",
+      index: 0,
+      block: { kind: "thinking", origin: "openai" },
+    });
+    const answer = reassemble(events);
+    expect(answer.content).toEqual([
+      { type: "thinking", text: "The user asks for Paris weather." },
+      { type: "text", text: "Let me check." },
+      { type: "tool_call", id: "call_00_kQ8rJ0Z9", name: "get_weather", arguments: '{"location":"Paris"}' },
+    ]);
+    expect(answer.finish).toBe("tool_use");
+    // DeepSeek reports cache hits twice (details and top level): counted once.
+    expect(answer.usage).toEqual({ input: 64, cachedRead: 256, cacheWrite: 0, output: 60, reasoning: 40 });
+    const finishAt = events.findIndex((e) => e.type === "finish");
+    expect(events[finishAt - 1]?.type).toBe("usage");
+  });
+
+  it("reads OpenRouter's `reasoning` deltas and usage sent after the finish", () => {
+    const answer = reassemble(decodeStream([bytes(openRouterStream)]));
+    expect(answer.start).toEqual({ id: "gen-1764547200-AbCdEfGhIjKlMnOp", model: "google/gemini-2.5-pro" });
+    expect(answer.content).toEqual([
+      { type: "thinking", text: "Thinking it over." },
+      { type: "text", text: "Four." },
+    ]);
+    expect(answer.finish).toBe("stop");
+    expect(answer.usage).toEqual({ input: 10, cachedRead: 0, cacheWrite: 0, output: 30, reasoning: 0 });
+  });
+
+  it("turns an error chunk into an error event and no finish", () => {
+    const events = decodeStream([bytes(errorStream)]);
+    const error = events.find((e) => e.type === "error");
+    expect(error?.type === "error" && error.error.status).toBe(502);
+    expect(error?.type === "error" && error.error.message).toContain("The server had an error");
+    expect(events.some((e) => e.type === "finish")).toBe(false);
+  });
+
+  it("does not make up a finish for a stream that ends without one (pitfall: fake endings)", () => {
+    const events = decodeStream([bytes(truncatedStream)]);
+    expect(events.some((e) => e.type === "finish")).toBe(false);
+    expect(events.at(-1)).toEqual({ type: "tool_args_delta", index: 0, json: '{"loca' });
+  });
+
+  it("sends one finish even when a relay repeats finish_reason", () => {
+    const stream = sse([
+      data({ id: "c", model: "m", choices: [{ index: 0, delta: { content: "hi" }, finish_reason: null }] }),
+      data({ id: "c", model: "m", choices: [{ index: 0, delta: {}, finish_reason: "stop" }] }),
+      data({ id: "c", model: "m", choices: [{ index: 0, delta: {}, finish_reason: "stop" }] }),
+      "data: [DONE]",
+    ]);
+    expect(decodeStream([bytes(stream)]).filter((e) => e.type === "finish")).toHaveLength(1);
+  });
+
+  it("handles vendors that resend id and name on every delta, or send deltas without an index", () => {
+    const call = (extra: Record<string, unknown>, args: string) => ({
+      ...extra,
+      type: "function",
+      function: { ...(extra.name ? { name: extra.name } : {}), arguments: args },
+    });
+    const stream = sse([
+      data({
+        id: "c",
+        model: "m",
+        choices: [
+          {
+            index: 0,
+            delta: { role: "assistant", tool_calls: [{ index: 0, ...call({ id: "a", name: "f" }, '{"x"') }] },
+          },
+        ],
+      }),
+      data({
+        id: "c",
+        model: "m",
+        choices: [
+          { index: 0, delta: { tool_calls: [{ index: 0, ...call({ id: "a", name: "f" }, ":1}") }] } },
+        ],
+      }),
+      // Index-less: a new id opens a new call; a bare delta continues the last one.
+      data({
+        id: "c",
+        model: "m",
+        choices: [{ index: 0, delta: { tool_calls: [call({ id: "b", name: "g" }, '{"y"')] } }],
+      }),
+      data({
+        id: "c",
+        model: "m",
+        choices: [{ index: 0, delta: { tool_calls: [{ function: { arguments: ":2}" } }] } }],
+      }),
+      data({ id: "c", model: "m", choices: [{ index: 0, delta: {}, finish_reason: "stop" }] }),
+    ]);
+    const answer = reassemble(decodeStream([bytes(stream)]));
+    expect(answer.content).toEqual([
+      { type: "tool_call", id: "a", name: "f", arguments: '{"x":1}' },
+      { type: "tool_call", id: "b", name: "g", arguments: '{"y":2}' },
+    ]);
+    expect(answer.finish).toBe("tool_use");
+  });
+
+  it("treats a reused index with a new id as a new call", () => {
+    const tc = (id: string, args: string) => [
+      { index: 0, id, type: "function", function: { name: "f", arguments: args } },
+    ];
+    const stream = sse([
+      data({ id: "c", model: "m", choices: [{ index: 0, delta: { tool_calls: tc("a", "{}") } }] }),
+      data({ id: "c", model: "m", choices: [{ index: 0, delta: { tool_calls: tc("b", '{"n":2}') } }] }),
+      data({ id: "c", model: "m", choices: [{ index: 0, delta: {}, finish_reason: "tool_calls" }] }),
+    ]);
+    expect(reassemble(decodeStream([bytes(stream)])).content).toEqual([
+      { type: "tool_call", id: "a", name: "f", arguments: "{}" },
+      { type: "tool_call", id: "b", name: "f", arguments: '{"n":2}' },
+    ]);
+  });
+
+  it("waits for Azure's choice-less first chunk to pass before starting", () => {
+    const stream = sse([
+      data({
+        id: "",
+        model: "",
+        object: "",
+        created: 0,
+        choices: [],
+        prompt_filter_results: [{ prompt_index: 0, content_filter_results: {} }],
+      }),
+      data({
+        id: "chatcmpl-az",
+        model: "gpt-4o-2024-11-20",
+        choices: [{ index: 0, delta: { role: "assistant", content: "Hi" }, finish_reason: null }],
+      }),
+      data({
+        id: "chatcmpl-az",
+        model: "gpt-4o-2024-11-20",
+        choices: [{ index: 0, delta: {}, finish_reason: "content_filter" }],
+      }),
+      "data: [DONE]",
+    ]);
+    const events = decodeStream([bytes(stream)]);
+    expect(events[0]).toEqual({ type: "start", id: "chatcmpl-az", model: "gpt-4o-2024-11-20" });
+    expect(events.at(-1)).toEqual({ type: "finish", reason: "content_filter" });
+  });
+
+  it("ignores anything after [DONE]", () => {
+    const stream = `${textStream}${sse([data({ id: "x", choices: [{ index: 0, delta: { content: "late" } }] })])}`;
+    expect(decodeStream([bytes(stream)])).toEqual(decodeStream([bytes(textStream)]));
+  });
+});
+
+describe("openai chat outbound: stream decoder is incremental", () => {
+  it("hands out each delta as soon as its chunk is complete", () => {
+    const decoder = createOpenAIChatStreamDecoder();
+    const [first, second] = textStream.split("\n\n");
+    expect(decoder.push(bytes(`${first}\n\n`))).toEqual([
+      { type: "start", id: "chatcmpl-B9MBs8CjcvOU2jLn4n570S5qMJKcT", model: "gpt-4.1-2025-04-14" },
+    ]);
+    expect(decoder.push(bytes(`${second}\n`))).toEqual([]);
+    expect(decoder.push(bytes("\n"))).toEqual([
+      { type: "block_start", index: 0, block: { kind: "text" } },
+      { type: "text_delta", index: 0, text: "Hello" },
+    ]);
   });
 });
