@@ -1,4 +1,5 @@
 import { describe, expect, it } from "bun:test";
+import OpenAI from "openai";
 import { GatewayError } from "../../../src/core/errors";
 import type {
   CanonicalEvent,
@@ -11,6 +12,7 @@ import { decodeOpenAIChatResponse } from "../../../src/protocols/openai-chat/dec
 import { encodeOpenAIChatRequest, effortFromBudget } from "../../../src/protocols/openai-chat/encode-request";
 import { encodeOpenAIChatResponse } from "../../../src/protocols/openai-chat/encode-response";
 import { createOpenAIChatStreamDecoder } from "../../../src/protocols/openai-chat/stream-decoder";
+import { createOpenAIChatStreamEncoder } from "../../../src/protocols/openai-chat/stream-encoder";
 import { packToolCallId } from "../../../src/protocols/tool-id";
 import { bytes, data, randomSplits, splitAt, sse } from "../helpers";
 import {
@@ -1006,5 +1008,324 @@ describe("openai chat outbound: stream decoder is incremental", () => {
       { type: "block_start", index: 0, block: { kind: "text" } },
       { type: "text_delta", index: 0, text: "Hello" },
     ]);
+  });
+});
+
+/** Runs canonical events through a fresh encoder; `end` false leaves the stream unended. */
+function encodeStream(
+  events: readonly CanonicalEvent[],
+  opts: { includeUsage?: boolean; end?: boolean } = {},
+) {
+  const encoder = createOpenAIChatStreamEncoder({ ...ctx, includeUsage: opts.includeUsage ?? true });
+  return events.map((e) => encoder.push(e)).join("") + (opts.end === false ? "" : encoder.end());
+}
+
+/** The JSON payloads of an SSE text, `[DONE]` as the string. */
+function payloads(text: string): unknown[] {
+  return text
+    .split("\n\n")
+    .filter((block) => block !== "")
+    .map((block) => {
+      expect(block.startsWith("data: ")).toBe(true);
+      const body = block.slice("data: ".length);
+      return body === "[DONE]" ? body : JSON.parse(body);
+    });
+}
+
+const usage = { input: 100, cachedRead: 1000, cacheWrite: 0, output: 80, reasoning: 30 };
+
+/** An Anthropic-style answer: thinking, text, two tool calls at canonical blocks 2 and 3, usage after finish. */
+const anthropicLikeEvents: CanonicalEvent[] = [
+  {
+    type: "start",
+    id: "msg_01XFDUDYJgAACzvnptvVoYEL",
+    model: "claude-sonnet-4-5",
+    usage: { ...usage, output: 1 },
+  },
+  { type: "block_start", index: 0, block: { kind: "thinking", origin: "anthropic" } },
+  { type: "thinking_delta", index: 0, text: "Two cities, " },
+  { type: "thinking_delta", index: 0, text: "two calls." },
+  { type: "thinking_signature", index: 0, signature: "EqoBCkgIARAB" },
+  { type: "block_stop", index: 0 },
+  { type: "block_start", index: 1, block: { kind: "text" } },
+  { type: "text_delta", index: 1, text: "Checking both." },
+  { type: "block_stop", index: 1 },
+  { type: "block_start", index: 2, block: { kind: "tool_call", id: "toolu_01A", name: "get_weather" } },
+  { type: "tool_args_delta", index: 2, json: '{"location":' },
+  { type: "tool_args_delta", index: 2, json: '"Paris"}' },
+  { type: "block_stop", index: 2 },
+  {
+    type: "block_start",
+    index: 3,
+    block: { kind: "tool_call", id: "toolu_01B", name: "get_weather", signature: "gsig" },
+  },
+  { type: "tool_args_delta", index: 3, json: '{"location":"Rome"}' },
+  { type: "block_stop", index: 3 },
+  { type: "finish", reason: "tool_use" },
+  { type: "usage", usage },
+];
+
+describe("openai chat inbound: stream encoder", () => {
+  it("follows OpenAI's order: role first, deltas, finish chunk, usage-only chunk, [DONE]", () => {
+    const out = payloads(encodeStream(anthropicLikeEvents));
+    const base = {
+      id: "msg_01XFDUDYJgAACzvnptvVoYEL",
+      object: "chat.completion.chunk",
+      created: 1700000000,
+      model: "client-model",
+    };
+    const delta = (d: unknown, finish: string | null = null) => ({
+      ...base,
+      choices: [{ index: 0, delta: d, logprobs: null, finish_reason: finish }],
+    });
+    expect(out).toEqual([
+      delta({ role: "assistant", content: "" }),
+      delta({ reasoning_content: "Two cities, " }),
+      delta({ reasoning_content: "two calls." }),
+      delta({ content: "Checking both." }),
+      delta({
+        tool_calls: [
+          { index: 0, id: "toolu_01A", type: "function", function: { name: "get_weather", arguments: "" } },
+        ],
+      }),
+      delta({ tool_calls: [{ index: 0, function: { arguments: '{"location":' } }] }),
+      delta({ tool_calls: [{ index: 0, function: { arguments: '"Paris"}' } }] }),
+      delta({
+        tool_calls: [
+          {
+            index: 1,
+            id: packToolCallId("toolu_01B", "gsig"),
+            type: "function",
+            function: { name: "get_weather", arguments: "" },
+          },
+        ],
+      }),
+      delta({ tool_calls: [{ index: 1, function: { arguments: '{"location":"Rome"}' } }] }),
+      delta({}, "tool_calls"),
+      {
+        ...base,
+        choices: [],
+        usage: {
+          prompt_tokens: 1100,
+          completion_tokens: 80,
+          total_tokens: 1180,
+          prompt_tokens_details: { cached_tokens: 1000 },
+          completion_tokens_details: { reasoning_tokens: 30 },
+        },
+      },
+      "[DONE]",
+    ]);
+  });
+
+  it("is read back by the stream decoder as the same answer (round trip)", () => {
+    const answer = reassemble(decodeStream([bytes(encodeStream(anthropicLikeEvents))]));
+    expect(answer.content).toEqual([
+      { type: "thinking", text: "Two cities, two calls." },
+      { type: "text", text: "Checking both." },
+      { type: "tool_call", id: "toolu_01A", name: "get_weather", arguments: '{"location":"Paris"}' },
+      {
+        type: "tool_call",
+        id: packToolCallId("toolu_01B", "gsig"),
+        name: "get_weather",
+        arguments: '{"location":"Rome"}',
+      },
+    ]);
+    expect(answer.finish).toBe("tool_use");
+    expect(answer.usage).toEqual(usage);
+  });
+
+  it("re-encodes every recorded upstream stream to an equivalent stream (decoder → encoder → decoder)", () => {
+    for (const transcript of [textStream, parallelToolStream, deepSeekStream, openRouterStream]) {
+      const first = reassemble(decodeStream([bytes(transcript)]));
+      const again = reassemble(decodeStream([bytes(encodeStream(decodeStream([bytes(transcript)])))]));
+      expect(again.content).toEqual(first.content);
+      expect(again.finish).toEqual(first.finish);
+      expect(again.usage).toEqual(first.usage);
+    }
+  });
+
+  it("sends no usage chunk when the client did not ask for stream usage", () => {
+    const out = payloads(encodeStream(anthropicLikeEvents, { includeUsage: false }));
+    expect(out.at(-1)).toBe("[DONE]");
+    expect(out.some((p) => typeof p === "object" && p !== null && "usage" in p)).toBe(false);
+  });
+
+  it.each([
+    [
+      "reasoning only",
+      [
+        { type: "start", id: "r", model: "m" },
+        { type: "block_start", index: 0, block: { kind: "thinking" } },
+        { type: "thinking_delta", index: 0, text: "hmm" },
+        { type: "block_stop", index: 0 },
+        { type: "finish", reason: "stop" },
+      ],
+      [{ type: "thinking", text: "hmm" }],
+    ],
+    [
+      "a tool call only",
+      [
+        { type: "start", id: "t", model: "m" },
+        { type: "block_start", index: 0, block: { kind: "tool_call", id: "call_1", name: "f" } },
+        { type: "tool_args_delta", index: 0, json: "{}" },
+        { type: "block_stop", index: 0 },
+        { type: "finish", reason: "tool_use" },
+      ],
+      [{ type: "tool_call", id: "call_1", name: "f", arguments: "{}" }],
+    ],
+    [
+      "no content at all",
+      [
+        { type: "start", id: "e", model: "m" },
+        { type: "finish", reason: "stop" },
+      ],
+      [],
+    ],
+    ["no content and no start", [{ type: "finish", reason: "length" }], []],
+  ] as [string, CanonicalEvent[], ContentPart[]][])(
+    "makes a complete stream of %s (pitfall: empty answers)",
+    (_, events, content) => {
+      const text = encodeStream(events);
+      const out = payloads(text);
+      expect((out[0] as { choices: { delta: unknown }[] }).choices[0]?.delta).toEqual({
+        role: "assistant",
+        content: "",
+      });
+      expect(out.at(-1)).toBe("[DONE]");
+      const answer = reassemble(decodeStream([bytes(text)]));
+      expect(answer.content).toEqual(content);
+      expect(answer.finish).toBeDefined();
+    },
+  );
+
+  it("holds usage that arrives after the finish until the end, and takes the last one", () => {
+    const encoder = createOpenAIChatStreamEncoder({ ...ctx, includeUsage: true });
+    encoder.push({ type: "start", id: "x", model: "m" });
+    encoder.push({ type: "usage", usage: { ...usage, output: 1 } });
+    expect(payloads(encoder.push({ type: "finish", reason: "stop" }))).toHaveLength(1);
+    expect(encoder.push({ type: "usage", usage })).toBe("");
+    const tail = payloads(encoder.end());
+    expect(tail).toHaveLength(2);
+    expect((tail[0] as { usage: { completion_tokens: number } }).usage.completion_tokens).toBe(80);
+  });
+
+  it("never ends a stream with [DONE] when no finish came (pitfall: fake endings)", () => {
+    const text = encodeStream(anthropicLikeEvents.slice(0, 12));
+    expect(text).not.toContain("[DONE]");
+    expect(text).not.toContain('finish_reason":"');
+  });
+
+  it("ends a failed stream with OpenAI's error event and nothing after it", () => {
+    const encoder = createOpenAIChatStreamEncoder({ ...ctx, includeUsage: true });
+    encoder.push(anthropicLikeEvents[0] as CanonicalEvent);
+    const failed = encoder.fail(new GatewayError(502, "upstream_error", "overloaded"));
+    expect(payloads(failed)).toEqual([
+      { error: { message: "overloaded", type: "server_error", param: null, code: "upstream_error" } },
+    ]);
+    expect(encoder.push({ type: "finish", reason: "stop" })).toBe("");
+    expect(encoder.end()).toBe("");
+  });
+
+  it("turns an upstream error event into the error event", () => {
+    const text = encodeStream([
+      { type: "start", id: "x", model: "m" },
+      { type: "error", error: new GatewayError(502, "upstream_error", "boom") },
+    ]);
+    expect(payloads(text).at(-1)).toMatchObject({ error: { message: "boom" } });
+    expect(text).not.toContain("[DONE]");
+  });
+
+  it("numbers tool calls 0, 1, 2 whatever their canonical block index", () => {
+    const events: CanonicalEvent[] = [
+      { type: "start", id: "x", model: "m" },
+      { type: "block_start", index: 5, block: { kind: "tool_call", id: "a", name: "f" } },
+      { type: "block_start", index: 9, block: { kind: "tool_call", id: "b", name: "g" } },
+      { type: "tool_args_delta", index: 9, json: "{}" },
+      { type: "tool_args_delta", index: 5, json: "[]" },
+      { type: "finish", reason: "tool_use" },
+    ];
+    const indices = payloads(encodeStream(events))
+      .flatMap((p) =>
+        typeof p === "object" && p && "choices" in p
+          ? (p as { choices: { delta: { tool_calls?: { index: number }[] } }[] }).choices
+          : [],
+      )
+      .flatMap((c) => c.delta.tool_calls ?? [])
+      .map((t) => t.index);
+    expect(indices).toEqual([0, 1, 1, 0]);
+  });
+
+  it("is accepted by the official openai SDK's finalChatCompletion() over HTTP", async () => {
+    const text = encodeStream(anthropicLikeEvents);
+    const server = Bun.serve({
+      port: 0,
+      hostname: "127.0.0.1",
+      fetch: () => new Response(text, { headers: { "content-type": "text/event-stream" } }),
+    });
+    try {
+      const client = new OpenAI({
+        apiKey: "test",
+        baseURL: `http://127.0.0.1:${server.port}/v1`,
+        maxRetries: 0,
+      });
+      const stream = client.chat.completions.stream({
+        model: "client-model",
+        messages: [{ role: "user", content: "weather?" }],
+        stream_options: { include_usage: true },
+      });
+      const completion = await stream.finalChatCompletion();
+      const choice = completion.choices[0];
+      expect(choice?.finish_reason).toBe("tool_calls");
+      expect(choice?.message.content).toBe("Checking both.");
+      expect(
+        choice?.message.tool_calls?.map((t) => (t.type === "function" ? [t.id, t.function.arguments] : [])),
+      ).toEqual([
+        ["toolu_01A", '{"location":"Paris"}'],
+        [packToolCallId("toolu_01B", "gsig"), '{"location":"Rome"}'],
+      ]);
+      expect(completion.usage?.prompt_tokens).toBe(1100);
+    } finally {
+      server.stop(true);
+    }
+  });
+});
+
+describe("openai chat: pitfalls from other gateways", () => {
+  it("moves a system message from the middle of the conversation to the one system message first", () => {
+    const req = decode({
+      model: "m",
+      messages: [
+        { role: "system", content: "Be terse." },
+        { role: "user", content: "a" },
+        { role: "assistant", content: "b" },
+        { role: "system", content: "Now answer in French." },
+        { role: "user", content: "c" },
+      ],
+    });
+    expect(req.system).toEqual(["Be terse.", "Now answer in French."]);
+    expect(req.messages.map((m) => m.role)).toEqual(["user", "assistant", "user"]);
+    const messages = encode(req).messages as { role: string; content: unknown }[];
+    expect(messages.map((m) => m.role)).toEqual(["system", "user", "assistant", "user"]);
+    expect(messages[0]?.content).toBe("Be terse.\n\nNow answer in French.");
+  });
+
+  it("never turns upstream reasoning into visible text, stream or not", () => {
+    const whole = encodeOpenAIChatResponse(decodeOpenAIChatResponse(deepSeekResponse), ctx);
+    expect(whole.choices[0]?.message.content).toBe("9.11 is smaller than 9.8.");
+    const streamed = payloads(encodeStream(decodeStream([bytes(deepSeekStream)])));
+    const contents = streamed.flatMap((p) =>
+      typeof p === "object" && p && "choices" in p
+        ? (p as { choices: { delta: { content?: string } }[] }).choices.map((c) => c.delta.content ?? "")
+        : [],
+    );
+    expect(contents.join("")).toBe("Let me check.");
+  });
+
+  it("keeps thinking beside tool calls through a whole tool loop (chat client → canonical → chat upstream)", () => {
+    const body = encode(decode(deepSeekHistoryRequest));
+    expect((body.messages as Record<string, unknown>[])[1]).toMatchObject({
+      reasoning_content: "The user wants tomorrow's weather. I need the date first.",
+      tool_calls: [{ id: "call_00_date" }],
+    });
   });
 });
