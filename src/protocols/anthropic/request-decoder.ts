@@ -13,14 +13,19 @@ import type {
   Feature,
   ImagePart,
   MediaSource,
-  ReasoningConfig,
-  ResponseFormat,
   TextPart,
-  ToolChoice,
 } from "../canonical";
 import { child, isObject } from "../json";
 import { assertObjectBody, invalid, requireObjectArray } from "../request";
 import { unpackToolCallId } from "../tool-id";
+import {
+  optionalNumber,
+  reasoning,
+  requireString,
+  responseFormat,
+  stopSequences,
+  toolChoice,
+} from "./request-options";
 import { STRUCTURED_OUTPUT_TOOL } from "./wire";
 
 type Json = Record<string, unknown>;
@@ -41,18 +46,6 @@ const SERVER_TOOL_BLOCKS = new Set([
 
 function unsupported(message: string, field: string): GatewayError {
   return new GatewayError(400, "unsupported", message, field);
-}
-
-function requireString(value: unknown, field: string): string {
-  if (typeof value !== "string") throw invalid(`${field} must be a string`, field);
-  return value;
-}
-
-function optionalNumber(body: Json, key: string, field = key): number | undefined {
-  const value = body[key];
-  if (value === undefined || value === null) return undefined;
-  if (typeof value !== "number" || !Number.isFinite(value)) throw invalid(`${field} must be a number`, field);
-  return value;
 }
 
 /** Decodes one request; `features` collects what needs a protocol able to carry it. */
@@ -232,81 +225,6 @@ function toolResultContent(value: unknown, field: string): (TextPart | ImagePart
     }
   });
   return parts;
-}
-
-function toolChoice(value: unknown): { choice?: ToolChoice; parallel?: boolean } {
-  if (value === undefined || value === null) return {};
-  if (!isObject(value)) throw invalid("tool_choice must be an object", "tool_choice");
-  const parallel = value.disable_parallel_tool_use === true ? false : undefined;
-  switch (value.type) {
-    case "auto":
-      return { choice: { type: "auto" }, parallel };
-    case "any":
-      return { choice: { type: "required" }, parallel };
-    case "none":
-      return { choice: { type: "none" } };
-    case "tool":
-      return { choice: { type: "tool", name: requireString(value.name, "tool_choice.name") }, parallel };
-    default:
-      throw invalid('tool_choice.type must be "auto", "any", "tool" or "none"', "tool_choice.type");
-  }
-}
-
-const EFFORTS: Record<string, ReasoningConfig["effort"]> = {
-  low: "low",
-  medium: "medium",
-  high: "high",
-  xhigh: "high",
-  max: "high",
-};
-
-function reasoning(body: Json): ReasoningConfig | undefined {
-  const thinking = body.thinking;
-  const effortValue = child(body, "output_config")?.effort;
-  const effort = typeof effortValue === "string" ? EFFORTS[effortValue] : undefined;
-  if (thinking === undefined || thinking === null) return effort ? { enabled: true, effort } : undefined;
-  if (!isObject(thinking)) throw invalid("thinking must be an object", "thinking");
-  const display = thinking.display;
-  const thoughts =
-    display === "omitted"
-      ? { includeThoughts: false }
-      : display === "summarized"
-        ? { includeThoughts: true }
-        : {};
-  switch (thinking.type) {
-    case "enabled": {
-      const budget = optionalNumber(thinking, "budget_tokens", "thinking.budget_tokens");
-      return {
-        enabled: true,
-        ...(budget !== undefined ? { budgetTokens: budget } : {}),
-        ...(effort ? { effort } : {}),
-        ...thoughts,
-      };
-    }
-    case "adaptive":
-    case "between_tools":
-      return { enabled: true, ...(effort ? { effort } : {}), ...thoughts };
-    case "disabled":
-      return { enabled: false };
-    default:
-      throw invalid('thinking.type must be "enabled", "adaptive" or "disabled"', "thinking.type");
-  }
-}
-
-/** Structured output: GA `output_config.format`, or the beta's top-level `output_format`. */
-function responseFormat(body: Json): ResponseFormat | undefined {
-  const format = child(body, "output_config")?.format ?? body.output_format;
-  if (format === undefined || format === null) return undefined;
-  if (!isObject(format) || format.type !== "json_schema" || !isObject(format.schema))
-    throw invalid('output_config.format must be {type:"json_schema", schema}', "output_config.format");
-  return { type: "json_schema", name: "response", schema: format.schema };
-}
-
-function stopSequences(value: unknown): string[] | undefined {
-  if (value === undefined || value === null) return undefined;
-  if (!Array.isArray(value) || value.some((s) => typeof s !== "string"))
-    throw invalid("stop_sequences must be an array of strings", "stop_sequences");
-  return value.length > 0 ? (value as string[]) : undefined;
 }
 
 /** Reads a Messages request body; throws GatewayError(400) naming the field at fault. */

@@ -118,6 +118,55 @@ describe("Anthropic outbound: decoding upstream streams", () => {
     ]);
   });
 
+  it("keeps each of several tool_use blocks on its own index (pitfall: Portkey #1275)", () => {
+    const tool = (index: number, id: string, args: string) => [
+      data({
+        type: "content_block_start",
+        index,
+        content_block: { type: "tool_use", id, name: "f", input: {} },
+      }),
+      data({ type: "content_block_delta", index, delta: { type: "input_json_delta", partial_json: args } }),
+      data({ type: "content_block_stop", index }),
+    ];
+    const stream = sse([
+      data({
+        type: "message_start",
+        message: { id: "msg_1", model: "c", content: [], usage: { input_tokens: 5 } },
+      }),
+      data({ type: "content_block_start", index: 0, content_block: { type: "text", text: "" } }),
+      data({ type: "content_block_delta", index: 0, delta: { type: "text_delta", text: "Two calls." } }),
+      data({ type: "content_block_stop", index: 0 }),
+      ...tool(1, "toolu_a", '{"n":1}'),
+      ...tool(2, "toolu_b", '{"n":2}'),
+      data({
+        type: "message_delta",
+        delta: { stop_reason: "tool_use", stop_sequence: null },
+        usage: { output_tokens: 30 },
+      }),
+      data({ type: "message_stop" }),
+    ]);
+    const answer = reassemble(decodeText(stream));
+    expect(answer.blocks).toEqual([
+      { start: { kind: "text" }, text: "Two calls." },
+      { start: { kind: "tool_call", id: "toolu_a", name: "f" }, text: '{"n":1}' },
+      { start: { kind: "tool_call", id: "toolu_b", name: "f" }, text: '{"n":2}' },
+    ]);
+    // Re-encoded for an Anthropic client, the same blocks come out on indices 0, 1, 2.
+    const out = parse(encodeAll(decodeText(stream)));
+    expect(out.filter((e) => e.event === "content_block_start").map((e) => e.json.index)).toEqual([0, 1, 2]);
+  });
+
+  it("keeps thinking as thinking, never as visible text (pitfall: LiteLLM #26916)", () => {
+    const events = decodeText(toolStream);
+    expect(events).toContainEqual({
+      type: "block_start",
+      index: 0,
+      block: { kind: "thinking", origin: "anthropic" },
+    });
+    const texts = events.filter((e) => e.type === "text_delta").map((e) => (e as { text: string }).text);
+    expect(texts.join("")).not.toContain("The user wants");
+  });
+
   it("reads an unterminated last event when the upstream closes", () => {
     const text = toolStream.slice(0, -2);
     expect(decodeText(text)).toEqual(toolStreamEvents);
