@@ -146,7 +146,13 @@ function encodeContents(messages: readonly CanonicalMessage[]): Content[] {
     if (last && last.role === role) last.parts.push(...parts);
     else contents.push({ role, parts });
   });
-  for (const content of contents) {
+  // Gemini validates signatures only in the current turn: the steps after the last user content that is
+  // more than function responses. Google calls the skip value a last resort, so older turns keep theirs.
+  let turnStart = 0;
+  contents.forEach((content, i) => {
+    if (content.role === "user" && content.parts.some((p) => p.functionResponse === undefined)) turnStart = i;
+  });
+  for (const content of contents.slice(turnStart)) {
     if (content.role !== "model") continue;
     const first = content.parts.find((p) => p.functionCall !== undefined);
     if (first && !first.thoughtSignature) first.thoughtSignature = SKIP_SIGNATURE;

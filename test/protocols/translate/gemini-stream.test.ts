@@ -236,6 +236,11 @@ describe("gemini inbound: stream encoder", () => {
     ]);
   });
 
+  it("carries role model on every chunk, the first one included (role first)", () => {
+    const chunks = chunksOf(encodeAll(toolEvents)) as { candidates: { content: { role: string } }[] }[];
+    expect(chunks.every((c) => c.candidates[0].content.role === "model")).toBe(true);
+  });
+
   it("reassembles the same answer when its output is read back by the Gemini decoder", () => {
     for (const fixture of [thinkingStream, toolStream, signedTextStream]) {
       const original = reassemble(decodeText(fixture));

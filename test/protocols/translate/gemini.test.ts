@@ -394,12 +394,38 @@ describe("gemini outbound: encodeRequest", () => {
     expect(contents.map((c) => c.role)).toEqual(["user", "model", "user"]);
   });
 
-  it("sends function calls with parsed args, and Google's skip value on the first call of a step without a signature", () => {
+  it("sends function calls with parsed args and leaves calls of a finished turn unsigned", () => {
     const model = (body.contents as { parts: Record<string, unknown>[] }[])[1].parts;
     expect(model).toEqual([
       { text: "Checking." },
-      { functionCall: { name: "get_weather", args: { city: "Lisbon" } }, thoughtSignature: SKIP_SIGNATURE },
+      { functionCall: { name: "get_weather", args: { city: "Lisbon" } } },
       { functionCall: { name: "get_weather", args: { city: "Paris" } } },
+    ]);
+  });
+
+  it("gives the first unsigned call of each step of the current turn Google's skip value, and only that one", () => {
+    const call = (id: string, name: string) => ({ type: "tool_call" as const, id, name, arguments: "{}" });
+    const result = (id: string, name: string) => ({
+      type: "tool_result" as const,
+      toolCallId: id,
+      name,
+      content: [{ type: "text" as const, text: "ok" }],
+    });
+    const out = encode({
+      messages: [
+        user("plan a trip"),
+        { role: "assistant", content: [call("a", "f"), call("b", "f")] },
+        { role: "user", content: [result("a", "f"), result("b", "f")] },
+        { role: "assistant", content: [call("c", "g")] },
+        { role: "user", content: [result("c", "g")] },
+      ],
+    });
+    const steps = (out.contents as { role: string; parts: Record<string, unknown>[] }[]).filter(
+      (c) => c.role === "model",
+    );
+    expect(steps.map((s) => s.parts.map((p) => p.thoughtSignature))).toEqual([
+      [SKIP_SIGNATURE, undefined],
+      [SKIP_SIGNATURE],
     ]);
   });
 
@@ -749,5 +775,79 @@ describe("gemini inbound: encodeResponse", () => {
       modelVersion: "my-gemini",
       responseId: "resp_local",
     });
+  });
+});
+
+describe("gemini translation pitfalls (TRANSLATION-PITFALLS.md)", () => {
+  it("keeps thinking beside function calls in an answer (thinking dropped when tools are used)", () => {
+    const res = geminiOutbound.decodeResponse({
+      ...parallelCallsAnswer,
+      candidates: [
+        {
+          ...parallelCallsAnswer.candidates[0],
+          content: {
+            role: "model",
+            parts: [
+              { text: "Two lookups needed.", thought: true },
+              ...parallelCallsAnswer.candidates[0].content.parts,
+            ],
+          },
+        },
+      ],
+    });
+    expect(res.content.map((p) => p.type)).toEqual(["thinking", "tool_call", "tool_call"]);
+  });
+
+  it("never turns thoughts into visible text, either way", () => {
+    const res = geminiOutbound.decodeResponse(thinkingAnswer);
+    const visible = res.content.filter((p) => p.type === "text").map((p) => (p as { text: string }).text);
+    expect(visible.join("")).not.toContain("booking rules");
+    const rendered = JSON.stringify(
+      geminiInbound.encodeResponse(
+        { id: "x", model: "m", content: [{ type: "thinking", text: "secret plan" }], finish: "stop" },
+        render,
+      ),
+    );
+    expect(rendered).toContain('{"text":"secret plan","thought":true}');
+  });
+
+  it("sends every system instruction, mid-conversation ones included, in systemInstruction and never in contents", () => {
+    const out = encode({ system: ["top", "mid-conversation"], messages: [user("a")] });
+    expect(out.systemInstruction).toEqual({ parts: [{ text: "top\n\nmid-conversation" }] });
+    expect(JSON.stringify(out.contents)).not.toContain("mid-conversation");
+  });
+
+  it("nests max tokens as generationConfig.maxOutputTokens", () => {
+    const out = encode({ messages: [user("a")], maxTokens: 77 });
+    expect(out).not.toHaveProperty("maxOutputTokens");
+    expect(out.generationConfig).toEqual({ maxOutputTokens: 77 });
+  });
+
+  it("keeps the id ↔ name link of function results for clients that send role function", () => {
+    const old = decode(oldClientRequest);
+    const call = old.messages[1].content[0] as { id: string };
+    const result = old.messages[2].content[0] as { toolCallId: string; name: string };
+    expect(result.toolCallId).toBe(call.id);
+    expect(result.name).toBe("get_weather");
+  });
+
+  it("round-trips a tool call's thought signature from a Gemini answer into the next Gemini request", () => {
+    const answer = geminiOutbound.decodeResponse(parallelCallsAnswer);
+    const out = encode({
+      messages: [
+        user("weather?"),
+        { role: "assistant", content: answer.content },
+        {
+          role: "user",
+          content: answer.content.map((p) => ({
+            type: "tool_result" as const,
+            toolCallId: (p as { id: string }).id,
+            content: [{ type: "text" as const, text: "{}" }],
+          })),
+        },
+      ],
+    });
+    const parts = (out.contents as { parts: Record<string, unknown>[] }[])[1].parts;
+    expect(parts).toEqual(parallelCallsAnswer.candidates[0].content.parts);
   });
 });
