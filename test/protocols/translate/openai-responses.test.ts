@@ -55,7 +55,7 @@ const CREATE_FIELDS = new Set<keyof OpenAI.Responses.ResponseCreateParams>([
 ]);
 
 describe("responses inbound: decodeRequest", () => {
-  it("reads a Codex tool-loop turn: instructions and developer text as system, reasoning, call and output", () => {
+  it("pitfall thinking dropped with tools: a Codex tool-loop turn keeps its reasoning item beside the call and output", () => {
     const req = decode(codexRequest);
     expect(req.system).toEqual([
       codexRequest.instructions,
@@ -136,7 +136,7 @@ describe("responses inbound: decodeRequest", () => {
     ]);
   });
 
-  it("keeps a mid-conversation developer message out of the messages, in system order", () => {
+  it("pitfall mid-conversation system: a developer message mid-conversation joins system, in order", () => {
     const req = decode({
       model: "m",
       instructions: "first",
@@ -235,7 +235,7 @@ describe("responses inbound: decodeRequest", () => {
     });
   });
 
-  it("unpacks a Gemini thought signature from the call id of a call and of its result", () => {
+  it("pitfall Gemini thought signatures: unpacked from the call id of a call and of its result", () => {
     const packed = packToolCallId("call_1", "CiQB0e2Kb+/sig==");
     const req = decode({
       model: "m",
@@ -506,10 +506,13 @@ describe("responses outbound: encodeRequest", () => {
     [2048, "low"],
     [8192, "medium"],
     [24576, "high"],
-  ])("maps a thinking budget of %d to effort %s", (budgetTokens, effort) => {
-    const body = encode({ ...base, messages: [user("q")], reasoning: { enabled: true, budgetTokens } });
-    expect(body.reasoning).toEqual({ effort });
-  });
+  ])(
+    "pitfall reasoning_effort ↔ budget: a thinking budget of %d becomes effort %s",
+    (budgetTokens, effort) => {
+      const body = encode({ ...base, messages: [user("q")], reasoning: { enabled: true, budgetTokens } });
+      expect(body.reasoning).toEqual({ effort });
+    },
+  );
 
   it("drops seed, top_k and penalties, and leaves reasoning off when disabled", () => {
     const body = encode({
@@ -570,7 +573,7 @@ describe("responses outbound: encodeRequest", () => {
 });
 
 describe("responses outbound: decodeResponse", () => {
-  it("reads reasoning (summaries joined, encrypted), text and a tool call, usage not double counted", () => {
+  it("pitfall cached tokens counted twice: reads reasoning (summaries joined, encrypted), text and a tool call, usage once", () => {
     const res = outbound.decodeResponse(toolTurnResponse);
     expect(res.content).toEqual([
       {
@@ -680,7 +683,7 @@ describe("responses inbound: encodeResponse", () => {
     });
   });
 
-  it("shows thinking as a reasoning item, never as output text", () => {
+  it("pitfall thinking leaked into text: thinking is a reasoning item, never output text", () => {
     const res = inbound.encodeResponse(answer, render) as { output: { type: string; summary?: unknown }[] };
     expect(res.output[0]?.summary).toEqual([{ type: "summary_text", text: "Let me check." }]);
     expect(JSON.stringify(res.output.slice(1))).not.toContain("Let me check.");
