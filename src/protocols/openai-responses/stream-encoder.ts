@@ -18,6 +18,7 @@ import type {
 } from "../canonical";
 import type { Usage } from "../types";
 import { functionCallItem, messageItem, type OutputItem, outputTextPart } from "./encode-response";
+import { openAIErrorCode } from "../openai-chat/errors";
 import { openAIResponsesStreamErrorEvent } from "./errors";
 import {
   itemId,
@@ -123,10 +124,22 @@ class OpenAIResponsesStreamEncoder implements StreamEncoder {
     return out + this.#event(`response.${status}`, { response });
   }
 
+  /**
+   * The `error` event (what the pass-through path sends, and what the openai SDK raises), then
+   * response.failed with the error, which Codex reads (it skips `error` events) to show why.
+   */
   fail(err: GatewayError): string {
     if (this.#closed) return "";
     this.#closed = true;
-    return openAIResponsesStreamErrorEvent(err, this.#seq++);
+    const error = openAIResponsesStreamErrorEvent(err, this.#seq++);
+    const response = {
+      ...this.#shell(),
+      status: "failed",
+      error: { code: openAIErrorCode(err), message: err.message },
+      output: this.#output.filter((item) => item.type !== "pending"),
+      usage: this.#usage ? toOpenAIResponsesUsage(this.#usage) : null,
+    };
+    return error + this.#event("response.failed", { response });
   }
 
   #shell() {

@@ -330,7 +330,7 @@ describe("responses inbound: stream encoder", () => {
     expect(text).not.toContain("response.completed");
   });
 
-  it("fails with the protocol's error event, numbered in sequence", () => {
+  it("fails with the protocol's error event, then response.failed, numbered in sequence", () => {
     const encoder = inbound.createStreamEncoder(render);
     const text = answerEvents
       .slice(0, 3)
@@ -338,13 +338,23 @@ describe("responses inbound: stream encoder", () => {
       .join("");
     const error = encoder.fail(new GatewayError(502, "upstream_error", "upstream broke"));
     const events = parsed(text + error);
-    expect(events.at(-1)).toEqual({
+    expect(events.at(-2)).toEqual({
       type: "error",
       code: "upstream_error",
       message: "upstream broke",
       param: null,
-      sequence_number: events.length - 1,
+      sequence_number: events.length - 2,
     });
+    // Codex skips `error` events: response.failed tells it why the turn failed.
+    const failed = events.at(-1) as {
+      type: string;
+      sequence_number: number;
+      response: Record<string, unknown>;
+    };
+    expect(failed.type).toBe("response.failed");
+    expect(failed.sequence_number).toBe(events.length - 1);
+    expect(failed.response.status).toBe("failed");
+    expect(failed.response.error).toEqual({ code: "upstream_error", message: "upstream broke" });
     expect(encoder.end()).toBe("");
   });
 
