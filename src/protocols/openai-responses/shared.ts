@@ -61,8 +61,8 @@ function unpackCarrier(encrypted: string): Carried | undefined {
 export function encryptedForClient(part: ThinkingPart | RedactedThinkingPart): string | undefined {
   if (part.type === "redacted_thinking") return packCarrier({ o: "anthropic", r: part.data });
   if (part.origin === "openai-responses" || part.origin === undefined) return part.encrypted;
-  if (part.signature) return packCarrier({ o: part.origin, s: part.signature });
-  return undefined;
+  // The origin travels even without a signature: DeepSeek-style chat upstreams want their reasoning back.
+  return packCarrier({ o: part.origin, ...(part.signature ? { s: part.signature } : {}) });
 }
 
 /** The summary text of a reasoning item: its summary parts joined, else its raw reasoning content. */
