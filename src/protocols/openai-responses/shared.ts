@@ -3,6 +3,7 @@
  * the usage shape, finish reasons and the ids shown to clients.
  */
 import type {
+  BlockStart,
   FinishReason,
   MediaSource,
   RedactedThinkingPart,
@@ -35,7 +36,7 @@ export function urlOfMedia(source: MediaSource): string {
  */
 const CARRIER = "llmio1.";
 
-interface Carried {
+export interface Carried {
   /** Origin protocol. */
   o: Style;
   /** Signature. */
@@ -48,13 +49,24 @@ function packCarrier(carried: Carried): string {
   return `${CARRIER}${Buffer.from(JSON.stringify(carried), "utf8").toString("base64url")}`;
 }
 
-function unpackCarrier(encrypted: string): Carried | undefined {
-  if (!encrypted.startsWith(CARRIER)) return undefined;
+/** What a carrier `encrypted_content` holds; undefined for OpenAI's own encrypted content. */
+export function unpackCarrier(encrypted: unknown): Carried | undefined {
+  if (typeof encrypted !== "string" || !encrypted.startsWith(CARRIER)) return undefined;
   try {
     const value: unknown = JSON.parse(Buffer.from(encrypted.slice(CARRIER.length), "base64url").toString());
     if (isObject(value) && typeof value.o === "string") return value as unknown as Carried;
   } catch {}
   return undefined;
+}
+
+/**
+ * The `encrypted_content` a streamed reasoning item shows when it opens: the origin (and redacted data)
+ * of another protocol's thinking, known before its signature; nothing for OpenAI's own.
+ */
+export function openingCarrier(start: BlockStart): string | undefined {
+  if (start.kind === "redacted_thinking") return packCarrier({ o: "anthropic", r: start.data });
+  if (start.kind !== "thinking" || start.origin === undefined || start.origin === "openai-responses") return;
+  return packCarrier({ o: start.origin });
 }
 
 /** The `encrypted_content` a client gets for a thinking part: OpenAI's own, or a carrier for others'. */
