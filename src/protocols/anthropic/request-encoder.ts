@@ -45,6 +45,14 @@ function documentSource(source: MediaSource): Json {
   throw unsupported(`documents of type ${base64.mediaType} (only PDF and plain text)`);
 }
 
+/**
+ * Anthropic takes tool ids matching [A-Za-z0-9_-]+ only; other vendors' ids (Kimi's `functions.f:0`) are
+ * mapped the same way in the call and in its result, so the link between them holds.
+ */
+function toolId(id: string): string {
+  return id.replace(/[^A-Za-z0-9_-]/g, "_") || "toolu_";
+}
+
 function resultContent(parts: (TextPart | ImagePart)[]): Json[] {
   const blocks: Json[] = [];
   for (const part of parts) {
@@ -70,12 +78,17 @@ function toBlock(part: ContentPart): Json | undefined {
         ...(part.title ? { title: part.title } : {}),
       };
     case "tool_call":
-      return { type: "tool_use", id: part.id, name: part.name, input: argumentsToInput(part.arguments) };
+      return {
+        type: "tool_use",
+        id: toolId(part.id),
+        name: part.name,
+        input: argumentsToInput(part.arguments),
+      };
     case "tool_result": {
       const content = resultContent(part.content);
       return {
         type: "tool_result",
-        tool_use_id: part.toolCallId,
+        tool_use_id: toolId(part.toolCallId),
         ...(content.length > 0 ? { content } : {}),
         ...(part.isError ? { is_error: true } : {}),
       };

@@ -3,6 +3,7 @@
  * the usage shape, finish reasons and the ids shown to clients.
  */
 import type {
+  BlockStart,
   FinishReason,
   MediaSource,
   RedactedThinkingPart,
@@ -35,7 +36,7 @@ export function urlOfMedia(source: MediaSource): string {
  */
 const CARRIER = "llmio1.";
 
-interface Carried {
+export interface Carried {
   /** Origin protocol. */
   o: Style;
   /** Signature. */
@@ -48,8 +49,9 @@ function packCarrier(carried: Carried): string {
   return `${CARRIER}${Buffer.from(JSON.stringify(carried), "utf8").toString("base64url")}`;
 }
 
-function unpackCarrier(encrypted: string): Carried | undefined {
-  if (!encrypted.startsWith(CARRIER)) return undefined;
+/** What a carrier `encrypted_content` holds; undefined for OpenAI's own encrypted content. */
+export function unpackCarrier(encrypted: unknown): Carried | undefined {
+  if (typeof encrypted !== "string" || !encrypted.startsWith(CARRIER)) return undefined;
   try {
     const value: unknown = JSON.parse(Buffer.from(encrypted.slice(CARRIER.length), "base64url").toString());
     if (isObject(value) && typeof value.o === "string") return value as unknown as Carried;
@@ -57,12 +59,22 @@ function unpackCarrier(encrypted: string): Carried | undefined {
   return undefined;
 }
 
+/**
+ * The `encrypted_content` a streamed reasoning item shows when it opens: the origin (and redacted data)
+ * of another protocol's thinking, known before its signature; nothing for OpenAI's own.
+ */
+export function openingCarrier(start: BlockStart): string | undefined {
+  if (start.kind === "redacted_thinking") return packCarrier({ o: "anthropic", r: start.data });
+  if (start.kind !== "thinking" || start.origin === undefined || start.origin === "openai-responses") return;
+  return packCarrier({ o: start.origin });
+}
+
 /** The `encrypted_content` a client gets for a thinking part: OpenAI's own, or a carrier for others'. */
 export function encryptedForClient(part: ThinkingPart | RedactedThinkingPart): string | undefined {
   if (part.type === "redacted_thinking") return packCarrier({ o: "anthropic", r: part.data });
   if (part.origin === "openai-responses" || part.origin === undefined) return part.encrypted;
-  if (part.signature) return packCarrier({ o: part.origin, s: part.signature });
-  return undefined;
+  // The origin travels even without a signature: DeepSeek-style chat upstreams want their reasoning back.
+  return packCarrier({ o: part.origin, ...(part.signature ? { s: part.signature } : {}) });
 }
 
 /** The summary text of a reasoning item: its summary parts joined, else its raw reasoning content. */

@@ -9,14 +9,14 @@ import { GatewayError } from "../../core/errors";
 import type { BlockStart, CanonicalEvent, StreamDecoder } from "../canonical";
 import { child, errorMessage, isObject, parseJsonObject, text } from "../json";
 import { createSseParser, type SseEvent } from "../sse";
-import { finishOfStatus, partOfReasoningItem } from "./shared";
+import { finishOfStatus, partOfReasoningItem, unpackCarrier } from "./shared";
 import { fromOpenAIResponsesUsage } from "./usage";
 
 type Json = Record<string, unknown>;
 
 interface Block {
   index: number;
-  kind: "text" | "thinking" | "tool_call";
+  kind: BlockStart["kind"];
   /** Whether any text, thinking or argument delta went out (to tell whether a `done` must fill in). */
   emitted: boolean;
   open: boolean;
@@ -93,6 +93,11 @@ class OpenAIResponsesStreamDecoder implements StreamDecoder {
 
   #reasoning(json: Json, out: CanonicalEvent[]): Block {
     const item = child(json, "item");
+    // Another protocol's thinking relayed by a gateway in front of this upstream (see shared.ts).
+    const carried = unpackCarrier(item?.encrypted_content);
+    if (carried?.r !== undefined)
+      return this.#open(String(json.output_index), { kind: "redacted_thinking", data: carried.r }, out);
+    if (carried) return this.#open(String(json.output_index), { kind: "thinking", origin: carried.o }, out);
     const id = text(item?.id) ?? text(json.item_id);
     return this.#open(
       String(json.output_index),
@@ -124,7 +129,10 @@ class OpenAIResponsesStreamDecoder implements StreamDecoder {
       const block = this.#reasoning(json, out);
       const part = partOfReasoningItem(item);
       if (!block.emitted && part.type === "thinking") this.#delta(block, "thinking", part.text, out);
-      if (typeof item.encrypted_content === "string" && item.encrypted_content !== "")
+      const carried = unpackCarrier(item.encrypted_content);
+      if (carried) {
+        if (carried.s) out.push({ type: "thinking_signature", index: block.index, signature: carried.s });
+      } else if (typeof item.encrypted_content === "string" && item.encrypted_content !== "")
         out.push({ type: "thinking_signature", index: block.index, encrypted: item.encrypted_content });
       this.#stop(block, out);
     } else if (item.type === "function_call") {

@@ -22,6 +22,7 @@ import { openAIErrorCode } from "../openai-chat/errors";
 import { openAIResponsesStreamErrorEvent } from "./errors";
 import {
   itemId,
+  openingCarrier,
   reasoningItemForClient,
   responseIdFor,
   responseShell,
@@ -183,9 +184,15 @@ class OpenAIResponsesStreamEncoder implements StreamEncoder {
     } else {
       const own = start.kind === "thinking" && start.origin === "openai-responses" && start.id;
       block.itemId = own || itemId("rs", this.#id, block.outputIndex);
+      const carrier = openingCarrier(start);
       out = this.#event("response.output_item.added", {
         ...index,
-        item: { id: block.itemId, type: "reasoning", summary: [] },
+        item: {
+          id: block.itemId,
+          type: "reasoning",
+          summary: [],
+          ...(carrier ? { encrypted_content: carrier } : {}),
+        },
       });
     }
     this.#output.push({ type: "pending" });

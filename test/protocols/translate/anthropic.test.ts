@@ -566,6 +566,29 @@ describe("Anthropic outbound: encoding upstream requests", () => {
     ]);
   });
 
+  it("maps tool ids outside Anthropic's [A-Za-z0-9_-] alphabet the same way in the call and its result", () => {
+    const body = encode(
+      request({
+        messages: [
+          { role: "user", content: [{ type: "text", text: "q" }] },
+          {
+            role: "assistant",
+            content: [
+              { type: "tool_call", id: "functions.get_weather:0", name: "get_weather", arguments: "{}" },
+            ],
+          },
+          {
+            role: "user",
+            content: [{ type: "tool_result", toolCallId: "functions.get_weather:0", content: [] }],
+          },
+        ],
+      }),
+    );
+    const [, call, result] = body.messages as { content: Record<string, unknown>[] }[];
+    expect(call.content[0].id).toBe("functions_get_weather_0");
+    expect(result.content[0].tool_use_id).toBe("functions_get_weather_0");
+  });
+
   it("puts the user in metadata, stop sequences, stream, and merges extra_body under the routed model", () => {
     const body = anthropicOutbound.encodeRequest(request({ user: "u1", stop: ["END"] }), {
       model: "claude-up",

@@ -265,11 +265,31 @@ describe("responses inbound: stream encoder", () => {
     const sent = reassemble(answerEvents);
     expect(back.finish).toBe("tool_use");
     expect(back.usage).toEqual(sent.usage as Usage);
-    // Text and tool calls come back as they were; the thinking text too (its signature rides in the
-    // carrier, which the inbound request decoder reads: see the next test).
-    expect(back.content.map((p) => (p.type === "thinking" ? p.text : p))).toEqual(
-      sent.content.map((p) => (p.type === "thinking" ? p.text : p)),
-    );
+    // Anthropic's thinking comes back with its origin and signature (carried in encrypted_content).
+    expect(back.content).toEqual(sent.content);
+    expect(back.content[0]).toEqual({
+      type: "thinking",
+      text: "Let me look.",
+      origin: "anthropic",
+      signature: "EqQBCkYIBxgC",
+    });
+  });
+
+  it("round-trips redacted thinking and OpenAI's own reasoning through the stream decoder", () => {
+    const events: CanonicalEvent[] = [
+      { type: "start", id: "resp_1", model: "m" },
+      { type: "block_start", index: 0, block: { kind: "redacted_thinking", data: "EmwKAhgB" } },
+      { type: "block_stop", index: 0 },
+      { type: "block_start", index: 1, block: { kind: "thinking", origin: "openai-responses", id: "rs_1" } },
+      { type: "thinking_delta", index: 1, text: "sum" },
+      { type: "thinking_signature", index: 1, encrypted: ENCRYPTED },
+      { type: "block_stop", index: 1 },
+      { type: "finish", reason: "stop" },
+    ];
+    expect(reassemble(decodeText(encodeAll(events))).content).toEqual([
+      { type: "redacted_thinking", data: "EmwKAhgB" },
+      { type: "thinking", text: "sum", origin: "openai-responses", id: "rs_1", encrypted: ENCRYPTED },
+    ]);
   });
 
   it("pitfall signed thinking: an Anthropic signature reaches the client in encrypted_content and comes back on the next turn", () => {

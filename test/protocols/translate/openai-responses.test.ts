@@ -299,6 +299,15 @@ describe("responses inbound: decodeRequest", () => {
     });
   });
 
+  it("brings back the origin of chat reasoning that had no signature", () => {
+    const item = encodeThinkingTurn({ type: "thinking", text: "r", origin: "openai" });
+    expect(decode({ model: "m", input: [item] }).messages[0]?.content[0]).toEqual({
+      type: "thinking",
+      text: "r",
+      origin: "openai",
+    });
+  });
+
   it("brings back Anthropic redacted thinking the same way", () => {
     const item = encodeThinkingTurn({ type: "redacted_thinking", data: "EmwKAhgB" });
     expect(decode({ model: "m", input: [item] }).messages[0]?.content[0]).toEqual({
