@@ -173,6 +173,18 @@ describe("openai chat inbound: decodeRequest", () => {
     expect(req.messages[2]?.content).toEqual([{ type: "text", text: "I can't help with that." }]);
   });
 
+  it("leaves out an assistant message with nothing in it (strict upstreams reject empty turns)", () => {
+    const req = decode({
+      model: "m",
+      messages: [
+        { role: "user", content: "a" },
+        { role: "assistant", content: "" },
+        { role: "user", content: "b" },
+      ],
+    });
+    expect(req.messages.map((m) => m.role)).toEqual(["user", "user"]);
+  });
+
   it("reads structured output with its name, description and strict flag", () => {
     expect(decode(structuredRequest).responseFormat).toEqual({
       type: "json_schema",
@@ -422,6 +434,22 @@ describe("openai chat outbound: encodeRequest", () => {
     const body = encode(canonical({ toolChoice: { type: "none" }, parallelToolCalls: false }));
     expect(body).not.toHaveProperty("tool_choice");
     expect(body).not.toHaveProperty("parallel_tool_calls");
+  });
+
+  it("adds the word JSON OpenAI's JSON mode requires when nothing in the request says it", () => {
+    const body = encode(canonical({ responseFormat: { type: "json_object" } }));
+    expect(body.response_format).toEqual({ type: "json_object" });
+    expect((body.messages as Record<string, unknown>[])[0]).toEqual({
+      role: "system",
+      content: "Respond in JSON.",
+    });
+    const said = encode(
+      canonical({ responseFormat: { type: "json_object" }, system: ["Answer as a JSON object."] }),
+    );
+    expect(said.messages).toEqual([
+      { role: "system", content: "Answer as a JSON object." },
+      { role: "user", content: "hi" },
+    ]);
   });
 
   it("writes a JSON schema response format", () => {
