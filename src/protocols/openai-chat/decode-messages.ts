@@ -19,7 +19,7 @@ function partText(p: Json, at: string): string {
 }
 
 /** Text of a content that may only hold text: a string, or text (and refusal) parts joined. */
-export function textOnly(content: unknown, path: string): string {
+function textOnly(content: unknown, path: string): string {
   if (content === undefined || content === null) return "";
   if (typeof content === "string") return content;
   if (!Array.isArray(content)) throw invalid(`${path} must be a string or an array of parts`, path);
