@@ -10,6 +10,11 @@ export interface PlanInput {
   health: HealthRegistry;
   random: Random;
   clock: Clock;
+  /**
+   * Why a link cannot carry this request (a feature its protocol lacks, e.g. "n" or "server_tools"), or
+   * undefined when it can. Links it names are skipped; when it names every link, the plan says which.
+   */
+  unsupported?: (link: RouteLink) => string | undefined;
 }
 
 /** The links of one request, handed out one attempt at a time. */
@@ -29,6 +34,8 @@ export interface AttemptPlan {
 export type PlanResult =
   /** No link has this capability: a 4xx naming it. */
   | { ok: false; reason: "missing_capability"; missing: Capability }
+  /** Every capable link's protocol lacks something the request uses: a 400 naming it. */
+  | { ok: false; reason: "unsupported_feature"; feature: string }
   /** The model has no enabled link. */
   | { ok: false; reason: "no_links" }
   /**
@@ -39,10 +46,27 @@ export type PlanResult =
   | AttemptPlan;
 
 /** Resolves a request's candidate links and the order to try them in, per the model's strategy. */
-export function createAttemptPlan({ model, needs, health, random, clock }: PlanInput): PlanResult {
+export function createAttemptPlan({
+  model,
+  needs,
+  health,
+  random,
+  clock,
+  unsupported,
+}: PlanInput): PlanResult {
   if (model.links.length === 0) return { ok: false, reason: "no_links" };
   const filtered = filterByNeeds(model.links, needs);
   if (filtered.missing) return { ok: false, reason: "missing_capability", missing: filtered.missing };
+  if (unsupported) {
+    let feature: string | undefined;
+    filtered.links = filtered.links.filter((l) => {
+      const lacks = unsupported(l);
+      feature ??= lacks;
+      return lacks === undefined;
+    });
+    if (filtered.links.length === 0 && feature !== undefined)
+      return { ok: false, reason: "unsupported_feature", feature };
+  }
 
   const useBreaker = model.breaker;
   const isAvailable = (l: RouteLink) => health.available(l.id, useBreaker);

@@ -1,10 +1,11 @@
+import { estimateTokens } from "../../protocols/estimate";
 import { GatewayError } from "../../core/errors";
 import { codecFor } from "../../protocols/registry";
 import { assertModelAllowed, authenticate, type Caller } from "./auth";
 import { errorResponse, gatewayHeaders, readJsonBody } from "./respond";
 import type { Inbound, ProxyDeps } from "./service";
 import { type RequestContext, startContext } from "./context";
-import { attemptHeaders, attemptUrl } from "./upstream";
+import { callUpstream } from "./upstream";
 
 const json = (ctx: RequestContext, body: unknown, extra: Record<string, string> = {}) =>
   new Response(JSON.stringify(body), {
@@ -54,35 +55,6 @@ export function listModels(d: ProxyDeps, inb: Inbound, only?: string): Promise<R
   });
 }
 
-/** A rough local token count: ~4 characters a token for Latin text, ~1 per CJK character. */
-export function estimateTokens(body: Record<string, unknown>): number {
-  let ascii = 0;
-  let wide = 0;
-  const walk = (v: unknown): void => {
-    if (typeof v === "string") {
-      for (let i = 0; i < v.length; i++) {
-        if (v.charCodeAt(i) < 0x2e80) ascii++;
-        else wide++;
-      }
-    } else if (Array.isArray(v)) v.forEach(walk);
-    else if (v && typeof v === "object") {
-      for (const [k, x] of Object.entries(v)) {
-        if (k === "model" || k === "max_tokens") continue;
-        // Images count as a fixed-size block rather than by their base64 length.
-        if (k === "source" && x && typeof x === "object" && (x as { type?: string }).type === "base64") {
-          wide += 1500;
-          continue;
-        }
-        ascii += k.length;
-        walk(x);
-      }
-    }
-  };
-  walk({ system: body.system, messages: body.messages, tools: body.tools });
-  const messages = Array.isArray(body.messages) ? body.messages.length : 0;
-  return Math.max(1, Math.ceil(ascii / 4) + wide + messages * 3);
-}
-
 /**
  * Anthropic `count_tokens`: forwarded to an Anthropic link of the model when there is one that answers;
  * otherwise a local estimate, marked as such (`estimated: true` and `x-llmio-token-estimate: true`).
@@ -93,20 +65,23 @@ export function countTokens(d: ProxyDeps, inb: Inbound): Promise<Response> {
     if (typeof body.model !== "string" || !body.model)
       throw new GatewayError(400, "invalid_request", "model is required", "model");
     assertModelAllowed(caller, body.model);
-    const model = d.snapshot().byStyle.anthropic.get(body.model);
-    if (!model && !d.snapshot().all.get(body.model))
-      throw new GatewayError(404, "not_found", `model "${body.model}" does not exist`);
-    const links = [...(model?.links ?? [])].sort((a, b) => b.priority - a.priority || b.weight - a.weight);
+    const model = d.snapshot().all.get(body.model);
+    if (!model) throw new GatewayError(404, "not_found", `model "${body.model}" does not exist`);
+    const links = model.links
+      .filter((l) => l.provider.type === "anthropic")
+      .sort((a, b) => b.priority - a.priority || b.weight - a.weight);
     for (const link of links.slice(0, 2)) {
       try {
-        const res = await d.http(attemptUrl(link, "count_tokens"), {
-          method: "POST",
-          headers: attemptHeaders(link, inb.request.headers),
-          body: JSON.stringify({ ...body, model: link.providerModel }),
-          signal: AbortSignal.any([inb.request.signal, AbortSignal.timeout(15_000)]),
-          redirect: "manual",
-          ...(link.provider.proxyUrl ? { proxy: link.provider.proxyUrl } : {}),
-        });
+        const res = await callUpstream(
+          d.http,
+          link,
+          "count_tokens",
+          JSON.stringify({ ...body, model: link.providerModel }),
+          {
+            signal: AbortSignal.any([inb.request.signal, AbortSignal.timeout(15_000)]),
+            clientHeaders: inb.request.headers,
+          },
+        );
         if (res.ok) {
           const counted = (await res.json()) as { input_tokens?: unknown };
           if (typeof counted.input_tokens === "number")

@@ -3,6 +3,17 @@ import type { PlanResult } from "../../routing";
 import type { RouteModel } from "../../routing/types";
 import type { AttemptRecord } from "../../telemetry/record";
 
+/** How a feature a protocol may lack is named to clients. */
+const FEATURE_NAMES: Record<string, string> = {
+  n: "several choices (n > 1)",
+  logprobs: "log probabilities",
+  audio: "audio input or output",
+  previous_response_id: "server-side conversation state (previous_response_id)",
+  server_tools: "hosted (server-side) tools",
+  background: "background responses",
+  embeddings: "embeddings",
+};
+
 /** The final answer when every attempt failed: the last failure's class decides the status. */
 export function exhausted(attempts: readonly AttemptRecord[], budgetMs: number | null): GatewayError {
   const last = attempts.at(-1);
@@ -33,6 +44,13 @@ export function unroutable(
         "capability_unavailable",
         `no provider of model "${model.name}" supports ${plan.missing.replace("_", " ")}, which this request needs`,
         plan.missing,
+      );
+    case "unsupported_feature":
+      return new GatewayError(
+        400,
+        "unsupported",
+        `no provider of model "${model.name}" can carry ${FEATURE_NAMES[plan.feature] ?? plan.feature}, which this request uses`,
+        plan.feature,
       );
     case "no_links":
       return new GatewayError(503, "unavailable", `model "${model.name}" has no enabled provider`);

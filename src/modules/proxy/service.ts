@@ -6,8 +6,18 @@ import { type Logger, redact } from "../../core/logger";
 import type { AdminToken } from "../../http/admin-token";
 import type { HttpClient } from "../../providers/registry";
 import { createSseToJsonArray } from "../../protocols/gemini/json-array";
-import { codecFor } from "../../protocols/registry";
-import type { ProtocolCodec, ResponseFacts, Sniffed, Style } from "../../protocols/types";
+import type { CanonicalRequest } from "../../protocols/canonical";
+import {
+  type Answer,
+  BadResponse,
+  createExchange,
+  type Endpoint,
+  type Exchange,
+  type ExchangeRequest,
+  missingFeatures,
+} from "../../protocols/exchange";
+import { codecFor, TRANSLATION } from "../../protocols/registry";
+import type { ProtocolCodec, Sniffed, Style } from "../../protocols/types";
 import {
   classifyStatus,
   createAttemptPlan,
@@ -28,7 +38,7 @@ import { worstCase } from "./worst-case";
 import { readStreamOpening } from "./opening";
 import { drainingError, interruptedError, untilInterrupted } from "./shutdown";
 import { relayStream } from "./stream";
-import { attemptHeaders, attemptUrl, passOnHeaders } from "./upstream";
+import { callUpstream, passOnHeaders } from "./upstream";
 
 export interface ProxyDeps {
   config: Config;
@@ -53,8 +63,8 @@ export interface Inbound {
   /** Gemini: model and stream come from the URL. */
   urlModel?: string;
   urlStream?: boolean;
-  /** An endpoint other than the protocol's generate call (embeddings), with its own codec. */
-  endpoint?: { codec: ProtocolCodec; op: "embeddings" };
+  /** An endpoint other than the protocol's generate call (embeddings), with its own codec and exchange. */
+  endpoint?: Endpoint;
 }
 
 const decoder = new TextDecoder();
@@ -68,21 +78,12 @@ export class ProxyService {
     this.limiter = new KeyLimiter(d.clock);
   }
 
-  /** Resolves a model for a client protocol, or throws the 4xx that explains why not. */
-  resolveModel(style: Style, name: string): RouteModel {
-    const snap = this.d.snapshot();
-    const model = snap.byStyle[style].get(name);
+  /** Resolves a model by its public name, or throws the 4xx/503 that explains why not. */
+  resolveModel(name: string): RouteModel {
+    const model = this.d.snapshot().all.get(name);
     if (!model) throw new GatewayError(404, "not_found", `model "${name}" does not exist`);
-    if (model.links.length === 0) {
-      const any = snap.all.get(name);
-      throw any && any.links.length > 0
-        ? new GatewayError(
-            400,
-            "unsupported",
-            `model "${name}" has no enabled provider of the ${style} protocol`,
-          )
-        : new GatewayError(503, "unavailable", `model "${name}" has no enabled provider`);
-    }
+    if (model.links.length === 0)
+      throw new GatewayError(503, "unavailable", `model "${name}" has no enabled provider`);
     return model;
   }
 
@@ -126,7 +127,7 @@ export class ProxyService {
       ctx.sniffed = sniffed;
       ctx.modelName = sniffed.model;
       assertModelAllowed(ctx.caller, sniffed.model);
-      const model = this.resolveModel(inb.style, sniffed.model);
+      const model = this.resolveModel(sniffed.model);
       // Before any upstream call: 403 once the budget is spent, 429 over the per-minute limits; an admitted
       // request reserves its worst case until its record settles it.
       if (ctx.caller.keyId !== null && ctx.caller.limits)
@@ -137,7 +138,7 @@ export class ProxyService {
         );
       // When the shutdown grace ends first, the client gets a 503 in its protocol, and the record says why.
       return await untilInterrupted(
-        this.route(inb, codec, ctx, model, raw, body),
+        this.route(inb, codec, ctx, model, exchangeRequest(codec, ctx, raw, body, sniffed)),
         this.d.lifecycle.interrupted,
         () => {
           const err = interruptedError();
@@ -171,17 +172,19 @@ export class ProxyService {
     codec: ProtocolCodec,
     ctx: RequestContext,
     model: RouteModel,
-    raw: Uint8Array<ArrayBuffer>,
-    body: Record<string, unknown>,
+    xreq: ExchangeRequest,
   ): Promise<Response> {
     const d = this.d;
-    const sniffed = ctx.sniffed as Sniffed;
+    const endpoint = inb.endpoint;
     const plan = createAttemptPlan({
       model,
-      needs: sniffed.needs,
+      needs: xreq.sniffed.needs,
       health: d.health,
       random: d.random,
       clock: d.clock,
+      unsupported: endpoint
+        ? (link) => endpoint.unsupported(link.provider.type)
+        : (link) => missingFeatures(xreq, link.provider.type, TRANSLATION)[0],
     });
     if (!plan.ok) {
       const err = unroutable(model, plan);
@@ -216,14 +219,15 @@ export class ProxyService {
       }
       // Built before the attempt starts its timer and listener, so a body that cannot be serialised
       // leaks neither and leaves the link free.
+      const target = {
+        type: link.provider.type,
+        providerModel: link.providerModel,
+        extraBody: link.extraBody,
+      };
+      const exchange = endpoint ? endpoint.exchange(xreq, target) : createExchange(xreq, target, TRANSLATION);
       let payload: Uint8Array<ArrayBuffer> | string;
       try {
-        const upstreamBody = codec.toUpstreamBody(body, {
-          model: link.providerModel,
-          stream: sniffed.stream,
-          extraBody: link.extraBody,
-        });
-        payload = upstreamBody === body ? raw : JSON.stringify(upstreamBody);
+        payload = exchange.payload();
       } catch (err) {
         d.health.release(link.id, plan.lease(link.id));
         throw err;
@@ -238,7 +242,7 @@ export class ProxyService {
         Math.min(model.timeoutMs, remaining),
         plan.lease(link.id),
       );
-      const res = await this.run(inb, codec, ctx, attempt, payload);
+      const res = await this.run(inb, ctx, attempt, exchange, payload);
       if (res) return res;
     }
     const err = exhausted(ctx.attempts, outOfTime ? budgetMs : null);
@@ -257,24 +261,25 @@ export class ProxyService {
   /** One attempt: the Response to send (an answer, a pass-back or a cancel), or undefined to fail over. */
   private async run(
     inb: Inbound,
-    codec: ProtocolCodec,
     ctx: RequestContext,
     attempt: Attempt,
+    exchange: Exchange,
     payload: Uint8Array<ArrayBuffer> | string,
   ): Promise<Response | undefined> {
     const { link } = attempt;
     const stream = (ctx.sniffed as Sniffed).stream;
     let res: Response;
     try {
-      res = await this.d.http(attemptUrl(link, inb.endpoint?.op ?? (stream ? "stream" : "generate")), {
-        method: "POST",
-        headers: attemptHeaders(link, inb.request.headers),
-        body: payload,
-        signal: attempt.signal,
-        // A redirect would carry the provider's key (x-api-key, x-goog-api-key) to wherever it points.
-        redirect: "manual",
-        ...(link.provider.proxyUrl ? { proxy: link.provider.proxyUrl } : {}),
-      });
+      res = await callUpstream(
+        this.d.http,
+        link,
+        inb.endpoint?.op ?? (stream ? "stream" : "generate"),
+        payload,
+        {
+          signal: attempt.signal,
+          clientHeaders: inb.request.headers,
+        },
+      );
     } catch (err) {
       if (attempt.clientGone) return this.cancelled(ctx, attempt);
       const kind = attempt.failureKind;
@@ -287,14 +292,15 @@ export class ProxyService {
       );
       return undefined;
     }
-    if (res.status >= 300) return this.rejected(ctx, attempt, res);
-    return stream ? this.streamed(inb, codec, ctx, attempt, res) : this.whole(codec, ctx, attempt, res);
+    if (res.status >= 300) return this.rejected(ctx, attempt, exchange, res);
+    return stream ? this.streamed(inb, ctx, attempt, exchange, res) : this.whole(ctx, attempt, exchange, res);
   }
 
   /** A non-2xx answer: passed back when the request is at fault, else a failure to fail over from. */
   private async rejected(
     ctx: RequestContext,
     attempt: Attempt,
+    exchange: Exchange,
     res: Response,
   ): Promise<Response | undefined> {
     const text = await res.text().catch(() => "");
@@ -305,13 +311,12 @@ export class ProxyService {
       attempt.fail(kind, res.status, summarize(text, attempt.link), retryAfter);
       return undefined;
     }
-    // The request itself is at fault: the client gets the upstream's own answer (same protocol), no failover.
+    // The request itself is at fault: the client gets the upstream's answer (in its own protocol), no failover.
     attempt.release();
-    ctx.size = text.length;
-    ctx.captureResponse(text);
-    const headers = gatewayHeaders(ctx, {
-      "content-type": res.headers.get("content-type") ?? "application/json",
-    });
+    const passed = exchange.rejection(res.status, text, res.headers.get("content-type"));
+    ctx.size = passed.body.length;
+    ctx.captureResponse(passed.body);
+    const headers = gatewayHeaders(ctx, upstreamHeaders(attempt, passed.contentType));
     this.record(
       ctx,
       "error",
@@ -319,14 +324,14 @@ export class ProxyService {
       {},
       `upstream rejected the request: HTTP ${res.status}: ${summarize(text, attempt.link)}`,
     );
-    return new Response(text, { status: res.status, headers });
+    return new Response(passed.body, { status: res.status, headers });
   }
 
-  /** A whole (non-stream) answer: read, checked against error_matcher, parsed for usage, sent as is. */
+  /** A whole (non-stream) answer: read, checked against error_matcher, parsed for usage, sent on. */
   private async whole(
-    codec: ProtocolCodec,
     ctx: RequestContext,
     attempt: Attempt,
+    exchange: Exchange,
     res: Response,
   ): Promise<Response | undefined> {
     let bytes: Uint8Array<ArrayBuffer>;
@@ -342,24 +347,32 @@ export class ProxyService {
       attempt.fail("matched_error", res.status, summarize(text, attempt.link));
       return undefined;
     }
-    // A truncated or non-JSON 200 is the link's fault, not an answer: fail over rather than relay it.
-    let facts: ResponseFacts;
+    // A truncated or non-JSON 200 (or one that is no answer of its protocol) is the link's fault, not an
+    // answer: fail over rather than relay it.
+    let answer: Answer;
     try {
-      facts = codec.parseResponse(JSON.parse(text));
-    } catch {
-      attempt.fail("bad_response", res.status, summarize(`body is not valid JSON: ${text}`, attempt.link));
+      answer = exchange.answer(bytes);
+    } catch (err) {
+      if (!(err instanceof BadResponse)) throw err;
+      attempt.fail("bad_response", res.status, summarize(`${err.message}: ${text}`, attempt.link));
       return undefined;
     }
     attempt.succeed();
     attempt.detach();
-    ctx.size = bytes.byteLength;
-    ctx.captureResponse(text);
-    const headers = gatewayHeaders(ctx, {
-      "content-type": res.headers.get("content-type") ?? "application/json",
-    });
+    const out = answer.body === bytes ? text : (answer.body as string);
+    ctx.size = answer.body === bytes ? bytes.byteLength : out.length;
+    ctx.captureResponse(out);
+    const headers = gatewayHeaders(
+      ctx,
+      upstreamHeaders(
+        attempt,
+        exchange.translated ? "application/json" : (res.headers.get("content-type") ?? "application/json"),
+      ),
+    );
     passOnHeaders(res.headers, headers);
-    this.record(ctx, "success", res.status, facts, null);
-    return new Response(bytes, { status: res.status, headers });
+    if (answer.headers) Object.assign(headers, answer.headers);
+    this.record(ctx, "success", res.status, answer.facts, null);
+    return new Response(answer.body, { status: res.status, headers });
   }
 
   /**
@@ -369,9 +382,9 @@ export class ProxyService {
    */
   private async streamed(
     inb: Inbound,
-    codec: ProtocolCodec,
     ctx: RequestContext,
     attempt: Attempt,
+    exchange: Exchange,
     res: Response,
   ): Promise<Response | undefined> {
     const { link } = attempt;
@@ -403,9 +416,7 @@ export class ProxyService {
     }
     // The first events may already be an error (a 200 stream opening with Anthropic's overloaded_error, a
     // relay's error chunk): nothing reached the client yet, so that is a failure to fail over from.
-    const tap = codec.createStreamTap({
-      hideUsageChunk: inb.style === "openai" && ctx.sniffed?.clientWantsStreamUsage !== true,
-    });
+    const tap = exchange.tap();
     const firstOut = tap.push(first);
     const opening = tap.facts().error;
     if (opening) {
@@ -417,9 +428,14 @@ export class ProxyService {
     // Gemini clients that did not ask for SSE get the JSON-array framing they expect.
     const jsonArray = inb.style === "gemini" && !/[?&]alt=sse(&|$)/.test(inb.request.url);
     const headers = gatewayHeaders(ctx, {
-      "content-type": jsonArray
-        ? "application/json"
-        : (res.headers.get("content-type") ?? "text/event-stream"),
+      ...upstreamHeaders(
+        attempt,
+        jsonArray
+          ? "application/json"
+          : exchange.translated
+            ? "text/event-stream"
+            : (res.headers.get("content-type") ?? "text/event-stream"),
+      ),
       "cache-control": "no-cache",
       "x-accel-buffering": "no",
     });
@@ -428,7 +444,7 @@ export class ProxyService {
       first: { chunk: first, out: firstOut },
       reader,
       tap,
-      codec,
+      codec: exchange.client,
       ctx,
       abort: (why) => attempt.abort(why === "client" ? "client" : "idle"),
       clientGone: () => attempt.clientGone,
@@ -449,4 +465,37 @@ export class ProxyService {
     ctx.firstChunkMs = ctx.elapsed();
     return new Response(body, { status: res.status, headers });
   }
+}
+
+/** The answer's content type and the protocol the link spoke (`x-llmio-upstream-protocol`). */
+function upstreamHeaders(attempt: Attempt, contentType: string): Record<string, string> {
+  return { "content-type": contentType, "x-llmio-upstream-protocol": attempt.link.provider.type };
+}
+
+/** The client request as every attempt's exchange reads it; the canonical form is decoded at most once. */
+function exchangeRequest(
+  codec: ProtocolCodec,
+  ctx: RequestContext,
+  raw: Uint8Array<ArrayBuffer>,
+  body: Record<string, unknown>,
+  sniffed: Sniffed,
+): ExchangeRequest {
+  let canonical: CanonicalRequest | undefined;
+  return {
+    codec,
+    raw,
+    body,
+    sniffed,
+    canonical: () =>
+      (canonical ??= TRANSLATION.inbound(codec.style).decodeRequest(body, {
+        model: sniffed.model,
+        stream: sniffed.stream,
+      })),
+    render: {
+      model: sniffed.model,
+      id: ctx.traceId.replaceAll("-", ""),
+      created: Math.floor(ctx.createdAt / 1000),
+      includeUsage: sniffed.clientWantsStreamUsage === true,
+    },
+  };
 }

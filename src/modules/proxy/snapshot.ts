@@ -1,5 +1,4 @@
 import type { Database } from "bun:sqlite";
-import type { Style } from "../../protocols/types";
 import { RoutingTable } from "../../routing";
 import type { RouteLink, RouteModel, RouteProvider } from "../../routing/types";
 import { modelProviders, models, providers } from "../../storage/repos";
@@ -20,11 +19,10 @@ export interface ClientKey {
 
 /**
  * The configuration the hot path reads, built once from SQLite and swapped whole on every admin change:
- * one routing table per client protocol (a link serves the clients of its provider's protocol), every
- * model for the model lists, and the client keys by hash.
+ * the routing table (every enabled link serves clients of every protocol; translation bridges the
+ * difference) and the client keys by hash.
  */
 export interface ProxySnapshot {
-  byStyle: Record<Style, RoutingTable>;
   all: RoutingTable;
   keys: ReadonlyMap<string, ClientKey>;
 }
@@ -100,10 +98,6 @@ export function buildSnapshot(db: Database): ProxySnapshot {
     links: linksByModel.get(m.id) ?? [],
     createdAt: m.created_at,
   }));
-  const forStyle = (style: Style) =>
-    new RoutingTable(
-      routeModels.map((m) => ({ ...m, links: m.links.filter((l) => l.provider.type === style) })),
-    );
 
   const keys = new Map<string, ClientKey>();
   const rows = db
@@ -146,12 +140,6 @@ export function buildSnapshot(db: Database): ProxySnapshot {
   }
 
   return {
-    byStyle: {
-      openai: forStyle("openai"),
-      "openai-responses": forStyle("openai-responses"),
-      anthropic: forStyle("anthropic"),
-      gemini: forStyle("gemini"),
-    },
     all: new RoutingTable(routeModels),
     keys,
   };
