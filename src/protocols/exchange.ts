@@ -14,6 +14,7 @@ import type {
   StreamEncoder,
 } from "./canonical";
 import { errorMessage, isObject, parseJsonObject } from "./json";
+import { type RawLayout, spliceBody } from "./raw-json";
 import type { ProtocolCodec, ResponseFacts, Sniffed, StreamTap, Style, Usage } from "./types";
 
 const encoder = new TextEncoder();
@@ -32,6 +33,8 @@ export interface ExchangeRequest {
   codec: ProtocolCodec;
   raw: Uint8Array<ArrayBuffer>;
   body: Record<string, unknown>;
+  /** Where `raw` can be patched in place (pass-through splices the link's model instead of re-serialising). */
+  layout?: RawLayout;
   sniffed: Sniffed;
   /** The request in canonical form, decoded at most once (only when an attempt translates). */
   canonical: () => CanonicalRequest;
@@ -124,7 +127,8 @@ export function passThrough(req: ExchangeRequest, link: ExchangeLink): Exchange 
         stream: sniffed.stream,
         extraBody: link.extraBody,
       });
-      return upstreamBody === req.body ? req.raw : JSON.stringify(upstreamBody);
+      if (upstreamBody === req.body) return req.raw;
+      return spliceBody(req.raw, req.layout, req.body, upstreamBody) ?? JSON.stringify(upstreamBody);
     },
     answer(bytes) {
       const parsed = answerBody(bytes);

@@ -1,4 +1,5 @@
 import { GatewayError } from "../../core/errors";
+import { type RawLayout, scanJson } from "../../protocols/raw-json";
 import type { ProtocolCodec } from "../../protocols/types";
 import type { RequestContext } from "./context";
 
@@ -78,12 +79,13 @@ export function nestsDeeperThan(value: unknown, limit: number): boolean {
 
 /**
  * Reads the request body within the size limit: 413 past it, 400 when it is not a JSON object, 422 when it
- * nests deeper than MAX_JSON_DEPTH (re-serialising or walking such a body would overflow the stack).
+ * nests deeper than MAX_JSON_DEPTH (re-serialising or walking such a body would overflow the stack). The
+ * depth is scanned in the raw bytes, which also finds where `model` sits for pass-through splicing.
  */
 export async function readJsonBody(
   request: Request,
   limit: number,
-): Promise<{ raw: Uint8Array<ArrayBuffer>; body: Record<string, unknown> }> {
+): Promise<{ raw: Uint8Array<ArrayBuffer>; body: Record<string, unknown>; layout: RawLayout }> {
   const declared = Number(request.headers.get("content-length") ?? "0");
   if (declared > limit)
     throw new GatewayError(413, "payload_too_large", `request body exceeds ${limit} bytes`);
@@ -106,8 +108,9 @@ export async function readJsonBody(
   if (typeof body !== "object" || body === null || Array.isArray(body)) {
     throw new GatewayError(400, "invalid_request", "request body must be a JSON object");
   }
-  if (nestsDeeperThan(body, MAX_JSON_DEPTH)) {
+  const layout = scanJson(raw, MAX_JSON_DEPTH);
+  if (layout.tooDeep) {
     throw new GatewayError(422, "invalid_request", `request body nests deeper than ${MAX_JSON_DEPTH} levels`);
   }
-  return { raw, body: body as Record<string, unknown> };
+  return { raw, body: body as Record<string, unknown>, layout };
 }

@@ -7,6 +7,7 @@ import type { AdminToken } from "../../http/admin-token";
 import type { HttpClient } from "../../providers/registry";
 import { createSseToJsonArray } from "../../protocols/gemini/json-array";
 import type { CanonicalRequest } from "../../protocols/canonical";
+import type { RawLayout } from "../../protocols/raw-json";
 import {
   type Answer,
   BadResponse,
@@ -117,7 +118,7 @@ export class ProxyService {
     }
     this.d.lifecycle.enter(ctx);
     try {
-      const { raw, body } = await readJsonBody(request, this.d.config.bodyLimit);
+      const { raw, body, layout } = await readJsonBody(request, this.d.config.bodyLimit);
       if (ctx.ioLog) ctx.requestText = decoder.decode(raw);
       const sniffed = codec.sniff(body, {
         urlModel: inb.urlModel,
@@ -138,7 +139,7 @@ export class ProxyService {
         );
       // When the shutdown grace ends first, the client gets a 503 in its protocol, and the record says why.
       return await untilInterrupted(
-        this.route(inb, codec, ctx, model, exchangeRequest(codec, ctx, raw, body, sniffed)),
+        this.route(inb, codec, ctx, model, exchangeRequest(codec, ctx, raw, body, layout, sniffed)),
         this.d.lifecycle.interrupted,
         () => {
           const err = interruptedError();
@@ -478,6 +479,7 @@ function exchangeRequest(
   ctx: RequestContext,
   raw: Uint8Array<ArrayBuffer>,
   body: Record<string, unknown>,
+  layout: RawLayout,
   sniffed: Sniffed,
 ): ExchangeRequest {
   let canonical: CanonicalRequest | undefined;
@@ -485,6 +487,7 @@ function exchangeRequest(
     codec,
     raw,
     body,
+    layout,
     sniffed,
     canonical: () =>
       (canonical ??= TRANSLATION.inbound(codec.style).decodeRequest(body, {
