@@ -1,5 +1,6 @@
 import { describe, expect, it } from "bun:test";
 import { createAnthropicStreamEncoder } from "../../src/protocols/anthropic/stream-encoder";
+import { createOpenAIChatStreamEncoder } from "../../src/protocols/openai-chat/stream-encoder";
 
 describe("Anthropic stream encoder bytes", () => {
   it("writes every event as `event:` plus data that is exactly the serialised object, type first", () => {
@@ -11,7 +12,7 @@ describe("Anthropic stream encoder bytes", () => {
     out += enc.push({ type: "block_start", index: 1, block: { kind: "tool_call", id: "t1", name: "f" } });
     out += enc.push({ type: "tool_args_delta", index: 1, json: '{"a":' });
     out += enc.push({ type: "block_stop", index: 1 });
-    out += enc.push({ type: "finish", reason: "tool_calls" });
+    out += enc.push({ type: "finish", reason: "tool_use" });
     out += enc.end();
     const events = out.split("\n\n").filter(Boolean);
     expect(events.map((e) => e.split("\n")[0])).toEqual([
@@ -40,5 +41,37 @@ describe("Anthropic stream encoder bytes", () => {
       type: "input_json_delta",
       partial_json: '{"a":',
     });
+  });
+});
+
+describe("OpenAI chat stream encoder bytes", () => {
+  it("writes text and reasoning chunks exactly as the serialised chunk object", () => {
+    const enc = createOpenAIChatStreamEncoder({
+      model: "m",
+      id: "chatcmpl-1",
+      created: 7,
+      includeUsage: false,
+    });
+    let out = enc.push({ type: "start", id: "chatcmpl-up", model: "up" });
+    out += enc.push({ type: "block_start", index: 0, block: { kind: "thinking", origin: "anthropic" } });
+    out += enc.push({ type: "thinking_delta", index: 0, text: "hm\n" });
+    out += enc.push({ type: "block_start", index: 1, block: { kind: "text" } });
+    out += enc.push({ type: "text_delta", index: 1, text: 'say "x" ☃' });
+    const chunks = out
+      .split("\n\n")
+      .filter(Boolean)
+      .map((c) => c.slice("data: ".length));
+    expect(chunks).toHaveLength(3);
+    for (const c of chunks) expect(c).toBe(JSON.stringify(JSON.parse(c)));
+    const base = { id: "chatcmpl-up", object: "chat.completion.chunk", created: 7, model: "m" };
+    const choice = (delta: unknown) => ({
+      ...base,
+      choices: [{ index: 0, delta, logprobs: null, finish_reason: null }],
+    });
+    expect(chunks.map((c) => JSON.parse(c))).toEqual([
+      choice({ role: "assistant", content: "" }),
+      choice({ reasoning_content: "hm\n" }),
+      choice({ content: 'say "x" ☃' }),
+    ]);
   });
 });
