@@ -1,9 +1,8 @@
 import { GatewayError } from "../../core/errors";
+import { decodeUtf8 } from "../../core/utf8";
 import { type RawLayout, scanJson } from "../../protocols/raw-json";
 import type { ProtocolCodec } from "../../protocols/types";
 import type { RequestContext } from "./context";
-
-const decoder = new TextDecoder();
 
 /**
  * CORS for browser clients (chat web apps calling the gateway directly). Keys travel as bearer headers,
@@ -101,7 +100,7 @@ export async function readJsonBody(
     throw new GatewayError(413, "payload_too_large", `request body exceeds ${limit} bytes`);
   let body: unknown;
   try {
-    body = JSON.parse(decoder.decode(raw));
+    body = JSON.parse(decodeUtf8(raw));
   } catch {
     throw new GatewayError(400, "invalid_request", "request body is not valid JSON");
   }

@@ -1,6 +1,7 @@
 import type { Config } from "../../config";
 import type { Clock, Random } from "../../core/clock";
 import { GatewayError } from "../../core/errors";
+import { decodeUtf8 } from "../../core/utf8";
 import { INTERRUPTED_BY_SHUTDOWN, type Lifecycle } from "../../core/lifecycle";
 import { type Logger, redact } from "../../core/logger";
 import type { AdminToken } from "../../http/admin-token";
@@ -119,7 +120,7 @@ export class ProxyService {
     this.d.lifecycle.enter(ctx);
     try {
       const { raw, body, layout } = await readJsonBody(request, this.d.config.bodyLimit);
-      if (ctx.ioLog) ctx.requestText = decoder.decode(raw);
+      if (ctx.ioLog) ctx.requestText = decodeUtf8(raw);
       const sniffed = codec.sniff(body, {
         urlModel: inb.urlModel,
         urlStream: inb.urlStream,
@@ -343,7 +344,7 @@ export class ProxyService {
       attempt.fail(attempt.failureKind, res.status, `response body failed: ${String(err)}`);
       return undefined;
     }
-    const text = decoder.decode(bytes);
+    const text = decodeUtf8(bytes);
     if (matchesError(attempt.link.provider.errorMatcher, text)) {
       attempt.fail("matched_error", res.status, summarize(text, attempt.link));
       return undefined;
@@ -352,7 +353,7 @@ export class ProxyService {
     // answer: fail over rather than relay it.
     let answer: Answer;
     try {
-      answer = exchange.answer(bytes);
+      answer = exchange.answer(bytes, text);
     } catch (err) {
       if (!(err instanceof BadResponse)) throw err;
       attempt.fail("bad_response", res.status, summarize(`${err.message}: ${text}`, attempt.link));
