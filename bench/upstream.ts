@@ -12,6 +12,8 @@ const up = startFakeUpstream({
   [UPSTREAM_MODELS.anthropic]: { kind: "ok", chunks: 8, chunkDelayMs: 1 },
   // Throughput lanes: the same stream without pauses, so the gateway's CPU is what limits the rate.
   [UPSTREAM_MODELS.openaiFast]: { kind: "ok", chunks: 8 },
+  // Scale: 12 events 20 ms apart, like a model writing at ≈ 50 tokens/s.
+  [UPSTREAM_MODELS.paced]: { kind: "ok", chunks: 8, chunkDelayMs: 20 },
 });
 
 // The fake keeps every request it saw (the tests read them); a benchmark must not grow without bound.
