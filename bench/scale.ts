@@ -6,7 +6,8 @@
  * prompts (non-stream) at full speed, 4 at a time, straight, through llmio and through the bare proxy: rps,
  * MB/s, latency and llmio's CPU per request. Everything on 127.0.0.1, bounded in count and time; gateway and
  * bare proxy on core 1, load and upstream on core 0, as in `npm run bench`.
- * Environment: SCALE_STREAMS, SCALE_WAVES (per path, default 2), SCALE_PROMPT_SECONDS (per round, default 4).
+ * Environment: SCALE_STREAMS, SCALE_WAVES (per path, default 2; 0 skips the streams), SCALE_PROMPT_SECONDS
+ * (per round, default 4; 0 skips the prompts), SCALE_PROFILE_DIR (the gateway's CPU profile, as markdown).
  */
 import {
   cleanup,
@@ -24,8 +25,8 @@ import { runLoad } from "./load";
 import { MODELS, UPSTREAM_MODELS } from "./shared";
 
 const STREAMS = Math.max(1, Number(process.env.SCALE_STREAMS ?? 1000) || 1000);
-const WAVES = Math.max(1, Number(process.env.SCALE_WAVES ?? 2) || 2);
-const PROMPT_MS = Math.max(500, (Number(process.env.SCALE_PROMPT_SECONDS ?? 4) || 4) * 1000);
+const WAVES = Math.max(0, Number(process.env.SCALE_WAVES ?? 2));
+const PROMPT_MS = Math.max(0, Number(process.env.SCALE_PROMPT_SECONDS ?? 4) * 1000);
 // Bun's fetch keeps at most 256 requests in flight by default; the load generator needs every stream open.
 await pinToCore0({ BUN_CONFIG_MAX_HTTP_REQUESTS: String(Math.max(256, STREAMS * 2)) });
 guard("bench:scale", 300_000);
@@ -109,7 +110,7 @@ async function main() {
   const upstream = await startChild(["bench/upstream.ts"], 0, /^http:\/\//);
   const upstreamUrl = upstream.line.trim();
   const bare = await startChild(["bench/bare-proxy.ts", upstreamUrl], 1, /^http:\/\//);
-  const gateway = await startGateway();
+  const gateway = await startGateway({ profileDir: process.env.SCALE_PROFILE_DIR });
   await configure(gateway.url, upstreamUrl);
   const pid = gateway.proc.pid;
   let rssPeak = memoryMb(pid, "VmRSS");
@@ -125,7 +126,7 @@ async function main() {
     bare: [bare.line.trim(), MODELS.paced],
   } as const;
   const waves: Record<Path, Wave[]> = { direct: [], llmio: [], bare: [] };
-  await wave(gateway.url, MODELS.paced); // warm-up: connections, JIT
+  if (WAVES > 0) await wave(gateway.url, MODELS.paced); // warm-up: connections, JIT
   for (let i = 0; i < WAVES; i++) {
     for (const p of ["direct", "llmio", "bare"] as const) {
       const w = await wave(paths[p][0], paths[p][1]);
@@ -147,7 +148,7 @@ async function main() {
   };
   type PromptRound = { rps: number; p50: number; p99: number; cpuUs: number; errors: number };
   const prompts: Record<string, PromptRound[]> = { direct: [], llmio: [], bare: [] };
-  for (let i = 0; i < 3; i++) {
+  for (let i = 0; i < (PROMPT_MS > 0 ? 3 : 0); i++) {
     for (const [name, p] of Object.entries(promptPaths)) {
       Bun.gc(true);
       const before = cpuTimeUs(p.pid);
@@ -168,6 +169,10 @@ async function main() {
   }
   log("1 MiB prompts done");
   clearInterval(sampler);
+  if (process.env.SCALE_PROFILE_DIR) {
+    gateway.proc.kill("SIGTERM");
+    await Promise.race([gateway.proc.exited, Bun.sleep(10_000)]);
+  }
 
   // ---- report ----
   const all = (p: Path, f: (w: Wave) => number) => median(waves[p].map(f));
