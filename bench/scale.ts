@@ -1,8 +1,9 @@
 #!/usr/bin/env bun
 /**
  * Scale (`npm run bench:scale`): (1) SCALE_STREAMS (default 1,000) concurrent streams whose upstream writes a
- * chunk every 20 ms, sent at once straight to the fake upstream and through llmio, in interleaved waves: the
- * gap between chunks as the client sees them (p50/p99/max), stalls (a gap over 1 s), errors; (2) 1 MiB
+ * chunk every 20 ms, kept open for 5 s per wave (each worker starts its next stream when one ends), straight to
+ * the fake upstream, through llmio and through the bare proxy, in interleaved waves: the gap between chunks as
+ * the client sees them (p50/p99/max), stalls (a gap over 1 s), errors; (2) 1 MiB
  * prompts (non-stream) at full speed, 4 at a time, straight, through llmio and through the bare proxy: rps,
  * MB/s, latency and llmio's CPU per request. Everything on 127.0.0.1, bounded in count and time; gateway and
  * bare proxy on core 1, load and upstream on core 0, as in `npm run bench`.
@@ -43,7 +44,12 @@ interface Wave {
   ms: number;
 }
 
-/** STREAMS streams at once; every gap between two reads of one stream is kept. */
+/**
+ * STREAMS workers, each running streams back to back for WAVE_MS (their first starts spread over the first
+ * 250 ms, the length of one stream, so the load is steady rather than one burst of connections): STREAMS
+ * streams open at any moment. Gaps and TTFC are kept for streams that start after the first second.
+ */
+const WAVE_MS = 5000;
 async function wave(url: string, model: string): Promise<Wave> {
   const body = JSON.stringify({
     model,
@@ -57,33 +63,40 @@ async function wave(url: string, model: string): Promise<Wave> {
   let errors = 0;
   let stalls = 0;
   const t0 = performance.now();
-  await Promise.all(
-    Array.from({ length: STREAMS }, async () => {
-      const t = performance.now();
-      try {
-        const res = await fetch(`${url}/v1/chat/completions`, { method: "POST", headers: HEADERS, body });
-        if (res.status !== 200 || !res.body) {
-          errors++;
-          await res.arrayBuffer().catch(() => {});
-          return;
-        }
-        const reader = res.body.getReader();
-        let last = Number.NaN;
-        for (;;) {
-          const r = await reader.read();
-          const now = performance.now();
-          if (r.done) break;
-          if (Number.isNaN(last)) ttfc.push(now - t);
-          else {
-            gaps.push(now - last);
-            if (now - last > 1000) stalls++;
-          }
-          last = now;
-        }
-        ok++;
-      } catch {
+  const until = t0 + WAVE_MS;
+  const one = async () => {
+    const t = performance.now();
+    const keep = t - t0 >= 1000;
+    try {
+      const res = await fetch(`${url}/v1/chat/completions`, { method: "POST", headers: HEADERS, body });
+      if (res.status !== 200 || !res.body) {
         errors++;
+        await res.arrayBuffer().catch(() => {});
+        return;
       }
+      const reader = res.body.getReader();
+      let last = Number.NaN;
+      for (;;) {
+        const r = await reader.read();
+        const now = performance.now();
+        if (r.done) break;
+        if (Number.isNaN(last)) {
+          if (keep) ttfc.push(now - t);
+        } else if (keep) {
+          gaps.push(now - last);
+          if (now - last > 1000) stalls++;
+        }
+        last = now;
+      }
+      ok++;
+    } catch {
+      errors++;
+    }
+  };
+  await Promise.all(
+    Array.from({ length: STREAMS }, async (_, i) => {
+      await Bun.sleep((i * 250) / STREAMS);
+      while (performance.now() < until) await one();
     }),
   );
   return {
@@ -261,7 +274,7 @@ async function main() {
     ["gateway RSS peak", "—", `${rssPeak.toFixed(1)} MB`, "—", "≤ 150 MB", rssPeak <= 150 ? "PASS" : "MISS"],
   ];
   process.stdout.write(
-    `\nllmio scale — ${WAVES} waves of ${STREAMS} streams per path, interleaved; ` +
+    `\nllmio scale — ${WAVES} waves of ${WAVE_MS / 1000} s with ${STREAMS} streams open per path, interleaved; ` +
       `${TASKSET ? "gateway on core 1, load and upstream on core 0" : "not pinned"}; ` +
       `${l.errors + d.errors + b.errors} failed prompt requests; ${((performance.now() - t0) / 1000).toFixed(0)} s\n\n` +
       `${rows.map((r) => `| ${r.join(" | ")} |`).join("\n")}\n\n`,

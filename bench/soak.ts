@@ -69,9 +69,9 @@ async function main() {
     samples.push({ s, rss: memoryMb(pid, "VmRSS") });
     if (Math.round(s) % 60 === 0 && Math.round(s) > 0) {
       const last = samples[samples.length - 1] as { rss: number };
-      const m = perMinute[perMinute.length - 1];
+      const m = perMinute[Math.round(s / 60) - 1];
       log(
-        `minute ${Math.round(s / 60)}: RSS ${last.rss.toFixed(1)} MB, ${m?.requests ?? 0} requests this minute`,
+        `minute ${Math.round(s / 60)}: RSS ${last.rss.toFixed(1)} MB, ${m?.requests ?? 0} requests in that minute`,
       );
     }
   }, 1000);
