@@ -223,6 +223,14 @@ async function main() {
       added <= 5 && stalls === 0 && errors === 0 ? "PASS" : "MISS",
     ],
     [
+      "  reference: bare Bun.serve proxy, gap p99 / p50",
+      "—",
+      `${fmt(gapP99("bare"))} / ${fmt(gapP50("bare"))}`,
+      `+${(gapP99("bare") - gapP99("direct")).toFixed(1)} ms`,
+      "—",
+      "ref",
+    ],
+    [
       "  gap p50 / max",
       `${fmt(gapP50("direct"))} / ${fmt(gapMax("direct"))}`,
       `${fmt(gapP50("llmio"))} / ${fmt(gapMax("llmio"))}`,
@@ -280,7 +288,7 @@ async function main() {
       `${rows.map((r) => `| ${r.join(" | ")} |`).join("\n")}\n\n`,
   );
   process.stdout.write(
-    `SCALE_JSON ${JSON.stringify({ streams: STREAMS, waves: WAVES, gap_p99: { direct: gapP99("direct"), llmio: gapP99("llmio") }, stalls, errors, prompts: { direct: d, llmio: l, bare: b }, rss_peak_mb: rssPeak })}\n`,
+    `SCALE_JSON ${JSON.stringify({ streams: STREAMS, waves: WAVES, gap_p99: { direct: gapP99("direct"), llmio: gapP99("llmio"), bare: gapP99("bare") }, stalls, errors, prompts: { direct: d, llmio: l, bare: b }, rss_peak_mb: rssPeak })}\n`,
   );
 }
 
