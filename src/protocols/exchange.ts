@@ -48,6 +48,8 @@ export interface TranslationCodecs {
 export interface Answer {
   body: Uint8Array<ArrayBuffer> | string;
   facts: ResponseFacts;
+  /** Extra response headers (e.g. `x-llmio-token-estimate` when usage was estimated). */
+  headers?: Record<string, string>;
 }
 
 export interface Exchange {
@@ -76,6 +78,18 @@ export class BadResponse extends Error {
   }
 }
 
+/**
+ * An endpoint other than a protocol's generate call (embeddings): its client codec, the link types that
+ * can serve it, and its own exchange.
+ */
+export interface Endpoint {
+  op: "embeddings";
+  codec: ProtocolCodec;
+  /** Why a link of this type cannot serve the endpoint, or undefined when it can. */
+  unsupported(type: Style): string | undefined;
+  exchange(req: ExchangeRequest, link: ExchangeLink): Exchange;
+}
+
 /** The exchange for one attempt of `req` on a link. */
 export function createExchange(
   req: ExchangeRequest,
@@ -98,7 +112,8 @@ export function missingFeatures(
   return req.canonical().features.filter((f) => !carried.has(f));
 }
 
-function passThrough(req: ExchangeRequest, link: ExchangeLink): Exchange {
+/** The exchange that forwards the client's body and relays the upstream's answer unchanged. */
+export function passThrough(req: ExchangeRequest, link: ExchangeLink): Exchange {
   const { codec, sniffed } = req;
   return {
     client: codec,
@@ -153,17 +168,24 @@ function translating(
       return { body: JSON.stringify(inbound.encodeResponse(res, req.render)), facts };
     },
     tap: () => translatingTap(outbound, inbound.createStreamEncoder(req.render)),
-    rejection(status, text) {
-      const parsed = parseJsonObject(text);
-      const message = parsed ? errorMessage(parsed.error ?? parsed) : text.trim().slice(0, 500);
-      const err = new GatewayError(status, codeFor(status), message || `upstream answered HTTP ${status}`);
-      return { body: JSON.stringify(req.codec.errorBody(err)), contentType: "application/json" };
-    },
+    rejection: (status, text) => translatedRejection(req.codec, status, text),
   };
 }
 
+/** An upstream's 4xx in the client's protocol: its status and message, the client's error shape. */
+export function translatedRejection(
+  client: ProtocolCodec,
+  status: number,
+  text: string,
+): { body: string; contentType: string } {
+  const parsed = parseJsonObject(text);
+  const message = parsed ? errorMessage(parsed.error ?? parsed) : text.trim().slice(0, 500);
+  const err = new GatewayError(status, codeFor(status), message || `upstream answered HTTP ${status}`);
+  return { body: JSON.stringify(client.errorBody(err)), contentType: "application/json" };
+}
+
 /** A whole answer's JSON object; BadResponse when it is not valid JSON or not an object. */
-function answerBody(bytes: Uint8Array): Record<string, unknown> {
+export function answerBody(bytes: Uint8Array): Record<string, unknown> {
   let parsed: unknown;
   try {
     parsed = JSON.parse(decoder.decode(bytes));

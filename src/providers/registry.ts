@@ -70,6 +70,7 @@ const TRANSPORTS: Record<ProviderType, ProviderTransport> = {
       if (op === "models") return `${base}/models?pageSize=1000`;
       if (op === "stream") return `${base}/models/${m}:streamGenerateContent?alt=sse`;
       if (op === "count_tokens") return `${base}/models/${m}:countTokens`;
+      if (op === "embeddings") return `${base}/models/${m}:batchEmbedContents`;
       return `${base}/models/${m}:generateContent`;
     },
     authHeaders: (p) => ({ "x-goog-api-key": p.api_key }),

@@ -2,13 +2,13 @@ import { Elysia } from "elysia";
 import { GatewayError } from "../../core/errors";
 import { codecFor } from "../../protocols/registry";
 import type { Style } from "../../protocols/types";
-import { openAIEmbeddingsCodec } from "../../protocols/openai-embeddings";
+import { openAIEmbeddingsEndpoint } from "../../protocols/openai-embeddings";
 import { countTokens, listModels } from "./extras";
 import { startContext } from "./context";
 import { errorResponse, preflight } from "./respond";
 import { type Inbound, type ProxyDeps, ProxyService } from "./service";
 
-const EMBEDDINGS: Partial<Inbound> = { endpoint: { codec: openAIEmbeddingsCodec, op: "embeddings" } };
+const EMBEDDINGS: Partial<Inbound> = { endpoint: openAIEmbeddingsEndpoint };
 
 type Server = { requestIP(req: Request): { address: string } | null } | null;
 

@@ -11,6 +11,7 @@ const FEATURE_NAMES: Record<string, string> = {
   previous_response_id: "server-side conversation state (previous_response_id)",
   server_tools: "hosted (server-side) tools",
   background: "background responses",
+  embeddings: "embeddings",
 };
 
 /** The final answer when every attempt failed: the last failure's class decides the status. */

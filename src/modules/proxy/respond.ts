@@ -10,7 +10,8 @@ const decoder = new TextDecoder();
  */
 const CORS = {
   "access-control-allow-origin": "*",
-  "access-control-expose-headers": "x-request-id, server-timing, retry-after, x-llmio-token-estimate",
+  "access-control-expose-headers":
+    "x-request-id, server-timing, retry-after, x-llmio-token-estimate, x-llmio-upstream-protocol",
 } as const;
 
 /** The answer to a CORS preflight on the client API: every method it serves, whatever headers are asked. */

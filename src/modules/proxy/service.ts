@@ -10,6 +10,7 @@ import {
   type Answer,
   BadResponse,
   createExchange,
+  type Endpoint,
   type Exchange,
   type ExchangeRequest,
   missingFeatures,
@@ -57,8 +58,8 @@ export interface Inbound {
   /** Gemini: model and stream come from the URL. */
   urlModel?: string;
   urlStream?: boolean;
-  /** An endpoint other than the protocol's generate call (embeddings), with its own codec. */
-  endpoint?: { codec: ProtocolCodec; op: "embeddings" };
+  /** An endpoint other than the protocol's generate call (embeddings), with its own codec and exchange. */
+  endpoint?: Endpoint;
 }
 
 const decoder = new TextDecoder();
@@ -150,14 +151,15 @@ export class ProxyService {
     xreq: ExchangeRequest,
   ): Promise<Response> {
     const d = this.d;
+    const endpoint = inb.endpoint;
     const plan = createAttemptPlan({
       model,
       needs: xreq.sniffed.needs,
       health: d.health,
       random: d.random,
       clock: d.clock,
-      unsupported: inb.endpoint
-        ? (link) => (link.provider.type === inb.endpoint?.codec.style ? undefined : inb.endpoint?.op)
+      unsupported: endpoint
+        ? (link) => endpoint.unsupported(link.provider.type)
         : (link) => missingFeatures(xreq, link.provider.type, TRANSLATION)[0],
     });
     if (!plan.ok) {
@@ -193,11 +195,12 @@ export class ProxyService {
       }
       // Built before the attempt starts its timer and listener, so a body that cannot be serialised
       // leaks neither and leaves the link free.
-      const exchange = createExchange(
-        xreq,
-        { type: link.provider.type, providerModel: link.providerModel, extraBody: link.extraBody },
-        TRANSLATION,
-      );
+      const target = {
+        type: link.provider.type,
+        providerModel: link.providerModel,
+        extraBody: link.extraBody,
+      };
+      const exchange = endpoint ? endpoint.exchange(xreq, target) : createExchange(xreq, target, TRANSLATION);
       let payload: Uint8Array<ArrayBuffer> | string;
       try {
         payload = exchange.payload();
@@ -342,6 +345,7 @@ export class ProxyService {
       ),
     );
     passOnHeaders(res.headers, headers);
+    if (answer.headers) Object.assign(headers, answer.headers);
     this.record(ctx, "success", res.status, answer.facts, null);
     return new Response(answer.body, { status: res.status, headers });
   }

@@ -4,6 +4,9 @@ import { openAIChatStreamErrorEvent, openAIErrorBody } from "../openai-chat/erro
 import { openAIModelList } from "../openai-chat/models";
 import { fromOpenAIChatUsage } from "../openai-chat/usage";
 import { assertObjectBody, headerSessionId, invalid, patchBody, requireModel } from "../request";
+import { estimateTokens } from "../estimate";
+import { answerBody, BadResponse, type Endpoint, passThrough, translatedRejection } from "../exchange";
+import { fromGeminiEmbedResponse, toGeminiEmbedRequest } from "../gemini/embeddings";
 import type { ProtocolCodec, ResponseFacts, Sniffed } from "../types";
 
 /** An input is a string, an array of strings, or token arrays (an array of numbers, or of such arrays). */
@@ -51,4 +54,46 @@ export const openAIEmbeddingsCodec: ProtocolCodec = {
   errorBody: openAIErrorBody,
   streamErrorEvent: openAIChatStreamErrorEvent,
   modelList: openAIModelList,
+};
+
+/**
+ * `/v1/embeddings` as an endpoint: OpenAI-style links (chat or Responses providers; both serve
+ * `/embeddings`) take the body as it is; Gemini links get it translated to `batchEmbedContents`.
+ */
+export const openAIEmbeddingsEndpoint: Endpoint = {
+  op: "embeddings",
+  codec: openAIEmbeddingsCodec,
+  unsupported: (type) => (type === "anthropic" ? "embeddings" : undefined),
+  exchange(req, link) {
+    if (link.type !== "gemini") return passThrough(req, link);
+    const inputs = typeof req.body.input === "string" ? 1 : (req.body.input as unknown[]).length;
+    return {
+      client: req.codec,
+      translated: true,
+      payload: () => JSON.stringify(toGeminiEmbedRequest(req.body, link.providerModel, link.extraBody)),
+      answer(bytes) {
+        const parsed = answerBody(bytes);
+        let mapped: ReturnType<typeof fromGeminiEmbedResponse>;
+        try {
+          mapped = fromGeminiEmbedResponse(parsed, {
+            model: req.sniffed.model,
+            inputs,
+            base64: req.body.encoding_format === "base64",
+            estimate: estimateTokens({ input: req.body.input }),
+          });
+        } catch (err) {
+          throw new BadResponse(err instanceof Error ? err.message : String(err));
+        }
+        return {
+          body: JSON.stringify(mapped.body),
+          facts: { usage: mapped.usage },
+          ...(mapped.estimated ? { headers: { "x-llmio-token-estimate": "true" } } : {}),
+        };
+      },
+      tap() {
+        throw new GatewayError(500, "internal", "embeddings are never streamed");
+      },
+      rejection: (status, text) => translatedRejection(req.codec, status, text),
+    };
+  },
 };
