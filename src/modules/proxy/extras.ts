@@ -5,7 +5,7 @@ import { assertModelAllowed, authenticate, type Caller } from "./auth";
 import { errorResponse, gatewayHeaders, readJsonBody } from "./respond";
 import type { Inbound, ProxyDeps } from "./service";
 import { type RequestContext, startContext } from "./context";
-import { attemptHeaders, attemptUrl } from "./upstream";
+import { callUpstream } from "./upstream";
 
 const json = (ctx: RequestContext, body: unknown, extra: Record<string, string> = {}) =>
   new Response(JSON.stringify(body), {
@@ -72,14 +72,16 @@ export function countTokens(d: ProxyDeps, inb: Inbound): Promise<Response> {
       .sort((a, b) => b.priority - a.priority || b.weight - a.weight);
     for (const link of links.slice(0, 2)) {
       try {
-        const res = await d.http(attemptUrl(link, "count_tokens"), {
-          method: "POST",
-          headers: attemptHeaders(link, inb.request.headers),
-          body: JSON.stringify({ ...body, model: link.providerModel }),
-          signal: AbortSignal.any([inb.request.signal, AbortSignal.timeout(15_000)]),
-          redirect: "manual",
-          ...(link.provider.proxyUrl ? { proxy: link.provider.proxyUrl } : {}),
-        });
+        const res = await callUpstream(
+          d.http,
+          link,
+          "count_tokens",
+          JSON.stringify({ ...body, model: link.providerModel }),
+          {
+            signal: AbortSignal.any([inb.request.signal, AbortSignal.timeout(15_000)]),
+            clientHeaders: inb.request.headers,
+          },
+        );
         if (res.ok) {
           const counted = (await res.json()) as { input_tokens?: unknown };
           if (typeof counted.input_tokens === "number")

@@ -35,7 +35,7 @@ import { KeyLimiter, type LimitError } from "./limits";
 import type { ProxySnapshot } from "./snapshot";
 import { readStreamOpening } from "./opening";
 import { relayStream } from "./stream";
-import { attemptHeaders, attemptUrl, passOnHeaders } from "./upstream";
+import { callUpstream, passOnHeaders } from "./upstream";
 
 export interface ProxyDeps {
   config: Config;
@@ -246,15 +246,16 @@ export class ProxyService {
     const stream = (ctx.sniffed as Sniffed).stream;
     let res: Response;
     try {
-      res = await this.d.http(attemptUrl(link, inb.endpoint?.op ?? (stream ? "stream" : "generate")), {
-        method: "POST",
-        headers: attemptHeaders(link, inb.request.headers),
-        body: payload,
-        signal: attempt.signal,
-        // A redirect would carry the provider's key (x-api-key, x-goog-api-key) to wherever it points.
-        redirect: "manual",
-        ...(link.provider.proxyUrl ? { proxy: link.provider.proxyUrl } : {}),
-      });
+      res = await callUpstream(
+        this.d.http,
+        link,
+        inb.endpoint?.op ?? (stream ? "stream" : "generate"),
+        payload,
+        {
+          signal: attempt.signal,
+          clientHeaders: inb.request.headers,
+        },
+      );
     } catch (err) {
       if (attempt.clientGone) return this.cancelled(ctx, attempt);
       const kind = attempt.failureKind;

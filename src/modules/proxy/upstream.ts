@@ -1,4 +1,10 @@
-import { upstreamUrl } from "../../providers/registry";
+import {
+  type HttpClient,
+  type Operation,
+  transportFor,
+  type UpstreamProvider,
+  upstreamUrl,
+} from "../../providers/registry";
 import type { RouteLink } from "../../routing/types";
 
 // Never forwarded from a client: credentials (the provider's own are set below) and hop-by-hop headers.
@@ -24,7 +30,7 @@ const DROP = new Set([
   "expect",
 ]);
 
-type Op = "generate" | "stream" | "count_tokens" | "embeddings";
+type Op = Exclude<Operation, "models">;
 
 /**
  * What every attempt on a link would otherwise rebuild: its URLs (base-URL normalisation runs a regex) and
@@ -45,38 +51,27 @@ function cacheOf(link: RouteLink) {
   return c;
 }
 
+/** The link's provider in the shape transport functions take. */
+function upstreamProvider(link: RouteLink): UpstreamProvider {
+  const p = link.provider;
+  return {
+    type: p.type,
+    base_url: p.baseUrl,
+    api_key: p.apiKey,
+    anthropic_version: p.anthropicVersion,
+    headers: p.headers,
+    proxy_url: p.proxyUrl,
+  };
+}
+
 /** Where an attempt goes: the operation's URL on the link's provider. */
 export function attemptUrl(link: RouteLink, op: Op): string {
   const urls = cacheOf(link).urls;
   const cached = urls[op];
   if (cached !== undefined) return cached;
-  const p = link.provider;
-  const url = upstreamUrl(
-    {
-      type: p.type,
-      base_url: p.baseUrl,
-      api_key: p.apiKey,
-      anthropic_version: p.anthropicVersion,
-      headers: p.headers,
-      proxy_url: p.proxyUrl,
-    },
-    op,
-    link.providerModel,
-  );
+  const url = upstreamUrl(upstreamProvider(link), op, link.providerModel);
   urls[op] = url;
   return url;
-}
-
-function authHeaders(link: RouteLink): Record<string, string> {
-  const p = link.provider;
-  switch (p.type) {
-    case "anthropic":
-      return { "x-api-key": p.apiKey, "anthropic-version": p.anthropicVersion || "2023-06-01" };
-    case "gemini":
-      return { "x-goog-api-key": p.apiKey };
-    default:
-      return { authorization: `Bearer ${p.apiKey}` };
-  }
 }
 
 /**
@@ -101,7 +96,8 @@ export function attemptHeaders(link: RouteLink, client: Headers): Record<string,
 function linkHeaders(link: RouteLink, out: Record<string, string>): Record<string, string> {
   // Names are lower-cased so a later source replaces an earlier one however it spelled the name
   // (fetch would otherwise join "X-A" and "x-a" into one comma-separated value).
-  for (const source of [link.headers, link.provider.headers, authHeaders(link)]) {
+  const auth = transportFor(link.provider.type).authHeaders(upstreamProvider(link));
+  for (const source of [link.headers, link.provider.headers, auth]) {
     for (const name in source) out[name.toLowerCase()] = source[name] as string;
   }
   out["content-type"] = "application/json";
@@ -114,3 +110,27 @@ export function passOnHeaders(upstream: Headers, into: Record<string, string>): 
     if (name.includes("ratelimit") || name === "retry-after") into[name] = value;
   });
 }
+
+/**
+ * The one way an upstream call is made for a link (proxy attempts, count_tokens, connectivity probes): the
+ * operation's URL, the link's header set, the body, and the rules every call keeps — POST, redirects never
+ * followed (they would carry the provider's key to another origin), the provider's proxy.
+ */
+export function callUpstream(
+  http: HttpClient,
+  link: RouteLink,
+  op: Op,
+  body: BodyInit,
+  opts: { signal: AbortSignal; clientHeaders?: Headers },
+): Promise<Response> {
+  return http(attemptUrl(link, op), {
+    method: "POST",
+    headers: attemptHeaders(link, opts.clientHeaders ?? NO_HEADERS),
+    body,
+    signal: opts.signal,
+    redirect: "manual",
+    ...(link.provider.proxyUrl ? { proxy: link.provider.proxyUrl } : {}),
+  });
+}
+
+const NO_HEADERS = new Headers();

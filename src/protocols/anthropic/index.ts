@@ -17,3 +17,7 @@ export const anthropicCodec: ProtocolCodec = {
   streamErrorEvent: anthropicStreamErrorEvent,
   modelList: anthropicModelList,
 };
+
+export { anthropicInbound } from "./inbound";
+export { anthropicOutbound } from "./outbound";
+export { EFFORT_BUDGET, STRUCTURED_OUTPUT_TOOL } from "./wire";

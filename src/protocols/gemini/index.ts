@@ -17,3 +17,6 @@ export const geminiCodec: ProtocolCodec = {
   streamErrorEvent: geminiStreamErrorEvent,
   modelList: geminiModelList,
 };
+
+export { geminiInbound } from "./inbound";
+export { geminiOutbound } from "./outbound";

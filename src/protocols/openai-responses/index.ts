@@ -17,3 +17,6 @@ export const openAIResponsesCodec: ProtocolCodec = {
   streamErrorEvent: openAIResponsesStreamErrorEvent,
   modelList: openAIModelList,
 };
+
+export { openAIResponsesInbound } from "./inbound";
+export { openAIResponsesOutbound } from "./outbound";

@@ -5,7 +5,8 @@ import { codecFor, probeFor } from "../../../protocols/registry";
 import type { RouteLink } from "../../../routing/types";
 import { modelProviders, providers } from "../../../storage/repos";
 import { toRouteLink, toRouteProvider } from "../../proxy/snapshot";
-import { attemptHeaders, attemptUrl } from "../../proxy/upstream";
+import { callUpstream } from "../../proxy/upstream";
+import { matchesError } from "../../../routing";
 import { type AdminDeps, found } from "../shared";
 
 export interface ProbeResult {
@@ -38,18 +39,12 @@ async function probe(d: AdminDeps, link: RouteLink, kind: ProbeKind): Promise<Pr
   try {
     const body = { ...probeFor(style).body(kind, link.providerModel), ...link.extraBody };
     if (style !== "gemini") body.model = link.providerModel;
-    const res = await d.http(attemptUrl(link, stream ? "stream" : "generate"), {
-      method: "POST",
-      headers: attemptHeaders(link, new Headers()),
-      body: JSON.stringify(body),
+    const res = await callUpstream(d.http, link, stream ? "stream" : "generate", JSON.stringify(body), {
       signal: AbortSignal.timeout(PROBE_TIMEOUT_MS),
-      // Never follow a redirect: it would carry the provider key to another origin.
-      redirect: "manual",
-      ...(link.provider.proxyUrl ? { proxy: link.provider.proxyUrl } : {}),
     });
     const text = await res.text();
     if (!res.ok) return fail(`HTTP ${res.status}: ${text.trim().slice(0, 200)}`);
-    if (link.provider.errorMatcher?.test(text))
+    if (matchesError(link.provider.errorMatcher, text))
       return fail(`error_matcher matched: ${text.trim().slice(0, 200)}`);
     if (stream) {
       const tap = codecFor(style).createStreamTap();
