@@ -57,6 +57,8 @@ export type Script = (turn: Turn) => Reply;
 export const SCRIPTED_USAGE = { input: 30, cached: 10, output: 8, reasoning: 2 } as const;
 /** The thinking signature the Anthropic upstream signs its thinking block with. */
 export const THINKING_SIGNATURE = "sig-scripted-0001";
+/** The encrypted_content of the Responses upstream's reasoning items. */
+export const ENCRYPTED_REASONING = "enc-scripted";
 /** The thoughtSignature the Gemini upstream puts on its function call and thought parts. */
 export const THOUGHT_SIGNATURE = "c2NyaXB0ZWQtdGhvdWdodA==";
 
@@ -82,6 +84,8 @@ export function toolLoop(opts: {
   args: Record<string, unknown> | ((tool: string) => Record<string, unknown>);
   finalText: string;
   sideText?: string;
+  /** Reasoning the upstream sends with its tool call (in its protocol's own form). */
+  thinking?: string;
 }): Script {
   return (turn) => {
     const tool =
@@ -93,7 +97,7 @@ export function toolLoop(opts: {
     if (turn.toolResults.length > 0 && tool !== undefined) return { text: opts.finalText };
     if (tool !== undefined) {
       const args = typeof opts.args === "function" ? opts.args(tool) : opts.args;
-      return { toolCall: { name: tool, args } };
+      return { thinking: opts.thinking, toolCall: { name: tool, args } };
     }
     return { text: opts.sideText ?? "ok" };
   };
@@ -436,7 +440,7 @@ function responsesItems(p: Plan): Record<string, any>[] {
       type: "reasoning",
       id: `rs_${p.id}`,
       summary: [{ type: "summary_text", text: p.thinking }],
-      encrypted_content: "enc-scripted",
+      encrypted_content: ENCRYPTED_REASONING,
     });
   if (p.text !== undefined)
     items.push({

@@ -15,12 +15,15 @@ import {
   type ScriptedUpstream,
   startScriptedUpstream,
   type Turn,
+  ENCRYPTED_REASONING,
+  THINKING_SIGNATURE,
   THOUGHT_SIGNATURE,
   toolLoop,
   type WireStyle,
 } from "../helpers/scripted-upstream";
 
 const AGENT_TIMEOUT = 120_000;
+const THINKING = "The task needs the shell: write the marker with one command.";
 const MODEL = "agent-model";
 
 /** A gateway with `MODEL` linked to a fresh scripted upstream of `type`, and a client key. */
@@ -49,8 +52,17 @@ function resultTurn(up: ScriptedUpstream): { turn: Turn; call: ScriptedUpstream[
   return { turn: turn as Turn, call: call as ScriptedUpstream["calls"][number] };
 }
 
-/** Asserts the tool result reached the upstream in `style`'s own shape, linked to the call it answers. */
-function expectToolResultShape(up: ScriptedUpstream, style: WireStyle, marker: string): void {
+/**
+ * Asserts the tool result reached the upstream in `style`'s own shape, linked to the call it answers, and,
+ * when `thinkingBack`, the upstream's own signed reasoning returned with the call (Anthropic, Responses;
+ * Gemini's thought signature is always required).
+ */
+function expectToolResultShape(
+  up: ScriptedUpstream,
+  style: WireStyle,
+  marker: string,
+  thinkingBack: boolean,
+): void {
   const { turn, call } = resultTurn(up);
   const b = turn.body;
   switch (style) {
@@ -75,6 +87,12 @@ function expectToolResultShape(up: ScriptedUpstream, style: WireStyle, marker: s
           m.content.some((c: any) => c.type === "tool_use"),
       );
       const use = assistant.content.find((c: any) => c.type === "tool_use");
+      if (thinkingBack) {
+        // Anthropic wants the signed thinking of a tool-use turn back, before the tool_use.
+        const thinking = assistant.content.find((c: any) => c.type === "thinking");
+        expect(thinking).toMatchObject({ thinking: THINKING, signature: THINKING_SIGNATURE });
+        expect(assistant.content.indexOf(thinking)).toBeLessThan(assistant.content.indexOf(use));
+      }
       expect(use).toMatchObject({ id: call.id, name: call.name, input: JSON.parse(call.args) });
       const user = b.messages.find(
         (m: any) =>
@@ -102,6 +120,14 @@ function expectToolResultShape(up: ScriptedUpstream, style: WireStyle, marker: s
       break;
     }
     case "openai-responses": {
+      if (thinkingBack) {
+        // The reasoning item, with its encrypted content, comes back before the call it led to.
+        const reasoning = b.input.find((i: any) => i.type === "reasoning");
+        expect(reasoning?.encrypted_content).toBe(ENCRYPTED_REASONING);
+        expect(b.input.indexOf(reasoning)).toBeLessThan(
+          b.input.findIndex((i: any) => i.type === "function_call"),
+        );
+      }
       const fc = b.input.find((i: any) => i.type === "function_call");
       expect(fc).toMatchObject({ call_id: call.id, name: call.name });
       const out = b.input.find((i: any) => i.type === "function_call_output");
@@ -121,6 +147,7 @@ if (!codex.ok) console.warn(`skipping the Codex agent tests: ${codex.reason}`);
 describe.skipIf(!claude.ok).each([
   ["an OpenAI-chat upstream", "openai"],
   ["a Gemini upstream", "gemini"],
+  ["a Responses upstream", "openai-responses"],
   ["an Anthropic upstream (pass-through baseline)", "anthropic"],
 ] as const)("Claude Code through the gateway to %s", (_name, type) => {
   const marker = `claude-via-${type}`;
@@ -131,6 +158,7 @@ describe.skipIf(!claude.ok).each([
       tool: "Bash",
       args: { command: `printf '%s\\n' ${marker} | tee result.txt`, description: "Write result.txt" },
       finalText: final,
+      thinking: THINKING,
     }),
   );
   afterAll(env.stop);
@@ -152,8 +180,10 @@ describe.skipIf(!claude.ok).each([
         expect(r.code, diag).toBe(0);
         expect(readFileSync(join(r.work, "result.txt"), "utf8")).toBe(`${marker}\n`);
         expect(r.stdout).toContain(final);
+        expect(r.stdout).not.toContain(THINKING);
         expect(env.up.calls[0]?.name).toBe("Bash");
-        expectToolResultShape(env.up, type, marker);
+        // Claude Code itself sends no thinking of earlier turns back (not even over its own protocol).
+        expectToolResultShape(env.up, type, marker, false);
         // Every request reached the upstream in its own protocol.
         expect(env.up.turns.every((t) => t.style === type)).toBe(true);
       } finally {
@@ -167,6 +197,7 @@ describe.skipIf(!claude.ok).each([
 describe.skipIf(!codex.ok).each([
   ["an OpenAI-chat upstream", "openai"],
   ["an Anthropic upstream", "anthropic"],
+  ["a Gemini upstream", "gemini"],
   ["an OpenAI Responses upstream (pass-through baseline)", "openai-responses"],
 ] as const)("Codex through the gateway to %s", (_name, type) => {
   const marker = `codex-via-${type}`;
@@ -177,6 +208,7 @@ describe.skipIf(!codex.ok).each([
       tool: "exec_command",
       args: { cmd: `printf '%s\\n' ${marker} | tee result.txt` },
       finalText: final,
+      thinking: THINKING,
     }),
   );
   afterAll(env.stop);
@@ -197,8 +229,10 @@ describe.skipIf(!codex.ok).each([
         expect(r.code, diag).toBe(0);
         expect(readFileSync(join(r.work, "result.txt"), "utf8")).toBe(`${marker}\n`);
         expect(r.stdout).toContain(final);
+        expect(r.stdout).not.toContain(THINKING);
         expect(env.up.calls[0]?.name).toBe("exec_command");
-        expectToolResultShape(env.up, type, marker);
+        // Codex keeps reasoning items (with encrypted content) and sends them back with the call.
+        expectToolResultShape(env.up, type, marker, true);
         expect(env.up.turns.every((t) => t.style === type)).toBe(true);
       } finally {
         run.dirs.cleanup();
