@@ -1,13 +1,12 @@
-import { anthropicCodec } from "./anthropic";
-import { geminiCodec } from "./gemini";
-import { openAIChatCodec } from "./openai-chat";
-import { openAIResponsesCodec } from "./openai-responses";
+import { anthropicCodec, anthropicInbound, anthropicOutbound } from "./anthropic";
+import { geminiCodec, geminiInbound, geminiOutbound } from "./gemini";
+import { openAIChatCodec, openAIChatInbound, openAIChatOutbound } from "./openai-chat";
+import { openAIResponsesCodec, openAIResponsesInbound, openAIResponsesOutbound } from "./openai-responses";
 import { anthropicProbe } from "./anthropic/probe";
 import { geminiProbe } from "./gemini/probe";
 import { openAIChatProbe } from "./openai-chat/probe";
 import { openAIResponsesProbe } from "./openai-responses/probe";
 import type { InboundCodec, OutboundCodec } from "./canonical";
-import { GatewayError } from "../core/errors";
 import type { TranslationCodecs } from "./exchange";
 import type { ProtocolProbe } from "./probe";
 import type { ProtocolCodec, Style } from "./types";
@@ -36,12 +35,22 @@ export function probeFor(style: Style): ProtocolProbe {
   return probes[style];
 }
 
-const notYet = (style: Style): never => {
-  throw new GatewayError(400, "unsupported", `translation for ${style} is not available yet`);
+const inbound: Record<Style, InboundCodec> = {
+  openai: openAIChatInbound,
+  "openai-responses": openAIResponsesInbound,
+  anthropic: anthropicInbound,
+  gemini: geminiInbound,
 };
 
-/** The codecs that translate between protocols. */
+const outbound: Record<Style, OutboundCodec> = {
+  openai: openAIChatOutbound,
+  "openai-responses": openAIResponsesOutbound,
+  anthropic: anthropicOutbound,
+  gemini: geminiOutbound,
+};
+
+/** The codecs that translate between protocols: each protocol's client side and upstream side. */
 export const TRANSLATION: TranslationCodecs = {
-  inbound: (style): InboundCodec => notYet(style),
-  outbound: (style): OutboundCodec => notYet(style),
+  inbound: (style) => inbound[style],
+  outbound: (style) => outbound[style],
 };

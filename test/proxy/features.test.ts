@@ -287,19 +287,18 @@ describe("count_tokens", () => {
 
 describe("routing follows configuration", () => {
   it.each([
-    ["/v1/messages", "anthropic", "gpt-x"],
-    ["/v1/chat/completions", "openai", "claude-x"],
-    ["/v1/responses", "openai-responses", "gpt-x"],
-    [`/v1beta/models/gpt-x:generateContent`, "gemini", "gpt-x"],
+    ["/v1/messages", "anthropic", "gpt-x", "openai"],
+    ["/v1/chat/completions", "openai", "claude-x", "anthropic"],
+    ["/v1/responses", "openai-responses", "gpt-x", "openai"],
+    [`/v1beta/models/gpt-x:generateContent`, "gemini", "gpt-x", "openai"],
   ] as const)(
-    "%s for a model whose links speak another protocol is a clear 400",
-    async (path, style, model) => {
-      const before = up.seen.length;
+    "%s for a model whose links speak another protocol is translated, and says so",
+    async (path, style, model, upstream) => {
       const { body } = minimalRequest(style, model, false);
       const res = await post(gw, path, body);
-      expect(res.status).toBe(400);
-      expect(JSON.stringify(await res.json())).toContain(`no enabled provider of the ${style} protocol`);
-      expect(up.seen.length).toBe(before);
+      expect(res.status).toBe(200);
+      expect(res.headers.get("x-llmio-upstream-protocol")).toBe(upstream);
+      expect(last().style).toBe(upstream);
     },
   );
 

@@ -66,3 +66,12 @@ export function mediaFromUrl(url: string): MediaSource {
 export function mediaToUrl(source: MediaSource): string {
   return source.kind === "url" ? source.url : `data:${source.mediaType};base64,${source.data}`;
 }
+
+/** Reasoning text of a message or delta: DeepSeek's `reasoning_content`, else vLLM/OpenRouter's `reasoning`. */
+export function reasoningOf(value: Record<string, unknown>): string | undefined {
+  const reasoning =
+    typeof value.reasoning_content === "string" && value.reasoning_content !== ""
+      ? value.reasoning_content
+      : value.reasoning;
+  return typeof reasoning === "string" && reasoning !== "" ? reasoning : undefined;
+}

@@ -6,7 +6,7 @@
 import type { CanonicalMessage, ContentPart, Feature, ImagePart, TextPart, ToolCallPart } from "../canonical";
 import { invalid } from "../request";
 import { unpackToolCallId } from "../tool-id";
-import { mediaFromUrl } from "./convert";
+import { mediaFromUrl, reasoningOf } from "./convert";
 import { optionalString, requireObject, requireString } from "./read-body";
 
 type Json = Record<string, unknown>;
@@ -19,7 +19,7 @@ function partText(p: Json, at: string): string {
 }
 
 /** Text of a content that may only hold text: a string, or text (and refusal) parts joined. */
-export function textOnly(content: unknown, path: string): string {
+function textOnly(content: unknown, path: string): string {
   if (content === undefined || content === null) return "";
   if (typeof content === "string") return content;
   if (!Array.isArray(content)) throw invalid(`${path} must be a string or an array of parts`, path);
@@ -117,8 +117,8 @@ export class MessageReader {
   #assistant(message: Json, at: string): void {
     const content: ContentPart[] = [];
     // DeepSeek (and vLLM / OpenRouter as `reasoning`) return reasoning beside the answer; clients send it back.
-    const reasoning = message.reasoning_content ?? message.reasoning;
-    if (typeof reasoning === "string" && reasoning !== "") {
+    const reasoning = reasoningOf(message);
+    if (reasoning !== undefined) {
       content.push({ type: "thinking", text: reasoning, origin: "openai" });
     }
     const text = textOnly(message.content, `${at}.content`);
@@ -141,7 +141,8 @@ export class MessageReader {
       this.#toolNames.set(id, name);
       content.push({ type: "tool_call", id, name, arguments: argumentsText(fn.arguments) });
     }
-    this.messages.push({ role: "assistant", content });
+    // An assistant message with nothing in it (`content: ""`) says nothing; strict upstreams reject it.
+    if (content.length > 0) this.messages.push({ role: "assistant", content });
     this.#inToolTurn = false;
   }
 

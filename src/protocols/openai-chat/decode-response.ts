@@ -1,20 +1,11 @@
 import { GatewayError } from "../../core/errors";
 import type { CanonicalResponse, ContentPart } from "../canonical";
 import { errorMessage, isObject } from "../json";
-import { fromOpenAIChatFinish } from "./convert";
+import { fromOpenAIChatFinish, reasoningOf } from "./convert";
 import { fromOpenAIChatUsage } from "./usage";
 
 function badAnswer(message: string): GatewayError {
   return new GatewayError(502, "upstream_error", message);
-}
-
-/** Reasoning text of a message or delta: DeepSeek's `reasoning_content`, else vLLM/OpenRouter's `reasoning`. */
-export function reasoningOf(value: Record<string, unknown>): string | undefined {
-  const reasoning =
-    typeof value.reasoning_content === "string" && value.reasoning_content !== ""
-      ? value.reasoning_content
-      : value.reasoning;
-  return typeof reasoning === "string" && reasoning !== "" ? reasoning : undefined;
 }
 
 /** Text of a `content` that some vendors send as an array of text parts. */

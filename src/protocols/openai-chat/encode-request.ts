@@ -117,9 +117,25 @@ function assistantMessage(message: CanonicalMessage): Json {
   };
 }
 
+/** Whether any instruction or message text names JSON (OpenAI's JSON mode refuses requests that do not). */
+function mentionsJson(req: CanonicalRequest): boolean {
+  const json = /json/i;
+  if (req.system.some((text) => json.test(text))) return true;
+  return req.messages.some((message) =>
+    message.content.some(
+      (part) =>
+        (part.type === "text" && json.test(part.text)) ||
+        (part.type === "tool_result" && part.content.some((c) => c.type === "text" && json.test(c.text))),
+    ),
+  );
+}
+
 function messages(req: CanonicalRequest): Json[] {
   const out: Json[] = [];
-  if (req.system.length > 0) out.push({ role: "system", content: req.system.join("\n\n") });
+  const system = [...req.system];
+  // JSON mode from a protocol without that rule (Gemini's responseMimeType) gets the word OpenAI requires.
+  if (req.responseFormat?.type === "json_object" && !mentionsJson(req)) system.push("Respond in JSON.");
+  if (system.length > 0) out.push({ role: "system", content: system.join("\n\n") });
   for (const message of req.messages) {
     if (message.role === "user") pushUserTurn(out, message);
     else out.push(assistantMessage(message));

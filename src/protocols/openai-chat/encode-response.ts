@@ -3,7 +3,7 @@ import { packToolCallId } from "../tool-id";
 import { toOpenAIChatFinish, toOpenAIChatUsage } from "./convert";
 
 /** A tool call as the client sees it: a Gemini signature rides inside the id (tool-id.ts). */
-export function toOpenAIChatToolCall(part: Extract<ContentPart, { type: "tool_call" }>) {
+function toOpenAIChatToolCall(part: Extract<ContentPart, { type: "tool_call" }>) {
   return {
     id: packToolCallId(part.id, part.signature),
     type: "function",

@@ -10,6 +10,8 @@
  *   turns in thinking mode and ignores it elsewhere);
  * - `isError` on tool results (the result text says what failed);
  * - tool call signatures (Gemini's; outbound codecs never pack them into ids).
+ * Added: a "Respond in JSON." system line for JSON mode when no text of the request says JSON (OpenAI
+ * refuses json_object otherwise; Gemini's responseMimeType has no such rule).
  * Moved: images in tool results go into a user message right after the `tool` messages (tool messages
  * take text only). Refused (400 unsupported): a document given by URL (files must be inline here).
  * `max_tokens` is used rather than `max_completion_tokens`, which DeepSeek, GLM, Qwen and most compatible

@@ -8,8 +8,7 @@ import { GatewayError } from "../../core/errors";
 import type { CanonicalEvent, StreamDecoder } from "../canonical";
 import { errorMessage, isObject, parseJsonObject } from "../json";
 import { decodeSseBlock, SseSplitter } from "../sse";
-import { fromOpenAIChatFinish } from "./convert";
-import { reasoningOf } from "./decode-response";
+import { fromOpenAIChatFinish, reasoningOf } from "./convert";
 import { fromOpenAIChatUsage } from "./usage";
 
 type Json = Record<string, unknown>;

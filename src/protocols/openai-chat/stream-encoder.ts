@@ -33,6 +33,8 @@ class OpenAIChatStreamEncoder implements StreamEncoder {
     switch (event.type) {
       case "start":
         if (!this.#roleSent && event.id) this.#id = event.id;
+        // Input usage known at the start (Anthropic) stands until a later usage replaces it.
+        if (event.usage && !this.#usage) this.#usage = event.usage;
         return this.#role();
       case "block_start":
         if (event.block.kind !== "tool_call") return "";

@@ -516,6 +516,14 @@ describe("openai chat inbound: stream encoder", () => {
     expect((tail[0] as { usage: { completion_tokens: number } }).usage.completion_tokens).toBe(80);
   });
 
+  it("falls back on the usage known at the start when no later usage comes", () => {
+    const text = encodeStream([
+      { type: "start", id: "x", model: "m", usage },
+      { type: "finish", reason: "stop" },
+    ]);
+    expect(payloads(text).at(-2)).toMatchObject({ choices: [], usage: { prompt_tokens: 1100 } });
+  });
+
   it("never ends a stream with [DONE] when no finish came (pitfall: fake endings)", () => {
     const text = encodeStream(anthropicLikeEvents.slice(0, 12));
     expect(text).not.toContain("[DONE]");

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "bun:test";
 import { GatewayError } from "../../../src/core/errors";
-import type { CanonicalRequest, CanonicalResponse } from "../../../src/protocols/canonical";
+import type { CanonicalRequest, CanonicalResponse, ContentPart } from "../../../src/protocols/canonical";
 import { decodeOpenAIChatRequest } from "../../../src/protocols/openai-chat/decode-request";
 import { decodeOpenAIChatResponse } from "../../../src/protocols/openai-chat/decode-response";
 import { encodeOpenAIChatRequest, effortFromBudget } from "../../../src/protocols/openai-chat/encode-request";
@@ -171,6 +171,18 @@ describe("openai chat inbound: decodeRequest", () => {
       { type: "text", text: "Sure." },
     ]);
     expect(req.messages[2]?.content).toEqual([{ type: "text", text: "I can't help with that." }]);
+  });
+
+  it("leaves out an assistant message with nothing in it (strict upstreams reject empty turns)", () => {
+    const req = decode({
+      model: "m",
+      messages: [
+        { role: "user", content: "a" },
+        { role: "assistant", content: "" },
+        { role: "user", content: "b" },
+      ],
+    });
+    expect(req.messages.map((m) => m.role)).toEqual(["user", "user"]);
   });
 
   it("reads structured output with its name, description and strict flag", () => {
@@ -422,6 +434,22 @@ describe("openai chat outbound: encodeRequest", () => {
     const body = encode(canonical({ toolChoice: { type: "none" }, parallelToolCalls: false }));
     expect(body).not.toHaveProperty("tool_choice");
     expect(body).not.toHaveProperty("parallel_tool_calls");
+  });
+
+  it("adds the word JSON OpenAI's JSON mode requires when nothing in the request says it", () => {
+    const body = encode(canonical({ responseFormat: { type: "json_object" } }));
+    expect(body.response_format).toEqual({ type: "json_object" });
+    expect((body.messages as Record<string, unknown>[])[0]).toEqual({
+      role: "system",
+      content: "Respond in JSON.",
+    });
+    const said = encode(
+      canonical({ responseFormat: { type: "json_object" }, system: ["Answer as a JSON object."] }),
+    );
+    expect(said.messages).toEqual([
+      { role: "system", content: "Answer as a JSON object." },
+      { role: "user", content: "hi" },
+    ]);
   });
 
   it("writes a JSON schema response format", () => {
@@ -720,6 +748,150 @@ describe("openai chat: request pitfalls from other gateways", () => {
     expect((body.messages as Record<string, unknown>[])[1]).toMatchObject({
       reasoning_content: "The user wants tomorrow's weather. I need the date first.",
       tool_calls: [{ id: "call_00_date" }],
+    });
+  });
+});
+
+describe("openai chat outbound: bodies the real API accepts", () => {
+  /** Chat Completions request fields (API reference), plus `reasoning_content` on assistant messages (DeepSeek). */
+  const TOP = new Set([
+    "model",
+    "messages",
+    "tools",
+    "tool_choice",
+    "parallel_tool_calls",
+    "response_format",
+    "max_tokens",
+    "temperature",
+    "top_p",
+    "stop",
+    "seed",
+    "frequency_penalty",
+    "presence_penalty",
+    "user",
+    "reasoning_effort",
+    "stream",
+    "stream_options",
+  ]);
+  const MESSAGE_KEYS: Record<string, Set<string>> = {
+    system: new Set(["role", "content"]),
+    user: new Set(["role", "content"]),
+    assistant: new Set(["role", "content", "tool_calls", "reasoning_content"]),
+    tool: new Set(["role", "content", "tool_call_id"]),
+  };
+  const PART_TYPES = new Set(["text", "image_url", "file"]);
+
+  const full: CanonicalRequest = {
+    model: "m",
+    stream: true,
+    system: ["Be brief.", "Use tools."],
+    messages: [
+      {
+        role: "user",
+        content: [
+          { type: "text", text: "Look:" },
+          { type: "image", source: { kind: "url", url: "https://example.com/a.png" }, detail: "low" },
+          {
+            type: "document",
+            source: { kind: "base64", mediaType: "application/pdf", data: "JVBE" },
+            title: "a.pdf",
+          },
+        ],
+      },
+      {
+        role: "assistant",
+        content: [
+          { type: "thinking", text: "Plan.", signature: "sig", origin: "anthropic" },
+          { type: "text", text: "Calling." },
+          { type: "tool_call", id: "toolu_1", name: "get_weather", arguments: '{"location":"Paris"}' },
+        ],
+      },
+      {
+        role: "user",
+        content: [
+          {
+            type: "tool_result",
+            toolCallId: "toolu_1",
+            name: "get_weather",
+            content: [{ type: "text", text: "sunny" }],
+            isError: false,
+          },
+          { type: "text", text: "And now?" },
+        ],
+      },
+    ],
+    tools: [
+      {
+        name: "get_weather",
+        description: "Weather",
+        parameters: { type: "object", properties: {} },
+        strict: false,
+      },
+    ],
+    toolChoice: { type: "tool", name: "get_weather" },
+    parallelToolCalls: false,
+    responseFormat: { type: "json_schema", name: "w", schema: { type: "object" }, strict: true },
+    maxTokens: 512,
+    temperature: 0.5,
+    topP: 0.8,
+    topK: 40,
+    stop: ["END"],
+    seed: 1,
+    frequencyPenalty: 0.1,
+    presencePenalty: 0.1,
+    user: "u",
+    metadata: { a: "b" },
+    reasoning: { enabled: true, budgetTokens: 4096 },
+    features: [],
+  };
+
+  it("writes only fields of the Chat Completions request, and every message in its role's shape", () => {
+    const body = encode(full, true);
+    for (const key of Object.keys(body)) expect(TOP.has(key)).toBe(true);
+    for (const message of body.messages as Record<string, unknown>[]) {
+      const allowed = MESSAGE_KEYS[String(message.role)];
+      expect(allowed).toBeDefined();
+      for (const key of Object.keys(message)) expect(allowed?.has(key)).toBe(true);
+      if (Array.isArray(message.content)) {
+        for (const part of message.content as { type: string }[])
+          expect(PART_TYPES.has(part.type)).toBe(true);
+      } else if (message.content !== null) {
+        expect(typeof message.content).toBe("string");
+      }
+    }
+    const tool = (body.messages as Record<string, unknown>[]).findIndex((m) => m.role === "tool");
+    expect((body.messages as Record<string, unknown>[])[tool - 1]).toHaveProperty("tool_calls");
+  });
+
+  it("is read back by decodeRequest with only the documented losses", () => {
+    const back = decodeOpenAIChatRequest(encode(full, true), { model: "m", stream: true });
+    const thinking = { type: "thinking", text: "Plan.", origin: "openai" } as const;
+    const assistant = full.messages[1] as CanonicalRequest["messages"][number];
+    const toolTurn = full.messages[2] as CanonicalRequest["messages"][number];
+    expect(back).toEqual({
+      ...full,
+      // One system message; thinking keeps its text only; isError, topK and metadata have no field;
+      // a budget travels as an effort.
+      system: ["Be brief.\n\nUse tools."],
+      messages: [
+        full.messages[0] as CanonicalRequest["messages"][number],
+        { role: "assistant", content: [thinking, ...assistant.content.slice(1)] },
+        {
+          role: "user",
+          content: [
+            {
+              type: "tool_result",
+              toolCallId: "toolu_1",
+              name: "get_weather",
+              content: [{ type: "text", text: "sunny" }],
+            },
+            toolTurn.content[1] as ContentPart,
+          ],
+        },
+      ],
+      topK: undefined,
+      metadata: undefined,
+      reasoning: { enabled: true, effort: "medium" },
     });
   });
 });

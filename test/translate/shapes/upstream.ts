@@ -28,7 +28,7 @@ const KNOWN: Record<Wire, Set<string>> = {
     ),
   ),
   anthropic: new Set(
-    "model messages system max_tokens stream temperature top_p top_k stop_sequences tools tool_choice thinking metadata output_format service_tier".split(
+    "model messages system max_tokens stream temperature top_p top_k stop_sequences tools tool_choice thinking metadata output_format output_config service_tier".split(
       " ",
     ),
   ),
@@ -241,7 +241,8 @@ export function readSeen(wire: Wire, body: J, path: string): Seen {
       }
       s.tools = (body.tools ?? []).map((t: J) => ({ name: t.name, schema: t.input_schema }));
       s.reasoning = body.thinking?.type === "enabled";
-      if (body.output_format?.schema) s.schema = body.output_format.schema;
+      const format = body.output_config?.format ?? body.output_format;
+      if (format?.schema) s.schema = format.schema;
       if (body.tool_choice?.type === "tool") {
         s.forcedTool = body.tool_choice.name;
         const forced = s.tools.find((t) => t.name === s.forcedTool);
