@@ -75,7 +75,9 @@ export function checkBody(schema: TSchema, body: unknown): unknown {
 export function adminBody<const S extends TSchema>(schema: S, limit = ADMIN_BODY_LIMIT) {
   return {
     body: schema,
-    parse: ({ request }: { request: Request }) => readAdminJson(request, limit),
+    // Ours always answers (an empty body is null), so Elysia's "json" never runs: it is there to tell
+    // OpenAPI the content type.
+    parse: [({ request }: { request: Request }) => readAdminJson(request, limit), "json" as const],
     transform(ctx: { body: unknown }) {
       ctx.body = checkBody(schema, ctx.body);
     },

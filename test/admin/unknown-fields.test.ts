@@ -89,3 +89,18 @@ describe("admin API: unknown fields", () => {
     expect(res.status).toBe(200);
   });
 });
+
+describe("admin API: body schemas in the OpenAPI document", () => {
+  it.each(VALID)("%s %s is documented as JSON that refuses unknown fields", async (method, path) => {
+    const { app } = makeApp();
+    const doc = (await (await app.handle(new Request("http://localhost/openapi/json"))).json()) as {
+      paths: Record<
+        string,
+        Record<string, { requestBody?: { content: Record<string, { schema: unknown }> } }>
+      >;
+    };
+    const route = path.replace(/\/1$/, "/{id}");
+    const body = doc.paths[route]?.[method.toLowerCase()]?.requestBody;
+    expect(body?.content["application/json"]?.schema).toMatchObject({ additionalProperties: false });
+  });
+});
