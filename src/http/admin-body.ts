@@ -49,8 +49,8 @@ export async function readAdminJson(request: Request, limit: number): Promise<un
   }
 }
 
-/** A TypeBox error path (`/headers/x-a`) as a field name (`headers.x-a`); the root is `body`. */
-const fieldOf = (path: string) => path.replace(/^\//, "").replaceAll("/", ".") || "body";
+/** A TypeBox error path (`/headers/x-a`) as a field name (`headers.x-a`; the root is `body`), at most 200 characters. */
+const fieldOf = (path: string) => (path.replace(/^\//, "").replaceAll("/", ".") || "body").slice(0, 200);
 
 /**
  * Checks a body against its schema and throws a 422 naming the first field at fault, unknown fields

@@ -104,3 +104,10 @@ describe("admin API: body schemas in the OpenAPI document", () => {
     expect(body?.content["application/json"]?.schema).toMatchObject({ additionalProperties: false });
   });
 });
+
+it("names a 100 KB unknown field in at most 200 characters", async () => {
+  const { send } = await seeded();
+  const res = await send("POST", "/api/models", { name: "m", ["x".repeat(100_000)]: 1 });
+  expect(res.status).toBe(422);
+  expect((await res.text()).length).toBeLessThan(600);
+});
