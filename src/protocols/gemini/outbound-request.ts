@@ -75,7 +75,18 @@ function resultResponse(text: string, isError: boolean): Record<string, unknown>
   return isObject(parsed) ? parsed : { output: text };
 }
 
-function encodeParts(message: CanonicalMessage, at: number, names: Map<string, string>): Part[] {
+/**
+ * Parts that only carry what a tool returned (the images after a functionResponse): they belong to the
+ * function response, so they do not make a user content "more than function responses".
+ */
+type ToolOutputParts = WeakSet<Part>;
+
+function encodeParts(
+  message: CanonicalMessage,
+  at: number,
+  names: Map<string, string>,
+  toolOutput: ToolOutputParts,
+): Part[] {
   const parts: Part[] = [];
   message.content.forEach((part: ContentPart, j) => {
     const where = `messages[${at}].content[${j}]`;
@@ -105,7 +116,12 @@ function encodeParts(message: CanonicalMessage, at: number, names: Map<string, s
         parts.push({ functionResponse: { name, response: resultResponse(text, part.isError === true) } });
         // Images a tool returned follow its response as parts of the same turn (every Gemini model takes
         // those; only Gemini 3 reads images inside functionResponse).
-        for (const c of part.content) if (c.type === "image") parts.push(mediaPart(c.source, "image/jpeg"));
+        for (const c of part.content) {
+          if (c.type !== "image") continue;
+          const image = mediaPart(c.source, "image/jpeg");
+          toolOutput.add(image);
+          parts.push(image);
+        }
         break;
       }
       case "thinking": {
@@ -137,9 +153,10 @@ function encodeParts(message: CanonicalMessage, at: number, names: Map<string, s
 /** Messages as alternating contents; consecutive same-role turns merged, empty turns left out. */
 function encodeContents(messages: readonly CanonicalMessage[]): Content[] {
   const names = new Map<string, string>();
+  const toolOutput: ToolOutputParts = new WeakSet();
   const contents: Content[] = [];
   messages.forEach((message, i) => {
-    const parts = encodeParts(message, i, names);
+    const parts = encodeParts(message, i, names, toolOutput);
     if (parts.length === 0) return;
     const role = message.role === "assistant" ? "model" : "user";
     const last = contents.at(-1);
@@ -147,10 +164,12 @@ function encodeContents(messages: readonly CanonicalMessage[]): Content[] {
     else contents.push({ role, parts });
   });
   // Gemini validates signatures only in the current turn: the steps after the last user content that is
-  // more than function responses. Google calls the skip value a last resort, so older turns keep theirs.
+  // more than function responses (and the images a tool returned). Google calls the skip value a last
+  // resort, so older turns keep theirs.
   let turnStart = 0;
   contents.forEach((content, i) => {
-    if (content.role === "user" && content.parts.some((p) => p.functionResponse === undefined)) turnStart = i;
+    const userWords = content.parts.some((p) => p.functionResponse === undefined && !toolOutput.has(p));
+    if (content.role === "user" && userWords) turnStart = i;
   });
   for (const content of contents.slice(turnStart)) {
     if (content.role !== "model") continue;

@@ -398,6 +398,29 @@ describe("gemini outbound: encodeRequest", () => {
     ]);
   });
 
+  it("keeps a step current when its tool returned images (they follow the functionResponse, they are not user words)", () => {
+    const out = encode({
+      messages: [
+        user("show me the page"),
+        { role: "assistant", content: [{ type: "tool_call", id: "s", name: "shot", arguments: "{}" }] },
+        {
+          role: "user",
+          content: [
+            {
+              type: "tool_result",
+              toolCallId: "s",
+              name: "shot",
+              content: [{ type: "image", source: { kind: "base64", mediaType: "image/png", data: "iVBO" } }],
+            },
+          ],
+        },
+      ],
+    });
+    const contents = out.contents as { role: string; parts: Record<string, unknown>[] }[];
+    expect(contents[2]?.parts[1]).toEqual({ inlineData: { mimeType: "image/png", data: "iVBO" } });
+    expect(contents[1]?.parts[0]?.thoughtSignature).toBe(SKIP_SIGNATURE);
+  });
+
   it("matches tool results to calls by name, looking the name up by id when missing", () => {
     const parts = (body.contents as { parts: Record<string, unknown>[] }[])[2].parts;
     expect(parts.slice(0, 2)).toEqual([
