@@ -52,15 +52,20 @@ function mediaPart(source: MediaSource, fallbackMime: string): Part {
   };
 }
 
-function parseArgs(text: string, where: string): Record<string, unknown> {
+/**
+ * Tool call arguments as Gemini's `args` object. Text that is not a JSON object (a call cut short by
+ * max tokens, a model's mistake) becomes `{}`, as the Anthropic encoder does: refusing it would make the
+ * whole conversation unroutable to Gemini, while the call's result already tells the model what failed.
+ */
+function parseArgs(text: string): Record<string, unknown> {
   if (text.trim() === "") return {};
   try {
     const value: unknown = JSON.parse(text);
     if (isObject(value)) return value;
   } catch {
-    // falls through to the error below
+    // falls through: not JSON
   }
-  throw unsupported(`${where}: tool call arguments must be a JSON object for Gemini`, where);
+  return {};
 }
 
 /** A tool result's text as Gemini's `response` object (`output` / `error` are Gemini's documented keys). */
@@ -104,7 +109,7 @@ function encodeParts(
       case "tool_call":
         names.set(part.id, part.name);
         parts.push({
-          functionCall: { name: part.name, args: parseArgs(part.arguments, where) },
+          functionCall: { name: part.name, args: parseArgs(part.arguments) },
           ...(part.signature ? { thoughtSignature: part.signature } : {}),
         });
         break;
