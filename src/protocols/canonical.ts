@@ -135,7 +135,9 @@ export type Feature =
   | "n" // several choices (OpenAI n > 1, Gemini candidateCount > 1)
   | "logprobs"
   | "audio"
-  | "previous_response_id" // Responses server-side conversation state
+  | "server_state" // state stored at OpenAI: previous_response_id, conversation, stored prompts, item references, file ids
+  | "cached_content" // a Gemini context cache (cachedContent), readable only by Gemini
+  | "image_output" // images generated as part of the answer (Gemini responseModalities IMAGE, chat modalities image)
   | "server_tools" // hosted tools: web search, file search, code interpreter, computer use…
   | "background"; // Responses background mode
 

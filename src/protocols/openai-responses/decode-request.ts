@@ -3,7 +3,7 @@
  *
  * What has no canonical form becomes a `Feature`, so only a Responses link (which passes the body through)
  * can serve it: previous_response_id, conversation, a stored `prompt`, item_reference / compaction items
- * and file_id inputs (all server-side state at OpenAI) → "previous_response_id"; hosted and non-function
+ * and file_id inputs (all server-side state at OpenAI) → "server_state"; hosted and non-function
  * tools (web_search, file_search, code_interpreter, computer_use_preview, image_generation, mcp,
  * local_shell, shell, apply_patch, custom…) and their items → "server_tools"; background → "background";
  * top_logprobs → "logprobs"; input_audio → "audio".
@@ -89,7 +89,7 @@ class RequestReader {
         return this.#push("assistant", [partOfReasoningItem(item)]);
       case "item_reference":
       case "compaction":
-        this.features.add("previous_response_id");
+        this.features.add("server_state");
         return;
       default:
         if (typeof type !== "string") throw invalid(`${field}.type must be a string`, `${field}.type`);
@@ -178,7 +178,7 @@ class RequestReader {
 
   /** A file_id refers to OpenAI's file storage, which only a Responses upstream can read. */
   #stored(): undefined {
-    this.features.add("previous_response_id");
+    this.features.add("server_state");
     return undefined;
   }
 
@@ -213,7 +213,7 @@ export function decodeOpenAIResponsesRequest(
   }
   reader.readInput(body.input);
   for (const key of ["previous_response_id", "conversation", "prompt"]) {
-    if (body[key] !== undefined && body[key] !== null) features.add("previous_response_id");
+    if (body[key] !== undefined && body[key] !== null) features.add("server_state");
   }
   if (body.background === true) features.add("background");
   if (typeof body.top_logprobs === "number" && body.top_logprobs > 0) features.add("logprobs");

@@ -205,7 +205,8 @@ describe("gemini inbound: decodeRequest", () => {
     ["Google Search", { tools: [{ googleSearch: {} }] }, "server_tools"],
     ["code execution", { tools: [{ codeExecution: {} }] }, "server_tools"],
     ["URL context", { tools: [{ urlContext: {} }] }, "server_tools"],
-    ["a context cache", { cachedContent: "cachedContents/abc123" }, "previous_response_id"],
+    ["a context cache", { cachedContent: "cachedContents/abc123" }, "cached_content"],
+    ["image output", { generationConfig: { responseModalities: ["TEXT", "IMAGE"] } }, "image_output"],
   ])("lists the feature a request uses: %s", (_, extra, feature) => {
     const body = { contents: [{ role: "user", parts: [{ text: "x" }] }], ...extra };
     expect(decode(body).features).toEqual([feature as never]);

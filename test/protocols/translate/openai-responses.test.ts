@@ -259,14 +259,14 @@ describe("responses inbound: decodeRequest", () => {
   });
 
   it.each([
-    ["previous_response_id", { previous_response_id: "resp_1" }, "previous_response_id"],
-    ["conversation", { conversation: "conv_1" }, "previous_response_id"],
-    ["a stored prompt", { prompt: { id: "pmpt_1" } }, "previous_response_id"],
-    ["an item_reference", { input: [{ type: "item_reference", id: "msg_1" }] }, "previous_response_id"],
+    ["previous_response_id", { previous_response_id: "resp_1" }, "server_state"],
+    ["conversation", { conversation: "conv_1" }, "server_state"],
+    ["a stored prompt", { prompt: { id: "pmpt_1" } }, "server_state"],
+    ["an item_reference", { input: [{ type: "item_reference", id: "msg_1" }] }, "server_state"],
     [
       "an image by file_id",
       { input: [{ role: "user", content: [{ type: "input_image", file_id: "file-1", detail: "auto" }] }] },
-      "previous_response_id",
+      "server_state",
     ],
     ["web_search", { tools: [{ type: "web_search" }] }, "server_tools"],
     ["a custom (freeform) tool", { tools: [{ type: "custom", name: "apply_patch" }] }, "server_tools"],
