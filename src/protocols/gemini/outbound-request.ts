@@ -9,6 +9,7 @@ import type {
   MediaSource,
   ReasoningConfig,
 } from "../canonical";
+import { asFunctionTool } from "../custom-tool";
 import { isObject } from "../json";
 import { toGeminiJsonSchema } from "./schema";
 import { GEMINI_EFFORT_BUDGET, isPlainText, unsupported } from "./wire";
@@ -236,7 +237,7 @@ export function encodeGeminiRequest(
   if (req.tools && req.tools.length > 0) {
     body.tools = [
       {
-        functionDeclarations: req.tools.map((tool) => ({
+        functionDeclarations: req.tools.map(asFunctionTool).map((tool) => ({
           name: tool.name,
           ...(tool.description ? { description: tool.description } : {}),
           // Full JSON Schema: `parameters` takes only an OpenAPI subset (no additionalProperties, $ref…).

@@ -11,6 +11,7 @@ import type {
   ContentPart,
   ThinkingPart,
 } from "../../../src/protocols/canonical";
+import { asFunctionTool } from "../../../src/protocols/custom-tool";
 import { packToolCallId } from "../../../src/protocols/tool-id";
 import type { Style } from "../../../src/protocols/types";
 
@@ -181,6 +182,13 @@ export interface Loss<T> {
 }
 const loss = <T>(what: string, why: string, apply: (value: T) => T): Loss<T> => ({ what, why, apply });
 
+const customAsFunction = (req: CanonicalRequest) =>
+  req.tools ? { ...clone(req), tools: req.tools.map(asFunctionTool) } : req;
+const WHY_CUSTOM =
+  "only Responses has freeform tools (and the canonical arguments of their calls are {input} JSON)";
+const CUSTOM_TOOLS =
+  "custom (freeform) tools travel as functions taking one string, input, their grammar told in the description";
+
 const offNotSent = (req: CanonicalRequest) =>
   req.reasoning?.enabled === false ? without(req, "reasoning") : req;
 const stopSequenceAsStop = (res: Answer): Answer =>
@@ -249,6 +257,7 @@ const geminiCacheWrites = (res: Answer): Answer =>
 // biome-ignore format: one line per loss
 export const REQUEST_LOSSES: Record<Style, Loss<CanonicalRequest>[]> = {
   openai: [
+    loss(CUSTOM_TOOLS, WHY_CUSTOM, customAsFunction),
     loss("instructions join into one system message", "one leading system message is what every OpenAI-compatible vendor accepts", joinSystem),
     loss("tool results lose their error flag", "a tool message has no error field; its text says what failed", dropResultErrors),
     loss("images a tool returned move to a user message right after the tool messages", "tool messages take text only", toolImagesAfterResults),
@@ -261,6 +270,7 @@ export const REQUEST_LOSSES: Record<Style, Loss<CanonicalRequest>[]> = {
     loss("top_k and metadata are dropped", "no Chat Completions field (metadata needs store: true and never reaches the model)", (req) => without(req, "topK", "metadata")),
   ],
   "openai-responses": [
+    loss(CUSTOM_TOOLS, WHY_CUSTOM, customAsFunction),
     loss("instructions join into one instructions text", "Responses has one instructions field", joinSystem),
     loss("consecutive messages of one role merge", "the client side reads items of one role as one turn", mergeSameRole),
     loss("tool results lose their error flag", "function_call_output has no error field", dropResultErrors),
@@ -273,6 +283,7 @@ export const REQUEST_LOSSES: Record<Style, Loss<CanonicalRequest>[]> = {
     loss("a document URL loses its media type", "input_file.file_url has no type field", (req) => mapParts(req, (p) => (p.type === "document" && p.source.kind === "url" ? { ...p, source: without(p.source, "mediaType") } : p))),
   ],
   anthropic: [
+    loss(CUSTOM_TOOLS, WHY_CUSTOM, customAsFunction),
     loss("max_tokens is always set (4096 when absent)", "Anthropic requires max_tokens", (req) => ({ ...clone(req), maxTokens: req.maxTokens ?? 4096 })),
     loss("consecutive messages of one role merge", "Messages wants alternating turns", mergeSameRole),
     loss("images lose their detail hint", "Messages has no detail field", (req) => mapParts(req, (p) => (p.type === "image" ? without(p, "detail") : p))),
@@ -285,6 +296,7 @@ export const REQUEST_LOSSES: Record<Style, Loss<CanonicalRequest>[]> = {
     loss("seed, penalties and metadata other than the user are dropped", "Messages has no such fields", (req) => without(req, "seed", "frequencyPenalty", "presencePenalty", "metadata")),
   ],
   gemini: [
+    loss(CUSTOM_TOOLS, WHY_CUSTOM, customAsFunction),
     loss("instructions join into one systemInstruction text", "systemInstruction is one content", joinSystem),
     loss("consecutive messages of one role merge", "Gemini wants alternating turns", mergeSameRole),
     loss("tool call ids are regenerated (call_<name>_<n>)", "Gemini matches results to calls by name, and some endpoints reject ids", renumberToolIds),
