@@ -65,11 +65,20 @@ function responseRoundTrip(style: Style, res: CanonicalResponse): CanonicalRespo
   return TRANSLATION.outbound(style).decodeResponse(plain(body));
 }
 
-/** The client's stream bytes for a sequence of canonical events. */
-function encodeStream(style: Style, events: readonly CanonicalEvent[], fail?: GatewayError): string[] {
+/**
+ * The client's stream bytes for a sequence of canonical events; a failure ends it through fail(), or as
+ * an error event pushed like any other (what a decoder gives for an upstream's error event).
+ */
+function encodeStream(
+  style: Style,
+  events: readonly CanonicalEvent[],
+  fail?: { error: GatewayError; as: "fail()" | "error event" },
+): string[] {
   const encoder = TRANSLATION.inbound(style).createStreamEncoder(CTX);
   const pieces = events.map((event) => encoder.push(event));
-  pieces.push(fail ? encoder.fail(fail) : encoder.end());
+  if (!fail) pieces.push(encoder.end());
+  else if (fail.as === "fail()") pieces.push(encoder.fail(fail.error));
+  else pieces.push(encoder.push({ type: "error", error: fail.error }), encoder.end());
   return pieces;
 }
 
@@ -253,10 +262,13 @@ describe.each(STYLES)("translation contract: %s", (style) => {
       }
     });
 
-    it.each(Object.entries(STREAMS))("%s cut by fail() reads back as an error and no finish", (_name, fx) => {
+    const failures = Object.entries(STREAMS).flatMap(([name, fx]) =>
+      (["fail()", "error event"] as const).map((as) => [name, as, fx] as const),
+    );
+    it.each(failures)("%s cut by %s reads back as an error and no finish", (_name, as, fx) => {
       const half = fx.events.slice(0, Math.max(1, Math.floor(fx.events.length / 2)));
-      const err = new GatewayError(502, "upstream_error", "upstream went away");
-      for (const [how, chunks] of chunkings(encodeStream(style, half, err))) {
+      const error = new GatewayError(502, "upstream_error", "upstream went away");
+      for (const [how, chunks] of chunkings(encodeStream(style, half, { error, as }))) {
         const got = reassemble(decodeStream(style, chunks));
         expect({ how, finishes: got.finishes, failed: got.errors.length > 0 }).toEqual({
           how,
