@@ -159,17 +159,17 @@ describe("llmio process", () => {
     expect(stderr).toContain("PORT");
     expect(stderr.trimEnd().split("\n")).toHaveLength(1);
     expect(res.stdout.toString()).toBe("");
-  });
+  }, 30_000);
 
   it("prints the help and exits 0 on --help", () => {
     const res = run(["--help"]);
     expect(res.exitCode).toBe(0);
     expect(res.stdout.toString()).toBe(HELP);
-  });
+  }, 30_000);
 
   it("prints the version and exits 0 on --version", () => {
     const res = run(["--version"]);
     expect(res.exitCode).toBe(0);
     expect(res.stdout.toString()).toBe(`llmio ${VERSION}\n`);
-  });
+  }, 30_000);
 });
