@@ -156,6 +156,7 @@ export class RedisCluster implements Cluster {
 
   /** Connected (again): say this instance is alive, take every link's shared state, reload, settle. */
   async #joined(): Promise<void> {
+    await this.#conn.load([ADMIT, SETTLE, LINK_CHANGE, HEARTBEAT, INSTANCES]);
     await this.#heartbeat();
     // A restarted Redis counts versions from scratch.
     this.#versions.clear();
