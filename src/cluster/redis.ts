@@ -234,7 +234,7 @@ export class RedisCluster implements Cluster {
     const k = (part: string) => this.#key("key", req.keyId, part);
     const r = (await this.#conn.script(
       ADMIT,
-      [k("rpm"), k("tpm"), k("res"), k("spent"), this.#key("instances")],
+      [k("rpm"), k("tpm"), k("res"), k("spent"), this.#key("instances"), k("tpm-sum")],
       [
         String(req.rpmLimit ?? -1),
         String(req.tpmLimit ?? -1),
@@ -271,7 +271,7 @@ export class RedisCluster implements Cluster {
     };
     if (!this.#conn.up) return keep();
     this.#conn
-      .script(SETTLE, [k("tpm"), k("res"), k("spent")], [ref, String(tokens), String(cost)])
+      .script(SETTLE, [k("tpm"), k("res"), k("spent"), k("tpm-sum")], [ref, String(tokens), String(cost)])
       .catch((err) => {
         if (err instanceof SharedStateDown) keep();
       });

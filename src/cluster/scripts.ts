@@ -7,7 +7,7 @@ local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)`;
 /**
  * Admit one request of a key and reserve its worst case, or say which limit refuses it. The same rules as
  * KeyLimiter (src/modules/proxy/limits.ts), over every instance's requests.
- * KEYS: rpm zset, tpm zset, reservations hash, spent, instances zset.
+ * KEYS: rpm zset, tpm zset, reservations hash, spent, instances zset, tpm sum.
  * ARGV: rpm, tpm, budget (-1: none), database spent, reservation name, worst tokens, worst cost,
  *       instance liveness ms, reservation ttl ms.
  * Returns {0, name} | {1, spent} budget spent | {2} budget reserved | {3, retry ms} tpm | {4} tpm reserved |
@@ -48,18 +48,28 @@ if budget >= 0 then
   if spent + heldCost >= budget then return {2} end
 end
 if tpm >= 0 then
-  redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now - W)
-  local used = redis.call('ZRANGE', KEYS[2], 0, -1, 'WITHSCORES')
-  local sum = 0
-  for i = 1, #used, 2 do sum = sum + tonumber(string.match(used[i], '^(%d+)|')) end
+  -- The window's sum is kept beside it; entries that aged out are taken off it here.
+  local sum = tonumber(redis.call('GET', KEYS[6]) or '0')
+  local old = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', now - W)
+  if #old > 0 then
+    for _, m in ipairs(old) do sum = sum - tonumber(string.match(m, '^(%d+)|')) end
+    if sum < 0 then sum = 0 end
+    redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now - W)
+    redis.call('SET', KEYS[6], sum, 'PX', W + 1000)
+  end
   if sum >= tpm then
-    -- The window frees up once enough of its oldest tokens have aged out.
-    local i = 1
-    while i < #used - 1 and sum - tonumber(string.match(used[i], '^(%d+)|')) >= tpm do
-      sum = sum - tonumber(string.match(used[i], '^(%d+)|'))
-      i = i + 2
+    -- The window frees up once enough of its oldest tokens have aged out (walked in batches).
+    local from = 0
+    while true do
+      local batch = redis.call('ZRANGE', KEYS[2], from, from + 99, 'WITHSCORES')
+      if #batch == 0 then return {3, W} end
+      for j = 1, #batch, 2 do
+        local n = tonumber(string.match(batch[j], '^(%d+)|'))
+        if sum - n < tpm or (#batch < 200 and j == #batch - 1) then return {3, tonumber(batch[j + 1]) + W - now} end
+        sum = sum - n
+      end
+      from = from + 100
     end
-    return {3, tonumber(used[i + 1]) + W - now}
   end
   if sum + heldTokens >= tpm then return {4} end
 end
@@ -79,7 +89,7 @@ return {0, ARGV[5]}`;
 
 /**
  * Settle a reservation: release it, count the request's real tokens in the minute's window and its cost.
- * KEYS: tpm zset, reservations hash, spent. ARGV: reservation name, tokens, cost.
+ * KEYS: tpm zset, reservations hash, spent, tpm sum. ARGV: reservation name, tokens, cost.
  */
 export const SETTLE = `${NOW}
 redis.call('HDEL', KEYS[2], ARGV[1])
@@ -87,6 +97,8 @@ if tonumber(ARGV[2]) > 0 then
   redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - 60000)
   redis.call('ZADD', KEYS[1], now, ARGV[2] .. '|' .. ARGV[1])
   redis.call('PEXPIRE', KEYS[1], 61000)
+  redis.call('INCRBY', KEYS[4], ARGV[2])
+  redis.call('PEXPIRE', KEYS[4], 61000)
 end
 if tonumber(ARGV[3]) > 0 then
   redis.call('INCRBYFLOAT', KEYS[3], ARGV[3])
