@@ -1,6 +1,8 @@
 import { VERSION } from "./core/version";
 
-export type LogLevel = "debug" | "info" | "warn" | "error" | "silent";
+import type { LogLevel } from "./core/logger";
+
+export type { LogLevel };
 
 /** Everything the process reads from its environment and flags, validated once at startup. */
 export interface Config {

@@ -168,20 +168,22 @@ describe("llmio process", () => {
     expect(stderr).toContain("PORT");
     expect(stderr.trimEnd().split("\n")).toHaveLength(1);
     expect(res.stdout.toString()).toBe("");
-  });
+  }, 30_000);
 
   it("prints the help and exits 0 on --help", () => {
     const res = run(["--help"]);
     expect(res.exitCode).toBe(0);
     expect(res.stdout.toString()).toBe(HELP);
-  });
+  }, 30_000);
 
   it("prints the version and exits 0 on --version", () => {
     const res = run(["--version"]);
     expect(res.exitCode).toBe(0);
     expect(res.stdout.toString()).toBe(`llmio ${VERSION}\n`);
-  });
+  }, 30_000);
+});
 
+describe("shared-state settings", () => {
   it("reads --redis-url and --instance-id as flags", () => {
     const c = config(["--redis-url", "rediss://cache.internal:6380", "--instance-id=node-2"]);
     expect(c.redisUrl).toBe("rediss://cache.internal:6380");
