@@ -18,11 +18,11 @@ import { proxyModule } from "./modules/proxy";
 import { readinessController } from "./modules/readiness";
 import { KeyLimiter, type Limiter } from "./modules/proxy/limits";
 import { SharedKeyLimiter } from "./modules/proxy/shared-limits";
-import { buildSnapshot } from "./modules/proxy/snapshot";
+import { buildSnapshot, type ProxySnapshot } from "./modules/proxy/snapshot";
 import type { HttpClient } from "./providers/registry";
 import { type HealthOptions, HealthRegistry } from "./routing";
 import type { GatewayRuntime } from "./runtime";
-import { Metrics } from "./telemetry/metrics";
+import { type LabelNames, Metrics } from "./telemetry/metrics";
 import type { RequestRecord } from "./telemetry/record";
 import { Recorder, type RecorderOptions } from "./telemetry/recorder";
 import { startRetention } from "./telemetry/retention";
@@ -75,9 +75,11 @@ export function createApp(deps: AppDeps) {
   startRetention(deps.db, deps.config.logRetentionDays, clock, logger);
   const metrics = new Metrics();
   const lifecycle = new Lifecycle();
+  metrics.setLabelNames(labelNames(snapshot));
   const rebuild = () => {
     snapshot = buildSnapshot(deps.db);
     health.forget(snapshot.all.linkIds());
+    metrics.setLabelNames(labelNames(snapshot));
   };
   // Another instance changed the configuration (or this one rejoined the shared state): rebuild from the database.
   cluster.onConfigChange(rebuild);
@@ -130,6 +132,17 @@ export function createApp(deps: AppDeps) {
     )
     .use(adminModule(adminDeps, deps.adminToken, startedAt, runtime))
     .use(uiPlugin());
+}
+
+/** The configured model and provider names: the only ones /metrics labels a series with. */
+function labelNames(snapshot: ProxySnapshot): LabelNames {
+  const models = new Set<string>();
+  const providers = new Set<string>();
+  for (const m of snapshot.all.models()) {
+    models.add(m.name);
+    for (const l of m.links) providers.add(l.provider.name);
+  }
+  return { models, providers };
 }
 
 export type App = ReturnType<typeof createApp>;
