@@ -104,6 +104,7 @@ export class Metrics {
     uptimeS: number;
     recorder: { pending: number; written: number; dropped: number; failed: number };
     links: LinkHealth[];
+    cluster?: { shared: boolean; degraded: boolean };
   }): string {
     const out: string[] = [];
     const metric = (name: string, type: string, help: string) =>
@@ -152,6 +153,20 @@ export class Metrics {
       const id = { link_id: String(l.link_id) };
       out.push(`llmio_link_breaker_open${labels(id)} ${l.breaker === "closed" ? 0 : 1}`);
       out.push(`llmio_link_cooling_down${labels(id)} ${l.cooldown_until !== null ? 1 : 0}`);
+    }
+    if (live.cluster) {
+      metric(
+        "llmio_cluster_shared",
+        "gauge",
+        "1 when live state is shared with other instances (REDIS_URL).",
+      );
+      out.push(`llmio_cluster_shared ${live.cluster.shared ? 1 : 0}`);
+      metric(
+        "llmio_cluster_degraded",
+        "gauge",
+        "1 while the shared live state is unreachable and this instance runs on its own state.",
+      );
+      out.push(`llmio_cluster_degraded ${live.cluster.degraded ? 1 : 0}`);
     }
     metric("llmio_uptime_seconds", "gauge", "Seconds since the gateway started.");
     out.push(`llmio_uptime_seconds ${Math.round(live.uptimeS)}`);
