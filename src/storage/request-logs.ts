@@ -1,5 +1,6 @@
 import type { Database } from "bun:sqlite";
 import { type RequestRecord, totalTokens } from "../telemetry/record";
+import { addRollups, rollupInputOf, roundMs as round } from "./rollups";
 import type { LogBodies, LogEntry } from "./schema";
 
 const INSERT_LOG = `INSERT INTO request_logs (
@@ -9,9 +10,7 @@ const INSERT_LOG = `INSERT INTO request_logs (
   cost, currency, prices, finish_reason, created_at
 ) VALUES (${Array(32).fill("?").join(", ")})`;
 
-const round = (n: number | null) => (n === null ? null : Math.round(n * 1000) / 1000);
-
-/** Writes a batch of records (and their bodies, and key usage) in one transaction. */
+/** Writes a batch of records (their bodies, key usage and hourly rollups) in one transaction. */
 export function insertRecords(db: Database, records: readonly RequestRecord[]): void {
   const insertLog = db.query(INSERT_LOG);
   const insertBody = db.query("INSERT INTO request_bodies (log_id, request, response) VALUES (?, ?, ?)");
@@ -58,6 +57,7 @@ export function insertRecords(db: Database, records: readonly RequestRecord[]): 
       if (r.bodies) insertBody.run(res.lastInsertRowid, r.bodies.request, r.bodies.response);
       if (r.key_id !== null) touchKey.run(r.cost, r.created_at, r.key_id);
     }
+    addRollups(db, records.map(rollupInputOf));
   })();
 }
 

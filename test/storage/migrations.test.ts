@@ -74,6 +74,7 @@ describe("migrations", () => {
       "providers",
       "request_bodies",
       "request_logs",
+      "request_rollups",
       "settings",
       // SQLite's own: the AUTOINCREMENT counters of migration 2.
       "sqlite_sequence",

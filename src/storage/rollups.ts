@@ -1,0 +1,239 @@
+import type { Database } from "bun:sqlite";
+import { type RequestRecord, totalTokens } from "../telemetry/record";
+import { addEncoded, bucketOf, emptyHistogram, encodeHistogram, type Histogram } from "./latency-histogram";
+
+/*
+ * request_rollups: the request records pre-aggregated per UTC hour × model × provider × key × status ×
+ * client protocol × currency, written in the same transaction as the records (insertRecords) and
+ * backfilled by migration 3. The dashboard reads these rows, never the records, so its cost follows the
+ * number of hours and combinations in a window, not the traffic.
+ * - provider_id is the provider the request ended at (the one that answered, else the one its last failed
+ *   attempt tried), 0 for none; key_id 0 is the admin token; currency '' is an unpriced request.
+ * - provider_name is the largest name recorded for that provider in the hour (what the old per-record
+ *   query's MAX() picked).
+ * - Latency: sum and count for averages, plus log-spaced histograms (latency-histogram.ts) for p50/p95.
+ */
+
+export const HOUR_MS = 3_600_000;
+
+/** The start (epoch ms) of the UTC hour holding `at`. */
+export const hourOf = (at: number) => Math.floor(at / HOUR_MS) * HOUR_MS;
+
+/** What one record adds to its rollup row. */
+export interface RollupInput {
+  created_at: number;
+  model: string;
+  provider_id: number | null;
+  provider_name: string | null;
+  key_id: number | null;
+  status: string;
+  style: string;
+  currency: string | null;
+  input_tokens: number;
+  cached_tokens: number;
+  cache_write_tokens: number;
+  output_tokens: number;
+  reasoning_tokens: number;
+  total_tokens: number;
+  cost: number;
+  total_ms: number | null;
+  first_chunk_ms: number | null;
+}
+
+/** Rounds like the stored record does (request-logs.ts), so rollups sum the same values. */
+export const roundMs = (n: number | null) => (n === null ? null : Math.round(n * 1000) / 1000);
+
+/** The rollup contribution of a record about to be written. */
+export function rollupInputOf(r: RequestRecord): RollupInput {
+  const last = r.attempts.length ? r.attempts[r.attempts.length - 1] : undefined;
+  const u = r.usage;
+  return {
+    created_at: r.created_at,
+    model: r.model,
+    provider_id: r.provider_id ?? last?.provider_id ?? null,
+    provider_name: r.provider_name ?? last?.provider_name ?? null,
+    key_id: r.key_id,
+    status: r.status,
+    style: r.style,
+    currency: r.currency,
+    input_tokens: u?.input ?? 0,
+    cached_tokens: u?.cachedRead ?? 0,
+    cache_write_tokens: u?.cacheWrite ?? 0,
+    output_tokens: u?.output ?? 0,
+    reasoning_tokens: u?.reasoning ?? 0,
+    total_tokens: totalTokens(u),
+    cost: r.cost,
+    total_ms: roundMs(r.total_ms),
+    first_chunk_ms: roundMs(r.first_chunk_ms),
+  };
+}
+
+interface Row {
+  hour: number;
+  model: string;
+  provider_id: number;
+  key_id: number;
+  status: string;
+  style: string;
+  currency: string;
+  provider_name: string | null;
+  reqs: number;
+  input_tokens: number;
+  cached_tokens: number;
+  cache_write_tokens: number;
+  output_tokens: number;
+  reasoning_tokens: number;
+  total_tokens: number;
+  cost: number;
+  total_ms_sum: number;
+  total_ms_n: number;
+  first_chunk_ms_sum: number;
+  first_chunk_ms_n: number;
+  totalHist: Histogram;
+  firstHist: Histogram;
+}
+
+const SUMS = [
+  "reqs",
+  "input_tokens",
+  "cached_tokens",
+  "cache_write_tokens",
+  "output_tokens",
+  "reasoning_tokens",
+  "total_tokens",
+  "cost",
+  "total_ms_sum",
+  "total_ms_n",
+  "first_chunk_ms_sum",
+  "first_chunk_ms_n",
+] as const;
+
+const DIMS = "hour, model, provider_id, key_id, status, style, currency";
+const DIM_MATCH =
+  "hour = ? AND model = ? AND provider_id = ? AND key_id = ? AND status = ? AND style = ? AND currency = ?";
+
+/** SQLite compares text bytewise; so does this (JS `<` compares UTF-16 units). */
+const maxName = (a: string | null, b: string | null) =>
+  a === null ? b : b === null ? a : Buffer.compare(Buffer.from(a), Buffer.from(b)) >= 0 ? a : b;
+
+function groupOf(inputs: Iterable<RollupInput>): Map<string, Row> {
+  const groups = new Map<string, Row>();
+  for (const r of inputs) {
+    const hour = hourOf(r.created_at);
+    const pid = r.provider_id ?? 0;
+    const kid = r.key_id ?? 0;
+    const cur = r.currency ?? "";
+    const key = `${hour}\u0000${r.model}\u0000${pid}\u0000${kid}\u0000${r.status}\u0000${r.style}\u0000${cur}`;
+    let g = groups.get(key);
+    if (!g) {
+      g = {
+        hour,
+        model: r.model,
+        provider_id: pid,
+        key_id: kid,
+        status: r.status,
+        style: r.style,
+        currency: cur,
+        provider_name: null,
+        reqs: 0,
+        input_tokens: 0,
+        cached_tokens: 0,
+        cache_write_tokens: 0,
+        output_tokens: 0,
+        reasoning_tokens: 0,
+        total_tokens: 0,
+        cost: 0,
+        total_ms_sum: 0,
+        total_ms_n: 0,
+        first_chunk_ms_sum: 0,
+        first_chunk_ms_n: 0,
+        totalHist: emptyHistogram(),
+        firstHist: emptyHistogram(),
+      };
+      groups.set(key, g);
+    }
+    g.provider_name = maxName(g.provider_name, r.provider_name);
+    g.reqs++;
+    g.input_tokens += r.input_tokens;
+    g.cached_tokens += r.cached_tokens;
+    g.cache_write_tokens += r.cache_write_tokens;
+    g.output_tokens += r.output_tokens;
+    g.reasoning_tokens += r.reasoning_tokens;
+    g.total_tokens += r.total_tokens;
+    g.cost += r.cost;
+    if (r.total_ms !== null) {
+      g.total_ms_sum += r.total_ms;
+      g.total_ms_n++;
+      g.totalHist[bucketOf(r.total_ms)]++;
+    }
+    if (r.first_chunk_ms !== null) {
+      g.first_chunk_ms_sum += r.first_chunk_ms;
+      g.first_chunk_ms_n++;
+      g.firstHist[bucketOf(r.first_chunk_ms)]++;
+    }
+  }
+  return groups;
+}
+
+type StoredRow = Omit<Row, "totalHist" | "firstHist"> & {
+  total_ms_hist: string | null;
+  first_chunk_ms_hist: string | null;
+};
+
+/**
+ * Adds records to their rollup rows. Call it inside the transaction that writes the records, so the two
+ * never disagree.
+ */
+export function addRollups(db: Database, inputs: Iterable<RollupInput>): void {
+  const read = db.query(`SELECT * FROM request_rollups WHERE ${DIM_MATCH}`);
+  const write = db.query(
+    `INSERT OR REPLACE INTO request_rollups (${DIMS}, provider_name, ${SUMS.join(", ")}, total_ms_hist, first_chunk_ms_hist)
+     VALUES (${Array(7 + 1 + SUMS.length + 2)
+       .fill("?")
+       .join(", ")})`,
+  );
+  for (const g of groupOf(inputs).values()) {
+    const dims = [g.hour, g.model, g.provider_id, g.key_id, g.status, g.style, g.currency] as const;
+    const old = read.get(...dims) as StoredRow | null;
+    if (old) {
+      for (const k of SUMS) g[k] += old[k];
+      g.provider_name = maxName(g.provider_name, old.provider_name);
+      addEncoded(g.totalHist, old.total_ms_hist);
+      addEncoded(g.firstHist, old.first_chunk_ms_hist);
+    }
+    write.run(
+      ...dims,
+      g.provider_name,
+      ...SUMS.map((k) => g[k]),
+      encodeHistogram(g.totalHist),
+      encodeHistogram(g.firstHist),
+    );
+  }
+}
+
+/** The stored-record columns a rollup is built from (migration 3's backfill reads them). */
+const BACKFILL_SELECT = `SELECT id, created_at, model,
+    COALESCE(provider_id, json_extract(attempts, '$[#-1].provider_id')) AS provider_id,
+    COALESCE(provider_name, json_extract(attempts, '$[#-1].provider_name')) AS provider_name,
+    key_id, status, style, currency, input_tokens, cached_tokens, cache_write_tokens, output_tokens,
+    reasoning_tokens, total_tokens, cost, total_ms, first_chunk_ms
+  FROM request_logs WHERE id > ? ORDER BY id LIMIT ?`;
+
+/** Builds the rollups of every stored record, `chunk` records at a time (memory stays bounded). */
+export function backfillRollups(db: Database, chunk = 50_000): number {
+  const q = db.query(BACKFILL_SELECT);
+  let after = 0;
+  let total = 0;
+  for (;;) {
+    const rows = q.all(after, chunk) as (RollupInput & { id: number })[];
+    if (!rows.length) return total;
+    addRollups(db, rows);
+    total += rows.length;
+    after = (rows[rows.length - 1] as { id: number }).id;
+  }
+}
+
+/** Deletes the rollup rows of hours before `before` (epoch ms); returns how many went. */
+export function pruneRollups(db: Database, before: number): number {
+  return db.query("DELETE FROM request_rollups WHERE hour < ?").run(hourOf(before)).changes;
+}
