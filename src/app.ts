@@ -15,6 +15,12 @@ import { buildSnapshot } from "./modules/proxy/snapshot";
 import type { HttpClient } from "./providers/registry";
 import { type HealthOptions, HealthRegistry } from "./routing";
 import type { GatewayRuntime } from "./runtime";
+import {
+  type AnalyticsReader,
+  inlineReader,
+  type WorkerReaderOptions,
+  workerReader,
+} from "./telemetry/analytics";
 import { Metrics } from "./telemetry/metrics";
 import type { RequestRecord } from "./telemetry/record";
 import { Recorder, type RecorderOptions } from "./telemetry/recorder";
@@ -35,6 +41,8 @@ export interface AppDeps {
   http?: HttpClient;
   health?: Partial<HealthOptions>;
   recorder?: RecorderOptions;
+  /** Overrides of the analytics thread's options (tests: a short timeout, the hold hook). */
+  analytics?: Partial<WorkerReaderOptions>;
 }
 
 /** Composes the gateway: error handling, client-facing proxy, admin API, OpenAPI document, UI. */
@@ -48,25 +56,45 @@ export function createApp(deps: AppDeps) {
   let snapshot = buildSnapshot(deps.db);
   const health = new HealthRegistry(clock, deps.health);
   // A database file gets a writer thread; an in-memory one (tests) can only be written from here.
-  const store =
-    deps.db.filename && deps.db.filename !== ":memory:"
-      ? workerStore(deps.db, deps.db.filename, logger)
-      : inlineStore(deps.db, logger);
+  const onFile = Boolean(deps.db.filename) && deps.db.filename !== ":memory:";
+  const store = onFile ? workerStore(deps.db, deps.db.filename, logger) : inlineStore(deps.db, logger);
+  // The console's reports get a thread and a read-only connection of their own, likewise.
+  const analytics: AnalyticsReader = onFile
+    ? workerReader(deps.db, deps.db.filename, logger, {
+        timeoutMs: deps.config.analyticsTimeoutMs,
+        maxPending: 64,
+        ...deps.analytics,
+      })
+    : inlineReader(deps.db);
   const recorder = new Recorder(store, deps.recorder);
-  // Hourly, off by default: deletes request logs past LOG_RETENTION_DAYS.
-  startRetention(deps.db, deps.config.logRetentionDays, clock, logger);
+  // Hourly: deletes request logs past LOG_RETENTION_DAYS (off by default) and rollups past ROLLUP_RETENTION_DAYS.
+  startRetention(
+    deps.db,
+    { logDays: deps.config.logRetentionDays, rollupDays: deps.config.rollupRetentionDays },
+    clock,
+    logger,
+  );
   const metrics = new Metrics();
   const runtime: GatewayRuntime = {
     health,
     recorder,
     metrics,
+    analytics,
     snapshot: () => snapshot,
     reload() {
       snapshot = buildSnapshot(deps.db);
       health.forget(snapshot.all.linkIds());
     },
   };
-  const adminDeps = { db: deps.db, clock, logger, config: deps.config, http, onConfigChange: runtime.reload };
+  const adminDeps = {
+    db: deps.db,
+    analytics,
+    clock,
+    logger,
+    config: deps.config,
+    http,
+    onConfigChange: runtime.reload,
+  };
   const proxyDeps = {
     config: deps.config,
     logger,

@@ -16,6 +16,10 @@ export interface Config {
   streamIdleMs: number;
   /** Request logs older than this many days are deleted (0 keeps them forever). */
   logRetentionDays: number;
+  /** Hourly rollups (the dashboard's figures) older than this many days are deleted (0 keeps them). */
+  rollupRetentionDays: number;
+  /** A console report (dashboard, logs) that takes longer answers 504 (ms). */
+  analyticsTimeoutMs: number;
   /** Serve /metrics without the admin token. */
   metricsPublic: boolean;
   /** Take the client address from X-Forwarded-For (only behind a reverse proxy you run). */
@@ -40,6 +44,9 @@ Options (each also read from the environment variable in brackets):
   --body-limit-mb <n>  largest proxied request body in MiB (BODY_LIMIT_MB, default 32)
   --stream-idle-s <n>  end a stream silent for this long (STREAM_IDLE_S, default 120)
   --log-retention-days <n>  delete request logs older than n days (LOG_RETENTION_DAYS, default 0 = keep)
+  --rollup-retention-days <n>  delete the dashboard's hourly rollups older than n days
+                       (ROLLUP_RETENTION_DAYS, default 400; 0 = keep)
+  --analytics-timeout-s <n>  a dashboard or log query taking longer answers 504 (ANALYTICS_TIMEOUT_S, default 15)
   --metrics-public     serve /metrics without the token (METRICS_PUBLIC=true)
   --trust-proxy        read the client IP from X-Forwarded-For (TRUST_PROXY=true)
   --reset-token        generate a new admin token, print it once, and start
@@ -56,6 +63,8 @@ const FLAG_TO_KEY: Record<string, string> = {
   "--body-limit-mb": "BODY_LIMIT_MB",
   "--stream-idle-s": "STREAM_IDLE_S",
   "--log-retention-days": "LOG_RETENTION_DAYS",
+  "--rollup-retention-days": "ROLLUP_RETENTION_DAYS",
+  "--analytics-timeout-s": "ANALYTICS_TIMEOUT_S",
 };
 const BOOLEAN_FLAGS: Record<string, string> = {
   "--metrics-public": "METRICS_PUBLIC",
@@ -136,6 +145,8 @@ export function parseConfig(argv: readonly string[], env: Record<string, string 
       bodyLimit: integer("BODY_LIMIT_MB", values.BODY_LIMIT_MB ?? "32", 1, 1024) * 1024 * 1024,
       streamIdleMs: integer("STREAM_IDLE_S", values.STREAM_IDLE_S ?? "120", 1, 86400) * 1000,
       logRetentionDays: integer("LOG_RETENTION_DAYS", values.LOG_RETENTION_DAYS ?? "0", 0, 36500),
+      rollupRetentionDays: integer("ROLLUP_RETENTION_DAYS", values.ROLLUP_RETENTION_DAYS ?? "400", 0, 36500),
+      analyticsTimeoutMs: integer("ANALYTICS_TIMEOUT_S", values.ANALYTICS_TIMEOUT_S ?? "15", 1, 3600) * 1000,
       metricsPublic: boolean("METRICS_PUBLIC", values.METRICS_PUBLIC ?? "false"),
       trustProxy: boolean("TRUST_PROXY", values.TRUST_PROXY ?? "false"),
       resetToken: boolean("RESET_TOKEN", values.RESET_TOKEN ?? "false"),

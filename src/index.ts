@@ -76,6 +76,7 @@ async function shutdown(signal: string) {
   if (!graceful) await app.stop(true).catch(() => {});
   // Write every request record still queued before the database closes.
   await app.decorator.gateway.recorder.close();
+  await app.decorator.gateway.analytics.close();
   db.close();
   process.exit(0);
 }

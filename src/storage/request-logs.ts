@@ -1,6 +1,6 @@
 import type { Database } from "bun:sqlite";
 import { type RequestRecord, totalTokens } from "../telemetry/record";
-import { addRollups, rollupInputOf, roundMs as round } from "./rollups";
+import { addRollups, countRollups, rollupInputOf, roundMs as round } from "./rollups";
 import type { LogBodies, LogEntry } from "./schema";
 
 const INSERT_LOG = `INSERT INTO request_logs (
@@ -78,20 +78,32 @@ export interface LogFilter {
 
 type Param = string | number;
 
-function where(f: LogFilter): { sql: string; params: Param[] } {
+/**
+ * The WHERE clause of a log filter. Every filter the console offers has an index to start from: model,
+ * provider (a current provider's name is resolved to its id), key, trace, session, time range, and the
+ * failed statuses (a partial index); `style` and status `success` only narrow what another index found.
+ */
+function where(db: Database, f: LogFilter): { sql: string; params: Param[] } {
   const clauses: string[] = [];
   const params: Param[] = [];
-  const add = (sql: string, v: Param | undefined) => {
-    if (v === undefined || v === "") return;
+  const add = (sql: string, ...v: (Param | undefined)[]) => {
+    if (v.some((x) => x === undefined || x === "")) return;
     clauses.push(sql);
-    params.push(v);
+    params.push(...(v as Param[]));
   };
   add("model = ?", f.model);
   if (f.provider !== undefined && f.provider !== "") {
     if (/^\d+$/.test(f.provider)) add("provider_id = ?", Number(f.provider));
-    else add("provider_name = ?", f.provider);
+    else {
+      const p = db.query("SELECT id FROM providers WHERE name = ?").get(f.provider) as { id: number } | null;
+      // The id makes the provider index usable; the name keeps the meaning "recorded under this name".
+      if (p) add("provider_id = ? AND provider_name = ?", p.id, f.provider);
+      else add("provider_name = ?", f.provider);
+    }
   }
   add("status = ?", f.status);
+  // Spelled out so that SQLite may use the partial index request_logs_failed (migration 3).
+  if (f.status === "error" || f.status === "cancelled") clauses.push("status <> 'success'");
   add("style = ?", f.style);
   add("key_id = ?", f.key_id);
   add("trace_id = ?", f.trace_id);
@@ -116,19 +128,77 @@ function fromRow(r: LogRow): LogEntry {
   };
 }
 
-/** One page of request logs, newest first. */
+/** Up to this many matching records are counted exactly for a page; past it the total is estimated. */
+export const COUNT_CAP = 10_000;
+/** A table this small is counted whatever the filter (a full scan of it is cheap). */
+const SMALL_TABLE = 100_000;
+
+/** Whether some filter other than style and status `success` gives the count an index to walk. */
+const indexed = (f: LogFilter) =>
+  [f.model, f.provider, f.key_id, f.trace_id, f.session_id, f.from, f.to].some(
+    (v) => v !== undefined && v !== "",
+  ) ||
+  f.status === "error" ||
+  f.status === "cancelled";
+
+/** The total of a log page: exact when it is cheap to count, else an estimate flagged as such. */
+function pageTotal(db: Database, f: LogFilter, sql: string, params: Param[]) {
+  const span = db.query("SELECT MIN(id) AS lo, MAX(id) AS hi FROM request_logs").get() as {
+    lo: number | null;
+    hi: number | null;
+  };
+  const small = span.hi === null || span.hi - (span.lo ?? 0) < SMALL_TABLE;
+  if (small || indexed(f)) {
+    const capped = db
+      .query(`SELECT COUNT(*) AS n FROM (SELECT 1 FROM request_logs ${sql} LIMIT ${COUNT_CAP + 1})`)
+      .get(...params) as { n: number };
+    if (capped.n <= COUNT_CAP) return { total: capped.n, total_exact: true, total_lower_bound: false };
+  }
+  // Too many to count for a page: the rollups know (hour resolution, records since the oldest kept one),
+  // for every filter they have a dimension for; past that, the count is only known to exceed the cap.
+  const estimate = rollupEstimate(db, f);
+  if (estimate !== null && (estimate > COUNT_CAP || !indexed(f)))
+    return { total: estimate, total_exact: false, total_lower_bound: false };
+  return { total: COUNT_CAP, total_exact: false, total_lower_bound: true };
+}
+
+/** The rollups' count for a filter, or null when a filter (trace, session, provider name) has no dimension. */
+function rollupEstimate(db: Database, f: LogFilter): number | null {
+  if (f.trace_id || f.session_id) return null;
+  let provider: number | undefined;
+  if (f.provider !== undefined && f.provider !== "") {
+    const p = /^\d+$/.test(f.provider)
+      ? { id: Number(f.provider) }
+      : (db.query("SELECT id FROM providers WHERE name = ?").get(f.provider) as { id: number } | null);
+    if (!p) return null;
+    provider = p.id;
+  }
+  const oldest = db.query("SELECT MIN(created_at) AS t FROM request_logs").get() as { t: number | null };
+  if (oldest.t === null) return 0;
+  return countRollups(db, {
+    model: f.model,
+    provider_id: provider,
+    status: f.status,
+    style: f.style,
+    key_id: f.key_id,
+    from: Math.max(f.from ?? oldest.t, oldest.t),
+    to: f.to,
+  });
+}
+
+/** One page of request logs, newest first, with its total (see pageTotal). */
 export function queryLogs(db: Database, f: LogFilter) {
-  const { sql, params } = where(f);
-  const total = (db.query(`SELECT COUNT(*) AS n FROM request_logs ${sql}`).get(...params) as { n: number }).n;
+  const { sql, params } = where(db, f);
   const rows = db
     .query(`SELECT * FROM request_logs ${sql} ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?`)
     .all(...params, f.page_size, (f.page - 1) * f.page_size) as LogRow[];
+  const counted = pageTotal(db, f, sql, params);
   return {
     data: rows.map(fromRow),
-    total,
+    ...counted,
     page: f.page,
     page_size: f.page_size,
-    pages: Math.max(1, Math.ceil(total / f.page_size)),
+    pages: Math.max(1, Math.ceil(counted.total / f.page_size)),
   };
 }
 

@@ -237,3 +237,34 @@ export function backfillRollups(db: Database, chunk = 50_000): number {
 export function pruneRollups(db: Database, before: number): number {
   return db.query("DELETE FROM request_rollups WHERE hour < ?").run(hourOf(before)).changes;
 }
+
+/** Filters on rollup dimensions; `from` and `to` (inclusive, epoch ms) are taken to their hours. */
+export interface RollupFilter {
+  model?: string;
+  provider_id?: number;
+  status?: string;
+  style?: string;
+  key_id?: number;
+  from?: number;
+  to?: number;
+}
+
+/** How many records the rollups hold for a filter, at hour resolution. */
+export function countRollups(db: Database, f: RollupFilter): number {
+  const clauses: string[] = [];
+  const params: (string | number)[] = [];
+  const add = (sql: string, v: string | number | undefined) => {
+    if (v === undefined || v === "") return;
+    clauses.push(sql);
+    params.push(v);
+  };
+  add("hour >= ?", f.from === undefined ? undefined : hourOf(f.from));
+  add("hour <= ?", f.to === undefined ? undefined : hourOf(f.to));
+  add("model = ?", f.model);
+  add("provider_id = ?", f.provider_id);
+  add("status = ?", f.status);
+  add("style = ?", f.style);
+  add("key_id = ?", f.key_id);
+  const sql = `SELECT COALESCE(SUM(reqs), 0) AS n FROM request_rollups${clauses.length ? ` WHERE ${clauses.join(" AND ")}` : ""}`;
+  return (db.query(sql).get(...params) as { n: number }).n;
+}

@@ -2,6 +2,7 @@ import type { Database } from "bun:sqlite";
 import type { Logger } from "../core/logger";
 import { insertRecords } from "../storage/request-logs";
 import type { RequestRecord } from "./record";
+import { workerEntry } from "./worker-entry";
 
 /** The outcome of writing one batch. */
 export interface WriteResult {
@@ -52,15 +53,6 @@ export function inlineStore(db: Database, logger: Logger, chunkSize = 200): Reco
   };
 }
 
-/**
- * Where the writer thread's code is. Run from source, it sits beside this file. Inside a compiled binary it
- * is a second entry point (see scripts/build.ts), addressed relative to the entry points' common root, src/.
- */
-function workerEntry(): string {
-  const compiled = import.meta.url.includes("/$bunfs/") || import.meta.url.includes("~BUN");
-  return compiled ? "./telemetry/writer-worker.ts" : new URL("./writer-worker.ts", import.meta.url).href;
-}
-
 type Reply =
   | { id: number; written: number; failed: number }
   | { id: 0; ready: true }
@@ -90,7 +82,7 @@ export function workerStore(db: Database, path: string, logger: Logger): RecordS
   // Started with the first batch: a gateway that has recorded nothing yet carries no second thread.
   const started = (): Worker => {
     if (worker) return worker;
-    const w = new Worker(workerEntry());
+    const w = new Worker(workerEntry("writer-worker.ts"));
     // It must never keep the process alive on its own (Bun's Worker has unref; the DOM type does not).
     (w as unknown as { unref(): void }).unref();
     w.addEventListener("message", (e: MessageEvent<Reply>) => {

@@ -16,4 +16,5 @@ export const metricsApiController = (d: AdminDeps, token: AdminToken) =>
     })
     .get("/counts", ({ query }) => svc.counts(d, query), { isAdmin: true, query: WindowQuery })
     .get("/series", ({ query }) => svc.series(d, query), { isAdmin: true, query: SeriesQuery })
-    .get("/providers", ({ query }) => svc.providers(d, query), { isAdmin: true, query: WindowQuery });
+    .get("/providers", ({ query }) => svc.providers(d, query), { isAdmin: true, query: WindowQuery })
+    .get("/latency", ({ query }) => svc.latency(d, query), { isAdmin: true, query: WindowQuery });
