@@ -4,8 +4,8 @@ import { addEncoded, bucketOf, emptyHistogram, type Histogram, percentile } from
 import { HOUR_MS, hourOf } from "./rollups";
 
 /*
- * Dashboard aggregates, read from the hourly rollups (rollups.ts), so a window costs its hours × the
- * combinations in them, never its records. "errors" counts records with status `error` (cancelled
+ * Dashboard aggregates, read from the hourly dashboard rollups (rollups.ts), so a window costs its hours
+ * × the models and providers in them, never its records. "errors" counts records with status `error` (cancelled
  * requests are neither successes nor errors).
  *
  * Resolution: a rollup row is one UTC hour, and it counts in the window (and the time bucket) where its
@@ -116,14 +116,14 @@ const NUMS = [
 ] as const;
 type Num = (typeof NUMS)[number];
 
-const ROLLUP_SUMS = `SUM(reqs) AS reqs, SUM(CASE WHEN status = 'error' THEN reqs ELSE 0 END) AS errors,
-  SUM(total_tokens) AS tokens, SUM(input_tokens) AS input_tokens, SUM(cached_tokens) AS cached_tokens,
-  SUM(output_tokens) AS output_tokens, SUM(total_ms_sum) AS tm_sum, SUM(total_ms_n) AS tm_n,
-  SUM(first_chunk_ms_sum) AS fc_sum, SUM(first_chunk_ms_n) AS fc_n, MAX(provider_name) AS name`;
+const ROLLUP_SUMS = `SUM(reqs) AS reqs, SUM(errors) AS errors, SUM(total_tokens) AS tokens,
+  SUM(input_tokens) AS input_tokens, SUM(cached_tokens) AS cached_tokens, SUM(output_tokens) AS output_tokens,
+  SUM(total_ms_sum) AS tm_sum, SUM(total_ms_n) AS tm_n, SUM(first_chunk_ms_sum) AS fc_sum,
+  SUM(first_chunk_ms_n) AS fc_n, MAX(provider_name) AS name, SUM(cost) AS amount`;
 const RAW_SUMS = `COUNT(*) AS reqs, SUM(status = 'error') AS errors, SUM(total_tokens) AS tokens,
   SUM(input_tokens) AS input_tokens, SUM(cached_tokens) AS cached_tokens, SUM(output_tokens) AS output_tokens,
   SUM(total_ms) AS tm_sum, COUNT(total_ms) AS tm_n, SUM(first_chunk_ms) AS fc_sum,
-  COUNT(first_chunk_ms) AS fc_n, NULL AS name`;
+  COUNT(first_chunk_ms) AS fc_n, NULL AS name, SUM(cost) AS amount`;
 
 /** The provider a record ended at (the rollups' provider_id): the one that answered, else the last tried. */
 const LAST_PROVIDER = "COALESCE(provider_id, json_extract(attempts, '$[#-1].provider_id'), 0)";
@@ -145,62 +145,45 @@ function overhang(w: Window): [number, number] | null {
   return w.to < end ? [w.to, end] : null;
 }
 
-type SumRow = { key: number | string } & Omit<Agg, "cost">;
-type CostRow = { key: number | string; currency: string; n: number; amount: number };
+/** One group × currency ('' for unpriced records) of a window's sums. */
+type SumRow = { key: number | string; cur: string; amount: number } & Omit<Agg, "cost">;
 
-/** The window's sums per group: rollup rows of its hours, less the records past its end. */
+/** The window's sums per group: dashboard rollup rows of its hours, less the records past its end. */
 function aggregate(db: Database, w: Window, g: Grouping): Map<number | string, Agg> {
   const out = new Map<number | string, Agg>();
-  const slot = (key: number | string): Agg => {
-    let a = out.get(key);
-    if (!a) {
-      a = {
-        name: null,
-        cost: new Map(),
-        ...(Object.fromEntries(NUMS.map((k) => [k, 0])) as Record<Num, number>),
-      };
-      out.set(key, a);
-    }
-    return a;
-  };
-  const apply = (sums: SumRow[], costs: CostRow[], sign: 1 | -1) => {
-    for (const r of sums) {
-      const a = slot(r.key);
+  const apply = (rows: SumRow[], sign: 1 | -1) => {
+    for (const r of rows) {
+      let a = out.get(r.key);
+      if (!a) {
+        const zeros = Object.fromEntries(NUMS.map((k) => [k, 0])) as Record<Num, number>;
+        a = { name: null, cost: new Map(), ...zeros };
+        out.set(r.key, a);
+      }
       for (const k of NUMS) a[k] += sign * (r[k] ?? 0);
       if (sign > 0 && r.name !== null && (a.name === null || byText(r.name, a.name) > 0)) a.name = r.name;
-    }
-    for (const r of costs) {
-      const c = slot(r.key).cost;
-      const v = c.get(r.currency) ?? { n: 0, amount: 0 };
-      c.set(r.currency, { n: v.n + sign * r.n, amount: v.amount + sign * r.amount });
+      if (r.cur === "") continue;
+      const c = a.cost.get(r.cur) ?? { n: 0, amount: 0 };
+      a.cost.set(r.cur, { n: c.n + sign * r.reqs, amount: c.amount + sign * r.amount });
     }
   };
-  const inHours = "hour >= ? AND hour < ?";
   apply(
     db
-      .query(`SELECT ${g.rollup} AS key, ${ROLLUP_SUMS} FROM request_rollups WHERE ${inHours} GROUP BY key`)
-      .all(...g.params, w.from, w.to) as SumRow[],
-    db
       .query(
-        `SELECT ${g.rollup} AS key, currency, SUM(reqs) AS n, SUM(cost) AS amount FROM request_rollups
-         WHERE ${inHours} AND currency <> '' GROUP BY key, currency`,
+        `SELECT ${g.rollup} AS key, currency AS cur, ${ROLLUP_SUMS} FROM dashboard_rollups
+         WHERE hour >= ? AND hour < ? GROUP BY key, cur`,
       )
-      .all(...g.params, w.from, w.to) as CostRow[],
+      .all(...g.params, w.from, w.to) as SumRow[],
     1,
   );
   const past = overhang(w);
   if (past) {
-    const inPast = "created_at >= ? AND created_at < ?";
     apply(
       db
-        .query(`SELECT ${g.raw} AS key, ${RAW_SUMS} FROM request_logs WHERE ${inPast} GROUP BY key`)
-        .all(...g.params, ...past) as SumRow[],
-      db
         .query(
-          `SELECT ${g.raw} AS key, currency, COUNT(*) AS n, SUM(cost) AS amount FROM request_logs
-           WHERE ${inPast} AND currency IS NOT NULL GROUP BY key, currency`,
+          `SELECT ${g.raw} AS key, COALESCE(currency, '') AS cur, ${RAW_SUMS} FROM request_logs
+           WHERE created_at >= ? AND created_at < ? GROUP BY key, cur`,
         )
-        .all(...g.params, ...past) as CostRow[],
+        .all(...g.params, ...past) as SumRow[],
       -1,
     );
   }
@@ -317,7 +300,7 @@ export function latencyReport(db: Database, w: Window): LatencyReport {
   };
   const rows = db
     .query(
-      `SELECT provider_id, reqs, total_ms_hist, first_chunk_ms_hist FROM request_rollups
+      `SELECT provider_id, reqs, total_ms_hist, first_chunk_ms_hist FROM dashboard_rollups
        WHERE hour >= ? AND hour < ?`,
     )
     .all(w.from, w.to) as {

@@ -258,7 +258,7 @@ DELETE FROM settings WHERE key = 'api_keys.last_id';
     name: "hourly request rollups; an index for failed requests",
     sql: `
 -- One row per UTC hour × model × provider the request ended at (0: none) × key (0: admin token) × status ×
--- client protocol × currency ('' unpriced); see src/storage/rollups.ts. The dashboard reads only these.
+-- client protocol × currency ('' unpriced); see src/storage/rollups.ts.
 CREATE TABLE request_rollups (
   hour INTEGER NOT NULL,
   model TEXT NOT NULL,
@@ -269,6 +269,7 @@ CREATE TABLE request_rollups (
   currency TEXT NOT NULL,
   provider_name TEXT,
   reqs INTEGER NOT NULL,
+  errors INTEGER NOT NULL,
   input_tokens INTEGER NOT NULL,
   cached_tokens INTEGER NOT NULL,
   cache_write_tokens INTEGER NOT NULL,
@@ -283,6 +284,30 @@ CREATE TABLE request_rollups (
   total_ms_hist TEXT,
   first_chunk_ms_hist TEXT,
   PRIMARY KEY (hour, model, provider_id, key_id, status, style, currency)
+) WITHOUT ROWID;
+-- The dashboard's: the same figures by hour × model × provider × currency only (a few thousand rows a month).
+CREATE TABLE dashboard_rollups (
+  hour INTEGER NOT NULL,
+  model TEXT NOT NULL,
+  provider_id INTEGER NOT NULL,
+  currency TEXT NOT NULL,
+  provider_name TEXT,
+  reqs INTEGER NOT NULL,
+  errors INTEGER NOT NULL,
+  input_tokens INTEGER NOT NULL,
+  cached_tokens INTEGER NOT NULL,
+  cache_write_tokens INTEGER NOT NULL,
+  output_tokens INTEGER NOT NULL,
+  reasoning_tokens INTEGER NOT NULL,
+  total_tokens INTEGER NOT NULL,
+  cost REAL NOT NULL,
+  total_ms_sum REAL NOT NULL,
+  total_ms_n INTEGER NOT NULL,
+  first_chunk_ms_sum REAL NOT NULL,
+  first_chunk_ms_n INTEGER NOT NULL,
+  total_ms_hist TEXT,
+  first_chunk_ms_hist TEXT,
+  PRIMARY KEY (hour, model, provider_id, currency)
 ) WITHOUT ROWID;
 -- The log page's "errors" and "cancelled" filters: a partial index, so successful requests (most of them)
 -- cost no index write.

@@ -3,10 +3,11 @@ import { type RequestRecord, totalTokens } from "../telemetry/record";
 import { addEncoded, bucketOf, emptyHistogram, encodeHistogram, type Histogram } from "./latency-histogram";
 
 /*
- * request_rollups: the request records pre-aggregated per UTC hour × model × provider × key × status ×
- * client protocol × currency, written in the same transaction as the records (insertRecords) and
- * backfilled by migration 3. The dashboard reads these rows, never the records, so its cost follows the
- * number of hours and combinations in a window, not the traffic.
+ * Rollups: the request records pre-aggregated per UTC hour (request_rollups: × model × provider × key ×
+ * status × client protocol × currency; dashboard_rollups: × model × provider × currency), written in the
+ * same transaction as the records (insertRecords) and backfilled by migration 3. The dashboard reads
+ * these rows, never the records, so its cost follows the hours and combinations in a window, not the
+ * traffic.
  * - provider_id is the provider the request ended at (the one that answered, else the one its last failed
  *   attempt tried), 0 for none; key_id 0 is the admin token; currency '' is an unpriced request.
  * - provider_name is the largest name recorded for that provider in the hour (what the old per-record
@@ -68,16 +69,32 @@ export function rollupInputOf(r: RequestRecord): RollupInput {
   };
 }
 
-interface Row {
-  hour: number;
-  model: string;
-  provider_id: number;
-  key_id: number;
-  status: string;
-  style: string;
-  currency: string;
+/** A rollup table: its name and the dimensions its primary key groups records by. */
+interface RollupTable {
+  name: string;
+  dims: readonly Dim[];
+}
+type Dim = "hour" | "model" | "provider_id" | "key_id" | "status" | "style" | "currency";
+
+/**
+ * Two tables: every dimension (the log page's estimates by key, status, protocol), and the dashboard's,
+ * grouped by model × provider × currency only, so that its 30 days are a few thousand rows whatever the
+ * number of keys.
+ */
+export const ROLLUP_TABLES: readonly RollupTable[] = [
+  {
+    name: "request_rollups",
+    dims: ["hour", "model", "provider_id", "key_id", "status", "style", "currency"],
+  },
+  { name: "dashboard_rollups", dims: ["hour", "model", "provider_id", "currency"] },
+];
+
+type DimValues = Record<Dim, string | number>;
+
+interface Row extends DimValues {
   provider_name: string | null;
   reqs: number;
+  errors: number;
   input_tokens: number;
   cached_tokens: number;
   cache_write_tokens: number;
@@ -95,6 +112,7 @@ interface Row {
 
 const SUMS = [
   "reqs",
+  "errors",
   "input_tokens",
   "cached_tokens",
   "cache_write_tokens",
@@ -108,34 +126,37 @@ const SUMS = [
   "first_chunk_ms_n",
 ] as const;
 
-const DIMS = "hour, model, provider_id, key_id, status, style, currency";
-const DIM_MATCH =
-  "hour = ? AND model = ? AND provider_id = ? AND key_id = ? AND status = ? AND style = ? AND currency = ?";
-
 /** SQLite compares text bytewise; so does this (JS `<` compares UTF-16 units). */
 const maxName = (a: string | null, b: string | null) =>
   a === null ? b : b === null ? a : Buffer.compare(Buffer.from(a), Buffer.from(b)) >= 0 ? a : b;
 
-function groupOf(inputs: Iterable<RollupInput>): Map<string, Row> {
+const dimValues = (r: RollupInput): DimValues => ({
+  hour: hourOf(r.created_at),
+  model: r.model,
+  provider_id: r.provider_id ?? 0,
+  key_id: r.key_id ?? 0,
+  status: r.status,
+  style: r.style,
+  currency: r.currency ?? "",
+});
+
+function groupOf(
+  table: RollupTable,
+  inputs: readonly RollupInput[],
+  dims: readonly DimValues[],
+): Map<string, Row> {
   const groups = new Map<string, Row>();
-  for (const r of inputs) {
-    const hour = hourOf(r.created_at);
-    const pid = r.provider_id ?? 0;
-    const kid = r.key_id ?? 0;
-    const cur = r.currency ?? "";
-    const key = `${hour}\u0000${r.model}\u0000${pid}\u0000${kid}\u0000${r.status}\u0000${r.style}\u0000${cur}`;
+  for (let i = 0; i < inputs.length; i++) {
+    const r = inputs[i] as RollupInput;
+    const d = dims[i] as DimValues;
+    const key = table.dims.map((k) => d[k]).join("\u0000");
     let g = groups.get(key);
     if (!g) {
       g = {
-        hour,
-        model: r.model,
-        provider_id: pid,
-        key_id: kid,
-        status: r.status,
-        style: r.style,
-        currency: cur,
+        ...d,
         provider_name: null,
         reqs: 0,
+        errors: 0,
         input_tokens: 0,
         cached_tokens: 0,
         cache_write_tokens: 0,
@@ -154,6 +175,7 @@ function groupOf(inputs: Iterable<RollupInput>): Map<string, Row> {
     }
     g.provider_name = maxName(g.provider_name, r.provider_name);
     g.reqs++;
+    if (r.status === "error") g.errors++;
     g.input_tokens += r.input_tokens;
     g.cached_tokens += r.cached_tokens;
     g.cache_write_tokens += r.cache_write_tokens;
@@ -181,33 +203,36 @@ type StoredRow = Omit<Row, "totalHist" | "firstHist"> & {
 };
 
 /**
- * Adds records to their rollup rows. Call it inside the transaction that writes the records, so the two
- * never disagree.
+ * Adds records to their rollup rows in every rollup table. Call it inside the transaction that writes
+ * the records, so the two never disagree.
  */
-export function addRollups(db: Database, inputs: Iterable<RollupInput>): void {
-  const read = db.query(`SELECT * FROM request_rollups WHERE ${DIM_MATCH}`);
-  const write = db.query(
-    `INSERT OR REPLACE INTO request_rollups (${DIMS}, provider_name, ${SUMS.join(", ")}, total_ms_hist, first_chunk_ms_hist)
-     VALUES (${Array(7 + 1 + SUMS.length + 2)
-       .fill("?")
-       .join(", ")})`,
-  );
-  for (const g of groupOf(inputs).values()) {
-    const dims = [g.hour, g.model, g.provider_id, g.key_id, g.status, g.style, g.currency] as const;
-    const old = read.get(...dims) as StoredRow | null;
-    if (old) {
-      for (const k of SUMS) g[k] += old[k];
-      g.provider_name = maxName(g.provider_name, old.provider_name);
-      addEncoded(g.totalHist, old.total_ms_hist);
-      addEncoded(g.firstHist, old.first_chunk_ms_hist);
-    }
-    write.run(
-      ...dims,
-      g.provider_name,
-      ...SUMS.map((k) => g[k]),
-      encodeHistogram(g.totalHist),
-      encodeHistogram(g.firstHist),
+export function addRollups(db: Database, inputs: readonly RollupInput[]): void {
+  const dims = inputs.map(dimValues);
+  for (const table of ROLLUP_TABLES) {
+    const read = db.query(
+      `SELECT * FROM ${table.name} WHERE ${table.dims.map((d) => `${d} = ?`).join(" AND ")}`,
     );
+    const cols = [...table.dims, "provider_name", ...SUMS, "total_ms_hist", "first_chunk_ms_hist"];
+    const write = db.query(
+      `INSERT OR REPLACE INTO ${table.name} (${cols.join(", ")}) VALUES (${cols.map(() => "?").join(", ")})`,
+    );
+    for (const g of groupOf(table, inputs, dims).values()) {
+      const key = table.dims.map((d) => g[d]);
+      const old = read.get(...key) as StoredRow | null;
+      if (old) {
+        for (const k of SUMS) g[k] += old[k];
+        g.provider_name = maxName(g.provider_name, old.provider_name);
+        addEncoded(g.totalHist, old.total_ms_hist);
+        addEncoded(g.firstHist, old.first_chunk_ms_hist);
+      }
+      write.run(
+        ...key,
+        g.provider_name,
+        ...SUMS.map((k) => g[k]),
+        encodeHistogram(g.totalHist),
+        encodeHistogram(g.firstHist),
+      );
+    }
   }
 }
 
@@ -233,9 +258,12 @@ export function backfillRollups(db: Database, chunk = 50_000): number {
   }
 }
 
-/** Deletes the rollup rows of hours before `before` (epoch ms); returns how many went. */
+/** Deletes the rollup rows of hours before `before` (epoch ms) from every rollup table; returns how many went. */
 export function pruneRollups(db: Database, before: number): number {
-  return db.query("DELETE FROM request_rollups WHERE hour < ?").run(hourOf(before)).changes;
+  let n = 0;
+  for (const t of ROLLUP_TABLES)
+    n += db.query(`DELETE FROM ${t.name} WHERE hour < ?`).run(hourOf(before)).changes;
+  return n;
 }
 
 /** Filters on rollup dimensions; `from` and `to` (inclusive, epoch ms) are taken to their hours. */
