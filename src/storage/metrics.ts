@@ -1,7 +1,7 @@
 import type { Database } from "bun:sqlite";
 import { type Static, t } from "elysia";
 import { addEncoded, bucketOf, emptyHistogram, type Histogram, percentile } from "./latency-histogram";
-import { HOUR_MS, hourOf } from "./rollups";
+import { DAY_MS, HOUR_MS, hourOf } from "./rollups";
 
 /*
  * Dashboard aggregates, read from the hourly dashboard rollups (rollups.ts), so a window costs its hours
@@ -130,14 +130,39 @@ const LAST_PROVIDER = "COALESCE(provider_id, json_extract(attempts, '$[#-1].prov
 /** A record's rollup hour, for expressions that a rollup row computes from `hour`. */
 const RAW_HOUR = `(created_at / ${HOUR_MS}) * ${HOUR_MS}`;
 
-/** A grouping: its expression over rollup rows, the same over records, and the parameters of each. */
+/**
+ * A grouping: its expression over rollup rows (given their time column), the same over records, the
+ * parameters of each, and whether whole UTC days may come from the daily table.
+ */
 interface Grouping {
-  rollup: string;
+  rollup: (time: "hour" | "day") => string;
   raw: string;
   params: number[];
+  byDay: boolean;
 }
 
-const ONE: Grouping = { rollup: "0", raw: "0", params: [] };
+/** A grouping by a column rollup rows and records both have (or by nothing: "0"). */
+const column = (name: string, raw = name): Grouping => ({ rollup: () => name, raw, params: [], byDay: true });
+
+/** The rollup rows a window reads: whole UTC days from the daily table (when allowed), hours for the rest. */
+function spans(w: Window, byDay: boolean) {
+  const hours = (from: number, to: number) => ({
+    table: "dashboard_rollups",
+    time: "hour" as const,
+    from,
+    to,
+  });
+  // The hours the window reads end with the one holding its last instant.
+  const end = hourOf(w.to - 1) + HOUR_MS;
+  const firstDay = Math.ceil(w.from / DAY_MS) * DAY_MS;
+  const lastDay = Math.floor(end / DAY_MS) * DAY_MS;
+  if (!byDay || firstDay >= lastDay) return [hours(w.from, w.to)];
+  return [
+    hours(w.from, firstDay),
+    { table: "dashboard_daily", time: "day" as const, from: firstDay, to: lastDay },
+    hours(lastDay, w.to),
+  ].filter((s) => s.from < s.to);
+}
 
 /** Records inside the hours a window reads but after its end: `[to, end of to's hour)`, or none. */
 function overhang(w: Window): [number, number] | null {
@@ -166,15 +191,17 @@ function aggregate(db: Database, w: Window, g: Grouping): Map<number | string, A
       a.cost.set(r.cur, { n: c.n + sign * r.reqs, amount: c.amount + sign * r.amount });
     }
   };
-  apply(
-    db
-      .query(
-        `SELECT ${g.rollup} AS key, currency AS cur, ${ROLLUP_SUMS} FROM dashboard_rollups
-         WHERE hour >= ? AND hour < ? GROUP BY key, cur`,
-      )
-      .all(...g.params, w.from, w.to) as SumRow[],
-    1,
-  );
+  for (const span of spans(w, g.byDay)) {
+    apply(
+      db
+        .query(
+          `SELECT ${g.rollup(span.time)} AS key, currency AS cur, ${ROLLUP_SUMS} FROM ${span.table}
+           WHERE ${span.time} >= ? AND ${span.time} < ? GROUP BY key, cur`,
+        )
+        .all(...g.params, span.from, span.to) as SumRow[],
+      1,
+    );
+  }
   const past = overhang(w);
   if (past) {
     apply(
@@ -209,7 +236,7 @@ const costList = (a: Agg | undefined): CostAmount[] =>
 
 /** Request, token, error, cost and latency totals of a window. */
 export function usageTotals(db: Database, w: Window): UsageTotals {
-  const a = aggregate(db, w, ONE).get(0);
+  const a = aggregate(db, w, column("0")).get(0);
   return {
     reqs: a?.reqs ?? 0,
     tokens: a?.tokens ?? 0,
@@ -225,7 +252,7 @@ export function usageTotals(db: Database, w: Window): UsageTotals {
 
 /** Calls and tokens per model name, most called first (ties by name). */
 export function modelCounts(db: Database, w: Window): ModelCount[] {
-  return [...aggregate(db, w, { rollup: "model", raw: "model", params: [] })]
+  return [...aggregate(db, w, column("model"))]
     .map(([model, a]) => ({ model: String(model), calls: a.reqs, tokens: a.tokens }))
     .sort((x, y) => y.calls - x.calls || byText(x.model, y.model));
 }
@@ -235,9 +262,11 @@ export function modelCounts(db: Database, w: Window): ModelCount[] {
  * `offsetMs`) is a whole multiple of the size; only buckets that hold records come back.
  */
 export function seriesBuckets(db: Database, w: Window, sizeMs: number, offsetMs: number): SeriesPoint[] {
-  const bucket = (hour: string) => `((${hour} + ?) / ?) * ? - ?`;
+  const bucket = (time: string) => `((${time} + ?) / ?) * ? - ?`;
   const params = [offsetMs, sizeMs, sizeMs, offsetMs];
-  return [...aggregate(db, w, { rollup: bucket("hour"), raw: bucket(RAW_HOUR), params })]
+  // A UTC day row lies within one bucket only when buckets are UTC days.
+  const byDay = sizeMs === DAY_MS && offsetMs === 0;
+  return [...aggregate(db, w, { rollup: bucket, raw: bucket(RAW_HOUR), params, byDay })]
     .map(([t, a]) => ({
       t: Number(t),
       reqs: a.reqs,
@@ -262,7 +291,7 @@ export function providerFigures(db: Database, w: Window): ProviderFigures[] {
       p.name,
     ]),
   );
-  return [...aggregate(db, w, { rollup: "provider_id", raw: LAST_PROVIDER, params: [] })]
+  return [...aggregate(db, w, column("provider_id", LAST_PROVIDER))]
     .map(([key, a]) => {
       const id = Number(key) || null;
       return {
@@ -298,17 +327,20 @@ export function latencyReport(db: Database, w: Window): LatencyReport {
     if (!h) byProvider.set(pid, (h = fresh()));
     return [all, h];
   };
-  const rows = db
-    .query(
-      `SELECT provider_id, reqs, total_ms_hist, first_chunk_ms_hist FROM dashboard_rollups
-       WHERE hour >= ? AND hour < ?`,
-    )
-    .all(w.from, w.to) as {
-    provider_id: number;
-    reqs: number;
-    total_ms_hist: string | null;
-    first_chunk_ms_hist: string | null;
-  }[];
+  const rows = spans(w, true).flatMap(
+    (span) =>
+      db
+        .query(
+          `SELECT provider_id, reqs, total_ms_hist, first_chunk_ms_hist FROM ${span.table}
+           WHERE ${span.time} >= ? AND ${span.time} < ?`,
+        )
+        .all(span.from, span.to) as {
+        provider_id: number;
+        reqs: number;
+        total_ms_hist: string | null;
+        first_chunk_ms_hist: string | null;
+      }[],
+  );
   for (const r of rows) {
     for (const h of both(r.provider_id)) {
       h.reqs += r.reqs;

@@ -309,6 +309,30 @@ CREATE TABLE dashboard_rollups (
   first_chunk_ms_hist TEXT,
   PRIMARY KEY (hour, model, provider_id, currency)
 ) WITHOUT ROWID;
+-- The same by UTC day.
+CREATE TABLE dashboard_daily (
+  day INTEGER NOT NULL,
+  model TEXT NOT NULL,
+  provider_id INTEGER NOT NULL,
+  currency TEXT NOT NULL,
+  provider_name TEXT,
+  reqs INTEGER NOT NULL,
+  errors INTEGER NOT NULL,
+  input_tokens INTEGER NOT NULL,
+  cached_tokens INTEGER NOT NULL,
+  cache_write_tokens INTEGER NOT NULL,
+  output_tokens INTEGER NOT NULL,
+  reasoning_tokens INTEGER NOT NULL,
+  total_tokens INTEGER NOT NULL,
+  cost REAL NOT NULL,
+  total_ms_sum REAL NOT NULL,
+  total_ms_n INTEGER NOT NULL,
+  first_chunk_ms_sum REAL NOT NULL,
+  first_chunk_ms_n INTEGER NOT NULL,
+  total_ms_hist TEXT,
+  first_chunk_ms_hist TEXT,
+  PRIMARY KEY (day, model, provider_id, currency)
+) WITHOUT ROWID;
 -- The log page's "errors" and "cancelled" filters: a partial index, so successful requests (most of them)
 -- cost no index write.
 CREATE INDEX request_logs_failed ON request_logs(status, created_at) WHERE status <> 'success';

@@ -1,6 +1,6 @@
 import type { Database } from "bun:sqlite";
 import { type RequestRecord, totalTokens } from "../telemetry/record";
-import { addRollups, countRollups, rollupInputOf, roundMs as round } from "./rollups";
+import { addRollups, countDaily, rollupInputOf, roundMs as round } from "./rollups";
 import type { LogBodies, LogEntry } from "./schema";
 
 const INSERT_LOG = `INSERT INTO request_logs (
@@ -132,55 +132,82 @@ function fromRow(r: LogRow): LogEntry {
 export const COUNT_CAP = 10_000;
 /** A table this small is counted whatever the filter (a full scan of it is cheap). */
 const SMALL_TABLE = 100_000;
+/** Without an index to walk, matches are counted among this many of the newest records. */
+const RECENT = 50_000;
+
+const given = (v: unknown) => v !== undefined && v !== "";
 
 /** Whether some filter other than style and status `success` gives the count an index to walk. */
 const indexed = (f: LogFilter) =>
-  [f.model, f.provider, f.key_id, f.trace_id, f.session_id, f.from, f.to].some(
-    (v) => v !== undefined && v !== "",
-  ) ||
+  [f.model, f.provider, f.key_id, f.trace_id, f.session_id, f.from, f.to].some(given) ||
   f.status === "error" ||
   f.status === "cancelled";
 
-/** The total of a log page: exact when it is cheap to count, else an estimate flagged as such. */
-function pageTotal(db: Database, f: LogFilter, sql: string, params: Param[]) {
-  const span = db.query("SELECT MIN(id) AS lo, MAX(id) AS hi FROM request_logs").get() as {
-    lo: number | null;
-    hi: number | null;
-  };
-  const small = span.hi === null || span.hi - (span.lo ?? 0) < SMALL_TABLE;
+type Total = { total: number; total_exact: boolean; total_lower_bound: boolean };
+const exact = (n: number): Total => ({ total: n, total_exact: true, total_lower_bound: false });
+const estimate = (n: number): Total => ({ total: n, total_exact: false, total_lower_bound: false });
+const atLeast = (n: number): Total => ({ total: n, total_exact: false, total_lower_bound: true });
+
+/**
+ * The total of a log page, never a scan of the whole table: an exact count up to COUNT_CAP where an
+ * index leads to the matches (or the table is small); past it an estimate (≈) where one is cheap: the id
+ * span for a time range, the daily rollups for model and provider; otherwise a lower bound (N+).
+ */
+function pageTotal(db: Database, f: LogFilter, sql: string, params: Param[]): Total {
+  // Two subqueries: SQLite answers a lone MIN() or MAX() from the index edge, but scans for both at once.
+  const span = db
+    .query("SELECT (SELECT MIN(id) FROM request_logs) AS lo, (SELECT MAX(id) FROM request_logs) AS hi")
+    .get() as { lo: number | null; hi: number | null };
+  if (span.hi === null || span.lo === null) return exact(0);
+  const small = span.hi - span.lo < SMALL_TABLE;
   if (small || indexed(f)) {
     const capped = db
       .query(`SELECT COUNT(*) AS n FROM (SELECT 1 FROM request_logs ${sql} LIMIT ${COUNT_CAP + 1})`)
       .get(...params) as { n: number };
-    if (capped.n <= COUNT_CAP) return { total: capped.n, total_exact: true, total_lower_bound: false };
+    if (capped.n <= COUNT_CAP) return exact(capped.n);
   }
-  // Too many to count for a page: the rollups know (hour resolution, records since the oldest kept one),
-  // for every filter they have a dimension for; past that, the count is only known to exceed the cap.
-  const estimate = rollupEstimate(db, f);
-  if (estimate !== null && (estimate > COUNT_CAP || !indexed(f)))
-    return { total: estimate, total_exact: false, total_lower_bound: false };
-  return { total: COUNT_CAP, total_exact: false, total_lower_bound: true };
+  const other = [f.status, f.style, f.key_id, f.trace_id, f.session_id].some(given);
+  if (!other && !given(f.model) && !given(f.provider)) return estimate(idSpan(db, f, span.lo, span.hi));
+  if (!other) {
+    const n = dailyCount(db, f);
+    if (n !== null && n > COUNT_CAP) return estimate(n);
+  }
+  if (indexed(f)) return atLeast(COUNT_CAP);
+  // Only style or status success: counted among the newest records, a lower bound.
+  const recent = db
+    .query(
+      `SELECT COUNT(*) AS n FROM (SELECT * FROM request_logs ORDER BY created_at DESC LIMIT ${RECENT}) ${sql}`,
+    )
+    .get(...params) as { n: number };
+  return atLeast(recent.n);
 }
 
-/** The rollups' count for a filter, or null when a filter (trace, session, provider name) has no dimension. */
-function rollupEstimate(db: Database, f: LogFilter): number | null {
-  if (f.trace_id || f.session_id) return null;
+/** Records in a time range, from the ids at its two ends (ids grow with time; retention cuts the oldest). */
+function idSpan(db: Database, f: LogFilter, lo: number, hi: number): number {
+  const first = f.from === undefined ? lo : edgeId(db, "created_at >= ? ORDER BY created_at", f.from);
+  const last = f.to === undefined ? hi : edgeId(db, "created_at <= ? ORDER BY created_at DESC", f.to);
+  return first === null || last === null ? 0 : Math.max(0, last - first + 1);
+}
+const edgeId = (db: Database, clause: string, at: number) =>
+  (db.query(`SELECT id FROM request_logs WHERE ${clause} LIMIT 1`).get(at) as { id: number } | null)?.id ??
+  null;
+
+/** The daily rollups' count for a model and/or provider filter since the oldest record kept; null if unknown. */
+function dailyCount(db: Database, f: LogFilter): number | null {
   let provider: number | undefined;
-  if (f.provider !== undefined && f.provider !== "") {
-    const p = /^\d+$/.test(f.provider)
-      ? { id: Number(f.provider) }
-      : (db.query("SELECT id FROM providers WHERE name = ?").get(f.provider) as { id: number } | null);
+  if (given(f.provider)) {
+    const name = f.provider as string;
+    const p = /^\d+$/.test(name)
+      ? { id: Number(name) }
+      : (db.query("SELECT id FROM providers WHERE name = ?").get(name) as { id: number } | null);
     if (!p) return null;
     provider = p.id;
   }
   const oldest = db.query("SELECT MIN(created_at) AS t FROM request_logs").get() as { t: number | null };
   if (oldest.t === null) return 0;
-  return countRollups(db, {
+  return countDaily(db, {
     model: f.model,
     provider_id: provider,
-    status: f.status,
-    style: f.style,
-    key_id: f.key_id,
     from: Math.max(f.from ?? oldest.t, oldest.t),
     to: f.to,
   });

@@ -17,8 +17,12 @@ import { addEncoded, bucketOf, emptyHistogram, encodeHistogram, type Histogram }
 
 export const HOUR_MS = 3_600_000;
 
+export const DAY_MS = 24 * HOUR_MS;
+
 /** The start (epoch ms) of the UTC hour holding `at`. */
 export const hourOf = (at: number) => Math.floor(at / HOUR_MS) * HOUR_MS;
+/** The start (epoch ms) of the UTC day holding `at`. */
+export const dayOf = (at: number) => Math.floor(at / DAY_MS) * DAY_MS;
 
 /** What one record adds to its rollup row. */
 export interface RollupInput {
@@ -74,12 +78,12 @@ interface RollupTable {
   name: string;
   dims: readonly Dim[];
 }
-type Dim = "hour" | "model" | "provider_id" | "key_id" | "status" | "style" | "currency";
+type Dim = "hour" | "day" | "model" | "provider_id" | "key_id" | "status" | "style" | "currency";
 
 /**
- * Two tables: every dimension (the log page's estimates by key, status, protocol), and the dashboard's,
- * grouped by model × provider × currency only, so that its 30 days are a few thousand rows whatever the
- * number of keys.
+ * Every dimension (the log page's estimates by key, status, protocol), and the dashboard's, grouped by
+ * model × provider × currency only, by hour and by UTC day, so that its 30 days are a few thousand rows
+ * whatever the traffic and the number of keys. The first dimension is the time bucket.
  */
 export const ROLLUP_TABLES: readonly RollupTable[] = [
   {
@@ -87,6 +91,8 @@ export const ROLLUP_TABLES: readonly RollupTable[] = [
     dims: ["hour", "model", "provider_id", "key_id", "status", "style", "currency"],
   },
   { name: "dashboard_rollups", dims: ["hour", "model", "provider_id", "currency"] },
+  // Whole UTC days of the same: a 30-day window reads 30 of these plus the hours at its two edges.
+  { name: "dashboard_daily", dims: ["day", "model", "provider_id", "currency"] },
 ];
 
 type DimValues = Record<Dim, string | number>;
@@ -132,6 +138,7 @@ const maxName = (a: string | null, b: string | null) =>
 
 const dimValues = (r: RollupInput): DimValues => ({
   hour: hourOf(r.created_at),
+  day: dayOf(r.created_at),
   model: r.model,
   provider_id: r.provider_id ?? 0,
   key_id: r.key_id ?? 0,
@@ -261,38 +268,38 @@ export function backfillRollups(db: Database, chunk = 50_000): number {
 /** Deletes the rollup rows of hours before `before` (epoch ms) from every rollup table; returns how many went. */
 export function pruneRollups(db: Database, before: number): number {
   let n = 0;
-  for (const t of ROLLUP_TABLES)
-    n += db.query(`DELETE FROM ${t.name} WHERE hour < ?`).run(hourOf(before)).changes;
+  for (const t of ROLLUP_TABLES) {
+    const [time] = t.dims;
+    const edge = time === "day" ? dayOf(before) : hourOf(before);
+    n += db.query(`DELETE FROM ${t.name} WHERE ${time} < ?`).run(edge).changes;
+  }
   return n;
 }
 
-/** Filters on rollup dimensions; `from` and `to` (inclusive, epoch ms) are taken to their hours. */
-export interface RollupFilter {
+/** A model and/or provider filter over a time range (inclusive, epoch ms), taken to whole UTC days. */
+export interface DailyFilter {
   model?: string;
   provider_id?: number;
-  status?: string;
-  style?: string;
-  key_id?: number;
-  from?: number;
+  from: number;
   to?: number;
 }
 
-/** How many records the rollups hold for a filter, at hour resolution. */
-export function countRollups(db: Database, f: RollupFilter): number {
-  const clauses: string[] = [];
-  const params: (string | number)[] = [];
-  const add = (sql: string, v: string | number | undefined) => {
-    if (v === undefined || v === "") return;
-    clauses.push(sql);
-    params.push(v);
-  };
-  add("hour >= ?", f.from === undefined ? undefined : hourOf(f.from));
-  add("hour <= ?", f.to === undefined ? undefined : hourOf(f.to));
-  add("model = ?", f.model);
-  add("provider_id = ?", f.provider_id);
-  add("status = ?", f.status);
-  add("style = ?", f.style);
-  add("key_id = ?", f.key_id);
-  const sql = `SELECT COALESCE(SUM(reqs), 0) AS n FROM request_rollups${clauses.length ? ` WHERE ${clauses.join(" AND ")}` : ""}`;
+/** How many records the daily dashboard rollups hold for a filter, at day resolution (an estimate). */
+export function countDaily(db: Database, f: DailyFilter): number {
+  const clauses = ["day >= ?"];
+  const params: (string | number)[] = [dayOf(f.from)];
+  if (f.to !== undefined) {
+    clauses.push("day <= ?");
+    params.push(dayOf(f.to));
+  }
+  if (f.model !== undefined && f.model !== "") {
+    clauses.push("model = ?");
+    params.push(f.model);
+  }
+  if (f.provider_id !== undefined) {
+    clauses.push("provider_id = ?");
+    params.push(f.provider_id);
+  }
+  const sql = `SELECT COALESCE(SUM(reqs), 0) AS n FROM dashboard_daily WHERE ${clauses.join(" AND ")}`;
   return (db.query(sql).get(...params) as { n: number }).n;
 }

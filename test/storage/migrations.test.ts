@@ -69,6 +69,7 @@ describe("migrations", () => {
       .sort();
     expect(tables).toEqual([
       "api_keys",
+      "dashboard_daily",
       "dashboard_rollups",
       "model_providers",
       "models",

@@ -207,10 +207,12 @@ describe("request rollups", () => {
     const all = () => [
       rounded(db.query(`SELECT * FROM request_rollups ORDER BY ${GROUP}`).all()),
       rounded(db.query("SELECT * FROM dashboard_rollups ORDER BY hour, model, provider_id, currency").all()),
+      rounded(db.query("SELECT * FROM dashboard_daily ORDER BY day, model, provider_id, currency").all()),
     ];
     const written = all();
     db.run("DELETE FROM request_rollups");
     db.run("DELETE FROM dashboard_rollups");
+    db.run("DELETE FROM dashboard_daily");
     expect(backfillRollups(db, 333)).toBe(2500);
     expect(all()).toEqual(written);
   });
