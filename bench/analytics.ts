@@ -13,6 +13,7 @@
  *
  *   RECORDS=200000 bun bench/analytics.ts     a smaller database
  *   KEEP=1                                    keep the database (its path is printed)
+ *   REUSE=/path/llmio.db                      time the queries on a database a KEEP=1 run left
  */
 import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -32,8 +33,10 @@ const RECORDS = Number(process.env.RECORDS ?? 1_000_000);
 const RUNS = Number(process.env.RUNS ?? 15);
 const TOKEN = "bench-analytics-token";
 const DAY = 86_400_000;
-const dir = mkdtempSync(join(tmpdir(), "llmio-bench-analytics-"));
-const dbPath = join(dir, "llmio.db");
+const dir = process.env.REUSE
+  ? resolve(process.env.REUSE, "..")
+  : mkdtempSync(join(tmpdir(), "llmio-bench-analytics-"));
+const dbPath = process.env.REUSE ? resolve(process.env.REUSE) : join(dir, "llmio.db");
 
 /** A seeded PRNG (mulberry32): the same database every run. */
 function prng(seed: number) {
@@ -271,8 +274,8 @@ async function spawnReady(cmd: string[], env: Record<string, string>, ready: Reg
   }
 }
 
-async function main() {
-  console.log(`llmio analytics bench: ${RECORDS.toLocaleString("en-US")} records, database in ${dir}`);
+/** Phases 1 and 2: the database, with its size and what the insert cost. */
+async function build(now: number) {
   const built = performance.now();
   const { db, rows, providers, keys } = await realRecords();
   const counts = rows.reduce<Record<string, number>>((m, r) => {
@@ -280,7 +283,6 @@ async function main() {
     return m;
   }, {});
   console.log(`proxied ${rows.length} real requests (${JSON.stringify(counts)})`);
-  const now = Date.now();
   const written = replicate(db, rows.map(toRecord), providers, keys, now);
   db.exec("PRAGMA wal_checkpoint(TRUNCATE)");
   const rollupRows = (db.query("SELECT COUNT(*) AS n FROM request_rollups").get() as { n: number }).n;
@@ -307,7 +309,12 @@ async function main() {
       `${rollupRows.toLocaleString("en-US")} rollup rows`,
   );
   if (sizes) console.log(`  largest: ${sizes}`);
+}
 
+async function main() {
+  console.log(`llmio analytics bench: ${RECORDS.toLocaleString("en-US")} records, database in ${dir}`);
+  const now = Date.now();
+  if (!process.env.REUSE) await build(now);
   const upLine = await spawnReady([process.execPath, "bench/upstream.ts"], {}, /^http/);
   const upstream = upLine.trim();
   const port = 20_000 + Math.floor(Math.random() * 20_000);
@@ -318,13 +325,16 @@ async function main() {
   );
   const base = `http://127.0.0.1:${port}`;
   const auth = { authorization: `Bearer ${TOKEN}`, "content-type": "application/json" };
-  for (const style of ["openai", "anthropic"] as const)
-    for (const p of providers[style])
-      await fetch(`${base}/api/providers/${p.id}`, {
-        method: "PUT",
-        headers: auth,
-        body: JSON.stringify({ base_url: upstream }),
-      });
+  const providers = (await (await fetch(`${base}/api/providers`, { headers: auth })).json()) as {
+    id: number;
+  }[];
+  const keys = (await (await fetch(`${base}/api/keys`, { headers: auth })).json()) as { id: number }[];
+  for (const p of providers)
+    await fetch(`${base}/api/providers/${p.id}`, {
+      method: "PUT",
+      headers: auth,
+      body: JSON.stringify({ base_url: upstream }),
+    });
 
   const get = async (path: string) => {
     const t = performance.now();
@@ -354,7 +364,7 @@ async function main() {
     "/api/logs?page=1&page_size=20&status=cancelled",
     "/api/logs?page=1&page_size=20&model=gpt-c",
     "/api/logs?page=1&page_size=20&provider=anthropic-2",
-    `/api/logs?page=1&page_size=20&key_id=${keys[7]?.id}`,
+    `/api/logs?page=1&page_size=20&key_id=${keys.at(-1)?.id}`,
     "/api/logs?page=1&page_size=20&style=anthropic",
     `/api/logs?page=1&page_size=20&session_id=${session}`,
     `/api/logs?page=1&page_size=20&trace_id=${trace}`,
@@ -409,5 +419,5 @@ try {
   for (const c of children) c.kill("SIGTERM");
   await Promise.all([...children].map((c) => c.exited));
   if (process.env.KEEP) console.log(`kept ${dbPath}`);
-  else rmSync(dir, { recursive: true, force: true });
+  else if (!process.env.REUSE) rmSync(dir, { recursive: true, force: true });
 }

@@ -39,15 +39,24 @@ export function encodeHistogram(h: Histogram): string | null {
   return parts.length ? parts.join(" ") : null;
 }
 
-/** Adds the counts of an encoded histogram into `into`. */
-export function addEncoded(into: Histogram, text: string | null): Histogram {
-  if (!text) return into;
-  for (const pair of text.split(" ")) {
-    const colon = pair.indexOf(":");
-    const i = Number(pair.slice(0, colon));
-    into[i] = (into[i] ?? 0) + Number(pair.slice(colon + 1));
+/** Adds the counts of an encoded histogram into each of `into` (one pass over the text, no allocation). */
+export function addEncoded(into: Histogram | readonly Histogram[], text: string | null): void {
+  if (!text) return;
+  const targets = (Array.isArray(into[0]) ? into : [into]) as Histogram[];
+  let bucket = 0;
+  let n = 0;
+  for (let i = 0; i <= text.length; i++) {
+    const c = i < text.length ? text.charCodeAt(i) : 32;
+    if (c === 58) {
+      // ':' ends the bucket number
+      bucket = n;
+      n = 0;
+    } else if (c === 32) {
+      // ' ' (or the end) ends the count
+      for (const h of targets) h[bucket] = (h[bucket] ?? 0) + n;
+      n = 0;
+    } else n = n * 10 + (c - 48);
   }
-  return into;
 }
 
 /** The nearest-rank percentile `p` (0..1) of a histogram, as its bucket's value; null when empty. */

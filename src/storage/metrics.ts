@@ -342,11 +342,11 @@ export function latencyReport(db: Database, w: Window): LatencyReport {
       }[],
   );
   for (const r of rows) {
-    for (const h of both(r.provider_id)) {
-      h.reqs += r.reqs;
-      addEncoded(h.total, r.total_ms_hist);
-      addEncoded(h.first, r.first_chunk_ms_hist);
-    }
+    const [a, p] = both(r.provider_id) as [Hists, Hists];
+    a.reqs += r.reqs;
+    p.reqs += r.reqs;
+    addEncoded([a.total, p.total], r.total_ms_hist);
+    addEncoded([a.first, p.first], r.first_chunk_ms_hist);
   }
   const past = overhang(w);
   if (past) {

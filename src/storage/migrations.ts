@@ -334,8 +334,8 @@ CREATE TABLE dashboard_daily (
   PRIMARY KEY (day, model, provider_id, currency)
 ) WITHOUT ROWID;
 -- The log page's "errors" and "cancelled" filters: a partial index, so successful requests (most of them)
--- cost no index write.
-CREATE INDEX request_logs_failed ON request_logs(status, created_at) WHERE status <> 'success';
+-- cost no index write; it carries the model, so "errors of this model" is counted without reading rows.
+CREATE INDEX request_logs_failed ON request_logs(status, created_at, model) WHERE status <> 'success';
 `,
     run: (db) => void backfillRollups(db),
   },

@@ -96,8 +96,9 @@ function where(db: Database, f: LogFilter): { sql: string; params: Param[] } {
     if (/^\d+$/.test(f.provider)) add("provider_id = ?", Number(f.provider));
     else {
       const p = db.query("SELECT id FROM providers WHERE name = ?").get(f.provider) as { id: number } | null;
-      // The id makes the provider index usable; the name keeps the meaning "recorded under this name".
-      if (p) add("provider_id = ? AND provider_name = ?", p.id, f.provider);
+      // A current provider's name stands for its id (the provider index; records it answered under an
+      // older name included); a name no provider has now is looked up as recorded.
+      if (p) add("provider_id = ?", p.id);
       else add("provider_name = ?", f.provider);
     }
   }
@@ -133,7 +134,7 @@ export const COUNT_CAP = 10_000;
 /** A table this small is counted whatever the filter (a full scan of it is cheap). */
 const SMALL_TABLE = 100_000;
 /** Without an index to walk, matches are counted among this many of the newest records. */
-const RECENT = 50_000;
+const RECENT = 5_000;
 
 const given = (v: unknown) => v !== undefined && v !== "";
 
@@ -173,10 +174,10 @@ function pageTotal(db: Database, f: LogFilter, sql: string, params: Param[]): To
     if (n !== null && n > COUNT_CAP) return estimate(n);
   }
   if (indexed(f)) return atLeast(COUNT_CAP);
-  // Only style or status success: counted among the newest records, a lower bound.
+  // Only style or status success (the columns this reads): counted among the newest records, a lower bound.
   const recent = db
     .query(
-      `SELECT COUNT(*) AS n FROM (SELECT * FROM request_logs ORDER BY created_at DESC LIMIT ${RECENT}) ${sql}`,
+      `SELECT COUNT(*) AS n FROM (SELECT style, status FROM request_logs ORDER BY created_at DESC LIMIT ${RECENT}) ${sql}`,
     )
     .get(...params) as { n: number };
   return atLeast(recent.n);
