@@ -156,7 +156,8 @@ function groupOf(
   for (let i = 0; i < inputs.length; i++) {
     const r = inputs[i] as RollupInput;
     const d = dims[i] as DimValues;
-    const key = table.dims.map((k) => d[k]).join("\u0000");
+    let key = "";
+    for (const k of table.dims) key += `${d[k]}\u0000`;
     let g = groups.get(key);
     if (!g) {
       g = {
