@@ -25,7 +25,8 @@ import { Metrics } from "./telemetry/metrics";
 import type { RequestRecord } from "./telemetry/record";
 import { Recorder, type RecorderOptions } from "./telemetry/recorder";
 import { startRetention } from "./telemetry/retention";
-import { inlineStore, workerStore } from "./telemetry/store";
+import { backfillPending } from "./storage/rollups";
+import { backfillInline, inlineStore, workerStore } from "./telemetry/store";
 
 export type { GatewayRuntime };
 
@@ -57,7 +58,13 @@ export function createApp(deps: AppDeps) {
   const health = new HealthRegistry(clock, deps.health);
   // A database file gets a writer thread; an in-memory one (tests) can only be written from here.
   const onFile = Boolean(deps.db.filename) && deps.db.filename !== ":memory:";
-  const store = onFile ? workerStore(deps.db, deps.db.filename, logger) : inlineStore(deps.db, logger);
+  // Rollups owed to records stored before migration 3 are built by the writer (start-up does not wait).
+  const owed = backfillPending(deps.db);
+  if (owed) logger.info(`building the dashboard's rollups of ${owed} stored records in the background`);
+  const store = onFile
+    ? workerStore(deps.db, deps.db.filename, logger, { eager: owed > 0 })
+    : inlineStore(deps.db, logger);
+  if (owed && !onFile) void backfillInline(deps.db, logger);
   // The console's reports get a thread and a read-only connection of their own, likewise.
   const analytics: AnalyticsReader = onFile
     ? workerReader(deps.db, deps.db.filename, logger, {

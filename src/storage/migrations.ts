@@ -1,5 +1,5 @@
 import type { Database } from "bun:sqlite";
-import { backfillRollups } from "./rollups";
+import { planBackfill } from "./rollups";
 
 /**
  * Numbered schema migrations, embedded in the binary. Append only: never edit one that has shipped.
@@ -11,7 +11,7 @@ export interface MigrationStep {
   sql: string;
   /** Table rebuilds need foreign keys off while they run (checked again before commit). */
   foreignKeysOff?: boolean;
-  /** Data work after the SQL, in the same transaction (backfills). */
+  /** Data work after the SQL, in the same transaction. */
   run?: (db: Database) => void;
 }
 
@@ -337,6 +337,7 @@ CREATE TABLE dashboard_daily (
 -- cost no index write; it carries the model, so "errors of this model" is counted without reading rows.
 CREATE INDEX request_logs_failed ON request_logs(status, created_at, model) WHERE status <> 'success';
 `,
-    run: (db) => void backfillRollups(db),
+    // The rollups of the records already stored are built after start-up, off the proxy's thread.
+    run: planBackfill,
   },
 ];

@@ -1,11 +1,13 @@
 import type { Database } from "bun:sqlite";
 import { type RequestRecord, totalTokens } from "../telemetry/record";
+import { getSetting, setSetting } from "./settings";
 import { addEncoded, bucketOf, emptyHistogram, encodeHistogram, type Histogram } from "./latency-histogram";
 
 /*
  * Rollups: the request records pre-aggregated per UTC hour (request_rollups: × model × provider × key ×
  * status × client protocol × currency; dashboard_rollups: × model × provider × currency), written in the
- * same transaction as the records (insertRecords) and backfilled by migration 3. The dashboard reads
+ * same transaction as the records (insertRecords), and built for the records stored before migration 3
+ * in the background (backfillStep). The dashboard reads
  * these rows, never the records, so its cost follows the hours and combinations in a window, not the
  * traffic.
  * - provider_id is the provider the request ended at (the one that answered, else the one its last failed
@@ -244,26 +246,67 @@ export function addRollups(db: Database, inputs: readonly RollupInput[]): void {
   }
 }
 
-/** The stored-record columns a rollup is built from (migration 3's backfill reads them). */
+/** The stored-record columns a rollup is built from (the backfill reads them). */
 const BACKFILL_SELECT = `SELECT id, created_at, model,
     COALESCE(provider_id, json_extract(attempts, '$[#-1].provider_id')) AS provider_id,
     COALESCE(provider_name, json_extract(attempts, '$[#-1].provider_name')) AS provider_name,
     key_id, status, style, currency, input_tokens, cached_tokens, cache_write_tokens, output_tokens,
     reasoning_tokens, total_tokens, cost, total_ms, first_chunk_ms
-  FROM request_logs WHERE id > ? ORDER BY id LIMIT ?`;
+  FROM request_logs WHERE id > ? AND id <= ? AND created_at <= ? ORDER BY id LIMIT ?`;
 
-/** Builds the rollups of every stored record, `chunk` records at a time (memory stays bounded). */
-export function backfillRollups(db: Database, chunk = 50_000): number {
-  const q = db.query(BACKFILL_SELECT);
-  let after = 0;
-  let total = 0;
-  for (;;) {
-    const rows = q.all(after, chunk) as (RollupInput & { id: number })[];
-    if (!rows.length) return total;
+const BACKFILL = "rollups.backfill";
+
+/** The records a backfill still owes rollups: ids in (done, upto], stamped no later than `at`. */
+interface Backfill {
+  done: number;
+  upto: number;
+  at: number;
+}
+
+/**
+ * Marks every record stored so far as owed its rollups (migration 3). The rows are built afterwards, a
+ * chunk per transaction, off start-up (backfillStep); records written from now on get theirs as they
+ * are written, with ids past `upto` (and times past `at`, which guards against an emptied table reusing ids).
+ */
+export function planBackfill(db: Database): void {
+  const last = db.query("SELECT id, created_at FROM request_logs ORDER BY id DESC LIMIT 1").get() as {
+    id: number;
+    created_at: number;
+  } | null;
+  const newest = db.query("SELECT MAX(created_at) AS at FROM request_logs").get() as { at: number | null };
+  if (last) setSetting(db, BACKFILL, { done: 0, upto: last.id, at: newest.at ?? last.created_at });
+}
+
+/** How many records still wait for their rollups (an upper bound); 0 when none. */
+export function backfillPending(db: Database): number {
+  const b = getSetting<Backfill>(db, BACKFILL);
+  return b ? Math.max(0, b.upto - b.done) : 0;
+}
+
+/** Builds the rollups of the next `chunk` records owed, in one transaction; returns how many may remain. */
+export function backfillStep(db: Database, chunk = 20_000): number {
+  return db.transaction(() => {
+    const b = getSetting<Backfill>(db, BACKFILL);
+    if (!b) return 0;
+    const rows = db.query(BACKFILL_SELECT).all(b.done, b.upto, b.at, chunk) as (RollupInput & {
+      id: number;
+    })[];
+    const last = rows.at(-1);
+    if (!last) {
+      db.query("DELETE FROM settings WHERE key = ?").run(BACKFILL);
+      return 0;
+    }
     addRollups(db, rows);
-    total += rows.length;
-    after = (rows[rows.length - 1] as { id: number }).id;
-  }
+    if (last.id >= b.upto) db.query("DELETE FROM settings WHERE key = ?").run(BACKFILL);
+    else setSetting(db, BACKFILL, { ...b, done: last.id });
+    return Math.max(0, b.upto - last.id);
+  })();
+}
+
+/** Rebuilds every rollup from the stored records (the backfill, run to its end at once). */
+export function backfillRollups(db: Database, chunk = 50_000): void {
+  planBackfill(db);
+  while (backfillStep(db, chunk) > 0) {}
 }
 
 /** Deletes the rollup rows of hours before `before` (epoch ms) from every rollup table; returns how many went. */

@@ -1,6 +1,7 @@
 import type { Database } from "bun:sqlite";
 import type { Logger } from "../core/logger";
 import { insertRecords } from "../storage/request-logs";
+import { backfillStep } from "../storage/rollups";
 import type { RequestRecord } from "./record";
 import { workerEntry } from "./worker-entry";
 
@@ -42,6 +43,15 @@ export async function writeInChunks(
   return result;
 }
 
+/** Runs the rollup backfill on the main thread, a small chunk per turn of the event loop (in-memory databases). */
+export async function backfillInline(db: Database, logger: Logger): Promise<void> {
+  try {
+    while (backfillStep(db, 500) > 0) await nextTick();
+  } catch (err) {
+    logger.error("rollup backfill failed", { error: String(err) });
+  }
+}
+
 /**
  * Writes on the main thread, in small transactions that yield to the event loop between them
  * (used for in-memory databases, which another thread cannot open, and as the fallback).
@@ -65,7 +75,12 @@ type Reply =
  * about a microsecond per record instead of the insert itself, and never stalls requests. When the
  * worker cannot start, writes fall back to the main thread.
  */
-export function workerStore(db: Database, path: string, logger: Logger): RecordStore {
+export function workerStore(
+  db: Database,
+  path: string,
+  logger: Logger,
+  opts: { eager?: boolean } = {},
+): RecordStore {
   const fallback = inlineStore(db, logger);
   const pending = new Map<number, (r: WriteResult) => void>();
   let onClosed: (() => void) | null = null;
@@ -102,6 +117,9 @@ export function workerStore(db: Database, path: string, logger: Logger): RecordS
     worker = w;
     return w;
   };
+
+  // Started at once when it has work of its own (the rollup backfill).
+  if (opts.eager) started();
 
   return {
     async write(records) {
