@@ -18,10 +18,10 @@ export function bucketOf(ms: number): number {
 }
 
 /** The lower bound of bucket `i` in ms. */
-export const bucketFloor = (i: number) => (i === 0 ? 0 : BASE_MS * 2 ** ((i - 1) / PER_DOUBLING));
+const bucketFloor = (i: number) => (i === 0 ? 0 : BASE_MS * 2 ** ((i - 1) / PER_DOUBLING));
 
 /** The value a percentile falling in bucket `i` is reported as. */
-export function bucketValue(i: number): number {
+function bucketValue(i: number): number {
   if (i === 0) return BASE_MS / 2;
   if (i === BUCKETS - 1) return bucketFloor(i);
   return Math.round(BASE_MS * 2 ** ((i - 0.5) / PER_DOUBLING) * 100) / 100;

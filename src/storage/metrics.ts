@@ -65,7 +65,7 @@ export interface Window {
   to: number;
 }
 
-export const Percentiles = t.Object({
+const Percentiles = t.Object({
   p50: t.Nullable(t.Number()),
   p95: t.Nullable(t.Number()),
 });

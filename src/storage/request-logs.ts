@@ -130,7 +130,7 @@ function fromRow(r: LogRow): LogEntry {
 }
 
 /** Up to this many matching records are counted exactly for a page; past it the total is estimated. */
-export const COUNT_CAP = 10_000;
+const COUNT_CAP = 10_000;
 /** A table this small is counted whatever the filter (a full scan of it is cheap). */
 const SMALL_TABLE = 100_000;
 /** Without an index to walk, matches are counted among this many of the newest records. */

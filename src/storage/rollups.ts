@@ -24,10 +24,10 @@ export const DAY_MS = 24 * HOUR_MS;
 /** The start (epoch ms) of the UTC hour holding `at`. */
 export const hourOf = (at: number) => Math.floor(at / HOUR_MS) * HOUR_MS;
 /** The start (epoch ms) of the UTC day holding `at`. */
-export const dayOf = (at: number) => Math.floor(at / DAY_MS) * DAY_MS;
+const dayOf = (at: number) => Math.floor(at / DAY_MS) * DAY_MS;
 
 /** What one record adds to its rollup row. */
-export interface RollupInput {
+interface RollupInput {
   created_at: number;
   model: string;
   provider_id: number | null;
@@ -87,7 +87,7 @@ type Dim = "hour" | "day" | "model" | "provider_id" | "key_id" | "status" | "sty
  * model × provider × currency only, by hour and by UTC day, so that its 30 days are a few thousand rows
  * whatever the traffic and the number of keys. The first dimension is the time bucket.
  */
-export const ROLLUP_TABLES: readonly RollupTable[] = [
+const ROLLUP_TABLES: readonly RollupTable[] = [
   {
     name: "request_rollups",
     dims: ["hour", "model", "provider_id", "key_id", "status", "style", "currency"],
@@ -321,7 +321,7 @@ export function pruneRollups(db: Database, before: number): number {
 }
 
 /** A model and/or provider filter over a time range (inclusive, epoch ms), taken to whole UTC days. */
-export interface DailyFilter {
+interface DailyFilter {
   model?: string;
   provider_id?: number;
   from: number;
