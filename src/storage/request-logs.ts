@@ -154,7 +154,7 @@ const atLeast = (n: number): Total => ({ total: n, total_exact: false, total_low
  * index leads to the matches (or the table is small); past it an estimate (≈) where one is cheap: the id
  * span for a time range, the daily rollups for model and provider; otherwise a lower bound (N+).
  */
-function pageTotal(db: Database, f: LogFilter, sql: string, params: Param[]): Total {
+function pageTotal(db: Database, f: LogFilter, sql: string, params: Param[], seen: number): Total {
   // Two subqueries: SQLite answers a lone MIN() or MAX() from the index edge, but scans for both at once.
   const span = db
     .query("SELECT (SELECT MIN(id) FROM request_logs) AS lo, (SELECT MAX(id) FROM request_logs) AS hi")
@@ -173,14 +173,15 @@ function pageTotal(db: Database, f: LogFilter, sql: string, params: Param[]): To
     const n = dailyCount(db, f);
     if (n !== null && n > COUNT_CAP) return estimate(n);
   }
-  if (indexed(f)) return atLeast(COUNT_CAP);
+  // `seen`: the records up to the end of this page, which a lower bound never falls under.
+  if (indexed(f)) return atLeast(Math.max(COUNT_CAP, seen));
   // Only style or status success (the columns this reads): counted among the newest records, a lower bound.
   const recent = db
     .query(
       `SELECT COUNT(*) AS n FROM (SELECT style, status FROM request_logs ORDER BY created_at DESC LIMIT ${RECENT}) ${sql}`,
     )
     .get(...params) as { n: number };
-  return atLeast(recent.n);
+  return atLeast(Math.max(recent.n, seen));
 }
 
 /** Records in a time range, from the ids at its two ends (ids grow with time; retention cuts the oldest). */
@@ -220,7 +221,7 @@ export function queryLogs(db: Database, f: LogFilter) {
   const rows = db
     .query(`SELECT * FROM request_logs ${sql} ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?`)
     .all(...params, f.page_size, (f.page - 1) * f.page_size) as LogRow[];
-  const counted = pageTotal(db, f, sql, params);
+  const counted = pageTotal(db, f, sql, params, (f.page - 1) * f.page_size + rows.length);
   return {
     data: rows.map(fromRow),
     ...counted,

@@ -5,11 +5,10 @@ import { addEncoded, bucketOf, emptyHistogram, encodeHistogram, type Histogram }
 
 /*
  * Rollups: the request records pre-aggregated per UTC hour (request_rollups: × model × provider × key ×
- * status × client protocol × currency; dashboard_rollups: × model × provider × currency), written in the
- * same transaction as the records (insertRecords), and built for the records stored before migration 3
- * in the background (backfillStep). The dashboard reads
- * these rows, never the records, so its cost follows the hours and combinations in a window, not the
- * traffic.
+ * status × client protocol × currency; dashboard_rollups: × model × provider × currency) and per UTC day
+ * (dashboard_daily), written in the same transaction as the records (insertRecords); the records stored
+ * before migration 3 get theirs in the background (backfillStep). The dashboard reads these rows, never
+ * the records, so its cost follows the hours, days and combinations in a window, not the traffic.
  * - provider_id is the provider the request ended at (the one that answered, else the one its last failed
  *   attempt tried), 0 for none; key_id 0 is the admin token; currency '' is an unpriced request.
  * - provider_name is the largest name recorded for that provider in the hour (what the old per-record
