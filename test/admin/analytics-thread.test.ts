@@ -117,4 +117,18 @@ describe("console reports on a database file", () => {
     await h.release();
     expect((await queued).status).toBe(200);
   });
+
+  it("run identical dashboard reports asked together once", async () => {
+    // Room for one report besides the hold: a second identical one must share it, not queue (503).
+    const gw = gateway({ maxPending: 2 });
+    const h = await hold(gw);
+    const first = report(gw, "/metrics/use/30?tz_offset_min=60");
+    const second = report(gw, "/metrics/use/30?tz_offset_min=60");
+    const other = await report(gw, "/metrics/use/30?tz_offset_min=120");
+    expect(other.status).toBe(503);
+    await h.release();
+    const [a, b] = await Promise.all([first, second]);
+    expect([a.status, b.status]).toEqual([200, 200]);
+    expect(await a.json()).toEqual(await b.json());
+  });
 });

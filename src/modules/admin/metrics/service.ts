@@ -109,3 +109,19 @@ export const metricsService = {
     );
   },
 };
+
+/**
+ * Shares one answer among identical reports asked while it is still being computed (two dashboards
+ * refreshing together): the second waits for the first instead of running the query again. Nothing is
+ * kept once the answer is out, so no figure is ever older than its request.
+ */
+export function coalesce() {
+  const running = new Map<string, Promise<unknown>>();
+  return <T>(key: string, run: () => Promise<T>): Promise<T> => {
+    const shared = running.get(key);
+    if (shared) return shared as Promise<T>;
+    const answer = run().finally(() => running.delete(key));
+    running.set(key, answer);
+    return answer;
+  };
+}
