@@ -22,11 +22,18 @@ import { buildSnapshot, type ProxySnapshot } from "./modules/proxy/snapshot";
 import type { HttpClient } from "./providers/registry";
 import { type HealthOptions, HealthRegistry } from "./routing";
 import type { GatewayRuntime } from "./runtime";
+import {
+  type AnalyticsReader,
+  inlineReader,
+  type WorkerReaderOptions,
+  workerReader,
+} from "./telemetry/analytics";
 import { type LabelNames, Metrics } from "./telemetry/metrics";
 import type { RequestRecord } from "./telemetry/record";
 import { Recorder, type RecorderOptions } from "./telemetry/recorder";
 import { startRetention } from "./telemetry/retention";
-import { inlineStore, workerStore } from "./telemetry/store";
+import { backfillPending } from "./storage/rollups";
+import { backfillInline, inlineStore, workerStore } from "./telemetry/store";
 
 export type { GatewayRuntime };
 
@@ -44,6 +51,8 @@ export interface AppDeps {
   recorder?: RecorderOptions;
   /** The live state shared with other instances (index.ts connects it); default: this instance alone. */
   cluster?: Cluster;
+  /** Overrides of the analytics thread's options (tests: a short timeout, the hold hook). */
+  analytics?: Partial<WorkerReaderOptions>;
 }
 
 /** Composes the gateway: error handling, client-facing proxy, admin API, OpenAPI document, UI. */
@@ -66,13 +75,30 @@ export function createApp(deps: AppDeps) {
     ? new SharedKeyLimiter(cluster, cluster.limits, ownLimiter, () => clock.mono())
     : ownLimiter;
   // A database file gets a writer thread; an in-memory one (tests) can only be written from here.
-  const store =
-    deps.db.filename && deps.db.filename !== ":memory:"
-      ? workerStore(deps.db, deps.db.filename, logger)
-      : inlineStore(deps.db, logger);
+  const onFile = Boolean(deps.db.filename) && deps.db.filename !== ":memory:";
+  // Rollups owed to records stored before migration 4 are built by the writer (start-up does not wait).
+  const owed = backfillPending(deps.db);
+  if (owed) logger.info(`building the dashboard's rollups of ${owed} stored records in the background`);
+  const store = onFile
+    ? workerStore(deps.db, deps.db.filename, logger, { eager: owed > 0 })
+    : inlineStore(deps.db, logger);
+  if (owed && !onFile) void backfillInline(deps.db, logger);
+  // The console's reports get a thread and a read-only connection of their own, likewise.
+  const analytics: AnalyticsReader = onFile
+    ? workerReader(deps.db, deps.db.filename, logger, {
+        timeoutMs: deps.config.analyticsTimeoutMs,
+        maxPending: 64,
+        ...deps.analytics,
+      })
+    : inlineReader(deps.db);
   const recorder = new Recorder(store, deps.recorder);
-  // Hourly, off by default: deletes request logs past LOG_RETENTION_DAYS.
-  startRetention(deps.db, deps.config.logRetentionDays, clock, logger);
+  // Hourly: deletes request logs past LOG_RETENTION_DAYS (off by default) and rollups past ROLLUP_RETENTION_DAYS.
+  startRetention(
+    deps.db,
+    { logDays: deps.config.logRetentionDays, rollupDays: deps.config.rollupRetentionDays },
+    clock,
+    logger,
+  );
   const metrics = new Metrics();
   const lifecycle = new Lifecycle();
   metrics.setLabelNames(labelNames(snapshot));
@@ -89,13 +115,22 @@ export function createApp(deps: AppDeps) {
     metrics,
     lifecycle,
     cluster,
+    analytics,
     snapshot: () => snapshot,
     reload() {
       rebuild();
       cluster.publishConfigChange();
     },
   };
-  const adminDeps = { db: deps.db, clock, logger, config: deps.config, http, onConfigChange: runtime.reload };
+  const adminDeps = {
+    db: deps.db,
+    analytics,
+    clock,
+    logger,
+    config: deps.config,
+    http,
+    onConfigChange: runtime.reload,
+  };
   const proxyDeps = {
     config: deps.config,
     logger,

@@ -20,6 +20,10 @@ export interface Config {
   shutdownGraceMs: number;
   /** Request logs older than this many days are deleted (0 keeps them forever). */
   logRetentionDays: number;
+  /** Hourly rollups (the dashboard's figures) older than this many days are deleted (0 keeps them). */
+  rollupRetentionDays: number;
+  /** A console report (dashboard, logs) that takes longer answers 504 (ms). */
+  analyticsTimeoutMs: number;
   /** Serve /metrics without the admin token. */
   metricsPublic: boolean;
   /** Take the client address from X-Forwarded-For (only behind a reverse proxy you run). */
@@ -52,6 +56,9 @@ Options (each also read from the environment variable in brackets):
   --shutdown-grace-s <n>  on SIGTERM, let requests in flight finish for this long, then end them
                        with their protocol's error (SHUTDOWN_GRACE_S, default 30)
   --log-retention-days <n>  delete request logs older than n days (LOG_RETENTION_DAYS, default 0 = keep)
+  --rollup-retention-days <n>  delete the dashboard's hourly rollups older than n days
+                       (ROLLUP_RETENTION_DAYS, default 400; 0 = keep)
+  --analytics-timeout-s <n>  a dashboard or log query taking longer answers 504 (ANALYTICS_TIMEOUT_S, default 15)
   --metrics-public     serve /metrics without the token (METRICS_PUBLIC=true)
   --trust-proxy        read the client IP from X-Forwarded-For (TRUST_PROXY=true)
   --redis-url <url>    share live state with other instances through Redis: limits, cooldowns,
@@ -77,6 +84,8 @@ const FLAG_TO_KEY: Record<string, string> = {
   "--redis-url": "REDIS_URL",
   "--instance-id": "INSTANCE_ID",
   "--redis-prefix": "REDIS_PREFIX",
+  "--rollup-retention-days": "ROLLUP_RETENTION_DAYS",
+  "--analytics-timeout-s": "ANALYTICS_TIMEOUT_S",
 };
 const BOOLEAN_FLAGS: Record<string, string> = {
   "--metrics-public": "METRICS_PUBLIC",
@@ -163,6 +172,8 @@ export function parseConfig(argv: readonly string[], env: Record<string, string 
       streamIdleMs: integer("STREAM_IDLE_S", values.STREAM_IDLE_S ?? "120", 1, 86400) * 1000,
       shutdownGraceMs: integer("SHUTDOWN_GRACE_S", values.SHUTDOWN_GRACE_S ?? "30", 0, 86400) * 1000,
       logRetentionDays: integer("LOG_RETENTION_DAYS", values.LOG_RETENTION_DAYS ?? "0", 0, 36500),
+      rollupRetentionDays: integer("ROLLUP_RETENTION_DAYS", values.ROLLUP_RETENTION_DAYS ?? "400", 0, 36500),
+      analyticsTimeoutMs: integer("ANALYTICS_TIMEOUT_S", values.ANALYTICS_TIMEOUT_S ?? "15", 1, 3600) * 1000,
       metricsPublic: boolean("METRICS_PUBLIC", values.METRICS_PUBLIC ?? "false"),
       trustProxy: boolean("TRUST_PROXY", values.TRUST_PROXY ?? "false"),
       resetToken: boolean("RESET_TOKEN", values.RESET_TOKEN ?? "false"),

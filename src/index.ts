@@ -119,6 +119,7 @@ async function shutdown(signal: string) {
   // Write every request record still queued before the database closes.
   await recorder.close();
   await cluster?.close();
+  await app.decorator.gateway.analytics.close();
   db.close();
   process.exit(0);
 }

@@ -2,6 +2,7 @@ import type { Cluster } from "./cluster/types";
 import type { Lifecycle } from "./core/lifecycle";
 import type { ProxySnapshot } from "./modules/proxy/snapshot";
 import type { HealthRegistry } from "./routing";
+import type { AnalyticsReader } from "./telemetry/analytics";
 import type { Metrics } from "./telemetry/metrics";
 import type { Recorder } from "./telemetry/recorder";
 
@@ -14,6 +15,8 @@ export interface GatewayRuntime {
   lifecycle: Lifecycle;
   /** The live state shared with other instances (or this instance alone), and this instance's name. */
   cluster: Cluster;
+  /** Where the console's reports run (a thread of their own for a database file). */
+  analytics: AnalyticsReader;
   snapshot(): ProxySnapshot;
   /**
    * Rebuilds the routing snapshot from the database (the admin API calls it after each change) and tells

@@ -2,6 +2,7 @@ import type { Database } from "bun:sqlite";
 import type { Clock } from "../core/clock";
 import type { Logger } from "../core/logger";
 import { pruneLogs } from "../storage/request-logs";
+import { pruneRollups } from "../storage/rollups";
 
 const DAY_MS = 86_400_000;
 const CHUNK = 500;
@@ -32,16 +33,40 @@ export async function pruneOldLogs(
   }
 }
 
-/** Runs `pruneOldLogs` shortly after start and then every hour; returns a stop function. */
-export function startRetention(db: Database, days: number, clock: Clock, logger: Logger): () => void {
-  if (days <= 0) return () => {};
+/** Deletes the hourly rollups of hours that began more than `days` days ago; resolves with how many. */
+export function pruneOldRollups(db: Database, days: number, clock: Clock, logger: Logger): number {
+  try {
+    return pruneRollups(db, clock.now() - days * DAY_MS);
+  } catch (err) {
+    logger.error("rollup retention failed", { error: String(err) });
+    return 0;
+  }
+}
+
+export interface RetentionDays {
+  /** Request records (0 keeps them). */
+  logDays: number;
+  /** Hourly rollups, the dashboard's figures (0 keeps them); records go sooner, rollups stay. */
+  rollupDays: number;
+}
+
+/** Runs the prunes shortly after start and then every hour; returns a stop function. */
+export function startRetention(db: Database, days: RetentionDays, clock: Clock, logger: Logger): () => void {
+  if (days.logDays <= 0 && days.rollupDays <= 0) return () => {};
   let running = false;
   const run = async () => {
     if (running) return;
     running = true;
     try {
-      const n = await pruneOldLogs(db, days, clock, logger);
-      if (n) logger.info(`log retention: deleted ${n} request logs older than ${days} days`);
+      if (days.logDays > 0) {
+        const n = await pruneOldLogs(db, days.logDays, clock, logger);
+        if (n) logger.info(`log retention: deleted ${n} request logs older than ${days.logDays} days`);
+      }
+      if (days.rollupDays > 0) {
+        const n = pruneOldRollups(db, days.rollupDays, clock, logger);
+        if (n)
+          logger.info(`rollup retention: deleted ${n} hourly rollups older than ${days.rollupDays} days`);
+      }
     } finally {
       running = false;
     }

@@ -41,9 +41,14 @@ export interface LinkSpec {
   providerOptions?: Partial<Omit<Provider, "id">>;
 }
 
-/** A real gateway on 127.0.0.1 over an in-memory database with the real migrations. */
-export function startGateway(opts: { config?: Partial<Config>; deps?: Partial<AppDeps> } = {}): Gateway {
-  const db = openDatabase(":memory:");
+/**
+ * A real gateway on 127.0.0.1 over an in-memory database with the real migrations, or over a database file
+ * (`dbPath`), which gives it the writer and analytics threads of production.
+ */
+export function startGateway(
+  opts: { config?: Partial<Config>; deps?: Partial<AppDeps>; dbPath?: string } = {},
+): Gateway {
+  const db = openDatabase(opts.dbPath ?? ":memory:");
   const app = createApp({
     db,
     config: testConfig(opts.config),
@@ -61,6 +66,7 @@ export function startGateway(opts: { config?: Partial<Config>; deps?: Partial<Ap
     stop: async () => {
       await app.stop(true);
       await runtime.recorder.close();
+      await runtime.analytics.close();
     },
     link(spec) {
       const provider =

@@ -22,7 +22,7 @@ export const adminModule = (d: AdminDeps, token: AdminToken, startedAt: number, 
     .use(modelsController(d, token))
     .use(modelProvidersController(d, token))
     .use(keysController(d, token))
-    .use(logsController(d.db, token))
+    .use(logsController(d.analytics, token))
     .use(metricsApiController(d, token))
     .use(healthController(runtime, token))
     .use(transferController(d, token));
