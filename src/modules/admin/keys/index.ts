@@ -2,7 +2,7 @@ import { Elysia } from "elysia";
 import type { AdminToken } from "../../../http/admin-token";
 import { adminAuth } from "../../../http/auth";
 import { type AdminDeps, IdParams } from "../shared";
-import { KeyCreate, KeyUpdate } from "./model";
+import { ExchangeRate, KeyCreate, KeyUpdate } from "./model";
 import { keyService as svc } from "./service";
 
 /** Client API keys: created and rotated keys are answered in full once; reads show only the prefix. */
@@ -11,6 +11,12 @@ export const keysController = (d: AdminDeps, token: AdminToken) =>
     .use(adminAuth(token))
     .get("", () => svc.list(d), { isAdmin: true })
     .post("", ({ body, status }) => status(201, svc.create(d, body)), { isAdmin: true, body: KeyCreate })
+    // Spend in the currency a key is not in is converted at this rate (setting `usd_cny_rate`).
+    .get("/exchange-rate", () => svc.exchangeRate(d), { isAdmin: true })
+    .put("/exchange-rate", ({ body }) => svc.setExchangeRate(d, body.usd_cny_rate), {
+      isAdmin: true,
+      body: ExchangeRate,
+    })
     .get("/:id", ({ params }) => svc.get(d, params.id), { isAdmin: true, params: IdParams })
     .put("/:id", ({ params, body }) => svc.update(d, params.id, body), {
       isAdmin: true,
