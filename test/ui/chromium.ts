@@ -7,7 +7,7 @@ export const CHROMIUM = "/usr/bin/chromium";
 export const haveChromium = existsSync(CHROMIUM);
 export const uiBuilt = "/index.html" in uiAssets;
 
-/** A headless Chromium with one page of the given size and a 5 s default timeout. */
+/** A headless Chromium with one page of the given size and a 10 s default timeout. */
 export async function launchPage(viewport: { width: number; height: number }) {
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
@@ -22,6 +22,6 @@ export async function launchPage(viewport: { width: number; height: number }) {
     ],
   });
   const page: Page = await browser.newPage({ viewport });
-  page.setDefaultTimeout(5000);
+  page.setDefaultTimeout(10_000);
   return { browser, page };
 }

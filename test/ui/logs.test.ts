@@ -1,9 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from "bun:test";
+import { afterAll, beforeAll, describe, expect, it, setDefaultTimeout } from "bun:test";
 import type { Browser, Locator, Page } from "playwright-core";
 import { TEST_TOKEN } from "../helpers/app";
 import { type FakeUpstream, startFakeUpstream } from "../helpers/fake-upstream";
 import { AUTH, addKey, type Gateway, startGateway } from "../helpers/gateway";
 import { haveChromium, launchPage, uiBuilt as built } from "./chromium";
+
+// A real browser on a shared machine: each test gets its own, longer time.
+setDefaultTimeout(30_000);
 
 /*
  * The request-log page and link health in a real Chromium, against a real gateway that has proxied real
@@ -89,7 +92,7 @@ describe.skipIf(!haveChromium || !built)("request logs and link health in Chromi
     await gw.flush();
 
     ({ browser, page } = await launchPage({ width: 1440, height: 860 }));
-  });
+  }, 30_000);
 
   afterAll(async () => {
     await browser?.close();
@@ -139,7 +142,7 @@ describe.skipIf(!haveChromium || !built)("request logs and link health in Chromi
     expect(await failed.count()).toBe(1);
     const failedText = await failed.textContent();
     expect(failedText).toContain("flaky");
-    expect(failedText).toContain("server");
+    expect(failedText).toContain("服务端错误");
     expect(failedText).toContain("500");
     expect(await drawer.locator(".chain-step.final").textContent()).toContain("steady");
     const bodies = drawer.locator(".body-viewer");
