@@ -192,7 +192,7 @@ describe.skipIf(!haveChromium || !built)("request logs and link health in Chromi
     await page.screenshot({ path: "/tmp/llmio-ui-logs-detail-en-dark.png", animations: "disabled" });
     await page.keyboard.press("Escape");
     await page.locator("dialog").waitFor({ state: "detached" });
-  }, 15_000);
+  }, 30_000);
 
   it("shows the open breaker of the flaky link on the links page, with its recent failures", async () => {
     // The browser's clock runs an hour fast: countdowns must still run on the server's time.
