@@ -202,6 +202,10 @@ export const api = {
     update: (id: number, body: ApiKeyPatch) => act(() => client.api.keys({ id }).put(body)),
     rotate: (id: number) => act(() => client.api.keys({ id }).rotate.post()),
     remove: (id: number) => act(() => client.api.keys({ id }).delete()),
+    /** The CNY-per-USD rate that converts costs into a key's currency (budgets are in it). */
+    exchangeRate: () => call(() => client.api.keys["exchange-rate"].get()),
+    setExchangeRate: (usd_cny_rate: number) =>
+      act(() => client.api.keys["exchange-rate"].put({ usd_cny_rate })),
   },
 
   logs: {
