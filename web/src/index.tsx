@@ -12,6 +12,7 @@ import Models from "./routes/models";
 import NotFound from "./routes/not-found";
 import Providers from "./routes/providers";
 import "./styles.css";
+import "./pages.css";
 
 render(
   () => (
