@@ -20,7 +20,7 @@ import type { GatewayRuntime } from "./runtime";
 import { Metrics } from "./telemetry/metrics";
 import type { RequestRecord } from "./telemetry/record";
 import { Recorder, type RecorderOptions } from "./telemetry/recorder";
-import { startRetention } from "./telemetry/retention";
+import { LogRetention } from "./telemetry/log-retention";
 import { inlineStore, workerStore } from "./telemetry/store";
 
 export type { GatewayRuntime };
@@ -55,14 +55,16 @@ export function createApp(deps: AppDeps) {
       ? workerStore(deps.db, deps.db.filename, logger)
       : inlineStore(deps.db, logger);
   const recorder = new Recorder(store, deps.recorder);
-  // Hourly, off by default: deletes request logs past LOG_RETENTION_DAYS.
-  startRetention(deps.db, deps.config.logRetentionDays, clock, logger);
+  // Hourly, off by default: deletes request logs past the window (settings, else LOG_RETENTION_DAYS).
+  const retention = new LogRetention(deps.db, clock, logger, deps.config.logRetentionDays);
+  retention.start();
   const metrics = new Metrics();
   const lifecycle = new Lifecycle();
   const runtime: GatewayRuntime = {
     health,
     recorder,
     metrics,
+    retention,
     lifecycle,
     snapshot: () => snapshot,
     reload() {

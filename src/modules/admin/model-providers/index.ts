@@ -2,6 +2,7 @@ import { Elysia } from "elysia";
 import type { AdminToken } from "../../../http/admin-token";
 import { adminAuth } from "../../../http/auth";
 import { type AdminDeps, IdParams } from "../shared";
+import { BulkLinks, bulkLink } from "./bulk";
 import { LinkCreate, LinkQuery, LinkUpdate } from "./model";
 import { testLink } from "./probe";
 import { linkService as svc } from "./service";
@@ -18,4 +19,5 @@ export const modelProvidersController = (d: AdminDeps, token: AdminToken) =>
       body: LinkUpdate,
     })
     .delete("/:id", ({ params }) => svc.remove(d, params.id), { isAdmin: true, params: IdParams })
-    .post("/:id/test", ({ params }) => testLink(d, params.id), { isAdmin: true, params: IdParams });
+    .post("/:id/test", ({ params }) => testLink(d, params.id), { isAdmin: true, params: IdParams })
+    .post("/bulk", ({ body, status }) => status(201, bulkLink(d, body)), { isAdmin: true, body: BulkLinks });
