@@ -155,6 +155,11 @@ describe.skipIf(!haveChromium || !uiBuilt)("body viewer in the log drawer", () =
       expect(await response.locator(".bv-finish").textContent()).toBe("STOP");
       await response.locator(".bv-fold").last().scrollIntoViewIfNeeded();
       await shot(page, "body-view-gemini-en", false);
+      ({ response } = await open("anthropic-stream"));
+      await response.locator(".bv-finish").waitFor();
+      // The drawer scrolled to its bodies: the request's messages and the start of the reply.
+      await page.locator("dialog[open] .bodies").evaluate((el) => el.scrollIntoView({ block: "start" }));
+      await shot(page, "readme-log-detail", false);
     },
     { timeout: 30_000 },
   );

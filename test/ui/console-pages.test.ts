@@ -192,6 +192,21 @@ describe.skipIf(!haveChromium || !uiBuilt)("added console pages in Chromium", ()
       const code = await page.locator("pre[data-snippet]").textContent();
       expect(code).toContain(`base_url="${gw.url}/v1"`);
       expect(code).toContain('api_key="sk-llmio-YOUR-KEY"');
+      await page.getByRole("tab", { name: "Claude Code" }).click();
+      await shot(page, "readme-quickstart", false);
+    },
+    { timeout: 30_000 },
+  );
+
+  it(
+    "shows the dashboard's latency card in English (the README's screenshot)",
+    async () => {
+      await page.setViewportSize({ width: 1440, height: 1320 });
+      await page.goto(`${gw.url}/`);
+      await page.locator(".latency-panel tr[data-name=chat-x]").waitFor();
+      expect(await page.locator(".latency-panel h2").textContent()).toBe("Latency and time to first token");
+      await shot(page, "readme-dashboard", false);
+      await page.setViewportSize({ width: 1440, height: 900 });
     },
     { timeout: 30_000 },
   );
