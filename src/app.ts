@@ -1,6 +1,9 @@
 import type { Database } from "bun:sqlite";
 import { openapi } from "@elysiajs/openapi";
 import { Elysia } from "elysia";
+import { instanceId } from "./cluster/instance-id";
+import { localCluster } from "./cluster/local";
+import type { Cluster } from "./cluster/types";
 import type { Config } from "./config";
 import { type Clock, type Random, systemClock, systemRandom } from "./core/clock";
 import { Lifecycle } from "./core/lifecycle";
@@ -13,11 +16,13 @@ import { adminModule } from "./modules/admin";
 import { metricsController } from "./modules/metrics";
 import { proxyModule } from "./modules/proxy";
 import { readinessController } from "./modules/readiness";
-import { buildSnapshot } from "./modules/proxy/snapshot";
+import { KeyLimiter, type Limiter } from "./modules/proxy/limits";
+import { SharedKeyLimiter } from "./modules/proxy/shared-limits";
+import { buildSnapshot, type ProxySnapshot } from "./modules/proxy/snapshot";
 import type { HttpClient } from "./providers/registry";
 import { type HealthOptions, HealthRegistry } from "./routing";
 import type { GatewayRuntime } from "./runtime";
-import { Metrics } from "./telemetry/metrics";
+import { type LabelNames, Metrics } from "./telemetry/metrics";
 import type { RequestRecord } from "./telemetry/record";
 import { Recorder, type RecorderOptions } from "./telemetry/recorder";
 import { LogRetention } from "./telemetry/log-retention";
@@ -37,6 +42,8 @@ export interface AppDeps {
   http?: HttpClient;
   health?: Partial<HealthOptions>;
   recorder?: RecorderOptions;
+  /** The live state shared with other instances (index.ts connects it); default: this instance alone. */
+  cluster?: Cluster;
 }
 
 /** Composes the gateway: error handling, client-facing proxy, admin API, OpenAPI document, UI. */
@@ -49,6 +56,15 @@ export function createApp(deps: AppDeps) {
 
   let snapshot = buildSnapshot(deps.db);
   const health = new HealthRegistry(clock, deps.health);
+  const cluster =
+    deps.cluster ?? localCluster(instanceId(deps.config.instanceId), VERSION, startedAt, () => clock.now());
+  // Link health: reads stay local; changes go to the other instances and theirs come back merged.
+  health.attach(cluster.health);
+  cluster.onLinkState((linkId, state) => health.adopt(linkId, state));
+  const ownLimiter = new KeyLimiter(clock);
+  const limiter: Limiter = cluster.limits
+    ? new SharedKeyLimiter(cluster, cluster.limits, ownLimiter, () => clock.mono())
+    : ownLimiter;
   // A database file gets a writer thread; an in-memory one (tests) can only be written from here.
   const store =
     deps.db.filename && deps.db.filename !== ":memory:"
@@ -60,16 +76,25 @@ export function createApp(deps: AppDeps) {
   retention.start();
   const metrics = new Metrics();
   const lifecycle = new Lifecycle();
+  metrics.setLabelNames(labelNames(snapshot));
+  const rebuild = () => {
+    snapshot = buildSnapshot(deps.db);
+    health.forget(snapshot.all.linkIds());
+    metrics.setLabelNames(labelNames(snapshot));
+  };
+  // Another instance changed the configuration (or this one rejoined the shared state): rebuild from the database.
+  cluster.onConfigChange(rebuild);
   const runtime: GatewayRuntime = {
     health,
     recorder,
     metrics,
     retention,
     lifecycle,
+    cluster,
     snapshot: () => snapshot,
     reload() {
-      snapshot = buildSnapshot(deps.db);
-      health.forget(snapshot.all.linkIds());
+      rebuild();
+      cluster.publishConfigChange();
     },
   };
   const adminDeps = { db: deps.db, clock, logger, config: deps.config, http, onConfigChange: runtime.reload };
@@ -89,6 +114,8 @@ export function createApp(deps: AppDeps) {
     adminToken: deps.adminToken,
     snapshot: runtime.snapshot,
     lifecycle,
+    limiter,
+    instance: cluster.instance,
   };
 
   return new Elysia()
@@ -107,6 +134,17 @@ export function createApp(deps: AppDeps) {
     )
     .use(adminModule(adminDeps, deps.adminToken, startedAt, runtime))
     .use(uiPlugin());
+}
+
+/** The configured model and provider names: the only ones /metrics labels a series with. */
+function labelNames(snapshot: ProxySnapshot): LabelNames {
+  const models = new Set<string>();
+  const providers = new Set<string>();
+  for (const m of snapshot.all.models()) {
+    models.add(m.name);
+    for (const l of m.links) providers.add(l.provider.name);
+  }
+  return { models, providers };
 }
 
 export type App = ReturnType<typeof createApp>;

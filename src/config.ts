@@ -1,6 +1,8 @@
 import { VERSION } from "./core/version";
 
-export type LogLevel = "debug" | "info" | "warn" | "error" | "silent";
+import type { LogLevel } from "./core/logger";
+
+export type { LogLevel };
 
 /** Everything the process reads from its environment and flags, validated once at startup. */
 export interface Config {
@@ -23,6 +25,12 @@ export interface Config {
   /** Take the client address from X-Forwarded-For (only behind a reverse proxy you run). */
   trustProxy: boolean;
   resetToken: boolean;
+  /** Redis for the live state several instances share (`redis://…`); unset, that state stays in memory. */
+  redisUrl: string | undefined;
+  /** Prefix of every Redis key and channel, so several gateways can share one Redis. */
+  redisPrefix: string;
+  /** This instance's name in records and the live-instance list (default: hostname-pid). */
+  instanceId: string | undefined;
 }
 
 export class ConfigError extends Error {}
@@ -46,6 +54,11 @@ Options (each also read from the environment variable in brackets):
   --log-retention-days <n>  delete request logs older than n days (LOG_RETENTION_DAYS, default 0 = keep)
   --metrics-public     serve /metrics without the token (METRICS_PUBLIC=true)
   --trust-proxy        read the client IP from X-Forwarded-For (TRUST_PROXY=true)
+  --redis-url <url>    share live state with other instances through Redis: limits, cooldowns,
+                       breakers, config changes (REDIS_URL, redis:// or rediss://; unset: in memory)
+  --redis-prefix <p>   prefix of llmio's Redis keys and channel (REDIS_PREFIX, default "llmio:")
+  --instance-id <id>   this instance's name in request logs and /api/health (INSTANCE_ID,
+                       default hostname-pid)
   --reset-token        generate a new admin token, print it once, and start
   -h, --help           show this help
   -v, --version        print the version
@@ -61,6 +74,9 @@ const FLAG_TO_KEY: Record<string, string> = {
   "--stream-idle-s": "STREAM_IDLE_S",
   "--shutdown-grace-s": "SHUTDOWN_GRACE_S",
   "--log-retention-days": "LOG_RETENTION_DAYS",
+  "--redis-url": "REDIS_URL",
+  "--instance-id": "INSTANCE_ID",
+  "--redis-prefix": "REDIS_PREFIX",
 };
 const BOOLEAN_FLAGS: Record<string, string> = {
   "--metrics-public": "METRICS_PUBLIC",
@@ -129,6 +145,11 @@ export function parseConfig(argv: readonly string[], env: Record<string, string 
       throw new ConfigError(`invalid TZ: "${tz}" is not a known time zone`);
     }
   }
+  const redisUrl = values.REDIS_URL?.trim() || undefined;
+  if (redisUrl !== undefined) checkRedisUrl(redisUrl);
+  const instanceId = values.INSTANCE_ID?.trim() || undefined;
+  if (instanceId !== undefined && !/^[\w.:-]{1,64}$/.test(instanceId))
+    throw new ConfigError("invalid INSTANCE_ID: use 1 to 64 letters, digits, '.', ':', '_' or '-'");
   return {
     kind: "config",
     config: {
@@ -145,6 +166,33 @@ export function parseConfig(argv: readonly string[], env: Record<string, string 
       metricsPublic: boolean("METRICS_PUBLIC", values.METRICS_PUBLIC ?? "false"),
       trustProxy: boolean("TRUST_PROXY", values.TRUST_PROXY ?? "false"),
       resetToken: boolean("RESET_TOKEN", values.RESET_TOKEN ?? "false"),
+      redisUrl,
+      redisPrefix: values.REDIS_PREFIX?.trim() || "llmio:",
+      instanceId,
     },
   };
+}
+
+/** A Redis URL without its password, fit for a log line or an error message. */
+export function redactUrl(raw: string): string {
+  try {
+    const u = new URL(raw);
+    if (u.password) u.password = "***";
+    return u.toString();
+  } catch {
+    return "(unparsable URL)";
+  }
+}
+
+function checkRedisUrl(raw: string): void {
+  let u: URL;
+  try {
+    u = new URL(raw);
+  } catch {
+    throw new ConfigError(`invalid REDIS_URL: ${redactUrl(raw)} is not a URL (redis://host:port)`);
+  }
+  if (!["redis:", "rediss:", "valkey:", "valkeys:"].includes(u.protocol) || !u.hostname)
+    throw new ConfigError(
+      `invalid REDIS_URL: ${redactUrl(raw)} is not a redis:// or rediss:// URL with a host`,
+    );
 }

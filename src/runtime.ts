@@ -1,3 +1,4 @@
+import type { Cluster } from "./cluster/types";
 import type { Lifecycle } from "./core/lifecycle";
 import type { ProxySnapshot } from "./modules/proxy/snapshot";
 import type { HealthRegistry } from "./routing";
@@ -14,7 +15,12 @@ export interface GatewayRuntime {
   retention: LogRetention;
   /** Shutdown state: draining (readiness 503, new requests refused) and the end of the grace. */
   lifecycle: Lifecycle;
+  /** The live state shared with other instances (or this instance alone), and this instance's name. */
+  cluster: Cluster;
   snapshot(): ProxySnapshot;
-  /** Rebuilds the routing snapshot from the database (the admin API calls it after each change). */
+  /**
+   * Rebuilds the routing snapshot from the database (the admin API calls it after each change) and tells
+   * the other instances to do the same.
+   */
   reload(): void;
 }

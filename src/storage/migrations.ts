@@ -248,4 +248,12 @@ INSERT INTO sqlite_sequence (name, seq) VALUES ('api_keys', MAX((SELECT COALESCE
 DELETE FROM settings WHERE key = 'api_keys.last_id';
 `,
   },
+  {
+    id: 3,
+    name: "request logs name the instance that served them",
+    sql: `
+-- Several gateway instances may write to one database; NULL for rows from before, or a lone instance.
+ALTER TABLE request_logs ADD COLUMN instance TEXT;
+`,
+  },
 ];

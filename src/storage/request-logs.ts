@@ -6,8 +6,8 @@ const INSERT_LOG = `INSERT INTO request_logs (
   trace_id, session_id, model, provider_id, provider_name, provider_model, style, upstream_type, stream,
   status, http_status, error, attempts, key_id, user_agent, remote_ip, proxy_ms, first_chunk_ms, total_ms,
   tps, size, input_tokens, cached_tokens, cache_write_tokens, output_tokens, reasoning_tokens, total_tokens,
-  cost, currency, prices, finish_reason, created_at
-) VALUES (${Array(32).fill("?").join(", ")})`;
+  cost, currency, prices, finish_reason, created_at, instance
+) VALUES (${Array(33).fill("?").join(", ")})`;
 
 const round = (n: number | null) => (n === null ? null : Math.round(n * 1000) / 1000);
 
@@ -54,6 +54,7 @@ export function insertRecords(db: Database, records: readonly RequestRecord[]): 
         r.prices ? JSON.stringify(r.prices) : null,
         r.finish_reason,
         r.created_at,
+        r.instance ?? null,
       );
       if (r.bodies) insertBody.run(res.lastInsertRowid, r.bodies.request, r.bodies.response);
       if (r.key_id !== null) touchKey.run(r.cost, r.created_at, r.key_id);

@@ -12,6 +12,8 @@ export interface Gateway {
   url: string;
   db: ReturnType<typeof openDatabase>;
   runtime: GatewayRuntime;
+  /** Answers a request in-process (no socket): for bulk requests where the socket is not the point. */
+  handle(request: Request): Promise<Response>;
   stop(): Promise<void>;
   /** Adds a provider, a model (created if new) and a link between them; reloads routing. */
   link(spec: LinkSpec): { provider: Provider; link: ModelProvider };
@@ -55,6 +57,7 @@ export function startGateway(opts: { config?: Partial<Config>; deps?: Partial<Ap
     url: `http://127.0.0.1:${app.server?.port}`,
     db,
     runtime,
+    handle: (request) => app.handle(request),
     stop: async () => {
       await app.stop(true);
       await runtime.recorder.close();

@@ -6,7 +6,7 @@ import { TEST_TOKEN } from "../helpers/app";
 import { type FakeUpstream, startFakeUpstream } from "../helpers/fake-upstream";
 import { AUTH, type Gateway, startGateway } from "../helpers/gateway";
 import { record } from "../helpers/records";
-import { haveChromium, launchPage, uiBuilt } from "./chromium";
+import { BROWSER_HOOK_MS, haveChromium, launchPage, uiBuilt } from "./chromium";
 
 /*
  * The dashboard in a real Chromium, against a real gateway that has proxied real requests to a fake
@@ -65,13 +65,13 @@ describe.skipIf(!haveChromium || !uiBuilt)("dashboard in Chromium", () => {
     tokens = gw.logs().reduce((n, r) => n + (r.total_tokens as number), 0);
 
     ({ browser, page } = await launchPage({ width: 1440, height: 900 }));
-  });
+  }, BROWSER_HOOK_MS);
 
   afterAll(async () => {
     await browser?.close();
     await gw?.stop();
     await up?.stop();
-  });
+  }, BROWSER_HOOK_MS);
 
   it("opens on the dashboard after login, first in the nav", async () => {
     await page.goto(`${gw.url}/`);

@@ -3,7 +3,7 @@ import type { Browser, Locator, Page } from "playwright-core";
 import { TEST_TOKEN } from "../helpers/app";
 import { type FakeUpstream, startFakeUpstream } from "../helpers/fake-upstream";
 import { AUTH, addKey, type Gateway, startGateway } from "../helpers/gateway";
-import { haveChromium, launchPage, uiBuilt as built } from "./chromium";
+import { BROWSER_HOOK_MS, haveChromium, launchPage, uiBuilt as built } from "./chromium";
 
 /*
  * The request-log page and link health in a real Chromium, against a real gateway that has proxied real
@@ -89,13 +89,13 @@ describe.skipIf(!haveChromium || !built)("request logs and link health in Chromi
     await gw.flush();
 
     ({ browser, page } = await launchPage({ width: 1440, height: 860 }));
-  });
+  }, BROWSER_HOOK_MS);
 
   afterAll(async () => {
     await browser?.close();
     await gw?.stop();
     await up?.stop();
-  });
+  }, BROWSER_HOOK_MS);
 
   it("signs in through the login page and lands on the logs with one row per request", async () => {
     await page.goto(`${gw.url}/logs`);
@@ -208,7 +208,8 @@ describe.skipIf(!haveChromium || !built)("request logs and link health in Chromi
     const detail = page.locator("tr.detail-row");
     await detail.waitFor();
     expect(await detail.textContent()).toContain("server");
-    expect(await detail.locator("li").count()).toBe(3);
+    // Three failures opened the breaker; on a slow machine a half-open trial may have failed once more.
+    expect(await detail.locator("li").count()).toBeGreaterThanOrEqual(3);
     await shot("links-health");
   });
 
