@@ -83,6 +83,7 @@ describe("POST /api/model-providers/bulk", () => {
     ["an unknown provider", { provider_id: 999, provider_models: ["a"] }, "provider_id"],
     ["an empty list", { provider_id: 1, provider_models: [] }, undefined],
     ["a blank model id", { provider_id: 1, provider_models: ["  "] }, "provider_models"],
+    ["an unknown field", { provider_id: 1, provider_models: ["a"], weight: 3 }, "weight"],
   ])("refuses %s with 422", async (_, body, field) => {
     const { api } = await withProvider();
     expectError(await api.api["model-providers"].bulk.post(body), 422, field);

@@ -49,6 +49,7 @@ describe("GET/PUT /api/settings: log retention", () => {
   it.each([
     ["a negative window", { log_retention_days: -1 }],
     ["a fraction", { log_retention_days: 1.5 }],
+    ["an unknown field", { log_retention_days: 1, keep: true }],
     ["no window", {}],
   ])("refuses %s with 422", async (_, body) => {
     const { api } = makeApp();

@@ -24,4 +24,7 @@ export const modelProvidersController = (d: AdminDeps, token: AdminToken) =>
     })
     .delete("/:id", ({ params }) => svc.remove(d, params.id), { isAdmin: true, params: IdParams })
     .post("/:id/test", ({ params }) => testLink(d, params.id), { isAdmin: true, params: IdParams })
-    .post("/bulk", ({ body, status }) => status(201, bulkLink(d, body)), { isAdmin: true, body: BulkLinks });
+    .post("/bulk", ({ body, status }) => status(201, bulkLink(d, body)), {
+      isAdmin: true,
+      ...adminBody(BulkLinks),
+    });

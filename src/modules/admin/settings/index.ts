@@ -1,6 +1,7 @@
 import { Elysia } from "elysia";
 import { adminErrorBody, conflict } from "../../../core/errors";
 import type { AdminToken } from "../../../http/admin-token";
+import { adminBody } from "../../../http/admin-body";
 import { adminAuth } from "../../../http/auth";
 import type { GatewayRuntime } from "../../../runtime";
 import { SettingsUpdate } from "./model";
@@ -21,7 +22,7 @@ export const settingsController = (runtime: GatewayRuntime, token: AdminToken) =
         runtime.retention.setDays(body.log_retention_days);
         return read();
       },
-      { isAdmin: true, body: SettingsUpdate },
+      { isAdmin: true, ...adminBody(SettingsUpdate) },
     )
     .post("/retention/run", () => runtime.retention.runNow(), { isAdmin: true })
     .post(
