@@ -212,6 +212,26 @@ describe.skipIf(!haveChromium || !uiBuilt)("added console pages in Chromium", ()
   );
 
   it(
+    "fits the new pages on a phone (390 px): no sideways scrolling",
+    async () => {
+      await page.setViewportSize({ width: 390, height: 844 });
+      try {
+        for (const path of ["/quickstart", "/settings", "/bulk-mapping?provider=1"]) {
+          await page.goto(gw.url + path);
+          await page.locator(".pg-panel").first().waitFor();
+          if (path.startsWith("/bulk")) await page.locator("input[name=upstream-model]").first().waitFor();
+          const width = await page.evaluate(() => document.documentElement.scrollWidth);
+          expect({ path, width }).toEqual({ path, width: 390 });
+          await shot(page, `phone${path.split("?")[0].replace("/", "-")}`);
+        }
+      } finally {
+        await page.setViewportSize({ width: 1440, height: 900 });
+      }
+    },
+    { timeout: 30_000 },
+  );
+
+  it(
     "sets the log retention and runs it, each after a confirmation, in English",
     async () => {
       await page.goto(`${gw.url}/settings`);
