@@ -3,6 +3,7 @@ import type { Browser, Page } from "playwright-core";
 import { VERSION } from "../../src/core/version";
 import { type FakeUpstream, startFakeUpstream } from "../helpers/fake-upstream";
 import { chat, type Gateway, startGateway } from "../helpers/gateway";
+import { smallOriginalDatabase } from "../helpers/llmio-original";
 import { haveChromium, launchPage, uiBuilt } from "./chromium";
 import { shot, signIn, switchLanguage } from "./pages";
 
@@ -305,6 +306,30 @@ describe.skipIf(!haveChromium || !uiBuilt)("added console pages in Chromium", ()
       await page.locator("dialog[open]").getByRole("button", { name: "Import" }).click();
       await page.locator("dialog[open] .form-error", { hasText: "Not a configuration file" }).waitFor();
       await page.keyboard.press("Escape");
+    },
+    { timeout: 30_000 },
+  );
+
+  it(
+    "imports an original llmio database after a confirmation",
+    async () => {
+      await page.goto(`${gw.url}/settings`);
+      const section = page.locator("[data-section=llmio]");
+      await section.locator("input[name=llmio-file]").setInputFiles({
+        name: "llmio.db",
+        mimeType: "application/octet-stream",
+        buffer: Buffer.from(smallOriginalDatabase(up.url)),
+      });
+      await section.getByRole("button", { name: "Import database" }).click();
+      const confirm = page.locator("dialog[open]");
+      expect(await confirm.textContent()).toContain("“llmio.db”");
+      await confirm.getByRole("button", { name: "Import database" }).click();
+      expect(await page.locator("[data-import-result]").textContent()).toContain("3 created");
+      const names = (gw.db.query("SELECT name FROM models ORDER BY name").all() as { name: string }[]).map(
+        (r) => r.name,
+      );
+      expect(names).toContain("orig-model");
+      await page.locator("dialog[open] .modal-foot").getByRole("button", { name: "Close" }).click();
     },
     { timeout: 30_000 },
   );
