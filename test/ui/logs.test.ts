@@ -147,8 +147,10 @@ describe.skipIf(!haveChromium || !built)("request logs and link health in Chromi
     expect(await drawer.locator(".chain-step.final").textContent()).toContain("steady");
     const bodies = drawer.locator(".body-viewer");
     expect(await bodies.count()).toBe(2);
+    await bodies.nth(0).getByRole("button", { name: "原始 JSON" }).click();
     expect(await bodies.nth(0).locator(".code").textContent()).toContain('"model": "chat-x"');
     expect(await bodies.nth(1).textContent()).toContain("SSE");
+    await bodies.nth(1).getByRole("button", { name: "原始 SSE" }).click();
     expect(await bodies.nth(1).locator(".code").textContent()).toContain("data:");
     await shot("detail");
     await drawer.locator(".bodies").scrollIntoViewIfNeeded();

@@ -3,7 +3,7 @@ import { api, type LogDetail } from "../lib/api";
 import { formatBytes, formatCost, formatCount, formatMs, formatTime, formatTps } from "../lib/format";
 import { type DictKey, useI18n } from "../lib/i18n";
 import { kindText } from "../lib/labels";
-import { BodyViewer } from "./body-viewer";
+import { BodyView } from "./body-view/body-view";
 import { ProtocolPath, StatusBadge, StreamBadge } from "./log-badges";
 import { Modal } from "./modal";
 
@@ -206,8 +206,13 @@ function DetailBody(props: {
         <Show when={l().bodies} fallback={<div class="notice">{t("logs.body.notKept")}</div>}>
           {(b) => (
             <div class="bodies">
-              <BodyViewer title={t("logs.body.request")} text={b().request} />
-              <BodyViewer title={t("logs.body.response")} text={b().response} />
+              <BodyView style={l().style} which="request" title={t("logs.body.request")} text={b().request} />
+              <BodyView
+                style={l().style}
+                which="response"
+                title={t("logs.body.response")}
+                text={b().response}
+              />
             </div>
           )}
         </Show>

@@ -1,7 +1,9 @@
 import { createContext, createSignal, type JSX, useContext } from "solid-js";
+import { pagesEnUS, pagesZhCN } from "./i18n-pages";
 
 /** Every UI string, in the default language; other languages must provide the same keys. */
 const zhCN = {
+  ...pagesZhCN,
   "app.name": "llmio",
   "app.tagline": "LLM API 网关",
 
@@ -418,6 +420,7 @@ export type DictKey = keyof typeof zhCN;
 type Dict = Record<DictKey, string>;
 
 const enUS: Dict = {
+  ...pagesEnUS,
   "app.name": "llmio",
   "app.tagline": "LLM API gateway",
 

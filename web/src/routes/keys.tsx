@@ -1,3 +1,4 @@
+import { useNavigate } from "@solidjs/router";
 import { createResource, createSignal, For, Show, startTransition } from "solid-js";
 import { createStore } from "solid-js/store";
 import { CopyButton } from "../components/copy-button";
@@ -11,6 +12,7 @@ import { ConfirmDelete, ConfirmDialog, Modal } from "../components/modal";
 import { useToast } from "../components/toast";
 import { type ApiKey, type ApiKeyInput, api, type Currency } from "../lib/api";
 import { formatCost, formatCount, formatTime } from "../lib/format";
+import { handOffKey } from "../lib/handoff";
 import { useI18n } from "../lib/i18n";
 
 /** `expires_at` in epoch ms: the wire has ISO text, which Eden may already have turned into a Date. */
@@ -204,14 +206,26 @@ export default function Keys() {
 /** Shows a new key once, with a copy button and the notice that it cannot be shown again. */
 function SecretDialog(props: { secret: Secret; onClose: () => void }) {
   const { t } = useI18n();
+  const navigate = useNavigate();
+  // The key goes to the quickstart in memory only (never in the URL).
+  const quickstart = () => {
+    handOffKey({ name: props.secret.name, key: props.secret.key });
+    props.onClose();
+    navigate("/quickstart");
+  };
   return (
     <Modal
       title={t("keys.secretTitle")}
       onClose={() => props.onClose()}
       footer={
-        <button type="button" class="btn primary" onClick={() => props.onClose()}>
-          {t("keys.done")}
-        </button>
+        <>
+          <button type="button" class="btn" title={t("keys.quickstartHint")} onClick={quickstart}>
+            {t("keys.quickstart")}
+          </button>
+          <button type="button" class="btn primary" onClick={() => props.onClose()}>
+            {t("keys.done")}
+          </button>
+        </>
       }
     >
       <div class="key-secret">

@@ -1,4 +1,4 @@
-import { useSearchParams } from "@solidjs/router";
+import { A, useSearchParams } from "@solidjs/router";
 import { createMemo, createResource, createSignal, For, Show, startTransition } from "solid-js";
 import { IconAction, PlayIcon } from "../components/action-icons";
 import { DataTable, RowActions } from "../components/data-table";
@@ -10,6 +10,7 @@ import { HealthCell, HealthFailures } from "../components/link-health";
 import { CAPABILITIES, LinkDialog } from "../components/link-dialog";
 import { LinkTestDialog } from "../components/link-test-dialog";
 import { ConfirmDelete } from "../components/modal";
+import { ResultStrip } from "../components/result-strip";
 import { useToast } from "../components/toast";
 import { TypeBadge } from "../components/type-badge";
 import {
@@ -72,7 +73,11 @@ export default function ModelProviders() {
 
   return (
     <>
-      <PageHeader title={t("links.title")} subtitle={t("links.subtitle")} />
+      <PageHeader title={t("links.title")} subtitle={t("links.subtitle")}>
+        <A href="/bulk-mapping" class="btn">
+          {t("bulk.fromLinks")}
+        </A>
+      </PageHeader>
 
       <Show when={models()?.length} fallback={<div class="panel empty-state">{t("links.noModels")}</div>}>
         <div class="toolbar">
@@ -191,6 +196,7 @@ export default function ModelProviders() {
                       expanded={open()}
                       onToggle={() => toggleExpanded(l.id)}
                     />
+                    <ResultStrip results={linkHealth()?.recent_results ?? []} />
                   </td>
                   <td class="num mono small" data-label={t("links.col.prices")}>
                     <Prices link={l} />
