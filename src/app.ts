@@ -1,6 +1,9 @@
 import type { Database } from "bun:sqlite";
 import { openapi } from "@elysiajs/openapi";
 import { Elysia } from "elysia";
+import { instanceId } from "./cluster/instance-id";
+import { localCluster } from "./cluster/local";
+import type { Cluster } from "./cluster/types";
 import type { Config } from "./config";
 import { type Clock, type Random, systemClock, systemRandom } from "./core/clock";
 import { Lifecycle } from "./core/lifecycle";
@@ -13,15 +16,24 @@ import { adminModule } from "./modules/admin";
 import { metricsController } from "./modules/metrics";
 import { proxyModule } from "./modules/proxy";
 import { readinessController } from "./modules/readiness";
-import { buildSnapshot } from "./modules/proxy/snapshot";
+import { KeyLimiter, type Limiter } from "./modules/proxy/limits";
+import { SharedKeyLimiter } from "./modules/proxy/shared-limits";
+import { buildSnapshot, type ProxySnapshot } from "./modules/proxy/snapshot";
 import type { HttpClient } from "./providers/registry";
 import { type HealthOptions, HealthRegistry } from "./routing";
 import type { GatewayRuntime } from "./runtime";
-import { Metrics } from "./telemetry/metrics";
+import {
+  type AnalyticsReader,
+  inlineReader,
+  type WorkerReaderOptions,
+  workerReader,
+} from "./telemetry/analytics";
+import { type LabelNames, Metrics } from "./telemetry/metrics";
 import type { RequestRecord } from "./telemetry/record";
 import { Recorder, type RecorderOptions } from "./telemetry/recorder";
-import { startRetention } from "./telemetry/retention";
-import { inlineStore, workerStore } from "./telemetry/store";
+import { LogRetention } from "./telemetry/log-retention";
+import { backfillPending } from "./storage/rollups";
+import { backfillInline, inlineStore, workerStore } from "./telemetry/store";
 
 export type { GatewayRuntime };
 
@@ -37,6 +49,10 @@ export interface AppDeps {
   http?: HttpClient;
   health?: Partial<HealthOptions>;
   recorder?: RecorderOptions;
+  /** The live state shared with other instances (index.ts connects it); default: this instance alone. */
+  cluster?: Cluster;
+  /** Overrides of the analytics thread's options (tests: a short timeout, the hold hook). */
+  analytics?: Partial<WorkerReaderOptions>;
 }
 
 /** Composes the gateway: error handling, client-facing proxy, admin API, OpenAPI document, UI. */
@@ -49,28 +65,76 @@ export function createApp(deps: AppDeps) {
 
   let snapshot = buildSnapshot(deps.db);
   const health = new HealthRegistry(clock, deps.health);
+  const cluster =
+    deps.cluster ?? localCluster(instanceId(deps.config.instanceId), VERSION, startedAt, () => clock.now());
+  // Link health: reads stay local; changes go to the other instances and theirs come back merged.
+  health.attach(cluster.health);
+  cluster.onLinkState((linkId, state) => health.adopt(linkId, state));
+  const ownLimiter = new KeyLimiter(clock);
+  const limiter: Limiter = cluster.limits
+    ? new SharedKeyLimiter(cluster, cluster.limits, ownLimiter, () => clock.mono())
+    : ownLimiter;
   // A database file gets a writer thread; an in-memory one (tests) can only be written from here.
-  const store =
-    deps.db.filename && deps.db.filename !== ":memory:"
-      ? workerStore(deps.db, deps.db.filename, logger)
-      : inlineStore(deps.db, logger);
+  const onFile = Boolean(deps.db.filename) && deps.db.filename !== ":memory:";
+  // Rollups owed to records stored before migration 4 are built by the writer (start-up does not wait).
+  const owed = backfillPending(deps.db);
+  if (owed) logger.info(`building the dashboard's rollups of ${owed} stored records in the background`);
+  const store = onFile
+    ? workerStore(deps.db, deps.db.filename, logger, { eager: owed > 0 })
+    : inlineStore(deps.db, logger);
+  if (owed && !onFile) void backfillInline(deps.db, logger);
+  // The console's reports get a thread and a read-only connection of their own, likewise.
+  const analytics: AnalyticsReader = onFile
+    ? workerReader(deps.db, deps.db.filename, logger, {
+        timeoutMs: deps.config.analyticsTimeoutMs,
+        maxPending: 64,
+        ...deps.analytics,
+      })
+    : inlineReader(deps.db);
   const recorder = new Recorder(store, deps.recorder);
-  // Hourly, off by default: deletes request logs past LOG_RETENTION_DAYS.
-  startRetention(deps.db, deps.config.logRetentionDays, clock, logger);
+  // Hourly: deletes request logs past the window (settings, else LOG_RETENTION_DAYS; off by default) and
+  // rollups past ROLLUP_RETENTION_DAYS.
+  const retention = new LogRetention(
+    deps.db,
+    clock,
+    logger,
+    deps.config.logRetentionDays,
+    deps.config.rollupRetentionDays,
+  );
+  retention.start();
   const metrics = new Metrics();
   const lifecycle = new Lifecycle();
+  metrics.setLabelNames(labelNames(snapshot));
+  const rebuild = () => {
+    snapshot = buildSnapshot(deps.db);
+    health.forget(snapshot.all.linkIds());
+    metrics.setLabelNames(labelNames(snapshot));
+  };
+  // Another instance changed the configuration (or this one rejoined the shared state): rebuild from the database.
+  cluster.onConfigChange(rebuild);
   const runtime: GatewayRuntime = {
     health,
     recorder,
     metrics,
+    retention,
     lifecycle,
+    cluster,
+    analytics,
     snapshot: () => snapshot,
     reload() {
-      snapshot = buildSnapshot(deps.db);
-      health.forget(snapshot.all.linkIds());
+      rebuild();
+      cluster.publishConfigChange();
     },
   };
-  const adminDeps = { db: deps.db, clock, logger, config: deps.config, http, onConfigChange: runtime.reload };
+  const adminDeps = {
+    db: deps.db,
+    analytics,
+    clock,
+    logger,
+    config: deps.config,
+    http,
+    onConfigChange: runtime.reload,
+  };
   const proxyDeps = {
     config: deps.config,
     logger,
@@ -87,6 +151,8 @@ export function createApp(deps: AppDeps) {
     adminToken: deps.adminToken,
     snapshot: runtime.snapshot,
     lifecycle,
+    limiter,
+    instance: cluster.instance,
   };
 
   return new Elysia()
@@ -105,6 +171,17 @@ export function createApp(deps: AppDeps) {
     )
     .use(adminModule(adminDeps, deps.adminToken, startedAt, runtime))
     .use(uiPlugin());
+}
+
+/** The configured model and provider names: the only ones /metrics labels a series with. */
+function labelNames(snapshot: ProxySnapshot): LabelNames {
+  const models = new Set<string>();
+  const providers = new Set<string>();
+  for (const m of snapshot.all.models()) {
+    models.add(m.name);
+    for (const l of m.links) providers.add(l.provider.name);
+  }
+  return { models, providers };
 }
 
 export type App = ReturnType<typeof createApp>;

@@ -1,6 +1,8 @@
 #!/usr/bin/env bun
 import { createApp } from "./app";
-import { ConfigError, parseConfig } from "./config";
+import { instanceId } from "./cluster/instance-id";
+import { RedisCluster } from "./cluster/redis";
+import { ConfigError, parseConfig, redactUrl } from "./config";
 import { createLogger } from "./core/logger";
 import { VERSION } from "./core/version";
 import { resolveAdminToken } from "./http/admin-token";
@@ -32,7 +34,25 @@ try {
   fail(`cannot open database ${config.dbPath}: ${err instanceof Error ? err.message : String(err)}`);
 }
 const adminToken = resolveAdminToken(db, config.token, config.resetToken);
-const app = createApp({ db, config, adminToken, logger });
+
+// With REDIS_URL, live state (limits, link health, config changes) is shared with the other instances.
+let cluster: RedisCluster | undefined;
+if (config.redisUrl) {
+  cluster = new RedisCluster({
+    url: config.redisUrl,
+    prefix: config.redisPrefix,
+    instance: instanceId(config.instanceId),
+    version: VERSION,
+    startedAt: Date.now(),
+    logger,
+  });
+  try {
+    await cluster.start();
+  } catch (err) {
+    fail(err instanceof Error ? err.message : String(err));
+  }
+}
+const app = createApp({ db, config, adminToken, logger, cluster });
 
 try {
   app.listen({
@@ -53,7 +73,9 @@ try {
 const port = app.server?.port ?? config.port;
 const shown = config.host === "0.0.0.0" || config.host === "::" ? "localhost" : config.host;
 const url = `http://${shown}:${port}`;
-process.stdout.write(`llmio ${VERSION} listening on ${url} (database ${config.dbPath})\n`);
+process.stdout.write(
+  `llmio ${VERSION} listening on ${url} (database ${config.dbPath}${cluster ? `, shared state ${redactUrl(config.redisUrl as string)} as ${cluster.instance}` : ""})\n`,
+);
 if (adminToken.generated) {
   process.stdout.write(
     `No TOKEN set: generated an admin token (shown once, stored hashed):\n  ${adminToken.generated}\nLog in at ${url}/login\n`,
@@ -96,6 +118,8 @@ async function shutdown(signal: string) {
   if (!flushed) await app.stop(true).catch(() => {});
   // Write every request record still queued before the database closes.
   await recorder.close();
+  await cluster?.close();
+  await app.decorator.gateway.analytics.close();
   db.close();
   process.exit(0);
 }

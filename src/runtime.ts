@@ -1,6 +1,9 @@
+import type { Cluster } from "./cluster/types";
 import type { Lifecycle } from "./core/lifecycle";
 import type { ProxySnapshot } from "./modules/proxy/snapshot";
 import type { HealthRegistry } from "./routing";
+import type { AnalyticsReader } from "./telemetry/analytics";
+import type { LogRetention } from "./telemetry/log-retention";
 import type { Metrics } from "./telemetry/metrics";
 import type { Recorder } from "./telemetry/recorder";
 
@@ -9,9 +12,18 @@ export interface GatewayRuntime {
   health: HealthRegistry;
   recorder: Recorder;
   metrics: Metrics;
+  /** Request-log retention: its window (changeable at run time) and its last run. */
+  retention: LogRetention;
   /** Shutdown state: draining (readiness 503, new requests refused) and the end of the grace. */
   lifecycle: Lifecycle;
+  /** The live state shared with other instances (or this instance alone), and this instance's name. */
+  cluster: Cluster;
+  /** Where the console's reports run (a thread of their own for a database file). */
+  analytics: AnalyticsReader;
   snapshot(): ProxySnapshot;
-  /** Rebuilds the routing snapshot from the database (the admin API calls it after each change). */
+  /**
+   * Rebuilds the routing snapshot from the database (the admin API calls it after each change) and tells
+   * the other instances to do the same.
+   */
   reload(): void;
 }

@@ -10,7 +10,14 @@ export interface AdminToken {
   /** Set only when this start generated a new token; print it once. */
   generated?: string;
   source: "env" | "stored" | "generated";
+  /**
+   * Replaces a generated or stored token with a new one and returns it (shown once); the old one stops
+   * working at once. Absent when the token comes from TOKEN: it is changed there.
+   */
+  reset?: () => string;
 }
+
+const newToken = () => `llmio-${randomToken(24)}`;
 
 /** Resolves the admin token: TOKEN wins; else the stored hash; else a new token is generated and stored. */
 export function resolveAdminToken(db: Database, configured: string | undefined, reset = false): AdminToken {
@@ -18,15 +25,21 @@ export function resolveAdminToken(db: Database, configured: string | undefined, 
   let hash = reset ? undefined : getSetting<string>(db, SETTING);
   let generated: string | undefined;
   if (!hash) {
-    generated = `llmio-${randomToken(24)}`;
+    generated = newToken();
     hash = sha256Hex(generated);
     setSetting(db, SETTING, hash);
   }
-  const stored = hash;
+  let stored = hash;
   return {
     source: generated ? "generated" : "stored",
     generated,
     verify: (p) => matchesHash(p, stored),
+    reset() {
+      const next = newToken();
+      stored = sha256Hex(next);
+      setSetting(db, SETTING, stored);
+      return next;
+    },
   };
 }
 

@@ -5,6 +5,8 @@
  * the whole parsed body again. Strings are skipped with a native search, so a 1 MiB prompt costs a few calls.
  */
 
+import { closingQuote } from "../core/json-depth";
+
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
 const OPEN_BRACE = 0x7b;
@@ -97,18 +99,6 @@ function nextSignificant(bytes: Uint8Array, at: number): number {
     i++;
   }
   return i;
-}
-
-/** The index of the quote that closes the string opened at `open`, or -1; a native search per candidate. */
-function closingQuote(bytes: Uint8Array, open: number): number {
-  let at = open;
-  for (;;) {
-    at = bytes.indexOf(QUOTE, at + 1);
-    if (at < 0) return -1;
-    let backslashes = 0;
-    while (bytes[at - 1 - backslashes] === BACKSLASH) backslashes++;
-    if (backslashes % 2 === 0) return at;
-  }
 }
 
 const encoder = new TextEncoder();

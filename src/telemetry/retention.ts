@@ -2,6 +2,7 @@ import type { Database } from "bun:sqlite";
 import type { Clock } from "../core/clock";
 import type { Logger } from "../core/logger";
 import { pruneLogs } from "../storage/request-logs";
+import { pruneRollups } from "../storage/rollups";
 
 const DAY_MS = 86_400_000;
 const CHUNK = 500;
@@ -32,26 +33,12 @@ export async function pruneOldLogs(
   }
 }
 
-/** Runs `pruneOldLogs` shortly after start and then every hour; returns a stop function. */
-export function startRetention(db: Database, days: number, clock: Clock, logger: Logger): () => void {
-  if (days <= 0) return () => {};
-  let running = false;
-  const run = async () => {
-    if (running) return;
-    running = true;
-    try {
-      const n = await pruneOldLogs(db, days, clock, logger);
-      if (n) logger.info(`log retention: deleted ${n} request logs older than ${days} days`);
-    } finally {
-      running = false;
-    }
-  };
-  const first = setTimeout(run, 10_000);
-  const every = setInterval(run, 3_600_000);
-  first.unref();
-  every.unref();
-  return () => {
-    clearTimeout(first);
-    clearInterval(every);
-  };
+/** Deletes the hourly rollups of hours that began more than `days` days ago; resolves with how many. */
+export function pruneOldRollups(db: Database, days: number, clock: Clock, logger: Logger): number {
+  try {
+    return pruneRollups(db, clock.now() - days * DAY_MS);
+  } catch (err) {
+    logger.error("rollup retention failed", { error: String(err) });
+    return 0;
+  }
 }

@@ -1,3 +1,4 @@
+import { inlineReader } from "../../src/telemetry/analytics";
 import { expect } from "bun:test";
 import type { AppDeps } from "../../src/app";
 import { systemClock } from "../../src/core/clock";
@@ -26,6 +27,7 @@ export function expectError(
 export function adminDeps(deps: AppDeps, onConfigChange: () => void = () => {}): AdminDeps {
   return {
     db: deps.db,
+    analytics: inlineReader(deps.db),
     config: deps.config,
     clock: systemClock,
     logger: silentLogger,

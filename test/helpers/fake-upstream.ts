@@ -541,7 +541,7 @@ export function startFakeUpstream(behaviors: Record<string, Behavior> = {}): Fak
       const bodyStream = new ReadableStream<Uint8Array>({
         async pull(controller) {
           if (i >= limit) {
-            if (b.kind === "dropMid" || b.kind === "silentMid") await sleep(MID_PAUSE_MS);
+            if (breaks || b.kind === "silentMid") await sleep(MID_PAUSE_MS);
             if (breaks) return controller.error(new Error("fake upstream dropped the stream"));
             if (stalls) return new Promise<void>(() => {});
             return controller.close();

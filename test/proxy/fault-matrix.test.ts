@@ -36,6 +36,8 @@ interface Fault {
   name: string;
   where: Where;
   behavior?: Behavior;
+  /** The link's timeout_s (default 1, so timeouts and hangs fail over fast). */
+  timeoutS?: number;
   expect: (stream: boolean) => Expect;
 }
 
@@ -82,6 +84,8 @@ const FAULTS: Fault[] = [
     name: "slow trickle",
     where: "fake",
     behavior: { kind: "trickle", pieces: 4, delayMs: 60 },
+    // A trickle is slow, not broken: its link gets time to spare even on a loaded machine.
+    timeoutS: 10,
     expect: () => ({ servedBy: "faulty", kind: null, tried: REQUESTS, breaker: "closed", cooldown: false }),
   },
   {
@@ -138,7 +142,11 @@ for (const fault of FAULTS) {
   for (const style of STYLES) {
     for (const stream of [false, true]) {
       const model = `fm-${style}-${stream ? "s" : "n"}-${slug(fault.name)}`;
-      const base = { model, type: style, modelOptions: { strategy: "priority" as const, timeout_s: 1 } };
+      const base = {
+        model,
+        type: style,
+        modelOptions: { strategy: "priority" as const, timeout_s: fault.timeoutS ?? 1 },
+      };
       const { link } = gw.link({
         ...base,
         provider: `faulty-${model}`,

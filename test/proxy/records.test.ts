@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "bun:test";
 import { silentLogger } from "../../src/core/logger";
+import { DEFAULT_USD_CNY_RATE } from "../../src/core/money";
 import { openDatabase } from "../../src/storage/db";
 import { Recorder } from "../../src/telemetry/recorder";
 import { inlineStore } from "../../src/telemetry/store";
@@ -146,7 +147,8 @@ describe("request records", () => {
         .query("SELECT usage_count, spent, last_used_at FROM api_keys WHERE id = ?")
         .get(keyId) as Row;
       expect(k.usage_count).toBe(1);
-      expect(k.spent).toBeCloseTo(cost, 12);
+      // The link is priced in CNY, the key is in USD: its spend is the cost converted at the rate.
+      expect(k.spent).toBeCloseTo(cost / DEFAULT_USD_CNY_RATE, 12);
       expect(k.last_used_at).toBe(row.created_at);
     },
   );
@@ -167,7 +169,7 @@ describe("request records", () => {
     const k = gw.db.query("SELECT usage_count, spent FROM api_keys WHERE id = ?").get(id) as Row;
     expect(k.usage_count).toBe(3);
     const sum = gw.db.query("SELECT SUM(cost) AS c FROM request_logs WHERE key_id = ?").get(id) as Row;
-    expect(k.spent).toBeCloseTo(sum.c, 12);
+    expect(k.spent).toBeCloseTo(sum.c / DEFAULT_USD_CNY_RATE, 12);
   });
 
   it("records an error with its status and no usage", async () => {
@@ -264,11 +266,19 @@ describe("GET /api/logs", () => {
   });
   afterAll(() => lg.stop());
 
-  it("pages newest first with {data, total, page, page_size, pages}", async () => {
+  it("pages newest first with {data, total, total_exact, total_lower_bound, page, page_size, pages}", async () => {
     const { status, body } = await api("/logs?page=1&page_size=2");
     expect(status).toBe(200);
-    expect(Object.keys(body).sort()).toEqual(["data", "page", "page_size", "pages", "total"]);
-    expect(body).toMatchObject({ total: 5, page: 1, page_size: 2, pages: 3 });
+    expect(Object.keys(body).sort()).toEqual([
+      "data",
+      "page",
+      "page_size",
+      "pages",
+      "total",
+      "total_exact",
+      "total_lower_bound",
+    ]);
+    expect(body).toMatchObject({ total: 5, total_exact: true, page: 1, page_size: 2, pages: 3 });
     expect(body.data.map((r: Row) => r.trace_id)).toEqual([traces.resp, traces.missing]);
     const p3 = await api("/logs?page=3&page_size=2");
     expect(p3.body.data.map((r: Row) => r.trace_id)).toEqual([traces.chat]);

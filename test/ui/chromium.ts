@@ -7,7 +7,10 @@ export const CHROMIUM = "/usr/bin/chromium";
 export const haveChromium = existsSync(CHROMIUM);
 export const uiBuilt = "/index.html" in uiAssets;
 
-/** A headless Chromium with one page of the given size and a 5 s default timeout. */
+/** Time for a suite's browser start and server set-up: a loaded CI machine can take seconds for each. */
+export const BROWSER_HOOK_MS = 60_000;
+
+/** A headless Chromium with one page of the given size and a 15 s default wait for locators. */
 export async function launchPage(viewport: { width: number; height: number }) {
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
@@ -22,6 +25,6 @@ export async function launchPage(viewport: { width: number; height: number }) {
     ],
   });
   const page: Page = await browser.newPage({ viewport });
-  page.setDefaultTimeout(5000);
+  page.setDefaultTimeout(15_000);
   return { browser, page };
 }

@@ -1,10 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from "bun:test";
+import { afterAll, beforeAll, describe, expect, it, setDefaultTimeout } from "bun:test";
 import type { Browser, Page } from "playwright-core";
 import { createApp } from "../../src/app";
 import { staticAdminToken } from "../../src/http/admin-token";
 import { openDatabase } from "../../src/storage/db";
 import { testConfig } from "../helpers/app";
-import { CHROMIUM, haveChromium, launchPage, uiBuilt as built } from "./chromium";
+import { BROWSER_HOOK_MS, CHROMIUM, haveChromium, launchPage, uiBuilt as built } from "./chromium";
+
+// A real browser on a shared machine: each test gets its own, longer time.
+setDefaultTimeout(30_000);
 
 /*
  * The admin console in a real Chromium against the real app on a real socket. Screenshots of each page
@@ -40,12 +43,12 @@ describe.skipIf(!haveChromium || !built)("admin console in Chromium", () => {
     app.listen({ port: 0, hostname: "127.0.0.1", reusePort: false });
     base = `http://127.0.0.1:${app.server?.port}`;
     ({ browser, page } = await launchPage({ width: 1360, height: 800 }));
-  });
+  }, BROWSER_HOOK_MS);
 
   afterAll(async () => {
     await browser?.close();
     await app?.stop(true);
-  });
+  }, BROWSER_HOOK_MS);
 
   it("sends a signed-out visitor from / to the login page", async () => {
     await page.goto(`${base}/`);

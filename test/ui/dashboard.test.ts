@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from "bun:test";
+import { afterAll, beforeAll, describe, expect, it, setDefaultTimeout } from "bun:test";
 import type { Browser, Page } from "playwright-core";
 import { insertRecords } from "../../src/storage/request-logs";
 import type { RequestRecord } from "../../src/telemetry/record";
@@ -6,7 +6,10 @@ import { TEST_TOKEN } from "../helpers/app";
 import { type FakeUpstream, startFakeUpstream } from "../helpers/fake-upstream";
 import { AUTH, type Gateway, startGateway } from "../helpers/gateway";
 import { record } from "../helpers/records";
-import { haveChromium, launchPage, uiBuilt } from "./chromium";
+import { BROWSER_HOOK_MS, haveChromium, launchPage, uiBuilt } from "./chromium";
+
+// A real browser on a shared machine: each test gets its own, longer time.
+setDefaultTimeout(30_000);
 
 /*
  * The dashboard in a real Chromium, against a real gateway that has proxied real requests to a fake
@@ -65,13 +68,13 @@ describe.skipIf(!haveChromium || !uiBuilt)("dashboard in Chromium", () => {
     tokens = gw.logs().reduce((n, r) => n + (r.total_tokens as number), 0);
 
     ({ browser, page } = await launchPage({ width: 1440, height: 900 }));
-  });
+  }, BROWSER_HOOK_MS);
 
   afterAll(async () => {
     await browser?.close();
     await gw?.stop();
     await up?.stop();
-  });
+  }, BROWSER_HOOK_MS);
 
   it("opens on the dashboard after login, first in the nav", async () => {
     await page.goto(`${gw.url}/`);
@@ -162,6 +165,9 @@ describe.skipIf(!haveChromium || !uiBuilt)("dashboard in Chromium", () => {
 
   it("shows an empty state when there are no records yet", async () => {
     gw.db.run("DELETE FROM request_logs");
+    gw.db.run("DELETE FROM request_rollups");
+    gw.db.run("DELETE FROM dashboard_rollups");
+    gw.db.run("DELETE FROM dashboard_daily");
     await page.getByRole("button", { name: "Refresh" }).click();
     await page.getByRole("heading", { name: "No requests yet" }).waitFor();
     expect(await kpi("today-reqs").textContent()).toBe("0");

@@ -5,10 +5,13 @@ import type { Clock } from "../../core/clock";
 import { conflict, GatewayError, notFound } from "../../core/errors";
 import type { Logger } from "../../core/logger";
 import type { HttpClient } from "../../providers/registry";
+import type { AnalyticsReader } from "../../telemetry/analytics";
 
 /** What admin services need from the outside world. */
 export interface AdminDeps {
   db: Database;
+  /** Reads of the request records and rollups: never on the proxy's thread for a database file. */
+  analytics: AnalyticsReader;
   clock: Clock;
   logger: Logger;
   config: Config;

@@ -1,5 +1,6 @@
 import type { Clock } from "../../core/clock";
 import { GatewayError } from "../../core/errors";
+import { convertCost } from "../../core/money";
 import { type RequestRecord, totalTokens } from "../../telemetry/record";
 import type { WorstCase } from "./worst-case";
 
@@ -7,10 +8,14 @@ import type { WorstCase } from "./worst-case";
 export interface KeyLimits {
   rpmLimit: number | null;
   tpmLimit: number | null;
+  /** In `currency`, like `spent`. */
   budget: number | null;
   /** `spent` as the database had it when the snapshot was built (it lags the batched writer). */
   spent: number;
+  /** The key's currency: spend in the other one is converted into it at `usdCnyRate`. */
   currency: string;
+  /** CNY per USD (setting `usd_cny_rate`). */
+  usdCnyRate: number;
 }
 
 /** What an admitted request holds back from its key until it settles: its worst-case tokens and cost. */
@@ -19,6 +24,15 @@ export interface Reservation {
   readonly tokens: number;
   readonly cost: number;
   readonly at: number;
+  /** The reservation's name in the shared state, when the instances' shared limits admitted it. */
+  readonly ref?: string;
+}
+
+/** Admits requests of keys with limits and settles them once their record is made. */
+export interface Limiter {
+  /** Resolves (or returns) the request's reservation, or throws the 403 / 429 that refuses it. */
+  admit(keyId: number, limits: KeyLimits, worst: WorstCase): Reservation | Promise<Reservation>;
+  settle(record: RequestRecord, reservation: Reservation | null): void;
 }
 
 const WINDOW_MS = 60_000;
@@ -31,10 +45,40 @@ const RESERVATION_TTL_MS = 30 * 60_000;
 /** A 429 or 403 that tells the client when to come back. */
 export type LimitError = GatewayError & { retryAfterS?: number };
 
-const rateLimited = (message: string, retryAtMs: number, now: number): LimitError =>
+const rateLimited = (message: string, retryAfterMs: number): LimitError =>
   Object.assign(new GatewayError(429, "rate_limited", message), {
-    retryAfterS: Math.max(1, Math.ceil((retryAtMs - now) / 1000)),
+    retryAfterS: Math.max(1, Math.ceil(retryAfterMs / 1000)),
   });
+
+/** The refusals, worded alike whichever limiter (this instance's or the shared one) refused. */
+export const refusals = {
+  budgetSpent: (limits: KeyLimits, spent: number) =>
+    new GatewayError(
+      403,
+      "forbidden",
+      `budget exhausted: this API key has spent ${round(spent)} of its ${limits.budget} ${limits.currency}`,
+    ),
+  budgetReserved: (limits: KeyLimits) =>
+    rateLimited(
+      `budget reserved: requests in flight hold the rest of this API key's ${limits.budget} ${limits.currency}`,
+      0,
+    ),
+  tpm: (limits: KeyLimits, retryAfterMs: number) =>
+    rateLimited(
+      `token rate limit reached: ${limits.tpmLimit} tokens per minute for this API key`,
+      retryAfterMs,
+    ),
+  tpmReserved: (limits: KeyLimits) =>
+    rateLimited(
+      `token rate limit reached: requests in flight hold the rest of ${limits.tpmLimit} tokens per minute for this API key`,
+      0,
+    ),
+  rpm: (limits: KeyLimits, retryAfterMs: number) =>
+    rateLimited(
+      `request rate limit reached: ${limits.rpmLimit} requests per minute for this API key`,
+      retryAfterMs,
+    ),
+};
 
 /** Live state of one key: settled spend, the last minute's settled tokens, requests in flight. */
 interface KeyState {
@@ -44,6 +88,9 @@ interface KeyState {
    * writer) neither loses nor double-counts spend.
    */
   spent: number;
+  /** The currency `spent` is in, and the rate to convert other costs into it (from the last admission). */
+  currency: string;
+  usdCnyRate: number;
   tokens: { at: number; n: number }[];
   requests: number[];
   inFlight: Set<Reservation>;
@@ -58,7 +105,7 @@ interface KeyState {
  * case (see `worstCase`) until its record settles it to the real figure. So spend can pass the budget only
  * by the last admitted request's own cost.
  */
-export class KeyLimiter {
+export class KeyLimiter implements Limiter {
   private readonly keys = new Map<number, KeyState>();
 
   constructor(private readonly clock: Clock) {}
@@ -70,26 +117,20 @@ export class KeyLimiter {
    */
   admit(keyId: number, limits: KeyLimits, worst: WorstCase): Reservation {
     const now = this.clock.mono();
-    const s = this.state(keyId, limits.spent);
+    const s = this.state(keyId, limits);
+    // The admin changed the key's currency: its live spend is converted like the stored one.
+    if (s.currency !== limits.currency) {
+      s.spent = convertCost(s.spent, s.currency, limits.currency, limits.usdCnyRate);
+      s.currency = limits.currency;
+    }
+    s.usdCnyRate = limits.usdCnyRate;
     // An external increase of `spent` (another instance, an import) is taken as it comes; the live figure
     // is never lowered by a lagging snapshot.
     if (limits.spent > s.spent) s.spent = limits.spent;
     const held = this.held(s, now);
     if (limits.budget !== null) {
-      if (s.spent >= limits.budget) {
-        throw new GatewayError(
-          403,
-          "forbidden",
-          `budget exhausted: this API key has spent ${round(s.spent)} of its ${limits.budget} ${limits.currency}`,
-        );
-      }
-      if (s.spent + held.cost >= limits.budget) {
-        throw rateLimited(
-          `budget reserved: requests in flight hold the rest of this API key's ${limits.budget} ${limits.currency}`,
-          now,
-          now,
-        );
-      }
+      if (s.spent >= limits.budget) throw refusals.budgetSpent(limits, s.spent);
+      if (s.spent + held.cost >= limits.budget) throw refusals.budgetReserved(limits);
     }
     if (limits.tpmLimit !== null) {
       const used = this.prune(s.tokens, now, (e) => e.at);
@@ -102,29 +143,15 @@ export class KeyLimiter {
           sum -= (used[i] as { n: number }).n;
           i++;
         }
-        throw rateLimited(
-          `token rate limit reached: ${limits.tpmLimit} tokens per minute for this API key`,
-          (used[i] as { at: number }).at + WINDOW_MS,
-          now,
-        );
+        throw refusals.tpm(limits, (used[i] as { at: number }).at + WINDOW_MS - now);
       }
-      if (sum + held.tokens >= limits.tpmLimit) {
-        throw rateLimited(
-          `token rate limit reached: requests in flight hold the rest of ${limits.tpmLimit} tokens per minute for this API key`,
-          now,
-          now,
-        );
-      }
+      if (sum + held.tokens >= limits.tpmLimit) throw refusals.tpmReserved(limits);
     }
     if (limits.rpmLimit !== null) {
       const times = this.prune(s.requests, now, (t) => t);
       s.requests = times;
       if (times.length >= limits.rpmLimit) {
-        throw rateLimited(
-          `request rate limit reached: ${limits.rpmLimit} requests per minute for this API key`,
-          (times[times.length - limits.rpmLimit] as number) + WINDOW_MS,
-          now,
-        );
+        throw refusals.rpm(limits, (times[times.length - limits.rpmLimit] as number) + WINDOW_MS - now);
       }
       times.push(now);
     }
@@ -135,7 +162,7 @@ export class KeyLimiter {
 
   /**
    * A request's record is made: its reservation (if it had one) is released and its real tokens and cost
-   * are counted for its key.
+   * (in the key's currency) are counted for its key.
    */
   settle(record: RequestRecord, reservation: Reservation | null): void {
     const keyId = record.key_id;
@@ -151,14 +178,21 @@ export class KeyLimiter {
       s.tokens = this.prune(s.tokens, now, (e) => e.at);
       s.tokens.push({ at: now, n });
     }
-    if (record.cost > 0) s.spent += record.cost;
+    if (record.cost > 0) s.spent += convertCost(record.cost, record.currency, s.currency, s.usdCnyRate);
   }
 
   /** The state of a key; the first sight takes the database's `spent` (nothing of this process is in flight). */
-  private state(keyId: number, spent: number): KeyState {
+  private state(keyId: number, limits: KeyLimits): KeyState {
     let s = this.keys.get(keyId);
     if (!s) {
-      s = { spent, tokens: [], requests: [], inFlight: new Set() };
+      s = {
+        spent: limits.spent,
+        currency: limits.currency,
+        usdCnyRate: limits.usdCnyRate,
+        tokens: [],
+        requests: [],
+        inFlight: new Set(),
+      };
       this.keys.set(keyId, s);
     }
     return s;

@@ -2,6 +2,7 @@ import type { Database } from "bun:sqlite";
 import { RoutingTable } from "../../routing";
 import type { RouteLink, RouteModel, RouteProvider } from "../../routing/types";
 import { modelProviders, models, providers } from "../../storage/repos";
+import { usdCnyRate } from "../../storage/settings";
 import type { ModelProvider, Provider } from "../../storage/schema";
 import type { KeyLimits } from "./limits";
 
@@ -100,6 +101,7 @@ export function buildSnapshot(db: Database): ProxySnapshot {
   }));
 
   const keys = new Map<string, ClientKey>();
+  const rate = usdCnyRate(db);
   const rows = db
     .query(
       `SELECT id, name, key_hash, enabled, allow_all, models, expires_at, io_log, rpm_limit, tpm_limit, budget,
@@ -135,6 +137,7 @@ export function buildSnapshot(db: Database): ProxySnapshot {
         budget: k.budget,
         spent: k.spent,
         currency: k.currency,
+        usdCnyRate: rate,
       },
     });
   }

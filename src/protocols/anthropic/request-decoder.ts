@@ -54,14 +54,14 @@ class RequestDecoder {
   /** Tool call id → tool name, so tool results can name their call (Gemini matches results by name). */
   readonly #toolNames = new Map<string, string>();
 
-  system(value: unknown): string[] {
+  system(value: unknown, field = "system"): string[] {
     if (value === undefined || value === null) return [];
     if (typeof value === "string") return value === "" ? [] : [value];
-    if (!Array.isArray(value)) throw invalid("system must be a string or an array of text blocks", "system");
+    if (!Array.isArray(value)) throw invalid(`${field} must be a string or an array of text blocks`, field);
     return value.map((block, i) => {
       if (!isObject(block) || block.type !== "text")
-        throw invalid(`system[${i}] must be a text block`, `system[${i}]`);
-      return requireString(block.text, `system[${i}].text`);
+        throw invalid(`${field}[${i}] must be a text block`, `${field}[${i}]`);
+      return requireString(block.text, `${field}[${i}].text`);
     });
   }
 
@@ -235,9 +235,16 @@ export function decodeAnthropicRequest(
   assertObjectBody(body);
   const decoder = new RequestDecoder();
   const system = decoder.system(body.system);
-  const messages = requireObjectArray(body, "messages", { nonEmpty: true }).map((m, i) =>
-    decoder.message(m, i),
-  );
+  // Claude Code puts some instructions in `role: "system"` messages between the turns (the API accepts
+  // them there): they join the canonical system instructions in order, so a target with one top-level
+  // system (or none mid-conversation) gets them where it takes them.
+  const messages: CanonicalMessage[] = [];
+  requireObjectArray(body, "messages", { nonEmpty: true }).forEach((m, i) => {
+    if (m.role === "system") system.push(...decoder.system(m.content, `messages[${i}].content`));
+    else messages.push(decoder.message(m, i));
+  });
+  if (messages.length === 0)
+    throw invalid("messages must hold at least one user or assistant turn", "messages");
   let tools = decoder.tools(body.tools);
   let { choice, parallel } = toolChoice(body.tool_choice);
   let format = responseFormat(body);

@@ -227,6 +227,31 @@ describe("Anthropic inbound: decoding client requests", () => {
     expect(decode(body).maxTokens).toBeUndefined();
   });
 
+  it("moves Claude Code's role:system messages between turns into the system instructions, in order", () => {
+    const req = decode({
+      model: "m",
+      max_tokens: 100,
+      system: "top",
+      messages: [
+        { role: "user", content: "hi" },
+        { role: "system", content: "Available agent types: claude" },
+        { role: "system", content: [{ type: "text", text: "second" }] },
+        { role: "assistant", content: "hello" },
+      ],
+    });
+    expect(req.system).toEqual(["top", "Available agent types: claude", "second"]);
+    expect(req.messages.map((m) => m.role)).toEqual(["user", "assistant"]);
+    expect(() =>
+      decode({
+        model: "m",
+        messages: [
+          { role: "user", content: "a" },
+          { role: "system", content: 3 },
+        ],
+      }),
+    ).toThrow("messages[1].content must be a string or an array of text blocks");
+  });
+
   it("unpacks tool call ids that carry a signature, in tool_use and tool_result", () => {
     const packed = packToolCallId("call_1", "gemini-sig");
     const req = decode({
@@ -267,7 +292,8 @@ describe("Anthropic inbound: decoding client requests", () => {
 
   it.each([
     [{ model: "m", max_tokens: 1 }, "messages"],
-    [{ model: "m", messages: [{ role: "system", content: "x" }] }, "messages[0].role"],
+    [{ model: "m", messages: [{ role: "system", content: "x" }] }, "messages"],
+    [{ model: "m", messages: [{ role: "tool", content: "x" }] }, "messages[0].role"],
     [{ model: "m", messages: [{ role: "user", content: 5 }] }, "messages[0].content"],
     [
       {

@@ -29,6 +29,14 @@ export function formatCountdown(until: number, now: number): string {
 /** Thousands separators for counts. */
 export const formatCount = (n: number) => n.toLocaleString("en-US");
 
+/** A log total: exact, estimated ("≈ 123,456"), or only known to exceed what was counted ("10,000+"). */
+export const formatTotal = (p: { total: number; total_exact: boolean; total_lower_bound: boolean }) =>
+  p.total_exact
+    ? formatCount(p.total)
+    : p.total_lower_bound
+      ? `${formatCount(p.total)}+`
+      : `≈ ${formatCount(p.total)}`;
+
 /** A byte size: `512 B`, `3.4 KB`, `1.2 MB`. */
 export function formatBytes(n: number): string {
   if (n < 1024) return `${n} B`;
@@ -42,15 +50,6 @@ export function formatCost(cost: number, currency: string | null): string {
   if (!cost) return `${sign}0`;
   const digits = cost >= 1 ? 2 : cost >= 0.01 ? 4 : 6;
   return `${sign}${cost.toFixed(digits)}`;
-}
-
-/** A past instant relative to now: `12s`, `5m`, `3h`, `2d`. */
-export function formatAgo(at: number, now: number): string {
-  const s = Math.max(0, Math.round((now - at) / 1000));
-  if (s < 60) return `${s}s`;
-  if (s < 3600) return `${Math.floor(s / 60)}m`;
-  if (s < 86_400) return `${Math.floor(s / 3600)}h`;
-  return `${Math.floor(s / 86_400)}d`;
 }
 
 /** Output tokens per second: whole numbers from 100 up, one decimal below; null as an em dash. */

@@ -16,7 +16,8 @@ const fields = {
   io_log: t.Optional(t.Boolean()),
 };
 
-export const KeyCreate = t.Object(fields);
+// Unknown fields are refused (422 naming the field), so a mistyped name is never silently dropped.
+export const KeyCreate = t.Object(fields, { additionalProperties: false });
 export type KeyCreate = typeof KeyCreate.static;
 
 export const KeyUpdate = t.Partial(KeyCreate);
@@ -47,3 +48,9 @@ export type ApiKeyView = typeof ApiKeyView.static;
 /** The answer of create and rotate: the view plus the full key, shown this once. */
 export const ApiKeyWithSecret = t.Composite([ApiKeyView, t.Object({ key: t.String() })]);
 export type ApiKeyWithSecret = typeof ApiKeyWithSecret.static;
+
+/** The CNY-per-USD rate that converts a cost into a key's currency (setting `usd_cny_rate`). */
+export const ExchangeRate = t.Object({
+  usd_cny_rate: t.Number({ exclusiveMinimum: 0, maximum: 1000 }),
+});
+export type ExchangeRate = typeof ExchangeRate.static;

@@ -1,6 +1,8 @@
 import { validationError } from "../../../core/errors";
+import { convertCost, USD_CNY_RATE_SETTING } from "../../../core/money";
 import { randomToken, sha256Hex } from "../../../core/secrets";
 import { models } from "../../../storage/repos";
+import { setSetting, usdCnyRate, usdCnyRateIsSet } from "../../../storage/settings";
 import { type AdminDeps, found } from "../shared";
 import type { ApiKeyView, ApiKeyWithSecret, KeyCreate, KeyUpdate } from "./model";
 import { type KeyColumns, keysRepo } from "./repo";
@@ -81,11 +83,26 @@ export const keyService = {
     return { ...view, key };
   },
 
+  /** Updates a key; a new currency converts the key's spend into it at the configured rate. */
   update(d: AdminDeps, id: number, patch: KeyUpdate): ApiKeyView {
     const base = found(keysRepo.columns(d.db, id), "API key", id);
-    const view = found(keysRepo.update(d.db, id, merge(d, base, patch), d.clock.now()), "API key", id);
+    const next = merge(d, base, patch);
+    const view = d.db.transaction(() => {
+      if (next.currency !== base.currency)
+        keysRepo.scaleSpent(d.db, id, convertCost(1, base.currency, next.currency, usdCnyRate(d.db)));
+      return found(keysRepo.update(d.db, id, next, d.clock.now()), "API key", id);
+    })();
     d.onConfigChange();
     return view;
+  },
+
+  /** The rate that converts a cost into a key's currency (budgets are kept in the key's currency). */
+  exchangeRate: (d: AdminDeps) => ({ usd_cny_rate: usdCnyRate(d.db), is_default: !usdCnyRateIsSet(d.db) }),
+
+  setExchangeRate(d: AdminDeps, rate: number) {
+    setSetting(d.db, USD_CNY_RATE_SETTING, rate);
+    d.onConfigChange();
+    return keyService.exchangeRate(d);
   },
 
   /** Replaces the secret: the old key stops working at once, the new one is shown this once. */

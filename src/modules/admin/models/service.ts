@@ -1,5 +1,5 @@
 import { validationError } from "../../../core/errors";
-import { models } from "../../../storage/repos";
+import { modelProviders, models } from "../../../storage/repos";
 import { type AdminDeps, found, rethrowConstraint } from "../shared";
 import type { ModelCreate, ModelUpdate } from "./model";
 
@@ -15,7 +15,17 @@ const clean = (input: ModelUpdate) => ({
 });
 
 export const modelService = {
-  list: (d: AdminDeps) => models.all(d.db),
+  /** Every model with how many links it has (`links`) and how many of them are enabled. */
+  list(d: AdminDeps) {
+    const counts = new Map<number, { links: number; enabled_links: number }>();
+    for (const l of modelProviders.all(d.db)) {
+      const c = counts.get(l.model_id) ?? { links: 0, enabled_links: 0 };
+      c.links++;
+      if (l.enabled) c.enabled_links++;
+      counts.set(l.model_id, c);
+    }
+    return models.all(d.db).map((m) => ({ ...m, ...(counts.get(m.id) ?? { links: 0, enabled_links: 0 }) }));
+  },
 
   get: (d: AdminDeps, id: number) => found(models.get(d.db, id), "model", id),
 

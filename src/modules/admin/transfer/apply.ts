@@ -1,5 +1,5 @@
 import { GatewayError, validationError } from "../../../core/errors";
-import { sha256Hex } from "../../../core/secrets";
+import { sha256Hex, unmaskUrlCredentials } from "../../../core/secrets";
 import { type KeyColumns, keysRepo } from "../keys/repo";
 import { displayPrefix } from "../keys/service";
 import { linkService } from "../model-providers/service";
@@ -64,14 +64,16 @@ export function applyPlan(d: AdminDeps, plan: ImportPlan, mode: ImportMode): Imp
     skipped: plan.skipped,
   };
   d.db.transaction(() => {
-    // Replace deletes the providers first; a masked or absent key still keeps the key stored by that name.
-    const storedKeys = new Map<string, string>();
+    // Replace deletes the providers first; a masked or absent key (or masked URL credentials) still keeps
+    // what is stored by that name.
+    const stored = new Map<string, { api_key: string; base_url: string }>();
     if (mode === "replace") {
-      for (const p of d.db.query("SELECT name, api_key FROM providers").all() as {
+      for (const p of d.db.query("SELECT name, api_key, base_url FROM providers").all() as {
         name: string;
         api_key: string;
+        base_url: string;
       }[])
-        storedKeys.set(p.name, p.api_key);
+        stored.set(p.name, p);
       d.db.exec("DELETE FROM model_providers; DELETE FROM models; DELETE FROM providers;");
     }
 
@@ -82,7 +84,8 @@ export function applyPlan(d: AdminDeps, plan: ImportPlan, mode: ImportMode): Imp
         id === undefined
           ? providerService.create(quiet, {
               ...value,
-              api_key: key ?? storedKeys.get(value.name.trim()) ?? "",
+              base_url: unmaskUrlCredentials(value.base_url, stored.get(value.name.trim())?.base_url),
+              api_key: key ?? stored.get(value.name.trim())?.api_key ?? "",
             })
           : providerService.update(quiet, id, { ...value, api_key: key }),
       );
