@@ -5,7 +5,7 @@ import { record } from "../helpers/records";
 import { expectError } from "./support";
 
 describe("GET /api/metrics/latency", () => {
-  it("gives p50 / p95 latency, time to first token and error counts per model and per provider", async () => {
+  it("gives p50 / p95 latency, time to first token and error counts per model and per provider, within the histogram resolution", async () => {
     const { api, db } = makeApp();
     const now = Date.now();
     const rec = (i: number, over: Partial<ReturnType<typeof record>>) => ({
@@ -33,20 +33,22 @@ describe("GET /api/metrics/latency", () => {
     ]);
     const res = await api.api.metrics.latency.get({ query: { hours: 24 } });
     expect(res.status).toBe(200);
-    expect(res.data?.models).toEqual([
-      {
-        name: "m1",
-        requests: 22,
-        errors: 2,
-        latency: { n: 20, p50: 10, p95: 19 },
-        ttft: { n: 10, p50: 5, p95: 10 },
-      },
-      { name: "m2", requests: 1, errors: 0, latency: { n: 1, p50: 300, p95: 300 }, ttft: null },
-    ]);
-    expect(res.data?.providers.map((p) => [p.name, p.requests, p.latency?.p95])).toEqual([
-      ["A", 20, 19],
-      ["B", 1, 300],
-    ]);
+    // Percentiles come from log-spaced histogram buckets: within 9% of the exact nearest rank.
+    const near = (got: number | undefined, exact: number) =>
+      expect(Math.abs((got ?? Number.NaN) - exact) / exact).toBeLessThanOrEqual(0.09);
+    const [m1, m2] = res.data?.models ?? [];
+    expect(m1).toMatchObject({ name: "m1", requests: 22, errors: 2 });
+    expect(m1?.latency?.n).toBe(22);
+    near(m1?.latency?.p50, 11); // 1..20 ms and two 9999 ms failures: rank 11 of 22
+    near(m1?.latency?.p95, 9999);
+    expect(m1?.ttft?.n).toBe(10);
+    near(m1?.ttft?.p50, 5);
+    near(m1?.ttft?.p95, 10);
+    expect(m2).toMatchObject({ name: "m2", requests: 1, errors: 0, ttft: null });
+    near(m2?.latency?.p50, 300);
+    const providers = res.data?.providers ?? [];
+    expect(providers.find((p) => p.name === "A")?.requests).toBe(20);
+    expect(providers.find((p) => p.name === "B")?.requests).toBe(1);
     // A wider window takes in the old record.
     const week = await api.api.metrics.latency.get({ query: { hours: 24 * 7 } });
     expect(week.data?.models.find((m) => m.name === "m2")?.requests).toBe(2);
@@ -56,5 +58,38 @@ describe("GET /api/metrics/latency", () => {
     const { api, anon } = makeApp();
     expect((await api.api.metrics.latency.get({ query: { hours: 0 } })).status).toBe(422);
     expectError(await anon.api.metrics.latency.get({ query: {} }), 401);
+  });
+});
+
+describe("GET /api/metrics/latency over whole hours", () => {
+  it("reads the hourly rollups for whole hours and the records only at the window's edges, with the same figures", async () => {
+    const { api, db } = makeApp();
+    const hour = 3_600_000;
+    const base = Math.floor(Date.now() / hour) * hour;
+    // Three whole hours back, one record of 100 ms each minute, plus 10 of 10 ms in the hour under way.
+    insertRecords(db, [
+      ...Array.from({ length: 180 }, (_, i) => ({
+        ...record(i),
+        model: "m",
+        provider_id: 1,
+        provider_name: "A",
+        total_ms: 100,
+        created_at: base - 3 * hour + i * 60_000,
+      })),
+      ...Array.from({ length: 10 }, (_, i) => ({
+        ...record(1000 + i),
+        model: "m",
+        provider_id: 1,
+        provider_name: "A",
+        total_ms: 10,
+        created_at: base + i,
+      })),
+    ]);
+    const res = await api.api.metrics.latency.get({ query: { hours: 4 } });
+    const m = res.data?.models[0];
+    expect(m).toMatchObject({ name: "m", requests: 190 });
+    expect(m?.latency?.n).toBe(190);
+    expect(Math.abs((m?.latency?.p50 ?? 0) - 100) / 100).toBeLessThanOrEqual(0.09);
+    expect(Math.abs((m?.latency?.p95 ?? 0) - 100) / 100).toBeLessThanOrEqual(0.09);
   });
 });
