@@ -1,4 +1,3 @@
-import type { Database } from "bun:sqlite";
 import { openapi } from "@elysiajs/openapi";
 import { Elysia } from "elysia";
 import type { Config } from "./config";
@@ -13,7 +12,7 @@ import { adminModule } from "./modules/admin";
 import { metricsController } from "./modules/metrics";
 import { proxyModule } from "./modules/proxy";
 import { readinessController } from "./modules/readiness";
-import { buildSnapshot } from "./modules/proxy/snapshot";
+import { buildSnapshot, emptySnapshot } from "./modules/proxy/snapshot";
 import type { HttpClient } from "./providers/registry";
 import { type HealthOptions, HealthRegistry } from "./routing";
 import type { GatewayRuntime } from "./runtime";
@@ -22,12 +21,16 @@ import type { RequestRecord } from "./telemetry/record";
 import { Recorder, type RecorderOptions } from "./telemetry/recorder";
 import { startRetention } from "./telemetry/retention";
 import { inlineStore, workerStore } from "./telemetry/store";
+import { openDatabase } from "./storage/db";
+import { isSqlite } from "./storage/sqlite";
+import type { Storage } from "./storage/storage";
 
 export type { GatewayRuntime };
 
 /** Everything the app needs from outside; tests pass their own. */
 export interface AppDeps {
-  db: Database;
+  /** Configuration and records: SQLite (sqliteStorage) or PostgreSQL (openPostgres). */
+  storage: Storage;
   config: Config;
   adminToken: AdminToken;
   logger?: Logger;
@@ -47,16 +50,19 @@ export function createApp(deps: AppDeps) {
   const http: HttpClient = deps.http ?? ((url, init) => fetch(url, init));
   const startedAt = clock.now();
 
-  let snapshot = buildSnapshot(deps.db);
+  const storage = deps.storage;
+  const db = isSqlite(storage) ? storage.db : null;
+  // Empty until the first load resolves (`runtime.ready`); the process awaits it before it listens.
+  let snapshot = emptySnapshot();
   const health = new HealthRegistry(clock, deps.health);
   // A database file gets a writer thread; an in-memory one (tests) can only be written from here.
   const store =
-    deps.db.filename && deps.db.filename !== ":memory:"
-      ? workerStore(deps.db, deps.db.filename, logger)
-      : inlineStore(deps.db, logger);
+    db?.filename && db.filename !== ":memory:"
+      ? workerStore(storage.records, db.filename, logger)
+      : inlineStore(storage.records, logger);
   const recorder = new Recorder(store, deps.recorder);
   // Hourly, off by default: deletes request logs past LOG_RETENTION_DAYS.
-  startRetention(deps.db, deps.config.logRetentionDays, clock, logger);
+  startRetention(storage.records, deps.config.logRetentionDays, clock, logger);
   const metrics = new Metrics();
   const lifecycle = new Lifecycle();
   const runtime: GatewayRuntime = {
@@ -65,12 +71,24 @@ export function createApp(deps: AppDeps) {
     metrics,
     lifecycle,
     snapshot: () => snapshot,
-    reload() {
-      snapshot = buildSnapshot(deps.db);
+    async reload() {
+      snapshot = await buildSnapshot(storage);
       health.forget(snapshot.all.linkIds());
     },
+    ready: Promise.resolve(),
   };
-  const adminDeps = { db: deps.db, clock, logger, config: deps.config, http, onConfigChange: runtime.reload };
+  runtime.ready = runtime.reload();
+  // TODO(pg): the log and metrics reports read SQLite until they move behind the analytics reader.
+  const reportsDb = db ?? openDatabase(":memory:");
+  const adminDeps = {
+    storage,
+    db: reportsDb,
+    clock,
+    logger,
+    config: deps.config,
+    http,
+    onConfigChange: runtime.reload,
+  };
   const proxyDeps = {
     config: deps.config,
     logger,

@@ -4,7 +4,8 @@ import { ConfigError, parseConfig } from "./config";
 import { createLogger } from "./core/logger";
 import { VERSION } from "./core/version";
 import { resolveAdminToken } from "./http/admin-token";
-import { openDatabase } from "./storage/db";
+import { openStorage } from "./storage/open";
+import type { Storage } from "./storage/storage";
 
 function fail(message: string): never {
   process.stderr.write(`llmio: ${message}\n`);
@@ -25,14 +26,21 @@ const config = parsed.config;
 if (config.tz) process.env.TZ = config.tz;
 const logger = createLogger(config.logLevel);
 
-let db: ReturnType<typeof openDatabase>;
+let storage: Storage;
 try {
-  db = openDatabase(config.dbPath);
+  storage = await openStorage(config);
 } catch (err) {
   fail(`cannot open database ${config.dbPath}: ${err instanceof Error ? err.message : String(err)}`);
 }
-const adminToken = resolveAdminToken(db, config.token, config.resetToken);
-const app = createApp({ db, config, adminToken, logger });
+const adminToken = await resolveAdminToken(storage.settings, config.token, config.resetToken);
+const app = createApp({ storage, config, adminToken, logger });
+try {
+  await app.decorator.gateway.ready;
+} catch (err) {
+  fail(
+    `cannot read the configuration from ${storage.location}: ${err instanceof Error ? err.message : String(err)}`,
+  );
+}
 
 try {
   app.listen({
@@ -53,7 +61,7 @@ try {
 const port = app.server?.port ?? config.port;
 const shown = config.host === "0.0.0.0" || config.host === "::" ? "localhost" : config.host;
 const url = `http://${shown}:${port}`;
-process.stdout.write(`llmio ${VERSION} listening on ${url} (database ${config.dbPath})\n`);
+process.stdout.write(`llmio ${VERSION} listening on ${url} (database ${storage.location})\n`);
 if (adminToken.generated) {
   process.stdout.write(
     `No TOKEN set: generated an admin token (shown once, stored hashed):\n  ${adminToken.generated}\nLog in at ${url}/login\n`,
@@ -96,7 +104,7 @@ async function shutdown(signal: string) {
   if (!flushed) await app.stop(true).catch(() => {});
   // Write every request record still queued before the database closes.
   await recorder.close();
-  db.close();
+  await storage.close();
   process.exit(0);
 }
 process.on("SIGTERM", () => void shutdown("SIGTERM"));

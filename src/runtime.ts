@@ -12,6 +12,8 @@ export interface GatewayRuntime {
   /** Shutdown state: draining (readiness 503, new requests refused) and the end of the grace. */
   lifecycle: Lifecycle;
   snapshot(): ProxySnapshot;
-  /** Rebuilds the routing snapshot from the database (the admin API calls it after each change). */
-  reload(): void;
+  /** Rebuilds the routing snapshot from the database (the admin API awaits it after each change). */
+  reload(): Promise<void>;
+  /** Settles when the first snapshot has loaded (it rejects when the database could not be read). */
+  ready: Promise<void>;
 }

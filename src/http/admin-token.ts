@@ -1,6 +1,5 @@
-import type { Database } from "bun:sqlite";
 import { matchesHash, randomToken, safeEqual, sha256Hex } from "../core/secrets";
-import { getSetting, setSetting } from "../storage/settings";
+import type { SettingsRepo } from "../storage/storage";
 
 const SETTING = "admin_token_hash";
 
@@ -13,14 +12,18 @@ export interface AdminToken {
 }
 
 /** Resolves the admin token: TOKEN wins; else the stored hash; else a new token is generated and stored. */
-export function resolveAdminToken(db: Database, configured: string | undefined, reset = false): AdminToken {
+export async function resolveAdminToken(
+  settings: SettingsRepo,
+  configured: string | undefined,
+  reset = false,
+): Promise<AdminToken> {
   if (configured) return { source: "env", verify: (p) => safeEqual(p, configured) };
-  let hash = reset ? undefined : getSetting<string>(db, SETTING);
+  let hash = reset ? undefined : await settings.get<string>(SETTING);
   let generated: string | undefined;
   if (!hash) {
     generated = `llmio-${randomToken(24)}`;
     hash = sha256Hex(generated);
-    setSetting(db, SETTING, hash);
+    await settings.set(SETTING, hash);
   }
   const stored = hash;
   return {

@@ -1,7 +1,6 @@
-import type { Database } from "bun:sqlite";
 import type { Clock } from "../core/clock";
 import type { Logger } from "../core/logger";
-import { pruneLogs } from "../storage/request-logs";
+import type { RecordsRepo } from "../storage/storage";
 
 const DAY_MS = 86_400_000;
 const CHUNK = 500;
@@ -11,7 +10,7 @@ const CHUNK = 500;
  * free in between, so a large backlog never stalls requests. Resolves with how many were deleted.
  */
 export async function pruneOldLogs(
-  db: Database,
+  records: RecordsRepo,
   days: number,
   clock: Clock,
   logger: Logger,
@@ -21,7 +20,7 @@ export async function pruneOldLogs(
   for (;;) {
     let n: number;
     try {
-      n = pruneLogs(db, before, CHUNK);
+      n = await records.prune(before, CHUNK);
     } catch (err) {
       logger.error("log retention failed", { error: String(err) });
       return total;
@@ -33,14 +32,14 @@ export async function pruneOldLogs(
 }
 
 /** Runs `pruneOldLogs` shortly after start and then every hour; returns a stop function. */
-export function startRetention(db: Database, days: number, clock: Clock, logger: Logger): () => void {
+export function startRetention(records: RecordsRepo, days: number, clock: Clock, logger: Logger): () => void {
   if (days <= 0) return () => {};
   let running = false;
   const run = async () => {
     if (running) return;
     running = true;
     try {
-      const n = await pruneOldLogs(db, days, clock, logger);
+      const n = await pruneOldLogs(records, days, clock, logger);
       if (n) logger.info(`log retention: deleted ${n} request logs older than ${days} days`);
     } finally {
       running = false;

@@ -1,6 +1,5 @@
-import type { Database } from "bun:sqlite";
 import type { Logger } from "../core/logger";
-import { insertRecords } from "../storage/request-logs";
+import type { RecordsRepo } from "../storage/storage";
 import type { RequestRecord } from "./record";
 
 /** The outcome of writing one batch. */
@@ -20,7 +19,7 @@ const nextTick = () => new Promise((r) => setImmediate(r));
 
 /** Writes `records` in transactions of `chunkSize`, calling `between` after each chunk but the last. */
 export async function writeInChunks(
-  db: Database,
+  insert: (records: RequestRecord[]) => unknown,
   records: RequestRecord[],
   chunkSize: number,
   logger: Logger,
@@ -30,7 +29,7 @@ export async function writeInChunks(
   for (let i = 0; i < records.length; i += chunkSize) {
     const chunk = records.slice(i, i + chunkSize);
     try {
-      insertRecords(db, chunk);
+      await insert(chunk);
       result.written += chunk.length;
     } catch (err) {
       result.failed += chunk.length;
@@ -45,9 +44,9 @@ export async function writeInChunks(
  * Writes on the main thread, in small transactions that yield to the event loop between them
  * (used for in-memory databases, which another thread cannot open, and as the fallback).
  */
-export function inlineStore(db: Database, logger: Logger, chunkSize = 200): RecordStore {
+export function inlineStore(repo: RecordsRepo, logger: Logger, chunkSize = 200): RecordStore {
   return {
-    write: (records) => writeInChunks(db, records, chunkSize, logger),
+    write: (records) => writeInChunks((chunk) => repo.insert(chunk), records, chunkSize, logger),
     close: async () => {},
   };
 }
@@ -73,8 +72,8 @@ type Reply =
  * about a microsecond per record instead of the insert itself, and never stalls requests. When the
  * worker cannot start, writes fall back to the main thread.
  */
-export function workerStore(db: Database, path: string, logger: Logger): RecordStore {
-  const fallback = inlineStore(db, logger);
+export function workerStore(repo: RecordsRepo, path: string, logger: Logger): RecordStore {
+  const fallback = inlineStore(repo, logger);
   const pending = new Map<number, (r: WriteResult) => void>();
   let onClosed: (() => void) | null = null;
   let broken = false;

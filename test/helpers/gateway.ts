@@ -3,6 +3,7 @@ import { type AppDeps, createApp, type GatewayRuntime } from "../../src/app";
 import type { Config } from "../../src/config";
 import { staticAdminToken } from "../../src/http/admin-token";
 import { openDatabase } from "../../src/storage/db";
+import { sqliteStorage } from "../../src/storage/sqlite";
 import { modelProviders, models, providers } from "../../src/storage/repos";
 import type { ModelProvider, Provider } from "../../src/storage/schema";
 import { sha256Hex } from "../../src/core/secrets";
@@ -43,7 +44,7 @@ export interface LinkSpec {
 export function startGateway(opts: { config?: Partial<Config>; deps?: Partial<AppDeps> } = {}): Gateway {
   const db = openDatabase(":memory:");
   const app = createApp({
-    db,
+    storage: sqliteStorage(db),
     config: testConfig(opts.config),
     adminToken: staticAdminToken(TEST_TOKEN),
     ...opts.deps,

@@ -10,7 +10,10 @@ export const keysController = (d: AdminDeps, token: AdminToken) =>
   new Elysia({ prefix: "/keys", tags: ["keys"] })
     .use(adminAuth(token))
     .get("", () => svc.list(d), { isAdmin: true })
-    .post("", ({ body, status }) => status(201, svc.create(d, body)), { isAdmin: true, body: KeyCreate })
+    .post("", async ({ body, status }) => status(201, await svc.create(d, body)), {
+      isAdmin: true,
+      body: KeyCreate,
+    })
     .get("/:id", ({ params }) => svc.get(d, params.id), { isAdmin: true, params: IdParams })
     .put("/:id", ({ params, body }) => svc.update(d, params.id, body), {
       isAdmin: true,

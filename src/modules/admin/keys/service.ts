@@ -1,9 +1,8 @@
 import { validationError } from "../../../core/errors";
 import { randomToken, sha256Hex } from "../../../core/secrets";
-import { models } from "../../../storage/repos";
 import { type AdminDeps, found } from "../shared";
 import type { ApiKeyView, ApiKeyWithSecret, KeyCreate, KeyUpdate } from "./model";
-import { type KeyColumns, keysRepo } from "./repo";
+import type { KeyColumns } from "../../../storage/keys";
 
 export const KEY_PREFIX = "sk-llmio-";
 
@@ -28,21 +27,22 @@ function parseExpiry(value: string | null): number | null {
 }
 
 /** 422 naming `models` when a name in the list is no configured model. */
-function checkModels(d: AdminDeps, names: string[]): string[] {
-  const known = new Set(models.all(d.db).map((m) => m.name));
+async function checkModels(d: AdminDeps, names: string[]): Promise<string[]> {
+  const known = new Set((await d.storage.models.all()).map((m) => m.name));
   const unknown = names.filter((n) => !known.has(n));
   if (unknown.length) throw validationError("models", `unknown models: ${unknown.join(", ")}`);
   return [...new Set(names)];
 }
 
 /** Applies a create body or a PUT subset onto stored columns; null clears an optional field. */
-function merge(d: AdminDeps, base: KeyColumns, input: KeyUpdate): KeyColumns {
+async function merge(d: AdminDeps, base: KeyColumns, input: KeyUpdate): Promise<KeyColumns> {
   if (input.name !== undefined && !input.name.trim()) throw validationError("name", "name must not be blank");
   const next = { ...base };
   if (input.name !== undefined) next.name = input.name.trim();
   if (input.enabled !== undefined) next.enabled = input.enabled;
   if (input.allow_all !== undefined) next.allow_all = input.allow_all;
-  if (input.models !== undefined) next.models = input.models === null ? [] : checkModels(d, input.models);
+  if (input.models !== undefined)
+    next.models = input.models === null ? [] : await checkModels(d, input.models);
   if (input.expires_at !== undefined) next.expires_at = parseExpiry(input.expires_at);
   if (input.rpm_limit !== undefined) next.rpm_limit = input.rpm_limit;
   if (input.tpm_limit !== undefined) next.tpm_limit = input.tpm_limit;
@@ -66,43 +66,45 @@ const DEFAULTS: KeyColumns = {
 };
 
 export const keyService = {
-  list: (d: AdminDeps): ApiKeyView[] => keysRepo.all(d.db),
+  list: (d: AdminDeps): Promise<ApiKeyView[]> => d.storage.keys.all(),
 
-  get: (d: AdminDeps, id: number): ApiKeyView => found(keysRepo.get(d.db, id), "API key", id),
+  get: async (d: AdminDeps, id: number): Promise<ApiKeyView> =>
+    found(await d.storage.keys.get(id), "API key", id),
 
   /** Creates a key; the answer is the only place the full key ever appears. */
-  create(d: AdminDeps, input: KeyCreate): ApiKeyWithSecret {
+  async create(d: AdminDeps, input: KeyCreate): Promise<ApiKeyWithSecret> {
     // A key created with a model list is restricted to it unless allow_all says otherwise.
     const base = { ...DEFAULTS, allow_all: !input.models?.length };
-    const cols = merge(d, base, input);
+    const cols = await merge(d, base, input);
     const key = generateKey();
-    const view = keysRepo.insert(d.db, cols, sha256Hex(key), displayPrefix(key), d.clock.now());
-    d.onConfigChange();
+    const view = await d.storage.keys.insert(cols, sha256Hex(key), displayPrefix(key), d.clock.now());
+    await d.onConfigChange();
     return { ...view, key };
   },
 
-  update(d: AdminDeps, id: number, patch: KeyUpdate): ApiKeyView {
-    const base = found(keysRepo.columns(d.db, id), "API key", id);
-    const view = found(keysRepo.update(d.db, id, merge(d, base, patch), d.clock.now()), "API key", id);
-    d.onConfigChange();
+  async update(d: AdminDeps, id: number, patch: KeyUpdate): Promise<ApiKeyView> {
+    const base = found(await d.storage.keys.columns(id), "API key", id);
+    const cols = await merge(d, base, patch);
+    const view = found(await d.storage.keys.update(id, cols, d.clock.now()), "API key", id);
+    await d.onConfigChange();
     return view;
   },
 
   /** Replaces the secret: the old key stops working at once, the new one is shown this once. */
-  rotate(d: AdminDeps, id: number): ApiKeyWithSecret {
+  async rotate(d: AdminDeps, id: number): Promise<ApiKeyWithSecret> {
     const key = generateKey();
     const view = found(
-      keysRepo.setSecret(d.db, id, sha256Hex(key), displayPrefix(key), d.clock.now()),
+      await d.storage.keys.setSecret(id, sha256Hex(key), displayPrefix(key), d.clock.now()),
       "API key",
       id,
     );
-    d.onConfigChange();
+    await d.onConfigChange();
     return { ...view, key };
   },
 
-  remove(d: AdminDeps, id: number) {
-    found(keysRepo.remove(d.db, id) ? true : null, "API key", id);
-    d.onConfigChange();
+  async remove(d: AdminDeps, id: number) {
+    found((await d.storage.keys.remove(id)) ? true : null, "API key", id);
+    await d.onConfigChange();
     return { ok: true as const };
   },
 };

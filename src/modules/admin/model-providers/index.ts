@@ -10,7 +10,10 @@ export const modelProvidersController = (d: AdminDeps, token: AdminToken) =>
   new Elysia({ prefix: "/model-providers", tags: ["model-providers"] })
     .use(adminAuth(token))
     .get("", ({ query }) => svc.list(d, query.model_id), { isAdmin: true, query: LinkQuery })
-    .post("", ({ body, status }) => status(201, svc.create(d, body)), { isAdmin: true, body: LinkCreate })
+    .post("", async ({ body, status }) => status(201, await svc.create(d, body)), {
+      isAdmin: true,
+      body: LinkCreate,
+    })
     .get("/:id", ({ params }) => svc.get(d, params.id), { isAdmin: true, params: IdParams })
     .put("/:id", ({ params, body }) => svc.update(d, params.id, body), {
       isAdmin: true,

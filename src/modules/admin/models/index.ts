@@ -9,7 +9,10 @@ export const modelsController = (d: AdminDeps, token: AdminToken) =>
   new Elysia({ prefix: "/models", tags: ["models"] })
     .use(adminAuth(token))
     .get("", () => svc.list(d), { isAdmin: true })
-    .post("", ({ body, status }) => status(201, svc.create(d, body)), { isAdmin: true, body: ModelCreate })
+    .post("", async ({ body, status }) => status(201, await svc.create(d, body)), {
+      isAdmin: true,
+      body: ModelCreate,
+    })
     .get("/:id", ({ params }) => svc.get(d, params.id), { isAdmin: true, params: IdParams })
     .put("/:id", ({ params, body }) => svc.update(d, params.id, body), {
       isAdmin: true,

@@ -1,5 +1,4 @@
 import { validationError } from "../../../core/errors";
-import { models } from "../../../storage/repos";
 import { type AdminDeps, found, rethrowConstraint } from "../shared";
 import type { ModelCreate, ModelUpdate } from "./model";
 
@@ -15,35 +14,35 @@ const clean = (input: ModelUpdate) => ({
 });
 
 export const modelService = {
-  list: (d: AdminDeps) => models.all(d.db),
+  list: (d: AdminDeps) => d.storage.models.all(),
 
-  get: (d: AdminDeps, id: number) => found(models.get(d.db, id), "model", id),
+  get: async (d: AdminDeps, id: number) => found(await d.storage.models.get(id), "model", id),
 
-  create(d: AdminDeps, input: ModelCreate) {
+  async create(d: AdminDeps, input: ModelCreate) {
     check(input);
     try {
-      const m = models.insert(d.db, clean(input), d.clock.now());
-      d.onConfigChange();
+      const m = await d.storage.models.insert(clean(input), d.clock.now());
+      await d.onConfigChange();
       return m;
     } catch (err) {
       rethrowConstraint(err, `model "${input.name}"`, "name");
     }
   },
 
-  update(d: AdminDeps, id: number, patch: ModelUpdate) {
+  async update(d: AdminDeps, id: number, patch: ModelUpdate) {
     check(patch);
     try {
-      const m = found(models.update(d.db, id, clean(patch), d.clock.now()), "model", id);
-      d.onConfigChange();
+      const m = found(await d.storage.models.update(id, clean(patch), d.clock.now()), "model", id);
+      await d.onConfigChange();
       return m;
     } catch (err) {
       rethrowConstraint(err, `model "${patch.name}"`, "name");
     }
   },
 
-  remove(d: AdminDeps, id: number) {
-    found(models.remove(d.db, id) ? true : null, "model", id);
-    d.onConfigChange();
+  async remove(d: AdminDeps, id: number) {
+    found((await d.storage.models.remove(id)) ? true : null, "model", id);
+    await d.onConfigChange();
     return { ok: true as const };
   },
 };

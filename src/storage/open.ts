@@ -1,0 +1,14 @@
+import { openDatabase } from "./db";
+import { sqliteStorage } from "./sqlite";
+import type { Storage } from "./storage";
+
+/** Where the configuration and the records live: a PostgreSQL URL, else the SQLite file. */
+export interface StorageTarget {
+  dbPath: string;
+  databaseUrl?: string;
+}
+
+/** Opens (and migrates) the storage the target names; throws with a one-line reason when it cannot. */
+export async function openStorage(target: StorageTarget): Promise<Storage> {
+  return sqliteStorage(openDatabase(target.dbPath));
+}
