@@ -1,4 +1,5 @@
 import { openDatabase } from "./db";
+import { openPostgres } from "./postgres";
 import { sqliteStorage } from "./sqlite";
 import type { Storage } from "./storage";
 
@@ -10,5 +11,6 @@ export interface StorageTarget {
 
 /** Opens (and migrates) the storage the target names; throws with a one-line reason when it cannot. */
 export async function openStorage(target: StorageTarget): Promise<Storage> {
+  if (target.databaseUrl) return openPostgres(target.databaseUrl);
   return sqliteStorage(openDatabase(target.dbPath));
 }
