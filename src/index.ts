@@ -4,8 +4,14 @@ import { ConfigError, parseConfig } from "./config";
 import { createLogger } from "./core/logger";
 import { VERSION } from "./core/version";
 import { resolveAdminToken } from "./http/admin-token";
+import { copySqliteToPostgres } from "./storage/copy-db";
 import { openStorage } from "./storage/open";
+import { redactUrl } from "./storage/postgres/db";
 import type { Storage } from "./storage/storage";
+
+/** An error as one line of text. */
+const oneLine = (err: unknown) =>
+  (err instanceof Error ? err.message : String(err)).replace(/\s*\n\s*/g, " ");
 
 function fail(message: string): never {
   process.stderr.write(`llmio: ${message}\n`);
@@ -22,6 +28,19 @@ if (parsed.kind === "exit") {
   process.stdout.write(parsed.output);
   process.exit(0);
 }
+if (parsed.kind === "copy-db") {
+  const { from, to } = parsed.copy;
+  try {
+    const report = await copySqliteToPostgres(from, to);
+    const counts = Object.entries(report)
+      .map(([table, n]) => `${table} ${n}`)
+      .join(", ");
+    process.stdout.write(`llmio: copied ${from} into ${redactUrl(to)}: ${counts}\n`);
+    process.exit(0);
+  } catch (err) {
+    fail(oneLine(err));
+  }
+}
 const config = parsed.config;
 if (config.tz) process.env.TZ = config.tz;
 const logger = createLogger(config.logLevel);
@@ -30,16 +49,15 @@ let storage: Storage;
 try {
   storage = await openStorage(config);
 } catch (err) {
-  fail(`cannot open database ${config.dbPath}: ${err instanceof Error ? err.message : String(err)}`);
+  const where = config.databaseUrl ? `DATABASE_URL ${redactUrl(config.databaseUrl)}` : config.dbPath;
+  fail(`cannot open database ${where}: ${oneLine(err)}`);
 }
 const adminToken = await resolveAdminToken(storage.settings, config.token, config.resetToken);
 const app = createApp({ storage, config, adminToken, logger });
 try {
   await app.decorator.gateway.ready;
 } catch (err) {
-  fail(
-    `cannot read the configuration from ${storage.location}: ${err instanceof Error ? err.message : String(err)}`,
-  );
+  fail(`cannot read the configuration from ${storage.location}: ${oneLine(err)}`);
 }
 
 try {
