@@ -12,5 +12,10 @@ export class ConstraintError extends Error {
 }
 
 /** The database cannot be reached: admin reads and writes answer 503 until it is back. */
-export const storageUnavailable = () =>
-  new GatewayError(503, "unavailable", "the database is unreachable; try again shortly");
+export class StorageUnavailable extends GatewayError {
+  constructor() {
+    super(503, "unavailable", "the database is unreachable; try again shortly");
+  }
+}
+
+export const storageUnavailable = () => new StorageUnavailable();

@@ -1,4 +1,5 @@
 import type { Logger } from "../core/logger";
+import { StorageUnavailable } from "../storage/errors";
 import type { RecordsRepo } from "../storage/storage";
 import type { RequestRecord } from "./record";
 
@@ -6,6 +7,8 @@ import type { RequestRecord } from "./record";
 export interface WriteResult {
   written: number;
   failed: number;
+  /** Records not written because the database is unreachable: the recorder keeps them for later. */
+  retry?: RequestRecord[];
 }
 
 /** Where the recorder's batches go. */
@@ -32,6 +35,10 @@ export async function writeInChunks(
       await insert(chunk);
       result.written += chunk.length;
     } catch (err) {
+      if (err instanceof StorageUnavailable) {
+        // Nothing is wrong with these records: they wait until the database is back.
+        return { ...result, retry: records.slice(i) };
+      }
       result.failed += chunk.length;
       logger.error("request log write failed", { error: String(err), records: chunk.length });
     }

@@ -1,6 +1,6 @@
 import { type RequestRecord, totalTokens } from "../../telemetry/record";
 import type { RecordsRepo } from "../storage";
-import { num, query, type Sql } from "./db";
+import { neutral, num, query, type Sql } from "./db";
 
 const LOG_COLUMNS = [
   "id",
@@ -153,7 +153,11 @@ export async function insertRecordsPg(tx: Sql, records: readonly RequestRecord[]
 export function pgRecords(sql: Sql): RecordsRepo {
   return {
     insert: async (records) => {
-      await sql.begin((tx) => insertRecordsPg(tx, records));
+      try {
+        await sql.begin((tx) => insertRecordsPg(tx, records));
+      } catch (err) {
+        throw neutral(err);
+      }
     },
     prune: async (before, limit) =>
       (
