@@ -72,8 +72,10 @@ export function compileBinary(): void {
     "--no-compile-autoload-tsconfig",
     "--no-compile-autoload-package-json",
     "src/index.ts",
-    // The request-record writer thread is a second entry point, so the binary carries it too.
+    // The request-record writer and the analytics reader threads are entry points too, so the binary
+    // carries them (src/telemetry/worker-entry.ts finds them there).
     "src/telemetry/writer-worker.ts",
+    "src/telemetry/analytics-worker.ts",
     "--outfile",
     BINARY,
   ]);

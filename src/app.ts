@@ -1,5 +1,8 @@
 import { openapi } from "@elysiajs/openapi";
 import { Elysia } from "elysia";
+import { instanceId } from "./cluster/instance-id";
+import { localCluster } from "./cluster/local";
+import type { Cluster } from "./cluster/types";
 import type { Config } from "./config";
 import { type Clock, type Random, systemClock, systemRandom } from "./core/clock";
 import { Lifecycle } from "./core/lifecycle";
@@ -12,18 +15,27 @@ import { adminModule } from "./modules/admin";
 import { metricsController } from "./modules/metrics";
 import { proxyModule } from "./modules/proxy";
 import { readinessController } from "./modules/readiness";
-import { buildSnapshot, emptySnapshot } from "./modules/proxy/snapshot";
+import { KeyLimiter, type Limiter } from "./modules/proxy/limits";
+import { SharedKeyLimiter } from "./modules/proxy/shared-limits";
+import { buildSnapshot, emptySnapshot, type ProxySnapshot } from "./modules/proxy/snapshot";
 import type { HttpClient } from "./providers/registry";
 import { type HealthOptions, HealthRegistry } from "./routing";
 import type { GatewayRuntime } from "./runtime";
-import { Metrics } from "./telemetry/metrics";
+import {
+  type AnalyticsReader,
+  inlineReader,
+  type WorkerReaderOptions,
+  workerReader,
+} from "./telemetry/analytics";
+import { type LabelNames, Metrics } from "./telemetry/metrics";
 import type { RequestRecord } from "./telemetry/record";
 import { Recorder, type RecorderOptions } from "./telemetry/recorder";
 import { startRetention } from "./telemetry/retention";
-import { inlineStore, workerStore } from "./telemetry/store";
-import { openDatabase } from "./storage/db";
+import { backfillPending } from "./storage/rollups";
 import { isSqlite } from "./storage/sqlite";
 import type { Storage } from "./storage/storage";
+import { postgresReader } from "./telemetry/analytics-pg";
+import { backfillInline, inlineStore, type RecordStore, workerStore } from "./telemetry/store";
 
 export type { GatewayRuntime };
 
@@ -40,6 +52,10 @@ export interface AppDeps {
   http?: HttpClient;
   health?: Partial<HealthOptions>;
   recorder?: RecorderOptions;
+  /** The live state shared with other instances (index.ts connects it); default: this instance alone. */
+  cluster?: Cluster;
+  /** Overrides of the analytics thread's options (tests: a short timeout, the hold hook). */
+  analytics?: Partial<WorkerReaderOptions>;
 }
 
 /** Composes the gateway: error handling, client-facing proxy, admin API, OpenAPI document, UI. */
@@ -55,34 +71,79 @@ export function createApp(deps: AppDeps) {
   // Empty until the first load resolves (`runtime.ready`); the process awaits it before it listens.
   let snapshot = emptySnapshot();
   const health = new HealthRegistry(clock, deps.health);
+  const cluster =
+    deps.cluster ?? localCluster(instanceId(deps.config.instanceId), VERSION, startedAt, () => clock.now());
+  // Link health: reads stay local; changes go to the other instances and theirs come back merged.
+  health.attach(cluster.health);
+  cluster.onLinkState((linkId, state) => health.adopt(linkId, state));
+  const ownLimiter = new KeyLimiter(clock);
+  const limiter: Limiter = cluster.limits
+    ? new SharedKeyLimiter(cluster, cluster.limits, ownLimiter, () => clock.mono())
+    : ownLimiter;
   // A database file gets a writer thread; an in-memory one (tests) can only be written from here.
-  const store =
-    db?.filename && db.filename !== ":memory:"
-      ? workerStore(storage.records, db.filename, logger)
+  let store: RecordStore;
+  let analytics: AnalyticsReader;
+  if (db) {
+    const onFile = Boolean(db.filename) && db.filename !== ":memory:";
+    // Rollups owed to records stored before migration 4 are built by the writer (start-up does not wait).
+    const owed = backfillPending(db);
+    if (owed) logger.info(`building the dashboard's rollups of ${owed} stored records in the background`);
+    store = onFile
+      ? workerStore(storage.records, db.filename, logger, { eager: owed > 0 })
       : inlineStore(storage.records, logger);
+    if (owed && !onFile) void backfillInline(db, logger);
+    // The console's reports get a thread and a read-only connection of their own, likewise.
+    analytics = onFile
+      ? workerReader(db, db.filename, logger, {
+          timeoutMs: deps.config.analyticsTimeoutMs,
+          maxPending: 64,
+          ...deps.analytics,
+        })
+      : inlineReader(db);
+  } else {
+    // PostgreSQL: the server does the work; the main thread only awaits its answers.
+    store = inlineStore(storage.records, logger, 1000);
+    analytics = postgresReader(storage);
+  }
   const recorder = new Recorder(store, deps.recorder);
-  // Hourly, off by default: deletes request logs past LOG_RETENTION_DAYS.
-  startRetention(storage.records, deps.config.logRetentionDays, clock, logger);
+  // Hourly: deletes request logs past LOG_RETENTION_DAYS (off by default) and rollups past ROLLUP_RETENTION_DAYS.
+  startRetention(
+    storage.records,
+    { logDays: deps.config.logRetentionDays, rollupDays: deps.config.rollupRetentionDays },
+    clock,
+    logger,
+  );
   const metrics = new Metrics();
   const lifecycle = new Lifecycle();
+  metrics.setLabelNames(labelNames(snapshot));
+  const rebuild = async () => {
+    snapshot = await buildSnapshot(storage);
+    health.forget(snapshot.all.linkIds());
+    metrics.setLabelNames(labelNames(snapshot));
+  };
+  // Another instance changed the configuration (or this one rejoined the shared state): rebuild from the database.
+  cluster.onConfigChange(() => {
+    rebuild().catch((err) => logger.error("routing table rebuild failed", { error: String(err) }));
+  });
   const runtime: GatewayRuntime = {
     health,
     recorder,
     metrics,
     lifecycle,
+    cluster,
+    analytics,
     snapshot: () => snapshot,
     async reload() {
-      snapshot = await buildSnapshot(storage);
-      health.forget(snapshot.all.linkIds());
+      await rebuild();
+      cluster.publishConfigChange();
     },
     ready: Promise.resolve(),
   };
-  runtime.ready = runtime.reload();
-  // TODO(pg): the log and metrics reports read SQLite until they move behind the analytics reader.
-  const reportsDb = db ?? openDatabase(":memory:");
+  // The first load only reads: the other instances have nothing to rebuild.
+  runtime.ready = rebuild();
   const adminDeps = {
     storage,
-    db: reportsDb,
+    analytics,
     clock,
     logger,
     config: deps.config,
@@ -105,6 +166,8 @@ export function createApp(deps: AppDeps) {
     adminToken: deps.adminToken,
     snapshot: runtime.snapshot,
     lifecycle,
+    limiter,
+    instance: cluster.instance,
   };
 
   return new Elysia()
@@ -123,6 +186,17 @@ export function createApp(deps: AppDeps) {
     )
     .use(adminModule(adminDeps, deps.adminToken, startedAt, runtime))
     .use(uiPlugin());
+}
+
+/** The configured model and provider names: the only ones /metrics labels a series with. */
+function labelNames(snapshot: ProxySnapshot): LabelNames {
+  const models = new Set<string>();
+  const providers = new Set<string>();
+  for (const m of snapshot.all.models()) {
+    models.add(m.name);
+    for (const l of m.links) providers.add(l.provider.name);
+  }
+  return { models, providers };
 }
 
 export type App = ReturnType<typeof createApp>;

@@ -22,11 +22,21 @@ export interface Config {
   shutdownGraceMs: number;
   /** Request logs older than this many days are deleted (0 keeps them forever). */
   logRetentionDays: number;
+  /** Hourly rollups (the dashboard's figures) older than this many days are deleted (0 keeps them). */
+  rollupRetentionDays: number;
+  /** A console report (dashboard, logs) that takes longer answers 504 (ms). */
+  analyticsTimeoutMs: number;
   /** Serve /metrics without the admin token. */
   metricsPublic: boolean;
   /** Take the client address from X-Forwarded-For (only behind a reverse proxy you run). */
   trustProxy: boolean;
   resetToken: boolean;
+  /** Redis for the live state several instances share (`redis://…`); unset, that state stays in memory. */
+  redisUrl: string | undefined;
+  /** Prefix of every Redis key and channel, so several gateways can share one Redis. */
+  redisPrefix: string;
+  /** This instance's name in records and the live-instance list (default: hostname-pid). */
+  instanceId: string | undefined;
 }
 
 export class ConfigError extends Error {}
@@ -63,8 +73,16 @@ Options (each also read from the environment variable in brackets):
   --shutdown-grace-s <n>  on SIGTERM, let requests in flight finish for this long, then end them
                        with their protocol's error (SHUTDOWN_GRACE_S, default 30)
   --log-retention-days <n>  delete request logs older than n days (LOG_RETENTION_DAYS, default 0 = keep)
+  --rollup-retention-days <n>  delete the dashboard's hourly rollups older than n days
+                       (ROLLUP_RETENTION_DAYS, default 400; 0 = keep)
+  --analytics-timeout-s <n>  a dashboard or log query taking longer answers 504 (ANALYTICS_TIMEOUT_S, default 15)
   --metrics-public     serve /metrics without the token (METRICS_PUBLIC=true)
   --trust-proxy        read the client IP from X-Forwarded-For (TRUST_PROXY=true)
+  --redis-url <url>    share live state with other instances through Redis: limits, cooldowns,
+                       breakers, config changes (REDIS_URL, redis:// or rediss://; unset: in memory)
+  --redis-prefix <p>   prefix of llmio's Redis keys and channel (REDIS_PREFIX, default "llmio:")
+  --instance-id <id>   this instance's name in request logs and /api/health (INSTANCE_ID,
+                       default hostname-pid)
   --reset-token        generate a new admin token, print it once, and start
   -h, --help           show this help
   -v, --version        print the version
@@ -81,6 +99,11 @@ const FLAG_TO_KEY: Record<string, string> = {
   "--stream-idle-s": "STREAM_IDLE_S",
   "--shutdown-grace-s": "SHUTDOWN_GRACE_S",
   "--log-retention-days": "LOG_RETENTION_DAYS",
+  "--redis-url": "REDIS_URL",
+  "--instance-id": "INSTANCE_ID",
+  "--redis-prefix": "REDIS_PREFIX",
+  "--rollup-retention-days": "ROLLUP_RETENTION_DAYS",
+  "--analytics-timeout-s": "ANALYTICS_TIMEOUT_S",
 };
 const BOOLEAN_FLAGS: Record<string, string> = {
   "--metrics-public": "METRICS_PUBLIC",
@@ -186,6 +209,11 @@ export function parseConfig(argv: readonly string[], env: Record<string, string 
       throw new ConfigError(`invalid TZ: "${tz}" is not a known time zone`);
     }
   }
+  const redisUrl = values.REDIS_URL?.trim() || undefined;
+  if (redisUrl !== undefined) checkRedisUrl(redisUrl);
+  const instanceId = values.INSTANCE_ID?.trim() || undefined;
+  if (instanceId !== undefined && !/^[\w.:-]{1,64}$/.test(instanceId))
+    throw new ConfigError("invalid INSTANCE_ID: use 1 to 64 letters, digits, '.', ':', '_' or '-'");
   return {
     kind: "config",
     config: {
@@ -200,9 +228,38 @@ export function parseConfig(argv: readonly string[], env: Record<string, string 
       streamIdleMs: integer("STREAM_IDLE_S", values.STREAM_IDLE_S ?? "120", 1, 86400) * 1000,
       shutdownGraceMs: integer("SHUTDOWN_GRACE_S", values.SHUTDOWN_GRACE_S ?? "30", 0, 86400) * 1000,
       logRetentionDays: integer("LOG_RETENTION_DAYS", values.LOG_RETENTION_DAYS ?? "0", 0, 36500),
+      rollupRetentionDays: integer("ROLLUP_RETENTION_DAYS", values.ROLLUP_RETENTION_DAYS ?? "400", 0, 36500),
+      analyticsTimeoutMs: integer("ANALYTICS_TIMEOUT_S", values.ANALYTICS_TIMEOUT_S ?? "15", 1, 3600) * 1000,
       metricsPublic: boolean("METRICS_PUBLIC", values.METRICS_PUBLIC ?? "false"),
       trustProxy: boolean("TRUST_PROXY", values.TRUST_PROXY ?? "false"),
       resetToken: boolean("RESET_TOKEN", values.RESET_TOKEN ?? "false"),
+      redisUrl,
+      redisPrefix: values.REDIS_PREFIX?.trim() || "llmio:",
+      instanceId,
     },
   };
+}
+
+/** A Redis URL without its password, fit for a log line or an error message. */
+export function redactUrl(raw: string): string {
+  try {
+    const u = new URL(raw);
+    if (u.password) u.password = "***";
+    return u.toString();
+  } catch {
+    return "(unparsable URL)";
+  }
+}
+
+function checkRedisUrl(raw: string): void {
+  let u: URL;
+  try {
+    u = new URL(raw);
+  } catch {
+    throw new ConfigError(`invalid REDIS_URL: ${redactUrl(raw)} is not a URL (redis://host:port)`);
+  }
+  if (!["redis:", "rediss:", "valkey:", "valkeys:"].includes(u.protocol) || !u.hostname)
+    throw new ConfigError(
+      `invalid REDIS_URL: ${redactUrl(raw)} is not a redis:// or rediss:// URL with a host`,
+    );
 }

@@ -1,12 +1,13 @@
 #!/usr/bin/env bun
 import { createApp } from "./app";
-import { ConfigError, parseConfig } from "./config";
+import { instanceId } from "./cluster/instance-id";
+import { RedisCluster } from "./cluster/redis";
+import { ConfigError, parseConfig, redactUrl } from "./config";
 import { createLogger } from "./core/logger";
 import { VERSION } from "./core/version";
 import { resolveAdminToken } from "./http/admin-token";
 import { copySqliteToPostgres } from "./storage/copy-db";
 import { openStorage } from "./storage/open";
-import { redactUrl } from "./storage/postgres/db";
 import type { Storage } from "./storage/storage";
 
 /** An error as one line of text. */
@@ -53,7 +54,25 @@ try {
   fail(`cannot open database ${where}: ${oneLine(err)}`);
 }
 const adminToken = await resolveAdminToken(storage.settings, config.token, config.resetToken);
-const app = createApp({ storage, config, adminToken, logger });
+
+// With REDIS_URL, live state (limits, link health, config changes) is shared with the other instances.
+let cluster: RedisCluster | undefined;
+if (config.redisUrl) {
+  cluster = new RedisCluster({
+    url: config.redisUrl,
+    prefix: config.redisPrefix,
+    instance: instanceId(config.instanceId),
+    version: VERSION,
+    startedAt: Date.now(),
+    logger,
+  });
+  try {
+    await cluster.start();
+  } catch (err) {
+    fail(err instanceof Error ? err.message : String(err));
+  }
+}
+const app = createApp({ storage, config, adminToken, logger, cluster });
 try {
   await app.decorator.gateway.ready;
 } catch (err) {
@@ -79,7 +98,9 @@ try {
 const port = app.server?.port ?? config.port;
 const shown = config.host === "0.0.0.0" || config.host === "::" ? "localhost" : config.host;
 const url = `http://${shown}:${port}`;
-process.stdout.write(`llmio ${VERSION} listening on ${url} (database ${storage.location})\n`);
+process.stdout.write(
+  `llmio ${VERSION} listening on ${url} (database ${storage.location}${cluster ? `, shared state ${redactUrl(config.redisUrl as string)} as ${cluster.instance}` : ""})\n`,
+);
 if (adminToken.generated) {
   process.stdout.write(
     `No TOKEN set: generated an admin token (shown once, stored hashed):\n  ${adminToken.generated}\nLog in at ${url}/login\n`,
@@ -122,6 +143,8 @@ async function shutdown(signal: string) {
   if (!flushed) await app.stop(true).catch(() => {});
   // Write every request record still queued before the database closes.
   await recorder.close();
+  await cluster?.close();
+  await app.decorator.gateway.analytics.close();
   await storage.close();
   process.exit(0);
 }

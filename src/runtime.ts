@@ -1,6 +1,8 @@
+import type { Cluster } from "./cluster/types";
 import type { Lifecycle } from "./core/lifecycle";
 import type { ProxySnapshot } from "./modules/proxy/snapshot";
 import type { HealthRegistry } from "./routing";
+import type { AnalyticsReader } from "./telemetry/analytics";
 import type { Metrics } from "./telemetry/metrics";
 import type { Recorder } from "./telemetry/recorder";
 
@@ -11,8 +13,15 @@ export interface GatewayRuntime {
   metrics: Metrics;
   /** Shutdown state: draining (readiness 503, new requests refused) and the end of the grace. */
   lifecycle: Lifecycle;
+  /** The live state shared with other instances (or this instance alone), and this instance's name. */
+  cluster: Cluster;
+  /** Where the console's reports run (a thread of their own for a database file). */
+  analytics: AnalyticsReader;
   snapshot(): ProxySnapshot;
-  /** Rebuilds the routing snapshot from the database (the admin API awaits it after each change). */
+  /**
+   * Rebuilds the routing snapshot from the database (the admin API awaits it after each change) and tells
+   * the other instances to do the same.
+   */
   reload(): Promise<void>;
   /** Settles when the first snapshot has loaded (it rejects when the database could not be read). */
   ready: Promise<void>;

@@ -36,9 +36,14 @@ describe("parseConfig", () => {
       streamIdleMs: 120_000,
       shutdownGraceMs: 30_000,
       logRetentionDays: 0,
+      rollupRetentionDays: 400,
+      analyticsTimeoutMs: 15_000,
       metricsPublic: false,
       trustProxy: false,
       resetToken: false,
+      redisUrl: undefined,
+      redisPrefix: "llmio:",
+      instanceId: undefined,
     });
   });
 
@@ -55,9 +60,14 @@ describe("parseConfig", () => {
       STREAM_IDLE_S: "30",
       SHUTDOWN_GRACE_S: "5",
       LOG_RETENTION_DAYS: "90",
+      ROLLUP_RETENTION_DAYS: "800",
+      ANALYTICS_TIMEOUT_S: "5",
       METRICS_PUBLIC: "yes",
       TRUST_PROXY: "true",
       RESET_TOKEN: "1",
+      REDIS_URL: "redis://:pw@127.0.0.1:6379/2",
+      INSTANCE_ID: "gw-a",
+      REDIS_PREFIX: "team-a:",
     });
     expect(c).toEqual({
       token: "secret-token",
@@ -71,9 +81,14 @@ describe("parseConfig", () => {
       streamIdleMs: 30_000,
       shutdownGraceMs: 5_000,
       logRetentionDays: 90,
+      rollupRetentionDays: 800,
+      analyticsTimeoutMs: 5_000,
       metricsPublic: true,
       trustProxy: true,
       resetToken: true,
+      redisUrl: "redis://:pw@127.0.0.1:6379/2",
+      redisPrefix: "team-a:",
+      instanceId: "gw-a",
     });
   });
 
@@ -201,4 +216,31 @@ describe("llmio process", () => {
     expect(res.exitCode).toBe(0);
     expect(res.stdout.toString()).toBe(`llmio ${VERSION}\n`);
   }, 30_000);
+});
+
+describe("shared-state settings", () => {
+  it("reads --redis-url and --instance-id as flags", () => {
+    const c = config(["--redis-url", "rediss://cache.internal:6380", "--instance-id=node-2"]);
+    expect(c.redisUrl).toBe("rediss://cache.internal:6380");
+    expect(c.instanceId).toBe("node-2");
+  });
+
+  it.each([
+    ["http://127.0.0.1:6379", /REDIS_URL/],
+    ["not a url", /REDIS_URL/],
+    ["redis://", /REDIS_URL/],
+  ])("refuses REDIS_URL %p with a one-line message", (url, re) => {
+    const err = configError([], { REDIS_URL: url });
+    expect(err.message).toMatch(re);
+    expect(err.message).not.toContain("\n");
+  });
+
+  it("never shows a Redis password in its message", () => {
+    const err = configError([], { REDIS_URL: "http://user:hunter2@127.0.0.1" });
+    expect(err.message).not.toContain("hunter2");
+  });
+
+  it("refuses an INSTANCE_ID with spaces", () => {
+    expect(configError([], { INSTANCE_ID: "a b" }).message).toMatch(/INSTANCE_ID/);
+  });
 });

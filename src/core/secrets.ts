@@ -85,3 +85,34 @@ export function maskUrlPassword(url: string | null): string | null {
     return url;
   }
 }
+
+// The scheme and authority up to the last `@` of the authority: `https://user:pass@`.
+const URL_USERINFO = /^([a-z][a-z0-9+.-]*:\/\/)([^/?#]*)@/i;
+
+/** The mask of a URL's user info: the user (which may itself be a key) and the password, each `***`. */
+const maskUserinfo = (userinfo: string) => {
+  const colon = userinfo.indexOf(":");
+  if (colon < 0) return "***";
+  return `${colon > 0 ? "***" : ""}:***`;
+};
+
+/**
+ * A base URL as reads show it: user and password masked (`https://***:***@host/v1`), the rest as typed.
+ * A URL without credentials is unchanged.
+ */
+export function maskUrlCredentials(url: string): string {
+  const m = URL_USERINFO.exec(url);
+  if (!m) return url;
+  return `${m[1]}${maskUserinfo(m[2] as string)}@${url.slice(m[0].length)}`;
+}
+
+/**
+ * A URL sent back by a form or an export that showed it masked: where its user info is the mask of the
+ * stored URL's, the stored credentials are put back (so a changed host or path keeps them too).
+ */
+export function unmaskUrlCredentials(incoming: string, stored: string | null | undefined): string {
+  const kept = stored ? URL_USERINFO.exec(stored) : null;
+  const sent = URL_USERINFO.exec(incoming);
+  if (!kept || !sent || sent[2] !== maskUserinfo(kept[2] as string)) return incoming;
+  return `${sent[1]}${kept[2]}@${incoming.slice(sent[0].length)}`;
+}

@@ -27,6 +27,9 @@ const json = (status: number, body: unknown) =>
 export const errorHandler = (logger: Logger) =>
   new Elysia({ name: "error-handler" }).onError({ as: "global" }, ({ code, error, request }) => {
     if (error instanceof GatewayError) return json(error.status, adminErrorBody(error));
+    // Elysia wraps whatever a parse hook throws (our bounded admin body reader's 413/422/400).
+    const cause = code === "PARSE" ? (error as Error).cause : undefined;
+    if (cause instanceof GatewayError) return json(cause.status, adminErrorBody(cause));
     switch (code) {
       case "VALIDATION": {
         const { field, message } = validationField(error);

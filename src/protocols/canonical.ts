@@ -99,6 +99,15 @@ export interface CanonicalTool {
   /** JSON schema of the arguments (an object schema). */
   parameters: Record<string, unknown>;
   strict?: boolean;
+  /**
+   * "custom": a freeform tool (Responses `custom`, such as Codex's apply_patch) whose input is plain text.
+   * Its `parameters` are CUSTOM_TOOL_PARAMETERS and its calls' arguments are `{"input": text}`, so protocols
+   * without freeform tools carry it as a function taking one string (custom-tool.ts); a Responses client
+   * gets its calls back as custom_tool_call items.
+   */
+  kind?: "custom";
+  /** A custom tool's input grammar, told to models of other protocols in the tool's description. */
+  grammar?: { syntax: string; definition: string };
 }
 
 export type ToolChoice =
@@ -135,7 +144,9 @@ export type Feature =
   | "n" // several choices (OpenAI n > 1, Gemini candidateCount > 1)
   | "logprobs"
   | "audio"
-  | "previous_response_id" // Responses server-side conversation state
+  | "server_state" // state stored at OpenAI: previous_response_id, conversation, stored prompts, item references, file ids
+  | "cached_content" // a Gemini context cache (cachedContent), readable only by Gemini
+  | "image_output" // images generated as part of the answer (Gemini responseModalities IMAGE, chat modalities image)
   | "server_tools" // hosted tools: web search, file search, code interpreter, computer use…
   | "background"; // Responses background mode
 
@@ -222,6 +233,8 @@ export interface RenderContext {
   includeUsage?: boolean;
   /** Gemini: the client did not ask for SSE (`alt=sse`) and gets a JSON array. */
   jsonArray?: boolean;
+  /** Names of the request's custom (freeform) tools, whose calls a Responses client gets as custom_tool_call. */
+  customTools?: readonly string[];
 }
 
 /** A stateful, incremental encoder of canonical events into the client's stream bytes. */

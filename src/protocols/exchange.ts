@@ -165,11 +165,17 @@ function translating(
       }
       const facts: ResponseFacts = { finishReason: res.finish };
       if (res.usage) facts.usage = res.usage;
-      return { body: JSON.stringify(inbound.encodeResponse(res, req.render)), facts };
+      return { body: JSON.stringify(inbound.encodeResponse(res, renderOf(req))), facts };
     },
-    tap: () => translatingTap(outbound, inbound.createStreamEncoder(req.render)),
+    tap: () => translatingTap(outbound, inbound.createStreamEncoder(renderOf(req))),
     rejection: (status, text) => translatedRejection(req.codec, status, text),
   };
+}
+
+/** The render context of a translated answer: the request's custom tools named, so their calls render as such. */
+function renderOf(req: ExchangeRequest): RenderContext {
+  const custom = req.canonical().tools?.flatMap((tool) => (tool.kind === "custom" ? [tool.name] : []));
+  return custom && custom.length > 0 ? { ...req.render, customTools: custom } : req.render;
 }
 
 /** An upstream's 4xx in the client's protocol: its status and message, the client's error shape. */

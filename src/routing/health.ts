@@ -1,4 +1,5 @@
 import type { Clock } from "../core/clock";
+import type { HealthSync, SharedLinkState } from "./shared-health";
 import type { BreakerState, FailureKind, LinkHealth } from "./types";
 
 export interface HealthOptions {
@@ -62,6 +63,8 @@ interface LinkState {
   trips: number;
   /** When the half-open trial was let through; null when no trial is in flight. */
   trialSince: number | null;
+  /** The trial in flight is this instance's (false: another instance holds it, or none is in flight). */
+  trialHere: boolean;
   consecutiveFailures: number;
   recent: LinkHealth["recent_failures"];
   lastSuccessAt: number | null;
@@ -74,6 +77,7 @@ const freshState = (): LinkState => ({
   openUntil: null,
   trips: 0,
   trialSince: null,
+  trialHere: false,
   consecutiveFailures: 0,
   recent: [],
   lastSuccessAt: null,
@@ -82,15 +86,24 @@ const freshState = (): LinkState => ({
 /**
  * Live health of every link (429 cooldowns and circuit breakers), in memory and shared by all requests.
  * For each link a plan hands out, the caller reports exactly one of `success`, `failure` or `release`.
+ *
+ * With a `HealthSync` attached, cooldowns and breaker changes are handed to the other instances and theirs
+ * come back through `adopt`; reads stay local, so the hot path never waits on the shared state.
  */
 export class HealthRegistry {
   readonly #clock: Clock;
   readonly #opts: HealthOptions;
   readonly #links = new Map<number, LinkState>();
+  #sync: HealthSync | null = null;
 
   constructor(clock: Clock, opts: Partial<HealthOptions> = {}) {
     this.#clock = clock;
     this.#opts = { ...defaultHealthOptions, ...opts };
+  }
+
+  /** Shares this registry's changes through `sync` (null: this instance alone). */
+  attach(sync: HealthSync | null): void {
+    this.#sync = sync;
   }
 
   /** Whether a request may use the link now: not cooling down, breaker not open, no half-open trial in flight. */
@@ -138,7 +151,53 @@ export class HealthRegistry {
     const now = this.#clock.now();
     if (this.#breakerState(s, now) !== "half_open") return null;
     s.trialSince = now;
+    s.trialHere = true;
     return now;
+  }
+
+  /**
+   * After `acquire` handed a request the half-open trial (`lease` not null): claims it across the instances.
+   * False when another instance holds it: the link then stays off here until that trial ends or times out,
+   * and the caller moves on without any verdict.
+   */
+  claimTrial(linkId: number, lease: number): boolean | Promise<boolean> {
+    if (!this.#sync) return true;
+    return this.#sync.claimTrial(linkId, this.#opts.trialTimeoutMs).then((won) => {
+      const s = this.#links.get(linkId);
+      if (!won && s && s.trialSince === lease) s.trialHere = false;
+      return won;
+    });
+  }
+
+  /**
+   * Takes the merged shared state of a link (another instance's change, or a resync). Cooldowns only grow;
+   * a success anywhere closes the breaker; a trip replaces the breaker when it is newer (more trips) or
+   * opens for longer.
+   */
+  adopt(linkId: number, shared: SharedLinkState): void {
+    const s = this.#state(linkId);
+    if (shared.cooldownUntil > (s.cooldownUntil ?? 0)) s.cooldownUntil = shared.cooldownUntil;
+    s.rateLimitStreak = shared.rateLimitStreak;
+    if (shared.breaker === "closed") {
+      if (s.breaker !== "closed" || s.trips !== 0) {
+        s.breaker = "closed";
+        s.openUntil = null;
+        s.trips = 0;
+        s.consecutiveFailures = 0;
+      }
+    } else if (
+      s.breaker === "closed" ||
+      shared.trips > s.trips ||
+      (shared.trips === s.trips && s.breaker === "open" && shared.openUntil > (s.openUntil ?? 0))
+    ) {
+      s.breaker = "open";
+      s.openUntil = shared.openUntil;
+      s.trips = shared.trips;
+      s.trialSince = null;
+      s.trialHere = false;
+    }
+    // Another instance's trial is over: this one may try the link again.
+    if (shared.trialFree && !s.trialHere) s.trialSince = null;
   }
 
   /**
@@ -149,18 +208,26 @@ export class HealthRegistry {
   release(linkId: number, lease?: Lease): void {
     const s = this.#links.get(linkId);
     if (!s) return;
-    if (lease === undefined || (lease !== null && s.trialSince === lease)) s.trialSince = null;
+    if (lease === undefined || (lease !== null && s.trialSince === lease)) {
+      if (s.trialHere && s.trialSince !== null) this.#sync?.changed(linkId, { kind: "trial_released" });
+      s.trialSince = null;
+      s.trialHere = false;
+    }
   }
 
   /** The link answered well: closes the breaker and resets every backoff. */
   success(linkId: number): void {
     const s = this.#state(linkId);
+    // Shared only when it changes something: a healthy link's successes cost no round trip.
+    if (this.#sync && (s.breaker !== "closed" || s.trips !== 0 || s.rateLimitStreak !== 0))
+      this.#sync.changed(linkId, { kind: "success" });
     s.consecutiveFailures = 0;
     s.rateLimitStreak = 0;
     s.breaker = "closed";
     s.openUntil = null;
     s.trips = 0;
     s.trialSince = null;
+    s.trialHere = false;
     s.lastSuccessAt = this.#clock.now();
   }
 
@@ -181,8 +248,15 @@ export class HealthRegistry {
 
     if (kind === "rate_limited") {
       this.#coolDown(s, now, info.retryAfterMs);
+      this.#sync?.changed(linkId, {
+        kind: "cooldown",
+        until: s.cooldownUntil as number,
+        streak: s.rateLimitStreak,
+        endsTrial: s.trialHere && s.trialSince !== null,
+      });
       // The link did answer, so a half-open trial ends without a verdict; the cooldown now gates it.
       s.trialSince = null;
+      s.trialHere = false;
       return;
     }
     if (!BREAKER_KINDS.has(kind)) return;
@@ -194,6 +268,7 @@ export class HealthRegistry {
       (state === "closed" && s.consecutiveFailures >= this.#opts.failureThreshold)
     ) {
       this.#trip(s, now);
+      this.#sync?.changed(linkId, { kind: "trip", openUntil: s.openUntil as number, trips: s.trips });
     }
     // Already open: a request that started before the trip failed late; the open interval stands.
   }
@@ -241,6 +316,7 @@ export class HealthRegistry {
       s.breaker = "half_open";
       s.openUntil = null;
       s.trialSince = null;
+      s.trialHere = false;
     }
     return s.breaker;
   }
@@ -255,6 +331,7 @@ export class HealthRegistry {
     s.breaker = "open";
     s.openUntil = now + interval;
     s.trialSince = null;
+    s.trialHere = false;
   }
 
   #coolDown(s: LinkState, now: number, retryAfterMs: number | undefined): void {

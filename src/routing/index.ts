@@ -11,5 +11,6 @@ export {
 export { type AttemptPlan, createAttemptPlan, type PlanInput, type PlanResult } from "./planner";
 export { parseRetryAfter, retryAfterFromHeaders } from "./retry-after";
 export { pickPriority, pickWeighted, type Strategy, type StrategyContext, strategies } from "./strategies";
+export type { HealthSync, LinkChange, SharedLinkState } from "./shared-health";
 export { RoutingTable } from "./table";
 export type * from "./types";

@@ -29,6 +29,11 @@ export interface AttemptPlan {
   attempts(): number;
   /** The health lease taken for a link this plan handed out (pass it to `release`). */
   lease(linkId: number): Lease;
+  /**
+   * The link just handed out could not be taken after all (another instance holds its half-open trial):
+   * it does not count as an attempt, and it is not handed out again.
+   */
+  forfeit(linkId: number): void;
 }
 
 export type PlanResult =
@@ -94,6 +99,9 @@ export function createAttemptPlan({
     },
     attempts: () => handedOut,
     lease: (linkId) => leases.get(linkId) ?? null,
+    forfeit(linkId) {
+      if (leases.delete(linkId)) handedOut--;
+    },
   };
 }
 

@@ -33,6 +33,7 @@ export function migrate(db: Database, migrations: readonly Migration[] = MIGRATI
     try {
       db.transaction(() => {
         db.exec(m.sql);
+        m.run?.(db);
         if (m.foreignKeysOff && db.query("PRAGMA foreign_key_check").all().length > 0) {
           throw new Error(`migration ${m.id} (${m.name}) left broken foreign keys`);
         }

@@ -1,3 +1,6 @@
+import type { Database } from "bun:sqlite";
+import { planBackfill } from "./rollups";
+
 /**
  * Numbered schema migrations, embedded in the binary. Append only: never edit one that has shipped.
  * Times are integer milliseconds since the epoch; booleans are 0/1; JSON columns hold text.
@@ -8,6 +11,8 @@ export interface MigrationStep {
   sql: string;
   /** Table rebuilds need foreign keys off while they run (checked again before commit). */
   foreignKeysOff?: boolean;
+  /** Data work after the SQL, in the same transaction. */
+  run?: (db: Database) => void;
 }
 
 export const MIGRATIONS: readonly MigrationStep[] = [
@@ -247,5 +252,100 @@ DELETE FROM sqlite_sequence WHERE name = 'api_keys';
 INSERT INTO sqlite_sequence (name, seq) VALUES ('api_keys', MAX((SELECT COALESCE(MAX(id), 0) FROM api_keys), (SELECT COALESCE(MAX(key_id), 0) FROM request_logs), COALESCE((SELECT CAST(value AS INTEGER) FROM settings WHERE key = 'api_keys.last_id'), 0)));
 DELETE FROM settings WHERE key = 'api_keys.last_id';
 `,
+  },
+  {
+    id: 3,
+    name: "request logs name the instance that served them",
+    sql: `
+-- Several gateway instances may write to one database; NULL for rows from before, or a lone instance.
+ALTER TABLE request_logs ADD COLUMN instance TEXT;
+`,
+  },
+  {
+    id: 4,
+    name: "hourly request rollups; an index for failed requests",
+    sql: `
+-- One row per UTC hour × model × provider the request ended at (0: none) × key (0: admin token) × status ×
+-- client protocol × currency ('' unpriced); see src/storage/rollups.ts.
+CREATE TABLE request_rollups (
+  hour INTEGER NOT NULL,
+  model TEXT NOT NULL,
+  provider_id INTEGER NOT NULL,
+  key_id INTEGER NOT NULL,
+  status TEXT NOT NULL,
+  style TEXT NOT NULL,
+  currency TEXT NOT NULL,
+  provider_name TEXT,
+  reqs INTEGER NOT NULL,
+  errors INTEGER NOT NULL,
+  input_tokens INTEGER NOT NULL,
+  cached_tokens INTEGER NOT NULL,
+  cache_write_tokens INTEGER NOT NULL,
+  output_tokens INTEGER NOT NULL,
+  reasoning_tokens INTEGER NOT NULL,
+  total_tokens INTEGER NOT NULL,
+  cost REAL NOT NULL,
+  total_ms_sum REAL NOT NULL,
+  total_ms_n INTEGER NOT NULL,
+  first_chunk_ms_sum REAL NOT NULL,
+  first_chunk_ms_n INTEGER NOT NULL,
+  total_ms_hist TEXT,
+  first_chunk_ms_hist TEXT,
+  PRIMARY KEY (hour, model, provider_id, key_id, status, style, currency)
+) WITHOUT ROWID;
+-- The dashboard's: the same figures by hour × model × provider × currency only (a few thousand rows a month).
+CREATE TABLE dashboard_rollups (
+  hour INTEGER NOT NULL,
+  model TEXT NOT NULL,
+  provider_id INTEGER NOT NULL,
+  currency TEXT NOT NULL,
+  provider_name TEXT,
+  reqs INTEGER NOT NULL,
+  errors INTEGER NOT NULL,
+  input_tokens INTEGER NOT NULL,
+  cached_tokens INTEGER NOT NULL,
+  cache_write_tokens INTEGER NOT NULL,
+  output_tokens INTEGER NOT NULL,
+  reasoning_tokens INTEGER NOT NULL,
+  total_tokens INTEGER NOT NULL,
+  cost REAL NOT NULL,
+  total_ms_sum REAL NOT NULL,
+  total_ms_n INTEGER NOT NULL,
+  first_chunk_ms_sum REAL NOT NULL,
+  first_chunk_ms_n INTEGER NOT NULL,
+  total_ms_hist TEXT,
+  first_chunk_ms_hist TEXT,
+  PRIMARY KEY (hour, model, provider_id, currency)
+) WITHOUT ROWID;
+-- The same by UTC day.
+CREATE TABLE dashboard_daily (
+  day INTEGER NOT NULL,
+  model TEXT NOT NULL,
+  provider_id INTEGER NOT NULL,
+  currency TEXT NOT NULL,
+  provider_name TEXT,
+  reqs INTEGER NOT NULL,
+  errors INTEGER NOT NULL,
+  input_tokens INTEGER NOT NULL,
+  cached_tokens INTEGER NOT NULL,
+  cache_write_tokens INTEGER NOT NULL,
+  output_tokens INTEGER NOT NULL,
+  reasoning_tokens INTEGER NOT NULL,
+  total_tokens INTEGER NOT NULL,
+  cost REAL NOT NULL,
+  total_ms_sum REAL NOT NULL,
+  total_ms_n INTEGER NOT NULL,
+  first_chunk_ms_sum REAL NOT NULL,
+  first_chunk_ms_n INTEGER NOT NULL,
+  total_ms_hist TEXT,
+  first_chunk_ms_hist TEXT,
+  PRIMARY KEY (day, model, provider_id, currency)
+) WITHOUT ROWID;
+-- The log page's "errors" and "cancelled" filters: a partial index, so successful requests (most of them)
+-- cost no index write; it carries the model, so "errors of this model" is counted without reading rows.
+CREATE INDEX request_logs_failed ON request_logs(status, created_at, model) WHERE status <> 'success';
+`,
+    // The rollups of the records already stored are built after start-up, off the proxy's thread.
+    run: planBackfill,
   },
 ];

@@ -1,17 +1,16 @@
 import type { Database } from "bun:sqlite";
 import { type RequestRecord, totalTokens } from "../telemetry/record";
+import { addRollups, countDaily, rollupInputOf, roundMs as round } from "./rollups";
 import type { LogBodies, LogEntry } from "./schema";
 
 const INSERT_LOG = `INSERT INTO request_logs (
   trace_id, session_id, model, provider_id, provider_name, provider_model, style, upstream_type, stream,
   status, http_status, error, attempts, key_id, user_agent, remote_ip, proxy_ms, first_chunk_ms, total_ms,
   tps, size, input_tokens, cached_tokens, cache_write_tokens, output_tokens, reasoning_tokens, total_tokens,
-  cost, currency, prices, finish_reason, created_at
-) VALUES (${Array(32).fill("?").join(", ")})`;
+  cost, currency, prices, finish_reason, created_at, instance
+) VALUES (${Array(33).fill("?").join(", ")})`;
 
-const round = (n: number | null) => (n === null ? null : Math.round(n * 1000) / 1000);
-
-/** Writes a batch of records (and their bodies, and key usage) in one transaction. */
+/** Writes a batch of records (their bodies, key usage and hourly rollups) in one transaction. */
 export function insertRecords(db: Database, records: readonly RequestRecord[]): void {
   const insertLog = db.query(INSERT_LOG);
   const insertBody = db.query("INSERT INTO request_bodies (log_id, request, response) VALUES (?, ?, ?)");
@@ -54,10 +53,12 @@ export function insertRecords(db: Database, records: readonly RequestRecord[]): 
         r.prices ? JSON.stringify(r.prices) : null,
         r.finish_reason,
         r.created_at,
+        r.instance ?? null,
       );
       if (r.bodies) insertBody.run(res.lastInsertRowid, r.bodies.request, r.bodies.response);
       if (r.key_id !== null) touchKey.run(r.cost, r.created_at, r.key_id);
     }
+    addRollups(db, records.map(rollupInputOf));
   })();
 }
 
@@ -78,20 +79,33 @@ export interface LogFilter {
 
 type Param = string | number;
 
-function where(f: LogFilter): { sql: string; params: Param[] } {
+/**
+ * The WHERE clause of a log filter. Every filter the console offers has an index to start from: model,
+ * provider (a current provider's name is resolved to its id), key, trace, session, time range, and the
+ * failed statuses (a partial index); `style` and status `success` only narrow what another index found.
+ */
+function where(db: Database, f: LogFilter): { sql: string; params: Param[] } {
   const clauses: string[] = [];
   const params: Param[] = [];
-  const add = (sql: string, v: Param | undefined) => {
-    if (v === undefined || v === "") return;
+  const add = (sql: string, ...v: (Param | undefined)[]) => {
+    if (v.some((x) => x === undefined || x === "")) return;
     clauses.push(sql);
-    params.push(v);
+    params.push(...(v as Param[]));
   };
   add("model = ?", f.model);
   if (f.provider !== undefined && f.provider !== "") {
     if (/^\d+$/.test(f.provider)) add("provider_id = ?", Number(f.provider));
-    else add("provider_name = ?", f.provider);
+    else {
+      const p = db.query("SELECT id FROM providers WHERE name = ?").get(f.provider) as { id: number } | null;
+      // A current provider's name stands for its id (the provider index; records it answered under an
+      // older name included); a name no provider has now is looked up as recorded.
+      if (p) add("provider_id = ?", p.id);
+      else add("provider_name = ?", f.provider);
+    }
   }
   add("status = ?", f.status);
+  // Spelled out so that SQLite may use the partial index request_logs_failed (migration 4).
+  if (f.status === "error" || f.status === "cancelled") clauses.push("status <> 'success'");
   add("style = ?", f.style);
   add("key_id = ?", f.key_id);
   add("trace_id = ?", f.trace_id);
@@ -116,19 +130,105 @@ function fromRow(r: LogRow): LogEntry {
   };
 }
 
-/** One page of request logs, newest first. */
+/** Up to this many matching records are counted exactly for a page; past it the total is estimated. */
+const COUNT_CAP = 10_000;
+/** A table this small is counted whatever the filter (a full scan of it is cheap). */
+const SMALL_TABLE = 100_000;
+/** Without an index to walk, matches are counted among this many of the newest records. */
+const RECENT = 5_000;
+
+const given = (v: unknown) => v !== undefined && v !== "";
+
+/** Whether some filter other than style and status `success` gives the count an index to walk. */
+const indexed = (f: LogFilter) =>
+  [f.model, f.provider, f.key_id, f.trace_id, f.session_id, f.from, f.to].some(given) ||
+  f.status === "error" ||
+  f.status === "cancelled";
+
+type Total = { total: number; total_exact: boolean; total_lower_bound: boolean };
+const exact = (n: number): Total => ({ total: n, total_exact: true, total_lower_bound: false });
+const estimate = (n: number): Total => ({ total: n, total_exact: false, total_lower_bound: false });
+const atLeast = (n: number): Total => ({ total: n, total_exact: false, total_lower_bound: true });
+
+/**
+ * The total of a log page, never a scan of the whole table: an exact count up to COUNT_CAP where an
+ * index leads to the matches (or the table is small); past it an estimate (≈) where one is cheap: the id
+ * span for a time range, the daily rollups for model and provider; otherwise a lower bound (N+).
+ */
+function pageTotal(db: Database, f: LogFilter, sql: string, params: Param[], seen: number): Total {
+  // Two subqueries: SQLite answers a lone MIN() or MAX() from the index edge, but scans for both at once.
+  const span = db
+    .query("SELECT (SELECT MIN(id) FROM request_logs) AS lo, (SELECT MAX(id) FROM request_logs) AS hi")
+    .get() as { lo: number | null; hi: number | null };
+  if (span.hi === null || span.lo === null) return exact(0);
+  const small = span.hi - span.lo < SMALL_TABLE;
+  if (small || indexed(f)) {
+    const capped = db
+      .query(`SELECT COUNT(*) AS n FROM (SELECT 1 FROM request_logs ${sql} LIMIT ${COUNT_CAP + 1})`)
+      .get(...params) as { n: number };
+    if (capped.n <= COUNT_CAP) return exact(capped.n);
+  }
+  const other = [f.status, f.style, f.key_id, f.trace_id, f.session_id].some(given);
+  if (!other && !given(f.model) && !given(f.provider)) return estimate(idSpan(db, f, span.lo, span.hi));
+  if (!other) {
+    const n = dailyCount(db, f);
+    if (n !== null && n > COUNT_CAP) return estimate(n);
+  }
+  // `seen`: the records up to the end of this page, which a lower bound never falls under.
+  if (indexed(f)) return atLeast(Math.max(COUNT_CAP, seen));
+  // Only style or status success (the columns this reads): counted among the newest records, a lower bound.
+  const recent = db
+    .query(
+      `SELECT COUNT(*) AS n FROM (SELECT style, status FROM request_logs ORDER BY created_at DESC LIMIT ${RECENT}) ${sql}`,
+    )
+    .get(...params) as { n: number };
+  return atLeast(Math.max(recent.n, seen));
+}
+
+/** Records in a time range, from the ids at its two ends (ids grow with time; retention cuts the oldest). */
+function idSpan(db: Database, f: LogFilter, lo: number, hi: number): number {
+  const first = f.from === undefined ? lo : edgeId(db, "created_at >= ? ORDER BY created_at", f.from);
+  const last = f.to === undefined ? hi : edgeId(db, "created_at <= ? ORDER BY created_at DESC", f.to);
+  return first === null || last === null ? 0 : Math.max(0, last - first + 1);
+}
+const edgeId = (db: Database, clause: string, at: number) =>
+  (db.query(`SELECT id FROM request_logs WHERE ${clause} LIMIT 1`).get(at) as { id: number } | null)?.id ??
+  null;
+
+/** The daily rollups' count for a model and/or provider filter since the oldest record kept; null if unknown. */
+function dailyCount(db: Database, f: LogFilter): number | null {
+  let provider: number | undefined;
+  if (given(f.provider)) {
+    const name = f.provider as string;
+    const p = /^\d+$/.test(name)
+      ? { id: Number(name) }
+      : (db.query("SELECT id FROM providers WHERE name = ?").get(name) as { id: number } | null);
+    if (!p) return null;
+    provider = p.id;
+  }
+  const oldest = db.query("SELECT MIN(created_at) AS t FROM request_logs").get() as { t: number | null };
+  if (oldest.t === null) return 0;
+  return countDaily(db, {
+    model: f.model,
+    provider_id: provider,
+    from: Math.max(f.from ?? oldest.t, oldest.t),
+    to: f.to,
+  });
+}
+
+/** One page of request logs, newest first, with its total (see pageTotal). */
 export function queryLogs(db: Database, f: LogFilter) {
-  const { sql, params } = where(f);
-  const total = (db.query(`SELECT COUNT(*) AS n FROM request_logs ${sql}`).get(...params) as { n: number }).n;
+  const { sql, params } = where(db, f);
   const rows = db
     .query(`SELECT * FROM request_logs ${sql} ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?`)
     .all(...params, f.page_size, (f.page - 1) * f.page_size) as LogRow[];
+  const counted = pageTotal(db, f, sql, params, (f.page - 1) * f.page_size + rows.length);
   return {
     data: rows.map(fromRow),
-    total,
+    ...counted,
     page: f.page,
     page_size: f.page_size,
-    pages: Math.max(1, Math.ceil(total / f.page_size)),
+    pages: Math.max(1, Math.ceil(counted.total / f.page_size)),
   };
 }
 

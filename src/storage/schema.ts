@@ -131,6 +131,8 @@ export const LogEntry = t.Object({
   prices: t.Nullable(LogPrices),
   finish_reason: t.Nullable(t.String()),
   created_at: t.Integer(),
+  /** The gateway instance that served the request (null before instances were named). */
+  instance: t.Nullable(t.String()),
 });
 export type LogEntry = Static<typeof LogEntry>;
 

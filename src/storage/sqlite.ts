@@ -3,6 +3,7 @@ import { ConstraintError } from "./errors";
 import { keysRepo } from "./keys";
 import { modelProviders, models, providers } from "./repos";
 import { insertRecords, pruneLogs } from "./request-logs";
+import { pruneRollups } from "./rollups";
 import { getSetting, setSetting } from "./settings";
 import type { ConfigRepos, EntityRepo, Storage } from "./storage";
 import type { Table } from "./table";
@@ -37,7 +38,12 @@ function repos(db: Database, run: Run): ConfigRepos {
       idByName: (name) => run(() => idOf(db, "SELECT id FROM providers WHERE name = ?", name)),
       secrets: () =>
         run(
-          () => db.query("SELECT name, api_key FROM providers").all() as { name: string; api_key: string }[],
+          () =>
+            db.query("SELECT name, api_key, base_url FROM providers").all() as {
+              name: string;
+              api_key: string;
+              base_url: string;
+            }[],
         ),
     },
     models: {
@@ -141,6 +147,7 @@ export function sqliteStorage(db: Database): SqliteStorage {
     records: {
       insert: (records) => guarded(() => insertRecords(db, records)),
       prune: (before, limit) => guarded(() => pruneLogs(db, before, limit)),
+      pruneRollups: (before) => guarded(() => pruneRollups(db, before)),
     },
     close: async () => db.close(),
   };

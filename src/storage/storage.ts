@@ -50,8 +50,8 @@ export interface SettingsRepo {
 /** Everything a transaction can touch. */
 export interface ConfigRepos {
   providers: NamedRepo<Provider> & {
-    /** Names and keys of every provider (an import that replaces them keeps their keys). */
-    secrets(): Promise<{ name: string; api_key: string }[]>;
+    /** Names, keys and URLs of every provider (an import that replaces them keeps their credentials). */
+    secrets(): Promise<{ name: string; api_key: string; base_url: string }[]>;
   };
   models: NamedRepo<Model>;
   links: LinksRepo;
@@ -67,6 +67,8 @@ export interface RecordsRepo {
   insert(records: readonly RequestRecord[]): Promise<void>;
   /** Deletes up to `limit` of the oldest records created before `before`; resolves with how many. */
   prune(before: number, limit: number): Promise<number>;
+  /** Deletes the rollups of hours before `before`; resolves with how many (none where there are none). */
+  pruneRollups(before: number): Promise<number>;
 }
 
 export interface Storage extends ConfigRepos {

@@ -23,8 +23,22 @@ const labels = (l: Record<string, string>) =>
     .map(([k, v]) => `${k}="${esc(v)}"`)
     .join(",")}}`;
 
-/** Request counters kept in memory as records are made, rendered as Prometheus text at /metrics. */
+/** The label value of every model or provider name that is not configured. */
+export const OTHER_LABEL = "(other)";
+
+/** The names that may label a series: the configured models and providers. */
+export interface LabelNames {
+  models: ReadonlySet<string>;
+  providers: ReadonlySet<string>;
+}
+
+/**
+ * Request counters kept in memory as records are made, rendered as Prometheus text at /metrics. Only
+ * configured model and provider names label a series; any other name a client sends (refused, unknown,
+ * random) counts under OTHER_LABEL, so clients cannot mint series without bound.
+ */
 export class Metrics {
+  private names: LabelNames = { models: new Set(), providers: new Set() };
   private readonly requests = new Map<string, { labels: Record<string, string>; n: number }>();
   private readonly tokens = new Map<string, { labels: Record<string, string>; n: number }>();
   private readonly cost = new Map<string, number>();
@@ -51,22 +65,33 @@ export class Metrics {
     if (!this.bump(this.tokens, key, n)) this.tokens.set(key, { labels: { model, kind }, n });
   }
 
+  /** Sets the configured names (after every configuration change); series made so far stay. */
+  setLabelNames(names: LabelNames): void {
+    this.names = names;
+  }
+
   observe(r: RequestRecord): void {
-    const provider = r.provider_name ?? "";
-    const key = `${r.model}\u0000${r.style}\u0000${r.status}\u0000${provider}`;
+    const model = this.names.models.has(r.model) ? r.model : OTHER_LABEL;
+    const provider =
+      r.provider_name === null
+        ? ""
+        : this.names.providers.has(r.provider_name)
+          ? r.provider_name
+          : OTHER_LABEL;
+    const key = `${model}\u0000${r.style}\u0000${r.status}\u0000${provider}`;
     if (!this.bump(this.requests, key, 1)) {
       this.requests.set(key, {
-        labels: { model: r.model, style: r.style, status: r.status, provider },
+        labels: { model, style: r.style, status: r.status, provider },
         n: 1,
       });
     }
     const u = r.usage;
     if (u) {
-      this.bumpTokens(r.model, "input", u.input);
-      this.bumpTokens(r.model, "cached", u.cachedRead);
-      this.bumpTokens(r.model, "cache_write", u.cacheWrite);
-      this.bumpTokens(r.model, "output", u.output);
-      this.bumpTokens(r.model, "reasoning", u.reasoning);
+      this.bumpTokens(model, "input", u.input);
+      this.bumpTokens(model, "cached", u.cachedRead);
+      this.bumpTokens(model, "cache_write", u.cacheWrite);
+      this.bumpTokens(model, "output", u.output);
+      this.bumpTokens(model, "reasoning", u.reasoning);
     }
     if (r.cost && r.currency) this.cost.set(r.currency, (this.cost.get(r.currency) ?? 0) + r.cost);
     this.overhead.observe(r.proxy_ms);
@@ -79,6 +104,7 @@ export class Metrics {
     uptimeS: number;
     recorder: { pending: number; written: number; dropped: number; failed: number };
     links: LinkHealth[];
+    cluster?: { shared: boolean; degraded: boolean };
   }): string {
     const out: string[] = [];
     const metric = (name: string, type: string, help: string) =>
@@ -127,6 +153,20 @@ export class Metrics {
       const id = { link_id: String(l.link_id) };
       out.push(`llmio_link_breaker_open${labels(id)} ${l.breaker === "closed" ? 0 : 1}`);
       out.push(`llmio_link_cooling_down${labels(id)} ${l.cooldown_until !== null ? 1 : 0}`);
+    }
+    if (live.cluster) {
+      metric(
+        "llmio_cluster_shared",
+        "gauge",
+        "1 when live state is shared with other instances (REDIS_URL).",
+      );
+      out.push(`llmio_cluster_shared ${live.cluster.shared ? 1 : 0}`);
+      metric(
+        "llmio_cluster_degraded",
+        "gauge",
+        "1 while the shared live state is unreachable and this instance runs on its own state.",
+      );
+      out.push(`llmio_cluster_degraded ${live.cluster.degraded ? 1 : 0}`);
     }
     metric("llmio_uptime_seconds", "gauge", "Seconds since the gateway started.");
     out.push(`llmio_uptime_seconds ${Math.round(live.uptimeS)}`);

@@ -44,6 +44,8 @@ export interface RequestRecord {
   prices: Prices | null;
   finish_reason: string | null;
   created_at: number;
+  /** The gateway instance that served the request (several may share one database). */
+  instance?: string | null;
   /** Present only for keys with IO logging on. */
   bodies?: { request: string; response: string };
 }

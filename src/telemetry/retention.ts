@@ -31,16 +31,50 @@ export async function pruneOldLogs(
   }
 }
 
-/** Runs `pruneOldLogs` shortly after start and then every hour; returns a stop function. */
-export function startRetention(records: RecordsRepo, days: number, clock: Clock, logger: Logger): () => void {
-  if (days <= 0) return () => {};
+/** Deletes the hourly rollups of hours that began more than `days` days ago; resolves with how many. */
+export async function pruneOldRollups(
+  records: RecordsRepo,
+  days: number,
+  clock: Clock,
+  logger: Logger,
+): Promise<number> {
+  try {
+    return await records.pruneRollups(clock.now() - days * DAY_MS);
+  } catch (err) {
+    logger.error("rollup retention failed", { error: String(err) });
+    return 0;
+  }
+}
+
+export interface RetentionDays {
+  /** Request records (0 keeps them). */
+  logDays: number;
+  /** Hourly rollups, the dashboard's figures (0 keeps them); records go sooner, rollups stay. */
+  rollupDays: number;
+}
+
+/** Runs the prunes shortly after start and then every hour; returns a stop function. */
+export function startRetention(
+  records: RecordsRepo,
+  days: RetentionDays,
+  clock: Clock,
+  logger: Logger,
+): () => void {
+  if (days.logDays <= 0 && days.rollupDays <= 0) return () => {};
   let running = false;
   const run = async () => {
     if (running) return;
     running = true;
     try {
-      const n = await pruneOldLogs(records, days, clock, logger);
-      if (n) logger.info(`log retention: deleted ${n} request logs older than ${days} days`);
+      if (days.logDays > 0) {
+        const n = await pruneOldLogs(records, days.logDays, clock, logger);
+        if (n) logger.info(`log retention: deleted ${n} request logs older than ${days.logDays} days`);
+      }
+      if (days.rollupDays > 0) {
+        const n = await pruneOldRollups(records, days.rollupDays, clock, logger);
+        if (n)
+          logger.info(`rollup retention: deleted ${n} hourly rollups older than ${days.rollupDays} days`);
+      }
     } finally {
       running = false;
     }

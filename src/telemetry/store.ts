@@ -1,7 +1,10 @@
+import type { Database } from "bun:sqlite";
 import type { Logger } from "../core/logger";
 import { StorageUnavailable } from "../storage/errors";
+import { backfillStep } from "../storage/rollups";
 import type { RecordsRepo } from "../storage/storage";
 import type { RequestRecord } from "./record";
+import { workerEntry } from "./worker-entry";
 
 /** The outcome of writing one batch. */
 export interface WriteResult {
@@ -47,6 +50,15 @@ export async function writeInChunks(
   return result;
 }
 
+/** Runs the rollup backfill on the main thread, a small chunk per turn of the event loop (in-memory databases). */
+export async function backfillInline(db: Database, logger: Logger): Promise<void> {
+  try {
+    while (backfillStep(db, 500) > 0) await nextTick();
+  } catch (err) {
+    logger.error("rollup backfill failed", { error: String(err) });
+  }
+}
+
 /**
  * Writes on the main thread, in small transactions that yield to the event loop between them
  * (used for in-memory databases, which another thread cannot open, and as the fallback).
@@ -56,15 +68,6 @@ export function inlineStore(repo: RecordsRepo, logger: Logger, chunkSize = 200):
     write: (records) => writeInChunks((chunk) => repo.insert(chunk), records, chunkSize, logger),
     close: async () => {},
   };
-}
-
-/**
- * Where the writer thread's code is. Run from source, it sits beside this file. Inside a compiled binary it
- * is a second entry point (see scripts/build.ts), addressed relative to the entry points' common root, src/.
- */
-function workerEntry(): string {
-  const compiled = import.meta.url.includes("/$bunfs/") || import.meta.url.includes("~BUN");
-  return compiled ? "./telemetry/writer-worker.ts" : new URL("./writer-worker.ts", import.meta.url).href;
 }
 
 type Reply =
@@ -79,7 +82,12 @@ type Reply =
  * about a microsecond per record instead of the insert itself, and never stalls requests. When the
  * worker cannot start, writes fall back to the main thread.
  */
-export function workerStore(repo: RecordsRepo, path: string, logger: Logger): RecordStore {
+export function workerStore(
+  repo: RecordsRepo,
+  path: string,
+  logger: Logger,
+  opts: { eager?: boolean } = {},
+): RecordStore {
   const fallback = inlineStore(repo, logger);
   const pending = new Map<number, (r: WriteResult) => void>();
   let onClosed: (() => void) | null = null;
@@ -96,7 +104,7 @@ export function workerStore(repo: RecordsRepo, path: string, logger: Logger): Re
   // Started with the first batch: a gateway that has recorded nothing yet carries no second thread.
   const started = (): Worker => {
     if (worker) return worker;
-    const w = new Worker(workerEntry());
+    const w = new Worker(workerEntry("writer-worker.ts"));
     // It must never keep the process alive on its own (Bun's Worker has unref; the DOM type does not).
     (w as unknown as { unref(): void }).unref();
     w.addEventListener("message", (e: MessageEvent<Reply>) => {
@@ -116,6 +124,9 @@ export function workerStore(repo: RecordsRepo, path: string, logger: Logger): Re
     worker = w;
     return w;
   };
+
+  // Started at once when it has work of its own (the rollup backfill).
+  if (opts.eager) started();
 
   return {
     async write(records) {

@@ -5,6 +5,7 @@ import type { Database } from "bun:sqlite";
 import { createLogger } from "../core/logger";
 import { openDatabase } from "../storage/db";
 import { insertRecords } from "../storage/request-logs";
+import { backfillStep } from "../storage/rollups";
 import type { RequestRecord } from "./record";
 import { writeInChunks } from "./store";
 
@@ -22,6 +23,7 @@ self.onmessage = async (e: MessageEvent<Message>) => {
     if (msg.type === "open") {
       db = openDatabase(msg.path);
       postMessage({ id: 0, ready: true });
+      void backfill(db);
     } else if (msg.type === "write") {
       if (!db) throw new Error("database not open");
       const records = JSON.parse(msg.json) as RequestRecord[];
@@ -45,3 +47,12 @@ self.onmessage = async (e: MessageEvent<Message>) => {
     postMessage({ id: 0, fatal: err instanceof Error ? err.message : String(err) });
   }
 };
+
+/** Builds the rollups migration 4 left owed, a chunk per transaction, letting batches in between. */
+async function backfill(open: Database) {
+  try {
+    while (db === open && backfillStep(open) > 0) await new Promise((r) => setTimeout(r, 0));
+  } catch (err) {
+    logger.error("rollup backfill failed", { error: err instanceof Error ? err.message : String(err) });
+  }
+}

@@ -84,3 +84,66 @@ describe("credentials in custom headers and proxy URLs", () => {
     expect(full).toContain("link-secret");
   });
 });
+
+describe("credentials in a provider's base_url", () => {
+  const BASE = "https://relay-user:base-pw-secret@relay.example/v1";
+
+  async function withBaseUrl(base_url = BASE) {
+    const ctx = makeApp();
+    const p = await ctx.api.api.providers.post({ name: "relay", type: "openai", base_url, api_key: "k" });
+    expect(p.status).toBe(201);
+    return { ...ctx, id: p.data!.id };
+  }
+
+  it("are masked, user and password, in every read and in an export without secrets", async () => {
+    const { api, id } = await withBaseUrl();
+    const p = (await api.api.providers({ id }).get()).data!;
+    expect(p.base_url).toBe("https://***:***@relay.example/v1");
+    const everything = JSON.stringify([
+      (await api.api.providers.get()).data,
+      (await api.api.providers.post({ name: "other", type: "openai", base_url: BASE, api_key: "k" })).data,
+      (await api.api.providers({ id }).put({ enabled: true })).data,
+      (await api.api.export.get()).data,
+    ]);
+    expect(everything).not.toMatch(/relay-user|base-pw-secret/);
+    const full = JSON.stringify((await api.api.export.get({ query: { include_secrets: true } })).data);
+    expect(full).toContain(BASE);
+  });
+
+  it("a URL with a user only (a key in the user part) is masked too; one without is shown as typed", async () => {
+    const { api, id } = await withBaseUrl("https://sk-in-user-part@relay.example");
+    expect((await api.api.providers({ id }).get()).data!.base_url).toBe("https://***@relay.example");
+    const plain = await api.api.providers.post({
+      name: "plain",
+      type: "openai",
+      base_url: "https://plain.example/v1",
+      api_key: "k",
+    });
+    expect(plain.data!.base_url).toBe("https://plain.example/v1");
+  });
+
+  it("keep the stored credentials when the masked URL is sent back, even with a new path", async () => {
+    const { api, db, id } = await withBaseUrl();
+    const shown = (await api.api.providers({ id }).get()).data!.base_url;
+    await api.api.providers({ id }).put({ name: "relay-2", base_url: shown });
+    expect(stored(db, `SELECT base_url FROM providers WHERE id = ${id}`).base_url).toBe(BASE);
+    await api.api.providers({ id }).put({ base_url: shown.replace("/v1", "/v2") });
+    expect(stored(db, `SELECT base_url FROM providers WHERE id = ${id}`).base_url).toBe(
+      BASE.replace("/v1", "/v2"),
+    );
+    await api.api.providers({ id }).put({ base_url: "https://new:pw@relay.example/v1" });
+    expect(stored(db, `SELECT base_url FROM providers WHERE id = ${id}`).base_url).toBe(
+      "https://new:pw@relay.example/v1",
+    );
+  });
+
+  it("keep the stored credentials when an export without secrets is imported back, merge or replace", async () => {
+    const { api, db } = await withBaseUrl();
+    const doc = (await api.api.export.get()).data!;
+    for (const mode of ["merge", "replace"] as const) {
+      const res = await api.api.import.post(doc, { query: { mode } });
+      expect(res.status).toBe(200);
+      expect(stored(db, "SELECT base_url FROM providers WHERE name = 'relay'").base_url).toBe(BASE);
+    }
+  });
+});

@@ -1,3 +1,4 @@
+import { inlineReader } from "../../src/telemetry/analytics";
 import { expect } from "bun:test";
 import type { AppDeps } from "../../src/app";
 import { systemClock } from "../../src/core/clock";
@@ -27,7 +28,7 @@ export function expectError(
 export function adminDeps(deps: AppDeps, onConfigChange: () => void = () => {}): AdminDeps {
   return {
     storage: deps.storage,
-    db: (deps.storage as SqliteStorage).db,
+    analytics: inlineReader((deps.storage as SqliteStorage).db),
     config: deps.config,
     clock: systemClock,
     logger: silentLogger,

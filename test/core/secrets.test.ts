@@ -1,5 +1,13 @@
 import { describe, expect, it } from "bun:test";
-import { maskSecret, matchesHash, randomToken, safeEqual, sha256Hex } from "../../src/core/secrets";
+import {
+  maskSecret,
+  maskUrlCredentials,
+  matchesHash,
+  randomToken,
+  safeEqual,
+  sha256Hex,
+  unmaskUrlCredentials,
+} from "../../src/core/secrets";
 
 describe("maskSecret", () => {
   it.each([
@@ -61,5 +69,26 @@ describe("randomToken", () => {
     const a = randomToken();
     expect(a).toMatch(/^[A-Za-z0-9_-]{32}$/);
     expect(randomToken()).not.toBe(a);
+  });
+});
+
+describe("maskUrlCredentials / unmaskUrlCredentials", () => {
+  it.each([
+    ["https://u:p@host/v1", "https://***:***@host/v1"],
+    ["https://key@host", "https://***@host"],
+    ["https://:p@host", "https://:***@host"],
+    ["https://host/v1/@scope?x=a@b", "https://host/v1/@scope?x=a@b"],
+    ["https://host", "https://host"],
+    ["not a url", "not a url"],
+  ])("%s is shown as %s", (url, shown) => {
+    expect(maskUrlCredentials(url)).toBe(shown);
+  });
+
+  it("puts the stored credentials back only where the mask of them was sent", () => {
+    const stored = "https://u:p@host/v1";
+    expect(unmaskUrlCredentials("https://***:***@other/v2", stored)).toBe("https://u:p@other/v2");
+    expect(unmaskUrlCredentials("https://***@host/v1", stored)).toBe("https://***@host/v1");
+    expect(unmaskUrlCredentials("https://x:y@host/v1", stored)).toBe("https://x:y@host/v1");
+    expect(unmaskUrlCredentials("https://***:***@host", "https://host")).toBe("https://***:***@host");
   });
 });

@@ -13,6 +13,8 @@ export interface Gateway {
   url: string;
   db: ReturnType<typeof openDatabase>;
   runtime: GatewayRuntime;
+  /** Answers a request in-process (no socket): for bulk requests where the socket is not the point. */
+  handle(request: Request): Promise<Response>;
   stop(): Promise<void>;
   /** Adds a provider, a model (created if new) and a link between them; reloads routing. */
   link(spec: LinkSpec): { provider: Provider; link: ModelProvider };
@@ -40,9 +42,14 @@ export interface LinkSpec {
   providerOptions?: Partial<Omit<Provider, "id">>;
 }
 
-/** A real gateway on 127.0.0.1 over an in-memory database with the real migrations. */
-export function startGateway(opts: { config?: Partial<Config>; deps?: Partial<AppDeps> } = {}): Gateway {
-  const db = openDatabase(":memory:");
+/**
+ * A real gateway on 127.0.0.1 over an in-memory database with the real migrations, or over a database file
+ * (`dbPath`), which gives it the writer and analytics threads of production.
+ */
+export function startGateway(
+  opts: { config?: Partial<Config>; deps?: Partial<AppDeps>; dbPath?: string } = {},
+): Gateway {
+  const db = openDatabase(opts.dbPath ?? ":memory:");
   const app = createApp({
     storage: sqliteStorage(db),
     config: testConfig(opts.config),
@@ -56,9 +63,11 @@ export function startGateway(opts: { config?: Partial<Config>; deps?: Partial<Ap
     url: `http://127.0.0.1:${app.server?.port}`,
     db,
     runtime,
+    handle: (request) => app.handle(request),
     stop: async () => {
       await app.stop(true);
       await runtime.recorder.close();
+      await runtime.analytics.close();
     },
     link(spec) {
       const provider =

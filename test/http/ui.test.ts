@@ -4,7 +4,7 @@ import { silentLogger } from "../../src/core/logger";
 import { errorHandler } from "../../src/http/errors";
 import { uiPlugin } from "../../src/http/ui";
 import { uiAssets } from "../../src/http/ui-assets";
-import { makeApp } from "../helpers/app";
+import { makeApp, TEST_TOKEN } from "../helpers/app";
 
 const built = "/index.html" in uiAssets;
 const assetPath = (ext: string) =>
@@ -79,7 +79,12 @@ describe("API paths stay JSON 404s", () => {
     "GET %s with Accept html is a JSON 404",
     async (path) => {
       const { app } = makeApp();
-      const res = await get(app, path, HTML);
+      // Under /api the token comes first: without it, a 401 that tells nothing about routes (below).
+      const res = await get(
+        app,
+        path,
+        path.startsWith("/api") ? { ...HTML, authorization: `Bearer ${TEST_TOKEN}` } : HTML,
+      );
       expect(res.status).toBe(404);
       expect(res.headers.get("content-type")).toContain("application/json");
       // Proxy prefixes answer in their client protocol's error shape; each one names "not found" its own way.
@@ -87,6 +92,13 @@ describe("API paths stay JSON 404s", () => {
       expect(JSON.stringify(body.error)).toMatch(/not_found/i);
     },
   );
+
+  it("GET /api/nope without the token with Accept html is a JSON 401", async () => {
+    const { app } = makeApp();
+    const res = await get(app, "/api/nope", HTML);
+    expect(res.status).toBe(401);
+    expect(res.headers.get("content-type")).toContain("application/json");
+  });
 
   it("keeps the admin API working beside the UI", async () => {
     const { api } = makeApp();

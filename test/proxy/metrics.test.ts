@@ -65,3 +65,40 @@ describe("GET /metrics", () => {
     expect(text).toMatch(/llmio_link_breaker_open\{link_id="\d+"\} 0/);
   });
 });
+
+describe("GET /metrics series", () => {
+  const series = (text: string, name: string) => text.split("\n").filter((l) => l.startsWith(`${name}{`));
+
+  it(
+    "label only configured models: 2,000 requests for random model names add one (other) series",
+    async () => {
+      const random = (i: number) => `rnd-${i}-${Math.random().toString(36).slice(2)}`;
+      for (let batch = 0; batch < 40; batch++) {
+        const statuses = await Promise.all(
+          Array.from({ length: 50 }, (_, i) => chat(random(batch * 50 + i)).then((r) => r.status)),
+        );
+        expect(statuses.every((s) => s >= 400 && s < 500)).toBe(true);
+      }
+      await chat("m");
+      const text = await (await fetch(`${gw.url}/metrics`, { headers: AUTH })).text();
+      expect(text).not.toContain("rnd-");
+      expect(text).toContain(
+        'llmio_requests_total{model="(other)",style="openai",status="error",provider=""} 2000',
+      );
+      expect(text).toMatch(
+        /llmio_requests_total\{model="m",style="openai",status="success",provider="p"\} \d+/,
+      );
+      expect(series(text, "llmio_requests_total").length).toBeLessThanOrEqual(4);
+    },
+    { timeout: 20_000 },
+  );
+
+  it("a model added later labels its own series from its first request", async () => {
+    gw.link({ model: "late", provider: "p", type: "openai", baseUrl: up.url, providerModel: "ok" });
+    expect((await chat("late")).status).toBe(200);
+    const text = await (await fetch(`${gw.url}/metrics`, { headers: AUTH })).text();
+    expect(text).toContain(
+      'llmio_requests_total{model="late",style="openai",status="success",provider="p"} 1',
+    );
+  });
+});

@@ -265,11 +265,19 @@ describe("GET /api/logs", () => {
   });
   afterAll(() => lg.stop());
 
-  it("pages newest first with {data, total, page, page_size, pages}", async () => {
+  it("pages newest first with {data, total, total_exact, total_lower_bound, page, page_size, pages}", async () => {
     const { status, body } = await api("/logs?page=1&page_size=2");
     expect(status).toBe(200);
-    expect(Object.keys(body).sort()).toEqual(["data", "page", "page_size", "pages", "total"]);
-    expect(body).toMatchObject({ total: 5, page: 1, page_size: 2, pages: 3 });
+    expect(Object.keys(body).sort()).toEqual([
+      "data",
+      "page",
+      "page_size",
+      "pages",
+      "total",
+      "total_exact",
+      "total_lower_bound",
+    ]);
+    expect(body).toMatchObject({ total: 5, total_exact: true, page: 1, page_size: 2, pages: 3 });
     expect(body.data.map((r: Row) => r.trace_id)).toEqual([traces.resp, traces.missing]);
     const p3 = await api("/logs?page=3&page_size=2");
     expect(p3.body.data.map((r: Row) => r.trace_id)).toEqual([traces.chat]);

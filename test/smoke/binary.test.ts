@@ -118,8 +118,11 @@ describe("binary started with TOKEN and --port in an empty folder", () => {
       total = logs.total;
     }
     expect(total).toBe(1);
-    // Written by the writer thread, not by the main-thread fallback.
+    const use = (await (await get(`${base}/api/metrics/use/1`, TOKEN)).json()) as { reqs: number };
+    expect(use.reqs).toBe(1);
+    // Written by the writer thread and read by the analytics thread, not by a main-thread fallback.
     expect(child.output()).not.toContain("worker failed");
+    expect(child.output()).not.toContain("analytics thread");
   });
 
   it("exits with code 0 within a few seconds of SIGTERM, its writer thread closed cleanly", async () => {

@@ -69,11 +69,14 @@ describe("migrations", () => {
       .sort();
     expect(tables).toEqual([
       "api_keys",
+      "dashboard_daily",
+      "dashboard_rollups",
       "model_providers",
       "models",
       "providers",
       "request_bodies",
       "request_logs",
+      "request_rollups",
       "settings",
       // SQLite's own: the AUTOINCREMENT counters of migration 2.
       "sqlite_sequence",

@@ -102,7 +102,7 @@ for (const backend of BACKENDS) {
       expect(await s.providers.update(9999, { name: "z" }, NOW)).toBeNull();
       expect(await s.providers.idByName("p")).toBe(p.id);
       expect(await s.providers.idByName("nope")).toBeUndefined();
-      expect(await s.providers.secrets()).toEqual([{ name: "p", api_key: "k" }]);
+      expect(await s.providers.secrets()).toEqual([{ name: "p", api_key: "k", base_url: "http://x" }]);
       expect(await s.providers.remove(p.id)).toBe(true);
       expect(await s.providers.remove(p.id)).toBe(false);
       expect(await s.providers.get(p.id)).toBeNull();

@@ -140,6 +140,14 @@ describe("links whose protocol cannot carry the request", () => {
     expect(seen.length).toBe(before);
   });
 
+  it("name image output in the 400 when no link can generate images for a chat client", async () => {
+    const res = await chat({ model: "claude-only", modalities: ["image", "text"] });
+    expect(res.status).toBe(400);
+    const body = (await res.json()) as J;
+    expect(body.error.message).toContain("can carry image output");
+    expect(body.error.param).toBe("image_output");
+  });
+
   it("do not stop a request without the feature from using the preferred link", async () => {
     const res = await chat({ model: "mixed" });
     expect(res.headers.get("x-llmio-upstream-protocol")).toBe("anthropic");

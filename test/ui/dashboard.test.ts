@@ -162,6 +162,9 @@ describe.skipIf(!haveChromium || !uiBuilt)("dashboard in Chromium", () => {
 
   it("shows an empty state when there are no records yet", async () => {
     gw.db.run("DELETE FROM request_logs");
+    gw.db.run("DELETE FROM request_rollups");
+    gw.db.run("DELETE FROM dashboard_rollups");
+    gw.db.run("DELETE FROM dashboard_daily");
     await page.getByRole("button", { name: "Refresh" }).click();
     await page.getByRole("heading", { name: "No requests yet" }).waitFor();
     expect(await kpi("today-reqs").textContent()).toBe("0");

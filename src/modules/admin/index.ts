@@ -1,5 +1,6 @@
 import { Elysia } from "elysia";
 import type { AdminToken } from "../../http/admin-token";
+import { adminGuard } from "../../http/auth";
 import type { GatewayRuntime } from "../../runtime";
 import { healthController } from "./health";
 import { keysController } from "./keys";
@@ -12,15 +13,16 @@ import type { AdminDeps } from "./shared";
 import { systemController } from "./system";
 import { transferController } from "./transfer";
 
-/** Every /api route; each one opts into the admin token check. */
+/** Every /api route: the guard refuses a request without the admin token before anything else runs. */
 export const adminModule = (d: AdminDeps, token: AdminToken, startedAt: number, runtime: GatewayRuntime) =>
   new Elysia({ prefix: "/api" })
+    .use(adminGuard(token))
     .use(systemController(token, startedAt))
     .use(providersController(d, token))
     .use(modelsController(d, token))
     .use(modelProvidersController(d, token))
     .use(keysController(d, token))
-    .use(logsController(d.db, token))
+    .use(logsController(d.analytics, token))
     .use(metricsApiController(d, token))
     .use(healthController(runtime, token))
     .use(transferController(d, token));

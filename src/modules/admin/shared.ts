@@ -1,4 +1,3 @@
-import type { Database } from "bun:sqlite";
 import { t } from "elysia";
 import type { Config } from "../../config";
 import type { Clock } from "../../core/clock";
@@ -7,12 +6,13 @@ import type { Logger } from "../../core/logger";
 import type { HttpClient } from "../../providers/registry";
 import { ConstraintError } from "../../storage/errors";
 import type { Storage } from "../../storage/storage";
+import type { AnalyticsReader } from "../../telemetry/analytics";
 
 /** What admin services need from the outside world. */
 export interface AdminDeps {
   storage: Storage;
-  /** The SQLite connection the log and metrics reports read (SQLite backend only). */
-  db: Database;
+  /** Reads of the request records and rollups: never on the proxy's thread for a database file. */
+  analytics: AnalyticsReader;
   clock: Clock;
   logger: Logger;
   config: Config;

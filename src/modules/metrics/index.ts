@@ -21,6 +21,7 @@ export const metricsController = (
       uptimeS: (Date.now() - startedAt) / 1000,
       recorder: { pending: r.pending, written: r.written, dropped: r.dropped, failed: r.failed },
       links: runtime.health.all(),
+      cluster: { shared: runtime.cluster.mode === "redis", degraded: runtime.cluster.degraded },
     });
     return new Response(text, { headers: { "content-type": "text/plain; version=0.0.4; charset=utf-8" } });
   });

@@ -24,6 +24,8 @@ export class RequestContext {
   caller: Caller | null = null;
   /** What the request holds back from its key's limits until its record settles it. */
   reservation: Reservation | null = null;
+  /** The gateway instance serving the request (named in its record). */
+  instance: string | null = null;
   sniffed: Sniffed | null = null;
   modelName = "";
   link: RouteLink | null = null;
@@ -113,6 +115,7 @@ export class RequestContext {
       prices,
       finish_reason: facts.finishReason ?? null,
       created_at: this.createdAt,
+      instance: this.instance,
       ...(this.ioLog
         ? {
             bodies: {

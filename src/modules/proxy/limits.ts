@@ -19,6 +19,15 @@ export interface Reservation {
   readonly tokens: number;
   readonly cost: number;
   readonly at: number;
+  /** The reservation's name in the shared state, when the instances' shared limits admitted it. */
+  readonly ref?: string;
+}
+
+/** Admits requests of keys with limits and settles them once their record is made. */
+export interface Limiter {
+  /** Resolves (or returns) the request's reservation, or throws the 403 / 429 that refuses it. */
+  admit(keyId: number, limits: KeyLimits, worst: WorstCase): Reservation | Promise<Reservation>;
+  settle(record: RequestRecord, reservation: Reservation | null): void;
 }
 
 const WINDOW_MS = 60_000;
@@ -31,10 +40,40 @@ const RESERVATION_TTL_MS = 30 * 60_000;
 /** A 429 or 403 that tells the client when to come back. */
 export type LimitError = GatewayError & { retryAfterS?: number };
 
-const rateLimited = (message: string, retryAtMs: number, now: number): LimitError =>
+const rateLimited = (message: string, retryAfterMs: number): LimitError =>
   Object.assign(new GatewayError(429, "rate_limited", message), {
-    retryAfterS: Math.max(1, Math.ceil((retryAtMs - now) / 1000)),
+    retryAfterS: Math.max(1, Math.ceil(retryAfterMs / 1000)),
   });
+
+/** The refusals, worded alike whichever limiter (this instance's or the shared one) refused. */
+export const refusals = {
+  budgetSpent: (limits: KeyLimits, spent: number) =>
+    new GatewayError(
+      403,
+      "forbidden",
+      `budget exhausted: this API key has spent ${round(spent)} of its ${limits.budget} ${limits.currency}`,
+    ),
+  budgetReserved: (limits: KeyLimits) =>
+    rateLimited(
+      `budget reserved: requests in flight hold the rest of this API key's ${limits.budget} ${limits.currency}`,
+      0,
+    ),
+  tpm: (limits: KeyLimits, retryAfterMs: number) =>
+    rateLimited(
+      `token rate limit reached: ${limits.tpmLimit} tokens per minute for this API key`,
+      retryAfterMs,
+    ),
+  tpmReserved: (limits: KeyLimits) =>
+    rateLimited(
+      `token rate limit reached: requests in flight hold the rest of ${limits.tpmLimit} tokens per minute for this API key`,
+      0,
+    ),
+  rpm: (limits: KeyLimits, retryAfterMs: number) =>
+    rateLimited(
+      `request rate limit reached: ${limits.rpmLimit} requests per minute for this API key`,
+      retryAfterMs,
+    ),
+};
 
 /** Live state of one key: settled spend, the last minute's settled tokens, requests in flight. */
 interface KeyState {
@@ -58,7 +97,7 @@ interface KeyState {
  * case (see `worstCase`) until its record settles it to the real figure. So spend can pass the budget only
  * by the last admitted request's own cost.
  */
-export class KeyLimiter {
+export class KeyLimiter implements Limiter {
   private readonly keys = new Map<number, KeyState>();
 
   constructor(private readonly clock: Clock) {}
@@ -76,20 +115,8 @@ export class KeyLimiter {
     if (limits.spent > s.spent) s.spent = limits.spent;
     const held = this.held(s, now);
     if (limits.budget !== null) {
-      if (s.spent >= limits.budget) {
-        throw new GatewayError(
-          403,
-          "forbidden",
-          `budget exhausted: this API key has spent ${round(s.spent)} of its ${limits.budget} ${limits.currency}`,
-        );
-      }
-      if (s.spent + held.cost >= limits.budget) {
-        throw rateLimited(
-          `budget reserved: requests in flight hold the rest of this API key's ${limits.budget} ${limits.currency}`,
-          now,
-          now,
-        );
-      }
+      if (s.spent >= limits.budget) throw refusals.budgetSpent(limits, s.spent);
+      if (s.spent + held.cost >= limits.budget) throw refusals.budgetReserved(limits);
     }
     if (limits.tpmLimit !== null) {
       const used = this.prune(s.tokens, now, (e) => e.at);
@@ -102,29 +129,15 @@ export class KeyLimiter {
           sum -= (used[i] as { n: number }).n;
           i++;
         }
-        throw rateLimited(
-          `token rate limit reached: ${limits.tpmLimit} tokens per minute for this API key`,
-          (used[i] as { at: number }).at + WINDOW_MS,
-          now,
-        );
+        throw refusals.tpm(limits, (used[i] as { at: number }).at + WINDOW_MS - now);
       }
-      if (sum + held.tokens >= limits.tpmLimit) {
-        throw rateLimited(
-          `token rate limit reached: requests in flight hold the rest of ${limits.tpmLimit} tokens per minute for this API key`,
-          now,
-          now,
-        );
-      }
+      if (sum + held.tokens >= limits.tpmLimit) throw refusals.tpmReserved(limits);
     }
     if (limits.rpmLimit !== null) {
       const times = this.prune(s.requests, now, (t) => t);
       s.requests = times;
       if (times.length >= limits.rpmLimit) {
-        throw rateLimited(
-          `request rate limit reached: ${limits.rpmLimit} requests per minute for this API key`,
-          (times[times.length - limits.rpmLimit] as number) + WINDOW_MS,
-          now,
-        );
+        throw refusals.rpm(limits, (times[times.length - limits.rpmLimit] as number) + WINDOW_MS - now);
       }
       times.push(now);
     }

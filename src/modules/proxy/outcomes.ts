@@ -8,7 +8,10 @@ const FEATURE_NAMES: Record<string, string> = {
   n: "several choices (n > 1)",
   logprobs: "log probabilities",
   audio: "audio input or output",
-  previous_response_id: "server-side conversation state (previous_response_id)",
+  server_state:
+    "state stored at OpenAI (previous_response_id, conversation, a stored prompt, item references or file ids)",
+  cached_content: "a Gemini context cache (cachedContent)",
+  image_output: "image output",
   server_tools: "hosted (server-side) tools",
   background: "background responses",
   embeddings: "embeddings",

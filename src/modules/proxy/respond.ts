@@ -1,4 +1,5 @@
 import { GatewayError } from "../../core/errors";
+import { MAX_JSON_DEPTH, nestsDeeperThan } from "../../core/json-depth";
 import type { ProtocolCodec } from "../../protocols/types";
 import type { RequestContext } from "./context";
 
@@ -53,27 +54,6 @@ export function errorResponse(
     status: err.status,
     headers: gatewayHeaders(ctx, { "content-type": "application/json", ...extra }),
   });
-}
-
-/** How deep a request body may nest: far past any real request, well short of a recursion overflow. */
-export const MAX_JSON_DEPTH = 256;
-
-/** Whether a parsed JSON value nests objects/arrays deeper than `limit` (iterative: no recursion). */
-export function nestsDeeperThan(value: unknown, limit: number): boolean {
-  const stack: [unknown, number][] = [[value, 1]];
-  while (stack.length) {
-    const [v, depth] = stack.pop() as [unknown, number];
-    if (depth > limit) return true;
-    if (Array.isArray(v)) {
-      for (const x of v) if (typeof x === "object" && x !== null) stack.push([x, depth + 1]);
-    } else {
-      for (const k in v as Record<string, unknown>) {
-        const x = (v as Record<string, unknown>)[k];
-        if (typeof x === "object" && x !== null) stack.push([x, depth + 1]);
-      }
-    }
-  }
-  return false;
 }
 
 /**

@@ -32,7 +32,7 @@ import { exhausted, unroutable } from "./outcomes";
 import { errorResponse, gatewayHeaders, readJsonBody } from "./respond";
 import { assertModelAllowed, authenticate } from "./auth";
 import { type RequestContext, startContext } from "./context";
-import { KeyLimiter, type LimitError } from "./limits";
+import { KeyLimiter, type LimitError, type Limiter } from "./limits";
 import type { ProxySnapshot } from "./snapshot";
 import { worstCase } from "./worst-case";
 import { readStreamOpening } from "./opening";
@@ -53,6 +53,10 @@ export interface ProxyDeps {
   snapshot: () => ProxySnapshot;
   /** Shutdown: new requests are refused while draining; the ones left are ended when the grace is over. */
   lifecycle: Lifecycle;
+  /** Per-key limits shared by several instances; default: this instance's own, in memory. */
+  limiter?: Limiter;
+  /** This instance's name, written into each record. */
+  instance?: string;
 }
 
 /** One client call as the controller hands it over. */
@@ -72,10 +76,10 @@ const decoder = new TextDecoder();
 /** The proxy's request handling: auth, sniffing, routing, attempts with failover, relay, record. */
 export class ProxyService {
   /** Per-key rate and spend limits; lives as long as the service, across snapshot rebuilds. */
-  private readonly limiter: KeyLimiter;
+  private readonly limiter: Limiter;
 
   constructor(private readonly d: ProxyDeps) {
-    this.limiter = new KeyLimiter(d.clock);
+    this.limiter = d.limiter ?? new KeyLimiter(d.clock);
   }
 
   /** Resolves a model by its public name, or throws the 4xx/503 that explains why not. */
@@ -99,6 +103,7 @@ export class ProxyService {
   async handle(inb: Inbound): Promise<Response> {
     const codec = inb.endpoint?.codec ?? codecFor(inb.style);
     const ctx = startContext(inb, this.d.clock);
+    ctx.instance = this.d.instance ?? null;
     // Shutting down: a new request goes elsewhere (unrecorded, like one refused at the socket).
     if (this.d.lifecycle.draining) return errorResponse(codec, ctx, drainingError(), { connection: "close" });
     const { request } = inb;
@@ -131,7 +136,7 @@ export class ProxyService {
       // Before any upstream call: 403 once the budget is spent, 429 over the per-minute limits; an admitted
       // request reserves its worst case until its record settles it.
       if (ctx.caller.keyId !== null && ctx.caller.limits)
-        ctx.reservation = this.limiter.admit(
+        ctx.reservation = await this.limiter.admit(
           ctx.caller.keyId,
           ctx.caller.limits,
           worstCase(raw.byteLength, sniffed.maxOutputTokens, model.links),
@@ -205,6 +210,12 @@ export class ProxyService {
     const deadline = ctx.t0 + budgetMs;
     let outOfTime = false;
     for (let link = plan.next(); link; link = plan.next()) {
+      // A half-open link's one trial is claimed across the instances (a round trip only on that rare path).
+      const trial = plan.lease(link.id);
+      if (trial !== null && !(await d.health.claimTrial(link.id, trial))) {
+        plan.forfeit(link.id);
+        continue;
+      }
       // The client left while an earlier attempt failed: no further upstream call on its behalf.
       if (inb.request.signal.aborted) {
         d.health.release(link.id, plan.lease(link.id));

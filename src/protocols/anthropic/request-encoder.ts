@@ -8,6 +8,7 @@ import type {
   MediaSource,
   TextPart,
 } from "../canonical";
+import { asFunctionTool } from "../custom-tool";
 import { EFFORT_BUDGET, MIN_THINKING_BUDGET, STRUCTURED_OUTPUT_TOOL, argumentsToInput } from "./wire";
 
 type Json = Record<string, unknown>;
@@ -155,7 +156,7 @@ export function encodeAnthropicRequest(
   const system = req.system.filter((s) => s !== "");
   if (system.length > 0) body.system = system.map((text) => ({ type: "text", text }));
 
-  const tools: Json[] = (req.tools ?? []).map((tool) => ({
+  const tools: Json[] = (req.tools ?? []).map(asFunctionTool).map((tool) => ({
     name: tool.name,
     ...(tool.description ? { description: tool.description } : {}),
     input_schema: { type: "object", ...tool.parameters },

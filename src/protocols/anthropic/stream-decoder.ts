@@ -5,8 +5,9 @@
  * event. Nothing is synthesized at the end: a stream cut before message_delta has no finish.
  */
 import type { BlockStart, CanonicalEvent, FinishReason, StreamDecoder } from "../canonical";
+import { SseStreamDecoder } from "../sse-decoder";
 import { child, count, isObject, parseJsonObject, text } from "../json";
-import { SseSplitter, decodeSseBlock } from "../sse";
+import { decodeSseBlock } from "../sse";
 import type { Usage } from "../types";
 import {
   STRUCTURED_OUTPUT_TOOL,
@@ -17,8 +18,7 @@ import {
 
 type Json = Record<string, unknown>;
 
-class AnthropicStreamDecoder implements StreamDecoder {
-  readonly #splitter = new SseSplitter();
+class AnthropicStreamDecoder extends SseStreamDecoder {
   /** Upstream block index → canonical index (and whether it is JSON mode's stand-in tool, read as text). */
   readonly #blocks = new Map<number, { index: number; jsonText: boolean }>();
   #nextIndex = 0;
@@ -26,19 +26,7 @@ class AnthropicStreamDecoder implements StreamDecoder {
   #toolCalls = false;
   #jsonText = false;
 
-  push(chunk: Uint8Array): CanonicalEvent[] {
-    const out: CanonicalEvent[] = [];
-    this.#splitter.push(chunk, (block) => this.#block(block, out));
-    return out;
-  }
-
-  end(): CanonicalEvent[] {
-    const out: CanonicalEvent[] = [];
-    this.#splitter.end((block) => this.#block(block, out));
-    return out;
-  }
-
-  #block(block: Uint8Array, out: CanonicalEvent[]): void {
+  protected event(block: Uint8Array, out: CanonicalEvent[]): void {
     const sse = decodeSseBlock(block);
     const json = sse && parseJsonObject(sse.data);
     if (!json) return;

@@ -6,9 +6,9 @@
  * declarations' `response` schemas, `executableCode` / `codeExecutionResult` parts in history (they only
  * exist when a server tool ran, and that request already lists the "server_tools" feature), and
  * `allowedFunctionNames` with more than one name (mode ANY becomes "required"; the restriction is lost).
- * `cachedContent` (a server-side context cache only Gemini can read) is listed as the
- * "previous_response_id" feature, the canonical name for server-side conversation state, so that no link
- * of another protocol is tried with half a conversation.
+ * `cachedContent` (a server-side context cache only Gemini can read) is listed as the "cached_content"
+ * feature, so that no link of another protocol is tried with half a conversation; image output
+ * (`responseModalities` with IMAGE) as "image_output".
  */
 import type {
   CanonicalMessage,
@@ -187,6 +187,12 @@ function decodeGeneration(body: Record<string, unknown>, req: CanonicalRequest, 
   ) {
     features.add("audio");
   }
+  if (
+    Array.isArray(modalities) &&
+    modalities.some((m) => typeof m === "string" && m.toUpperCase() === "IMAGE")
+  ) {
+    features.add("image_output");
+  }
   const format = decodeResponseFormat(raw);
   if (format) req.responseFormat = format;
   const reasoning = decodeReasoning(raw);
@@ -224,7 +230,7 @@ export function decodeGeminiRequest(
   if (choice) req.toolChoice = choice;
   decodeGeneration(body, req, features);
   const cached = field(body, "cachedContent");
-  if (typeof cached === "string" && cached !== "") features.add("previous_response_id");
+  if (typeof cached === "string" && cached !== "") features.add("cached_content");
   req.features = [...features];
   return req;
 }

@@ -9,6 +9,7 @@ import type {
   MediaSource,
   ReasoningConfig,
 } from "../canonical";
+import { asFunctionTool } from "../custom-tool";
 import { isObject } from "../json";
 import { toGeminiJsonSchema } from "./schema";
 import { GEMINI_EFFORT_BUDGET, isPlainText, unsupported } from "./wire";
@@ -52,15 +53,20 @@ function mediaPart(source: MediaSource, fallbackMime: string): Part {
   };
 }
 
-function parseArgs(text: string, where: string): Record<string, unknown> {
+/**
+ * Tool call arguments as Gemini's `args` object. Text that is not a JSON object (a call cut short by
+ * max tokens, a model's mistake) becomes `{}`, as the Anthropic encoder does: refusing it would make the
+ * whole conversation unroutable to Gemini, while the call's result already tells the model what failed.
+ */
+function parseArgs(text: string): Record<string, unknown> {
   if (text.trim() === "") return {};
   try {
     const value: unknown = JSON.parse(text);
     if (isObject(value)) return value;
   } catch {
-    // falls through to the error below
+    // falls through: not JSON
   }
-  throw unsupported(`${where}: tool call arguments must be a JSON object for Gemini`, where);
+  return {};
 }
 
 /** A tool result's text as Gemini's `response` object (`output` / `error` are Gemini's documented keys). */
@@ -75,7 +81,18 @@ function resultResponse(text: string, isError: boolean): Record<string, unknown>
   return isObject(parsed) ? parsed : { output: text };
 }
 
-function encodeParts(message: CanonicalMessage, at: number, names: Map<string, string>): Part[] {
+/**
+ * Parts that only carry what a tool returned (the images after a functionResponse): they belong to the
+ * function response, so they do not make a user content "more than function responses".
+ */
+type ToolOutputParts = WeakSet<Part>;
+
+function encodeParts(
+  message: CanonicalMessage,
+  at: number,
+  names: Map<string, string>,
+  toolOutput: ToolOutputParts,
+): Part[] {
   const parts: Part[] = [];
   message.content.forEach((part: ContentPart, j) => {
     const where = `messages[${at}].content[${j}]`;
@@ -93,7 +110,7 @@ function encodeParts(message: CanonicalMessage, at: number, names: Map<string, s
       case "tool_call":
         names.set(part.id, part.name);
         parts.push({
-          functionCall: { name: part.name, args: parseArgs(part.arguments, where) },
+          functionCall: { name: part.name, args: parseArgs(part.arguments) },
           ...(part.signature ? { thoughtSignature: part.signature } : {}),
         });
         break;
@@ -105,7 +122,12 @@ function encodeParts(message: CanonicalMessage, at: number, names: Map<string, s
         parts.push({ functionResponse: { name, response: resultResponse(text, part.isError === true) } });
         // Images a tool returned follow its response as parts of the same turn (every Gemini model takes
         // those; only Gemini 3 reads images inside functionResponse).
-        for (const c of part.content) if (c.type === "image") parts.push(mediaPart(c.source, "image/jpeg"));
+        for (const c of part.content) {
+          if (c.type !== "image") continue;
+          const image = mediaPart(c.source, "image/jpeg");
+          toolOutput.add(image);
+          parts.push(image);
+        }
         break;
       }
       case "thinking": {
@@ -137,9 +159,10 @@ function encodeParts(message: CanonicalMessage, at: number, names: Map<string, s
 /** Messages as alternating contents; consecutive same-role turns merged, empty turns left out. */
 function encodeContents(messages: readonly CanonicalMessage[]): Content[] {
   const names = new Map<string, string>();
+  const toolOutput: ToolOutputParts = new WeakSet();
   const contents: Content[] = [];
   messages.forEach((message, i) => {
-    const parts = encodeParts(message, i, names);
+    const parts = encodeParts(message, i, names, toolOutput);
     if (parts.length === 0) return;
     const role = message.role === "assistant" ? "model" : "user";
     const last = contents.at(-1);
@@ -147,10 +170,12 @@ function encodeContents(messages: readonly CanonicalMessage[]): Content[] {
     else contents.push({ role, parts });
   });
   // Gemini validates signatures only in the current turn: the steps after the last user content that is
-  // more than function responses. Google calls the skip value a last resort, so older turns keep theirs.
+  // more than function responses (and the images a tool returned). Google calls the skip value a last
+  // resort, so older turns keep theirs.
   let turnStart = 0;
   contents.forEach((content, i) => {
-    if (content.role === "user" && content.parts.some((p) => p.functionResponse === undefined)) turnStart = i;
+    const userWords = content.parts.some((p) => p.functionResponse === undefined && !toolOutput.has(p));
+    if (content.role === "user" && userWords) turnStart = i;
   });
   for (const content of contents.slice(turnStart)) {
     if (content.role !== "model") continue;
@@ -212,7 +237,7 @@ export function encodeGeminiRequest(
   if (req.tools && req.tools.length > 0) {
     body.tools = [
       {
-        functionDeclarations: req.tools.map((tool) => ({
+        functionDeclarations: req.tools.map(asFunctionTool).map((tool) => ({
           name: tool.name,
           ...(tool.description ? { description: tool.description } : {}),
           // Full JSON Schema: `parameters` takes only an OpenAPI subset (no additionalProperties, $ref…).

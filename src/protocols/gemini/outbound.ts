@@ -12,6 +12,8 @@
  * - tool call ids: Gemini pairs function responses with calls by name, and some Gemini endpoints reject
  *   `id` in requests ("Unknown name id"), so ids never go upstream;
  * - the canonical `detail` hint on images.
+ * A function call in history whose arguments are not a JSON object (cut short) is sent with `args: {}`,
+ * as the Anthropic encoder does, rather than refusing the whole conversation.
  * A function call in history without a signature gets Google's documented `skip_thought_signature_validator`
  * (see outbound-request.ts). Features carried: none (`candidateCount` is not used; server tools cannot be
  * named in the canonical form).

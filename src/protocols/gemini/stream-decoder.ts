@@ -4,14 +4,14 @@
  * streams arguments), usageMetadata is repeated and cumulative (the last one counts).
  */
 import type { CanonicalEvent, StreamDecoder } from "../canonical";
+import { SseStreamDecoder } from "../sse-decoder";
 import { child, isObject, parseJsonObject, text } from "../json";
-import { decodeSseBlock, SseSplitter } from "../sse";
+import { decodeSseBlock } from "../sse";
 import type { Usage } from "../types";
 import { fromGeminiUsage } from "./usage";
 import { answerCallId, fromGeminiFinish, upstreamError } from "./wire";
 
-class GeminiStreamDecoder implements StreamDecoder {
-  readonly #splitter = new SseSplitter();
+class GeminiStreamDecoder extends SseStreamDecoder {
   #started = false;
   #responseId: string | undefined;
   /** The open text or thinking block, if any. */
@@ -22,21 +22,12 @@ class GeminiStreamDecoder implements StreamDecoder {
   #finished = false;
   #failed = false;
 
-  push(chunk: Uint8Array): CanonicalEvent[] {
-    const out: CanonicalEvent[] = [];
-    this.#splitter.push(chunk, (block) => this.#block(block, out));
-    return out;
-  }
-
-  end(): CanonicalEvent[] {
-    const out: CanonicalEvent[] = [];
-    this.#splitter.end((block) => this.#block(block, out));
+  protected override ended(out: CanonicalEvent[]): void {
     // A block left open after the finish is closed; without a finish the stream is broken and stays so.
     if (this.#finished) this.#close(out);
-    return out;
   }
 
-  #block(block: Uint8Array, out: CanonicalEvent[]): void {
+  protected event(block: Uint8Array, out: CanonicalEvent[]): void {
     if (this.#failed) return;
     const event = decodeSseBlock(block);
     const chunk = event && parseJsonObject(event.data);

@@ -139,6 +139,8 @@ function readFeatures(body: Json, features: Set<Feature>): void {
   if ((Array.isArray(modalities) && modalities.includes("audio")) || isObject(body.audio)) {
     features.add("audio");
   }
+  // Image generation through chat (OpenRouter and compatible vendors: modalities ["image", "text"]).
+  if (Array.isArray(modalities) && modalities.includes("image")) features.add("image_output");
   if (body.web_search_options !== undefined && body.web_search_options !== null) features.add("server_tools");
 }
 

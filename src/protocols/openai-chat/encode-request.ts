@@ -7,6 +7,7 @@ import type {
   ImagePart,
   ReasoningConfig,
 } from "../canonical";
+import { asFunctionTool } from "../custom-tool";
 import { child } from "../json";
 import { mediaToUrl } from "./convert";
 
@@ -179,7 +180,7 @@ export function encodeOpenAIChatRequest(
   const body: Json = { model: opts.model, messages: messages(req) };
   const hasTools = (req.tools?.length ?? 0) > 0;
   if (hasTools) {
-    body.tools = req.tools?.map((tool) => ({
+    body.tools = req.tools?.map(asFunctionTool).map((tool) => ({
       type: "function",
       function: {
         name: tool.name,

@@ -6,8 +6,9 @@
  */
 import { GatewayError } from "../../core/errors";
 import type { CanonicalEvent, StreamDecoder } from "../canonical";
+import { SseStreamDecoder } from "../sse-decoder";
 import { errorMessage, isObject, parseJsonObject } from "../json";
-import { decodeSseBlock, SseSplitter } from "../sse";
+import { decodeSseBlock } from "../sse";
 import { fromOpenAIChatFinish, reasoningOf } from "./convert";
 import { fromOpenAIChatUsage } from "./usage";
 
@@ -23,8 +24,7 @@ interface ToolState {
   pending: string;
 }
 
-class OpenAIChatStreamDecoder implements StreamDecoder {
-  readonly #splitter = new SseSplitter();
+class OpenAIChatStreamDecoder extends SseStreamDecoder {
   #started = false;
   #done = false;
   #finished = false;
@@ -36,20 +36,7 @@ class OpenAIChatStreamDecoder implements StreamDecoder {
   #lastToolKey: string | undefined;
   #toolCount = 0;
 
-  push(chunk: Uint8Array): CanonicalEvent[] {
-    const out: CanonicalEvent[] = [];
-    this.#splitter.push(chunk, (block) => this.#block(block, out));
-    return out;
-  }
-
-  end(): CanonicalEvent[] {
-    const out: CanonicalEvent[] = [];
-    this.#splitter.end((block) => this.#block(block, out));
-    // No finish is made up here: a stream that ended without one was cut off, and must look broken.
-    return out;
-  }
-
-  #block(block: Uint8Array, out: CanonicalEvent[]): void {
+  protected event(block: Uint8Array, out: CanonicalEvent[]): void {
     if (this.#done) return;
     const event = decodeSseBlock(block);
     if (!event) return;

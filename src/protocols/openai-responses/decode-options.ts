@@ -1,5 +1,6 @@
 /** Readers for the settings of a Responses request (tools, tool_choice, text format, reasoning, metadata). */
 import type { CanonicalTool, Feature, ReasoningConfig, ResponseFormat, ToolChoice } from "../canonical";
+import { CUSTOM_TOOL_PARAMETERS } from "../custom-tool";
 import { isObject } from "../json";
 import { invalid } from "../request";
 
@@ -28,6 +29,10 @@ export function readTools(tools: unknown, features: Set<Feature>): CanonicalTool
   const out: CanonicalTool[] = [];
   tools.forEach((tool, i) => {
     if (!isObject(tool)) throw invalid(`tools[${i}] must be an object`, `tools[${i}]`);
+    if (tool.type === "custom") {
+      out.push(customTool(tool, `tools[${i}]`));
+      return;
+    }
     if (tool.type !== "function") {
       features.add("server_tools");
       return;
@@ -45,6 +50,24 @@ export function readTools(tools: unknown, features: Set<Feature>): CanonicalTool
   return out;
 }
 
+/** A freeform tool (Codex's apply_patch): plain-text input, optionally bound by a grammar (custom-tool.ts). */
+function customTool(tool: Json, field: string): CanonicalTool {
+  const out: CanonicalTool = {
+    name: requireString(tool.name, `${field}.name`),
+    parameters: CUSTOM_TOOL_PARAMETERS,
+    kind: "custom",
+  };
+  if (typeof tool.description === "string") out.description = tool.description;
+  const format = tool.format;
+  if (isObject(format) && format.type === "grammar") {
+    out.grammar = {
+      syntax: requireString(format.syntax, `${field}.format.syntax`),
+      definition: requireText(format.definition, `${field}.format.definition`),
+    };
+  }
+  return out;
+}
+
 /** tool_choice; `allowed_tools` narrows the tool list (returned) and keeps its mode. */
 export function readToolChoice(
   choice: unknown,
@@ -54,14 +77,19 @@ export function readToolChoice(
   if (choice === "auto" || choice === "none" || choice === "required") return { choice: { type: choice } };
   if (!isObject(choice))
     throw invalid("tool_choice must be auto, none, required or an object", "tool_choice");
-  if (choice.type === "function")
+  if (choice.type === "function" || choice.type === "custom")
     return { choice: { type: "tool", name: requireString(choice.name, "tool_choice.name") } };
   if (choice.type === "allowed_tools") {
     if (choice.mode !== "auto" && choice.mode !== "required")
       throw invalid("tool_choice.mode must be auto or required", "tool_choice.mode");
     const allowed = new Set<string>();
     for (const tool of Array.isArray(choice.tools) ? choice.tools : []) {
-      if (isObject(tool) && tool.type === "function" && typeof tool.name === "string") allowed.add(tool.name);
+      if (
+        isObject(tool) &&
+        (tool.type === "function" || tool.type === "custom") &&
+        typeof tool.name === "string"
+      )
+        allowed.add(tool.name);
       else features.add("server_tools");
     }
     return { choice: { type: choice.mode }, allowed };

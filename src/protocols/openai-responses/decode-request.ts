@@ -3,9 +3,10 @@
  *
  * What has no canonical form becomes a `Feature`, so only a Responses link (which passes the body through)
  * can serve it: previous_response_id, conversation, a stored `prompt`, item_reference / compaction items
- * and file_id inputs (all server-side state at OpenAI) → "previous_response_id"; hosted and non-function
+ * and file_id inputs (all server-side state at OpenAI) → "server_state"; hosted and non-function
  * tools (web_search, file_search, code_interpreter, computer_use_preview, image_generation, mcp,
- * local_shell, shell, apply_patch, custom…) and their items → "server_tools"; background → "background";
+ * local_shell, shell, apply_patch…) and their items → "server_tools"; custom (freeform) tools and their
+ * custom_tool_call items are carried as functions taking one string (see custom-tool.ts); background → "background";
  * top_logprobs → "logprobs"; input_audio → "audio".
  * Dropped because they cannot change the answer: store, include, prompt_cache_key, prompt_cache_retention,
  * service_tier, truncation, stream_options, text.verbosity, reasoning.context/mode, context_management,
@@ -20,6 +21,7 @@ import type {
   ImagePart,
   TextPart,
 } from "../canonical";
+import { customToolArguments } from "../custom-tool";
 import { isObject } from "../json";
 import { invalid } from "../request";
 import { unpackToolCallId } from "../tool-id";
@@ -77,7 +79,23 @@ class RequestReader {
           { type: "tool_call", id, name, arguments: args, ...(signature ? { signature } : {}) },
         ]);
       }
-      case "function_call_output": {
+      case "custom_tool_call": {
+        const { id, signature } = unpackToolCallId(requireString(item.call_id, `${field}.call_id`));
+        const name = requireString(item.name, `${field}.name`);
+        this.#toolNames.set(id, name);
+        const input = requireText(item.input ?? "", `${field}.input`);
+        return this.#push("assistant", [
+          {
+            type: "tool_call",
+            id,
+            name,
+            arguments: customToolArguments(input),
+            ...(signature ? { signature } : {}),
+          },
+        ]);
+      }
+      case "function_call_output":
+      case "custom_tool_call_output": {
         const { id } = unpackToolCallId(requireString(item.call_id, `${field}.call_id`));
         const content = this.#toolOutput(item.output, `${field}.output`);
         const name = this.#toolNames.get(id);
@@ -89,7 +107,7 @@ class RequestReader {
         return this.#push("assistant", [partOfReasoningItem(item)]);
       case "item_reference":
       case "compaction":
-        this.features.add("previous_response_id");
+        this.features.add("server_state");
         return;
       default:
         if (typeof type !== "string") throw invalid(`${field}.type must be a string`, `${field}.type`);
@@ -178,7 +196,7 @@ class RequestReader {
 
   /** A file_id refers to OpenAI's file storage, which only a Responses upstream can read. */
   #stored(): undefined {
-    this.features.add("previous_response_id");
+    this.features.add("server_state");
     return undefined;
   }
 
@@ -213,7 +231,7 @@ export function decodeOpenAIResponsesRequest(
   }
   reader.readInput(body.input);
   for (const key of ["previous_response_id", "conversation", "prompt"]) {
-    if (body[key] !== undefined && body[key] !== null) features.add("previous_response_id");
+    if (body[key] !== undefined && body[key] !== null) features.add("server_state");
   }
   if (body.background === true) features.add("background");
   if (typeof body.top_logprobs === "number" && body.top_logprobs > 0) features.add("logprobs");

@@ -1,4 +1,5 @@
 import type { CanonicalResponse, RenderContext, TextPart } from "../canonical";
+import { customToolInput } from "../custom-tool";
 import { packToolCallId } from "../tool-id";
 import {
   itemId,
@@ -36,6 +37,23 @@ export function functionCallItem(
   };
 }
 
+/** A call of a custom (freeform) tool, whose input is the text its canonical arguments wrap. */
+export function customToolCallItem(
+  id: string,
+  call: { id: string; name: string; signature?: string },
+  args: string,
+  status: "in_progress" | "completed",
+) {
+  return {
+    id,
+    type: "custom_tool_call",
+    status,
+    call_id: packToolCallId(call.id, call.signature),
+    name: call.name,
+    input: status === "completed" ? customToolInput(args) : "",
+  };
+}
+
 /** The whole Response object for a canonical answer. */
 export function encodeOpenAIResponsesResponse(res: CanonicalResponse, ctx: RenderContext) {
   const id = responseIdFor(res.id, ctx.id);
@@ -61,7 +79,11 @@ export function encodeOpenAIResponsesResponse(res: CanonicalResponse, ctx: Rende
     if (part.type === "thinking" || part.type === "redacted_thinking") {
       output.push(reasoningItemForClient(part, itemId("rs", id, output.length)));
     } else if (part.type === "tool_call") {
-      output.push(functionCallItem(itemId("fc", id, output.length), part, part.arguments, "completed"));
+      output.push(
+        ctx.customTools?.includes(part.name)
+          ? customToolCallItem(itemId("ctc", id, output.length), part, part.arguments, "completed")
+          : functionCallItem(itemId("fc", id, output.length), part, part.arguments, "completed"),
+      );
     }
   }
   flushText();

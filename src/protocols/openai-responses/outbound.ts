@@ -12,6 +12,8 @@
  *   without it (or with another protocol's signature) is rejected, so such thinking is left out;
  *   redacted thinking likewise;
  * - an image's `detail` other than low/high/auto/original.
+ * Custom (freeform) tools go as functions taking one string (custom-tool.ts), as on every upstream: their
+ * calls' canonical arguments are `{"input": text}`, which a custom_tool_call answer would not give.
  * Refused (400 "unsupported"): stop sequences (Responses cannot stop on a string, and ignoring them would
  * change the answer).
  */
@@ -25,6 +27,7 @@ import type {
   ImagePart,
   OutboundCodec,
 } from "../canonical";
+import { asFunctionTool } from "../custom-tool";
 import { child, isObject, text } from "../json";
 import { createOpenAIResponsesStreamDecoder } from "./stream-decoder";
 import { effortOf, finishOfStatus, partOfReasoningItem, urlOfMedia } from "./shared";
@@ -136,7 +139,7 @@ export function encodeOpenAIResponsesRequest(
   if (req.system.length > 0) body.instructions = req.system.join("\n\n");
   if (opts.stream) body.stream = true;
   if (req.tools && req.tools.length > 0) {
-    body.tools = req.tools.map((tool) => ({
+    body.tools = req.tools.map(asFunctionTool).map((tool) => ({
       type: "function",
       name: tool.name,
       ...(tool.description !== undefined ? { description: tool.description } : {}),

@@ -173,8 +173,8 @@ export function responseIdFor(upstreamId: string | undefined, fallback: string):
   return `resp_${fallback.replace(/[^A-Za-z0-9]/g, "")}`;
 }
 
-/** Item ids derived from the response id (`msg_…`, `fc_…`, `rs_…`), unique per output index. */
-export function itemId(prefix: "msg" | "fc" | "rs", responseId: string, outputIndex: number): string {
+/** Item ids derived from the response id (`msg_…`, `fc_…`, `ctc_…`, `rs_…`), unique per output index. */
+export function itemId(prefix: "msg" | "fc" | "ctc" | "rs", responseId: string, outputIndex: number): string {
   return `${prefix}_${responseId.slice("resp_".length)}_${outputIndex}`;
 }
 

@@ -17,7 +17,13 @@ import type {
   ThinkingPart,
 } from "../canonical";
 import type { Usage } from "../types";
-import { functionCallItem, messageItem, type OutputItem, outputTextPart } from "./encode-response";
+import {
+  customToolCallItem,
+  functionCallItem,
+  messageItem,
+  type OutputItem,
+  outputTextPart,
+} from "./encode-response";
 import { openAIErrorCode } from "../openai-chat/errors";
 import { openAIResponsesStreamErrorEvent } from "./errors";
 import {
@@ -40,6 +46,8 @@ interface Block {
   /** Text, thinking summary or arguments so far. */
   text: string;
   summaryOpen: boolean;
+  /** A call of a custom tool: its input (unwrapped from the arguments) goes out when the call is done. */
+  custom: boolean;
   signature?: string;
   encrypted?: string;
 }
@@ -85,6 +93,8 @@ class OpenAIResponsesStreamEncoder implements StreamEncoder {
           itemId: "",
           text: "",
           summaryOpen: false,
+          custom:
+            event.block.kind === "tool_call" && this.#ctx.customTools?.includes(event.block.name) === true,
         };
         this.#blocks.set(event.index, block);
         this.#queue.push(block);
@@ -178,8 +188,10 @@ class OpenAIResponsesStreamEncoder implements StreamEncoder {
           part: outputTextPart(""),
         });
     } else if (start.kind === "tool_call") {
-      block.itemId = itemId("fc", this.#id, block.outputIndex);
-      const item = functionCallItem(block.itemId, start, "", "in_progress");
+      block.itemId = itemId(block.custom ? "ctc" : "fc", this.#id, block.outputIndex);
+      const item = block.custom
+        ? customToolCallItem(block.itemId, start, "", "in_progress")
+        : functionCallItem(block.itemId, start, "", "in_progress");
       out = this.#event("response.output_item.added", { ...index, item });
     } else {
       const own = start.kind === "thinking" && start.origin === "openai-responses" && start.id;
@@ -242,6 +254,8 @@ class OpenAIResponsesStreamEncoder implements StreamEncoder {
       case "tool_args_delta":
         if (block.start.kind !== "tool_call" || event.json === "") return "";
         block.text += event.json;
+        // The arguments wrap the input as JSON text: it is known whole only when the call is done.
+        if (block.custom) return "";
         return this.#event("response.function_call_arguments.delta", { ...ids, delta: event.json });
       case "block_stop":
         return this.#done(block) + this.#next();
@@ -278,6 +292,11 @@ class OpenAIResponsesStreamEncoder implements StreamEncoder {
           content_index: 0,
           part: outputTextPart(block.text),
         });
+    } else if (start.kind === "tool_call" && block.custom) {
+      item = customToolCallItem(block.itemId, start, block.text, "completed");
+      const input = item.input as string;
+      if (input !== "") out += this.#event("response.custom_tool_call_input.delta", { ...ids, delta: input });
+      out += this.#event("response.custom_tool_call_input.done", { ...ids, input });
     } else if (start.kind === "tool_call") {
       item = functionCallItem(block.itemId, start, block.text, "completed");
       out += this.#event("response.function_call_arguments.done", {

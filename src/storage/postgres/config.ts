@@ -141,7 +141,11 @@ export function pgRepos(sql: Sql): ConfigRepos {
       ...entity(sql, providers),
       idByName: async (name) =>
         firstId(await query<{ id: number }>(sql, "SELECT id FROM providers WHERE name = $1", [name])),
-      secrets: () => query<{ name: string; api_key: string }>(sql, "SELECT name, api_key FROM providers"),
+      secrets: () =>
+        query<{ name: string; api_key: string; base_url: string }>(
+          sql,
+          "SELECT name, api_key, base_url FROM providers",
+        ),
     },
     models: {
       ...entity(sql, models),

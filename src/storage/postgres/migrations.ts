@@ -126,7 +126,8 @@ CREATE TABLE request_logs (
   currency text COLLATE "C",
   prices text,
   finish_reason text COLLATE "C",
-  created_at bigint NOT NULL
+  created_at bigint NOT NULL,
+  instance text COLLATE "C"
 );
 CREATE INDEX request_logs_created ON request_logs(created_at);
 CREATE INDEX request_logs_model ON request_logs(model, created_at);

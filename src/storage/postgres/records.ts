@@ -36,6 +36,7 @@ const LOG_COLUMNS = [
   "prices",
   "finish_reason",
   "created_at",
+  "instance",
 ];
 
 const round = (n: number | null) => (n === null ? null : Math.round(n * 1000) / 1000);
@@ -77,6 +78,7 @@ function logValues(id: number, r: RequestRecord): unknown[] {
     r.prices ? JSON.stringify(r.prices) : null,
     r.finish_reason,
     r.created_at,
+    r.instance ?? null,
   ];
 }
 
@@ -159,6 +161,8 @@ export function pgRecords(sql: Sql): RecordsRepo {
         throw neutral(err);
       }
     },
+    // The reports on PostgreSQL read the records themselves: there are no rollups to prune.
+    pruneRollups: async () => 0,
     prune: async (before, limit) =>
       (
         await query(

@@ -205,7 +205,8 @@ describe("gemini inbound: decodeRequest", () => {
     ["Google Search", { tools: [{ googleSearch: {} }] }, "server_tools"],
     ["code execution", { tools: [{ codeExecution: {} }] }, "server_tools"],
     ["URL context", { tools: [{ urlContext: {} }] }, "server_tools"],
-    ["a context cache", { cachedContent: "cachedContents/abc123" }, "previous_response_id"],
+    ["a context cache", { cachedContent: "cachedContents/abc123" }, "cached_content"],
+    ["image output", { generationConfig: { responseModalities: ["TEXT", "IMAGE"] } }, "image_output"],
   ])("lists the feature a request uses: %s", (_, extra, feature) => {
     const body = { contents: [{ role: "user", parts: [{ text: "x" }] }], ...extra };
     expect(decode(body).features).toEqual([feature as never]);
@@ -398,6 +399,49 @@ describe("gemini outbound: encodeRequest", () => {
     ]);
   });
 
+  it("keeps a step current when its tool returned images (they follow the functionResponse, they are not user words)", () => {
+    const out = encode({
+      messages: [
+        user("show me the page"),
+        { role: "assistant", content: [{ type: "tool_call", id: "s", name: "shot", arguments: "{}" }] },
+        {
+          role: "user",
+          content: [
+            {
+              type: "tool_result",
+              toolCallId: "s",
+              name: "shot",
+              content: [{ type: "image", source: { kind: "base64", mediaType: "image/png", data: "iVBO" } }],
+            },
+          ],
+        },
+      ],
+    });
+    const contents = out.contents as { role: string; parts: Record<string, unknown>[] }[];
+    expect(contents[2]?.parts[1]).toEqual({ inlineData: { mimeType: "image/png", data: "iVBO" } });
+    expect(contents[1]?.parts[0]?.thoughtSignature).toBe(SKIP_SIGNATURE);
+  });
+
+  it("sends a call whose arguments are not a JSON object (cut short) with args {} rather than refusing the conversation", () => {
+    const out = encode({
+      messages: [
+        user("weather?"),
+        {
+          role: "assistant",
+          content: [{ type: "tool_call", id: "c", name: "get_weather", arguments: '{"city":"Par' }],
+        },
+        {
+          role: "user",
+          content: [
+            { type: "tool_result", toolCallId: "c", name: "get_weather", content: [], isError: true },
+          ],
+        },
+      ],
+    });
+    const contents = out.contents as { parts: Record<string, unknown>[] }[];
+    expect(contents[1]?.parts[0]?.functionCall).toEqual({ name: "get_weather", args: {} });
+  });
+
   it("matches tool results to calls by name, looking the name up by id when missing", () => {
     const parts = (body.contents as { parts: Record<string, unknown>[] }[])[2].parts;
     expect(parts.slice(0, 2)).toEqual([
@@ -554,19 +598,6 @@ describe("gemini outbound: encodeRequest", () => {
       },
     );
     expect(out.safetySettings).toEqual([{ category: "HARM_CATEGORY_HATE_SPEECH", threshold: "OFF" }]);
-  });
-
-  it("refuses tool call arguments that are not a JSON object, naming the message", () => {
-    const err = errorOf(() =>
-      encode({
-        messages: [
-          { role: "assistant", content: [{ type: "tool_call", id: "c", name: "f", arguments: "{trunc" }] },
-        ],
-      }),
-    );
-    expect(err.status).toBe(400);
-    expect(err.code).toBe("unsupported");
-    expect(err.field).toBe("messages[0].content[0]");
   });
 
   it("carries no optional feature", () => {

@@ -278,6 +278,7 @@ describe("openai chat inbound: decodeRequest", () => {
     ["logprobs", { logprobs: true, top_logprobs: 3 }, "logprobs"],
     ["audio output", { modalities: ["text", "audio"], audio: { voice: "alloy", format: "wav" } }, "audio"],
     ["web search", { web_search_options: {} }, "server_tools"],
+    ["image output (OpenRouter-style modalities)", { modalities: ["image", "text"] }, "image_output"],
     ["a non-function tool", { tools: [{ type: "custom", custom: { name: "grammar" } }] }, "server_tools"],
   ])("lists the feature of %s", (_, extra, feature) => {
     expect(decode({ model: "m", messages: [{ role: "user", content: "hi" }], ...extra }).features).toContain(

@@ -259,17 +259,16 @@ describe("responses inbound: decodeRequest", () => {
   });
 
   it.each([
-    ["previous_response_id", { previous_response_id: "resp_1" }, "previous_response_id"],
-    ["conversation", { conversation: "conv_1" }, "previous_response_id"],
-    ["a stored prompt", { prompt: { id: "pmpt_1" } }, "previous_response_id"],
-    ["an item_reference", { input: [{ type: "item_reference", id: "msg_1" }] }, "previous_response_id"],
+    ["previous_response_id", { previous_response_id: "resp_1" }, "server_state"],
+    ["conversation", { conversation: "conv_1" }, "server_state"],
+    ["a stored prompt", { prompt: { id: "pmpt_1" } }, "server_state"],
+    ["an item_reference", { input: [{ type: "item_reference", id: "msg_1" }] }, "server_state"],
     [
       "an image by file_id",
       { input: [{ role: "user", content: [{ type: "input_image", file_id: "file-1", detail: "auto" }] }] },
-      "previous_response_id",
+      "server_state",
     ],
     ["web_search", { tools: [{ type: "web_search" }] }, "server_tools"],
-    ["a custom (freeform) tool", { tools: [{ type: "custom", name: "apply_patch" }] }, "server_tools"],
     ["local_shell", { tools: [{ type: "local_shell" }] }, "server_tools"],
     ["a hosted tool forced", { tool_choice: { type: "web_search_preview" } }, "server_tools"],
     [
@@ -733,5 +732,134 @@ describe("responses inbound: encodeResponse", () => {
       usage: unknown;
     };
     expect(res).toMatchObject({ output: [], status: "completed", usage: null });
+  });
+});
+
+describe("responses custom (freeform) tools", () => {
+  const grammar = { type: "grammar", syntax: "lark", definition: 'start: "*** Begin Patch" LF' };
+  const patch = "*** Begin Patch\n*** End Patch\n";
+
+  it("reads a custom tool as a function taking one string, with its grammar, and carries no feature", () => {
+    const req = decode({
+      model: "m",
+      input: "hi",
+      tools: [{ type: "custom", name: "apply_patch", description: "Edit files.", format: grammar }],
+      tool_choice: { type: "custom", name: "apply_patch" },
+    });
+    expect(req.features).toEqual([]);
+    expect(req.tools).toEqual([
+      {
+        name: "apply_patch",
+        description: "Edit files.",
+        kind: "custom",
+        grammar: { syntax: "lark", definition: 'start: "*** Begin Patch" LF' },
+        parameters: {
+          type: "object",
+          properties: { input: { type: "string", description: "The tool's whole input, as plain text." } },
+          required: ["input"],
+          additionalProperties: false,
+        },
+      },
+    ]);
+    expect(req.toolChoice).toEqual({ type: "tool", name: "apply_patch" });
+  });
+
+  it("reads custom_tool_call history as a call with {input} arguments and its output as the result", () => {
+    const req = decode({
+      model: "m",
+      input: [
+        { type: "custom_tool_call", call_id: "call_1", name: "apply_patch", input: patch },
+        { type: "custom_tool_call_output", call_id: "call_1", output: "Success." },
+      ],
+    });
+    expect(req.features).toEqual([]);
+    expect(req.messages).toEqual([
+      {
+        role: "assistant",
+        content: [
+          {
+            type: "tool_call",
+            id: "call_1",
+            name: "apply_patch",
+            arguments: JSON.stringify({ input: patch }),
+          },
+        ],
+      },
+      {
+        role: "user",
+        content: [
+          {
+            type: "tool_result",
+            toolCallId: "call_1",
+            name: "apply_patch",
+            content: [{ type: "text", text: "Success." }],
+          },
+        ],
+      },
+    ]);
+  });
+
+  it("renders a call of a custom tool as a custom_tool_call whose input is the text its arguments wrap", () => {
+    const res: CanonicalResponse = {
+      id: "x",
+      model: "m",
+      finish: "tool_use",
+      content: [
+        { type: "tool_call", id: "call_2", name: "apply_patch", arguments: JSON.stringify({ input: patch }) },
+        { type: "tool_call", id: "call_3", name: "shell", arguments: '{"command":["ls"]}' },
+      ],
+    };
+    const body = inbound.encodeResponse(res, { ...render, customTools: ["apply_patch"] }) as {
+      output: Record<string, unknown>[];
+    };
+    expect(body.output[0]).toMatchObject({
+      type: "custom_tool_call",
+      call_id: "call_2",
+      name: "apply_patch",
+      input: patch,
+    });
+    expect(body.output[1]).toMatchObject({ type: "function_call", call_id: "call_3", name: "shell" });
+  });
+
+  it("passes on the text of a call whose model named the one string field otherwise, or wrote plain text", () => {
+    const item = (args: string) =>
+      (
+        inbound.encodeResponse(
+          {
+            id: "x",
+            model: "m",
+            finish: "tool_use",
+            content: [{ type: "tool_call", id: "c", name: "p", arguments: args }],
+          },
+          { ...render, customTools: ["p"] },
+        ) as { output: { input: string }[] }
+      ).output[0]?.input;
+    expect(item(JSON.stringify({ patch }))).toBe(patch);
+    expect(item(patch)).toBe(patch);
+    expect(item('{"a":"1","b":"2"}')).toBe('{"a":"1","b":"2"}');
+  });
+
+  it("goes to a Responses upstream as a function too (its calls' arguments are {input} JSON)", () => {
+    const body = encode({
+      ...base,
+      messages: [user("hi")],
+      tools: [
+        {
+          name: "apply_patch",
+          kind: "custom",
+          parameters: { type: "object" },
+          grammar: { syntax: "regex", definition: "^x$" },
+        },
+      ],
+    });
+    expect(body.tools).toEqual([
+      {
+        type: "function",
+        name: "apply_patch",
+        description: "The `input` string must follow this regex grammar:\n^x$",
+        parameters: { type: "object" },
+        strict: false,
+      },
+    ]);
   });
 });

@@ -29,6 +29,14 @@ export function formatCountdown(until: number, now: number): string {
 /** Thousands separators for counts. */
 export const formatCount = (n: number) => n.toLocaleString("en-US");
 
+/** A log total: exact, estimated ("≈ 123,456"), or only known to exceed what was counted ("10,000+"). */
+export const formatTotal = (p: { total: number; total_exact: boolean; total_lower_bound: boolean }) =>
+  p.total_exact
+    ? formatCount(p.total)
+    : p.total_lower_bound
+      ? `${formatCount(p.total)}+`
+      : `≈ ${formatCount(p.total)}`;
+
 /** A byte size: `512 B`, `3.4 KB`, `1.2 MB`. */
 export function formatBytes(n: number): string {
   if (n < 1024) return `${n} B`;

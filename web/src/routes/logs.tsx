@@ -16,7 +16,7 @@ import {
   PROVIDER_TYPES,
   type ProviderType,
 } from "../lib/api";
-import { formatCost, formatCount, formatMs, formatTime, formatTps } from "../lib/format";
+import { formatCost, formatCount, formatMs, formatTime, formatTotal, formatTps } from "../lib/format";
 import { useI18n } from "../lib/i18n";
 import { createInterval } from "../lib/timers";
 
@@ -196,7 +196,7 @@ export default function Logs() {
         {(p) => (
           <div class="pager">
             <span class="muted">
-              {t("logs.pageInfo", { total: formatCount(p().total), page: p().page, pages: p().pages })}
+              {t("logs.pageInfo", { total: formatTotal(p()), page: p().page, pages: p().pages })}
             </span>
             <div class="toolbar-spacer" />
             <select
@@ -216,7 +216,10 @@ export default function Logs() {
             </IconButton>
             <IconButton
               label={t("logs.next")}
-              disabled={p().page >= p().pages}
+              // Past a lower-bound total, a full page means there may be more.
+              disabled={
+                p().page >= p().pages && !(p().total_lower_bound && p().data.length === p().page_size)
+              }
               onClick={() => setParams({ page: String(p().page + 1) })}
             >
               <ChevronRightIcon />

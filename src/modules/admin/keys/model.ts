@@ -16,7 +16,8 @@ const fields = {
   io_log: t.Optional(t.Boolean()),
 };
 
-export const KeyCreate = t.Object(fields);
+// Unknown fields are refused (422 naming the field), so a mistyped name is never silently dropped.
+export const KeyCreate = t.Object(fields, { additionalProperties: false });
 export type KeyCreate = typeof KeyCreate.static;
 
 export const KeyUpdate = t.Partial(KeyCreate);

@@ -1,6 +1,5 @@
-import type { Database } from "bun:sqlite";
 import { notFound, validationError } from "../../../core/errors";
-import { getLog, queryLogs } from "../../../storage/request-logs";
+import type { AnalyticsReader } from "../../../telemetry/analytics";
 import type { LogQuery } from "./model";
 
 /** An ISO-8601 time or epoch milliseconds → epoch ms; 422 naming the field otherwise. */
@@ -13,8 +12,8 @@ function instant(field: string, value: string | undefined): number | undefined {
 }
 
 export const logService = {
-  list: (db: Database, q: LogQuery) =>
-    queryLogs(db, {
+  list: (analytics: AnalyticsReader, q: LogQuery) =>
+    analytics.run("queryLogs", {
       ...q,
       page: q.page ?? 1,
       page_size: q.page_size ?? 20,
@@ -22,8 +21,8 @@ export const logService = {
       to: instant("to", q.to),
     }),
 
-  get(db: Database, id: number) {
-    const log = getLog(db, id);
+  async get(analytics: AnalyticsReader, id: number) {
+    const log = await analytics.run("getLog", id);
     if (!log) throw notFound(`log ${id} not found`);
     return log;
   },

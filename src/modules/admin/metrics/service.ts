@@ -1,14 +1,7 @@
-import type { Database } from "bun:sqlite";
 import type { Clock } from "../../../core/clock";
 import { validationError } from "../../../core/errors";
-import {
-  modelCounts,
-  providerFigures,
-  type SeriesPoint,
-  seriesBuckets,
-  usageTotals,
-  type Window,
-} from "../../../storage/metrics";
+import type { SeriesPoint, Window } from "../../../storage/metrics";
+import type { AnalyticsReader } from "../../../telemetry/analytics";
 import { MAX_DAYS, MAX_TZ_OFFSET_MIN, type SeriesQuery, type WindowQuery } from "./model";
 
 const HOUR = 3_600_000;
@@ -25,7 +18,7 @@ const DAY = 24 * HOUR;
  */
 
 interface Context {
-  db: Database;
+  analytics: AnalyticsReader;
   clock: Clock;
 }
 
@@ -72,26 +65,26 @@ const zero = (t: number): SeriesPoint => ({
 
 export const metricsService = {
   /** Totals of `GET /metrics/use/:days`. */
-  use({ db, clock }: Context, days: string, tzOffsetMin?: number) {
+  use({ analytics, clock }: Context, days: string, tzOffsetMin?: number) {
     const now = clock.now();
-    return usageTotals(db, lastDays(now, pathDays(days), offsetMs(now, tzOffsetMin)));
+    return analytics.run("usageTotals", lastDays(now, pathDays(days), offsetMs(now, tzOffsetMin)));
   },
 
   /** Calls and tokens per model, most called first. */
-  counts({ db, clock }: Context, q: WindowQuery) {
+  counts({ analytics, clock }: Context, q: WindowQuery) {
     const now = clock.now();
-    return modelCounts(db, lastDays(now, queryDays(q.days, 30), offsetMs(now, q.tz_offset_min)));
+    return analytics.run("modelCounts", lastDays(now, queryDays(q.days, 30), offsetMs(now, q.tz_offset_min)));
   },
 
   /** Every bucket of the window, oldest first, empty ones as zeros. */
-  series({ db, clock }: Context, q: SeriesQuery): SeriesPoint[] {
+  async series({ analytics, clock }: Context, q: SeriesQuery): Promise<SeriesPoint[]> {
     const now = clock.now();
     const hourly = q.bucket === "hour";
     const size = hourly ? HOUR : DAY;
     const n = queryDays(q.days, hourly ? 1 : 30) * (hourly ? 24 : 1);
     const off = offsetMs(now, q.tz_offset_min);
     const window = lastBuckets(now, n, size, off);
-    const filled = new Map(seriesBuckets(db, window, size, off).map((p) => [p.t, p]));
+    const filled = new Map((await analytics.run("seriesBuckets", window, size, off)).map((p) => [p.t, p]));
     return Array.from({ length: n }, (_, i) => {
       const t = window.from + i * size;
       return filled.get(t) ?? zero(t);
@@ -99,8 +92,36 @@ export const metricsService = {
   },
 
   /** Figures per provider that answered, busiest first. */
-  providers({ db, clock }: Context, q: WindowQuery) {
+  providers({ analytics, clock }: Context, q: WindowQuery) {
     const now = clock.now();
-    return providerFigures(db, lastDays(now, queryDays(q.days, 30), offsetMs(now, q.tz_offset_min)));
+    return analytics.run(
+      "providerFigures",
+      lastDays(now, queryDays(q.days, 30), offsetMs(now, q.tz_offset_min)),
+    );
+  },
+
+  /** p50/p95 latencies overall and per provider, from the rollups' histograms. */
+  latency({ analytics, clock }: Context, q: WindowQuery) {
+    const now = clock.now();
+    return analytics.run(
+      "latencyReport",
+      lastDays(now, queryDays(q.days, 30), offsetMs(now, q.tz_offset_min)),
+    );
   },
 };
+
+/**
+ * Shares one answer among identical reports asked while it is still being computed (two dashboards
+ * refreshing together): the second waits for the first instead of running the query again. Nothing is
+ * kept once the answer is out, so no figure is ever older than its request.
+ */
+export function coalesce() {
+  const running = new Map<string, Promise<unknown>>();
+  return <T>(key: string, run: () => Promise<T>): Promise<T> => {
+    const shared = running.get(key);
+    if (shared) return shared as Promise<T>;
+    const answer = run().finally(() => running.delete(key));
+    running.set(key, answer);
+    return answer;
+  };
+}

@@ -1,5 +1,6 @@
 import { Elysia } from "elysia";
 import type { AdminToken } from "../../../http/admin-token";
+import { adminBody } from "../../../http/admin-body";
 import { adminAuth } from "../../../http/auth";
 import { type AdminDeps, IdParams } from "../shared";
 import { LinkCreate, LinkQuery, LinkUpdate } from "./model";
@@ -12,13 +13,13 @@ export const modelProvidersController = (d: AdminDeps, token: AdminToken) =>
     .get("", ({ query }) => svc.list(d, query.model_id), { isAdmin: true, query: LinkQuery })
     .post("", async ({ body, status }) => status(201, await svc.create(d, body)), {
       isAdmin: true,
-      body: LinkCreate,
+      ...adminBody(LinkCreate),
     })
     .get("/:id", ({ params }) => svc.get(d, params.id), { isAdmin: true, params: IdParams })
     .put("/:id", ({ params, body }) => svc.update(d, params.id, body), {
       isAdmin: true,
       params: IdParams,
-      body: LinkUpdate,
+      ...adminBody(LinkUpdate),
     })
     .delete("/:id", ({ params }) => svc.remove(d, params.id), { isAdmin: true, params: IdParams })
     .post("/:id/test", ({ params }) => testLink(d, params.id), { isAdmin: true, params: IdParams });

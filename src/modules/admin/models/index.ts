@@ -1,5 +1,6 @@
 import { Elysia } from "elysia";
 import type { AdminToken } from "../../../http/admin-token";
+import { adminBody } from "../../../http/admin-body";
 import { adminAuth } from "../../../http/auth";
 import { type AdminDeps, IdParams } from "../shared";
 import { ModelCreate, ModelUpdate } from "./model";
@@ -11,12 +12,12 @@ export const modelsController = (d: AdminDeps, token: AdminToken) =>
     .get("", () => svc.list(d), { isAdmin: true })
     .post("", async ({ body, status }) => status(201, await svc.create(d, body)), {
       isAdmin: true,
-      body: ModelCreate,
+      ...adminBody(ModelCreate),
     })
     .get("/:id", ({ params }) => svc.get(d, params.id), { isAdmin: true, params: IdParams })
     .put("/:id", ({ params, body }) => svc.update(d, params.id, body), {
       isAdmin: true,
       params: IdParams,
-      body: ModelUpdate,
+      ...adminBody(ModelUpdate),
     })
     .delete("/:id", ({ params }) => svc.remove(d, params.id), { isAdmin: true, params: IdParams });

@@ -11,7 +11,8 @@ const fields = {
   display_order: t.Optional(t.Integer()),
 };
 
-export const ModelCreate = t.Object(fields);
+// Unknown fields are refused (422 naming the field), so a mistyped name is never silently dropped.
+export const ModelCreate = t.Object(fields, { additionalProperties: false });
 export type ModelCreate = typeof ModelCreate.static;
 
 export const ModelUpdate = t.Partial(ModelCreate);

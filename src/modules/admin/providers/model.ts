@@ -16,10 +16,14 @@ const fields = {
   enabled: t.Optional(t.Boolean()),
 };
 
-export const ProviderCreate = t.Object({ ...fields, api_key: t.String({ maxLength: 10000, default: "" }) });
+// Unknown fields are refused (422 naming the field), so a mistyped name is never silently dropped.
+export const ProviderCreate = t.Object(
+  { ...fields, api_key: t.String({ maxLength: 10000, default: "" }) },
+  { additionalProperties: false },
+);
 export type ProviderCreate = typeof ProviderCreate.static;
 
 // Built from the plain fields, not from ProviderCreate: a default on api_key here would blank the
 // stored key on every PUT that leaves it out.
-export const ProviderUpdate = t.Partial(t.Object(fields));
+export const ProviderUpdate = t.Partial(t.Object(fields, { additionalProperties: false }));
 export type ProviderUpdate = typeof ProviderUpdate.static;

@@ -1,14 +1,22 @@
 import { GatewayError, validationError } from "../../../core/errors";
-import { maskHeaders, maskSecret, maskUrlPassword, unmaskHeaders } from "../../../core/secrets";
+import {
+  maskHeaders,
+  maskSecret,
+  maskUrlCredentials,
+  maskUrlPassword,
+  unmaskHeaders,
+  unmaskUrlCredentials,
+} from "../../../core/secrets";
 import { isHttpUrl } from "../../../providers/base-url";
 import { listUpstreamModels } from "../../../providers/registry";
 import type { Provider } from "../../../storage/schema";
 import { type AdminDeps, found, rethrowConstraint } from "../shared";
 import type { ProviderCreate, ProviderUpdate } from "./model";
 
-/** A provider as the API shows it: the key masked. */
+/** A provider as the API shows it: the key, credential headers and URL credentials masked. */
 export const toPublicProvider = (p: Provider): Provider => ({
   ...p,
+  base_url: maskUrlCredentials(p.base_url),
   api_key: maskSecret(p.api_key),
   headers: maskHeaders(p.headers),
   proxy_url: maskUrlPassword(p.proxy_url),
@@ -69,9 +77,11 @@ export const providerService = {
     // The same for masked header values and a masked proxy password.
     const headers = patch.headers ? unmaskHeaders(patch.headers, current.headers) : patch.headers;
     const keepProxy = patch.proxy_url !== undefined && patch.proxy_url === maskUrlPassword(current.proxy_url);
+    const base_url = patch.base_url && unmaskUrlCredentials(patch.base_url.trim(), current.base_url);
     try {
       const changes = clean({
         ...patch,
+        base_url,
         headers,
         ...(keepKey ? { api_key: undefined } : {}),
         ...(keepProxy ? { proxy_url: undefined } : {}),

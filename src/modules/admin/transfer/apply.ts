@@ -1,5 +1,5 @@
 import { GatewayError, validationError } from "../../../core/errors";
-import { sha256Hex } from "../../../core/secrets";
+import { sha256Hex, unmaskUrlCredentials } from "../../../core/secrets";
 import type { KeyColumns } from "../../../storage/keys";
 import { displayPrefix } from "../keys/service";
 import { linkService } from "../model-providers/service";
@@ -62,10 +62,11 @@ export async function applyPlan(d: AdminDeps, plan: ImportPlan, mode: ImportMode
   await d.storage.transaction(async (tx) => {
     // The services write through the transaction; the routing table is rebuilt once, after the commit.
     const quiet: AdminDeps = { ...d, storage: { ...d.storage, ...tx }, onConfigChange: async () => {} };
-    // Replace deletes the providers first; a masked or absent key still keeps the key stored by that name.
-    const storedKeys = new Map<string, string>();
+    // Replace deletes the providers first; a masked or absent key (or masked URL credentials) still keeps
+    // what is stored by that name.
+    const stored = new Map<string, { api_key: string; base_url: string }>();
     if (mode === "replace") {
-      for (const p of await tx.providers.secrets()) storedKeys.set(p.name, p.api_key);
+      for (const p of await tx.providers.secrets()) stored.set(p.name, p);
       await tx.clearRouting();
     }
 
@@ -76,7 +77,8 @@ export async function applyPlan(d: AdminDeps, plan: ImportPlan, mode: ImportMode
         id === undefined
           ? providerService.create(quiet, {
               ...value,
-              api_key: key ?? storedKeys.get(value.name.trim()) ?? "",
+              base_url: unmaskUrlCredentials(value.base_url, stored.get(value.name.trim())?.base_url),
+              api_key: key ?? stored.get(value.name.trim())?.api_key ?? "",
             })
           : providerService.update(quiet, id, { ...value, api_key: key }),
       );

@@ -1,8 +1,9 @@
 import { Elysia } from "elysia";
 import type { AdminToken } from "../../../http/admin-token";
+import { adminBody } from "../../../http/admin-body";
 import { adminAuth } from "../../../http/auth";
 import type { AdminDeps } from "../shared";
-import { importLlmio, readUpload } from "./llmio";
+import { IMPORT_BODY_LIMIT, importLlmio, readUpload } from "./llmio";
 import { ConfigExport, ExportQuery, ImportBody, ImportQuery, ImportResult } from "./model";
 import { transferService as svc } from "./service";
 
@@ -17,7 +18,7 @@ export const transferController = (d: AdminDeps, token: AdminToken) =>
     })
     .post("/import", ({ body, query }) => svc.importConfig(d, body, query.mode ?? "merge"), {
       isAdmin: true,
-      body: ImportBody,
+      ...adminBody(ImportBody, IMPORT_BODY_LIMIT),
       query: ImportQuery,
       response: ImportResult,
     })

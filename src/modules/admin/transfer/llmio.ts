@@ -3,30 +3,21 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { GatewayError } from "../../../core/errors";
+import { readBodyWithin } from "../../../http/admin-body";
 import type { AdminDeps } from "../shared";
 import { applyPlan } from "./apply";
 import { mapLlmio } from "./llmio-mapping";
 import type { ImportResult } from "./model";
 
-/** The largest original llmio database accepted (the server's own body limit may be lower). */
-export const LLMIO_UPLOAD_LIMIT = 64 * 1024 * 1024;
+/** The largest import accepted, an original llmio database or an export document (admin bodies: 1 MiB). */
+export const IMPORT_BODY_LIMIT = 64 * 1024 * 1024;
 
-const tooLarge = () =>
-  new GatewayError(413, "payload_too_large", `the database must be at most ${LLMIO_UPLOAD_LIMIT >> 20} MiB`);
+const tooLarge = (limit: number) =>
+  new GatewayError(413, "payload_too_large", `the database must be at most ${limit >> 20} MiB`);
 
-/** Reads a raw request body, refusing it as soon as it passes the limit. */
-export async function readUpload(request: Request, limit = LLMIO_UPLOAD_LIMIT): Promise<Uint8Array> {
-  if (Number(request.headers.get("content-length") ?? 0) > limit) throw tooLarge();
-  if (!request.body) return new Uint8Array(0);
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for await (const chunk of request.body) {
-    size += chunk.byteLength;
-    if (size > limit) throw tooLarge();
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks);
-}
+/** Reads the uploaded database, refusing it as soon as it passes the limit. */
+export const readUpload = (request: Request, limit = IMPORT_BODY_LIMIT): Promise<Uint8Array> =>
+  readBodyWithin(request, limit, tooLarge);
 
 const SQLITE_MAGIC = "SQLite format 3\u0000";
 

@@ -56,13 +56,18 @@ export const ExportQuery = t.Object({ include_secrets: t.Optional(t.BooleanStrin
 
 // Items are checked one by one by the service, so a 422 can name `providers[2].type`; the route only
 // checks the outline.
-export const ImportBody = t.Object({
-  version: t.Optional(t.Integer()),
-  providers: t.Optional(t.Array(t.Unknown(), { maxItems: 10_000 })),
-  models: t.Optional(t.Array(t.Unknown(), { maxItems: 10_000 })),
-  model_providers: t.Optional(t.Array(t.Unknown(), { maxItems: 100_000 })),
-  keys: t.Optional(t.Array(t.Unknown(), { maxItems: 10_000 })),
-});
+// Unknown fields are refused here and in every item, so a mistyped name is never silently dropped.
+export const ImportBody = t.Object(
+  {
+    version: t.Optional(t.Integer()),
+    exported_at: t.Optional(t.String({ maxLength: 64 })),
+    providers: t.Optional(t.Array(t.Unknown(), { maxItems: 10_000 })),
+    models: t.Optional(t.Array(t.Unknown(), { maxItems: 10_000 })),
+    model_providers: t.Optional(t.Array(t.Unknown(), { maxItems: 100_000 })),
+    keys: t.Optional(t.Array(t.Unknown(), { maxItems: 10_000 })),
+  },
+  { additionalProperties: false },
+);
 export type ImportBody = typeof ImportBody.static;
 
 export const ImportQuery = t.Object({
@@ -70,19 +75,22 @@ export const ImportQuery = t.Object({
 });
 
 /** One imported provider: the create body, the key optional (absent or masked: keep the stored one). */
-export const ImportProvider = t.Composite([
-  t.Omit(ProviderCreate, ["api_key"]),
-  t.Object({ api_key: t.Optional(t.String({ maxLength: 10000 })) }),
-]);
+export const ImportProvider = t.Composite(
+  [t.Omit(ProviderCreate, ["api_key"]), t.Object({ api_key: t.Optional(t.String({ maxLength: 10000 })) })],
+  { additionalProperties: false },
+);
 export type ImportProvider = typeof ImportProvider.static;
 
 export const ImportModel = ModelCreate;
 export type ImportModel = typeof ImportModel.static;
 
-export const ImportLink = t.Composite([
-  t.Omit(LinkCreate, ["model_id", "provider_id"]),
-  t.Object({ model: t.String({ minLength: 1 }), provider: t.String({ minLength: 1 }) }),
-]);
+export const ImportLink = t.Composite(
+  [
+    t.Omit(LinkCreate, ["model_id", "provider_id"]),
+    t.Object({ model: t.String({ minLength: 1 }), provider: t.String({ minLength: 1 }) }),
+  ],
+  { additionalProperties: false },
+);
 export type ImportLink = typeof ImportLink.static;
 
 const Counts = t.Object({ created: t.Integer(), updated: t.Integer() });

@@ -1,7 +1,7 @@
 import type { TSchema } from "@sinclair/typebox";
 import { Value } from "@sinclair/typebox/value";
 import { validationError } from "../../../core/errors";
-import { maskHeaders, maskSecret, maskUrlPassword } from "../../../core/secrets";
+import { maskHeaders, maskSecret, maskUrlCredentials, maskUrlPassword } from "../../../core/secrets";
 import type { AdminDeps } from "../shared";
 import { applyPlan, type ImportMode, type Labeled } from "./apply";
 import {
@@ -54,6 +54,7 @@ export const transferService = {
       exported_at: new Date(d.clock.now()).toISOString(),
       providers: ps.map(({ id, created_at, updated_at, ...p }) => ({
         ...p,
+        base_url: includeSecrets ? p.base_url : maskUrlCredentials(p.base_url),
         api_key: includeSecrets ? p.api_key : maskSecret(p.api_key),
         headers: includeSecrets ? p.headers : maskHeaders(p.headers),
         proxy_url: includeSecrets ? p.proxy_url : maskUrlPassword(p.proxy_url),

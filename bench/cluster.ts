@@ -1,0 +1,198 @@
+#!/usr/bin/env bun
+/**
+ * The shared-state lane: one gateway with REDIS_URL set against the same gateway without it, at 32 concurrent
+ * non-stream chat calls, for a client key without limits and one with rpm, tpm and budget limits (set high,
+ * so nothing is refused: what is measured is the cost of the shared admission). Interleaved rounds, medians,
+ * PASS when the Redis lane keeps ≥ 0.8× the plain lane's throughput. `npm run bench:cluster`.
+ * Environment: BENCH_ROUNDS (default 3), BENCH_SECONDS per round (default 2), BENCH_REDIS_URL (default
+ * redis://127.0.0.1:6379; keys under a prefix of this run's own, deleted at the end).
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { RedisClient, type Subprocess } from "bun";
+import { type LoadResult, runLoad } from "./load";
+import { MODELS, UPSTREAM_MODELS } from "./shared";
+
+const ROOT = join(import.meta.dir, "..");
+const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 3) || 3);
+const ROUND_MS = Math.max(200, (Number(process.env.BENCH_SECONDS ?? 2) || 2) * 1000);
+const REDIS_URL = process.env.BENCH_REDIS_URL ?? "redis://127.0.0.1:6379";
+const PREFIX = `llmio-bench:${process.pid}:`;
+const TOKEN = "bench";
+const TASKSET = Bun.which("taskset");
+const TARGET = 0.8;
+
+const children = new Set<Subprocess>();
+const tmp = mkdtempSync(join(tmpdir(), "llmio-bench-cluster-"));
+process.on("exit", () => {
+  for (const c of children) c.kill("SIGKILL");
+  rmSync(tmp, { recursive: true, force: true });
+});
+
+/** Starts a Bun script (pinned to `core` where taskset exists); resolves with its first stdout line matching `ready`. */
+async function start(args: string[], core: number, ready: RegExp, env: Record<string, string> = {}) {
+  const cmd = [...(TASKSET ? [TASKSET, "-c", String(core)] : []), process.execPath, ...args];
+  const proc = Bun.spawn(cmd, {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdin: "pipe",
+    stdout: "pipe",
+    stderr: "inherit",
+  });
+  children.add(proc);
+  const reader = proc.stdout.getReader();
+  const decoder = new TextDecoder();
+  let text = "";
+  for (;;) {
+    const r = await reader.read();
+    if (r.done) throw new Error(`${args.join(" ")} exited before it was ready:\n${text}`);
+    text += decoder.decode(r.value, { stream: true });
+    const line = text.split("\n").find((l) => ready.test(l));
+    if (line) {
+      void (async () => {
+        while (!(await reader.read().catch(() => ({ done: true }))).done) {}
+      })();
+      return { proc, line };
+    }
+  }
+}
+
+async function post(base: string, path: string, body: unknown): Promise<Record<string, any>> {
+  const res = await fetch(`${base}${path}`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${TOKEN}`, "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
+  if (res.status >= 300) throw new Error(`POST ${path}: HTTP ${res.status} ${await res.text()}`);
+  return (await res.json()) as Record<string, any>;
+}
+
+/** A gateway (with or without Redis), its model, and its two keys. */
+async function gateway(name: string, env: Record<string, string>, upstream: string) {
+  const port = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } });
+  const p = port.port;
+  port.stop(true);
+  await start(
+    [
+      "--preload",
+      "./bench/exit-with-harness.ts",
+      "src/index.ts",
+      "--port",
+      String(p),
+      "--host",
+      "127.0.0.1",
+      "--db",
+      join(tmp, `${name}.db`),
+    ],
+    1,
+    /listening on/,
+    { TOKEN, LOG_LEVEL: "warn", ...env },
+  );
+  const base = `http://127.0.0.1:${p}`;
+  const provider = await post(base, "/api/providers", {
+    name: "fake",
+    type: "openai",
+    base_url: upstream,
+    api_key: "sk-up",
+  });
+  const model = await post(base, "/api/models", { name: MODELS.openai });
+  await post(base, "/api/model-providers", {
+    model_id: model.id,
+    provider_id: provider.id,
+    provider_model: UPSTREAM_MODELS.openai,
+  });
+  const free = (await post(base, "/api/keys", { name: "unlimited" })).key as string;
+  const limited = (
+    await post(base, "/api/keys", {
+      name: "limited",
+      rpm_limit: 100_000_000,
+      tpm_limit: 1_000_000_000,
+      budget: 1_000_000,
+    })
+  ).key as string;
+  return { base, keys: { unlimited: free, limited } };
+}
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
+};
+
+async function main() {
+  const upstream = (await start(["bench/upstream.ts"], 0, /^http:\/\//)).line.trim();
+  const plain = await gateway("plain", {}, upstream);
+  const shared = await gateway("redis", { REDIS_URL, REDIS_PREFIX: PREFIX }, upstream);
+  const lanes = { plain, redis: shared };
+  type Lane = keyof typeof lanes;
+  type Key = "unlimited" | "limited";
+  const body = JSON.stringify({
+    model: MODELS.openai,
+    messages: [{ role: "user", content: "Say hello." }],
+    max_tokens: 64,
+  });
+  const round = (lane: Lane, key: Key, durationMs: number) =>
+    runLoad({
+      url: `${lanes[lane].base}/v1/chat/completions`,
+      headers: { authorization: `Bearer ${lanes[lane].keys[key]}`, "content-type": "application/json" },
+      body,
+      concurrency: 32,
+      durationMs,
+    });
+
+  const combos: [Lane, Key][] = [
+    ["plain", "unlimited"],
+    ["redis", "unlimited"],
+    ["plain", "limited"],
+    ["redis", "limited"],
+  ];
+  for (const [lane, key] of combos) {
+    const r = await round(lane, key, 1000);
+    if (r.errors || r.requests === 0) throw new Error(`warm-up ${lane}/${key}: ${r.errors} errors`);
+  }
+  const results = new Map<string, LoadResult[]>();
+  for (let i = 0; i < ROUNDS; i++)
+    for (const [lane, key] of combos) {
+      Bun.gc(true);
+      const r = await round(lane, key, ROUND_MS);
+      results.set(`${lane}/${key}`, [...(results.get(`${lane}/${key}`) ?? []), r]);
+    }
+
+  const rps = (lane: Lane, key: Key) => median((results.get(`${lane}/${key}`) ?? []).map((r) => r.rps));
+  const p50 = (lane: Lane, key: Key) => median((results.get(`${lane}/${key}`) ?? []).map((r) => r.p50));
+  const errors = [...results.values()].flat().reduce((n, r) => n + r.errors, 0);
+  const lines = [
+    `| key | plain rps | Redis rps | ratio | plain p50 ms | Redis p50 ms | target |`,
+    `|---|---|---|---|---|---|---|`,
+  ];
+  const report: Record<string, unknown> = { rounds: ROUNDS, round_ms: ROUND_MS, concurrency: 32, errors };
+  let ok = errors === 0;
+  for (const key of ["unlimited", "limited"] as Key[]) {
+    const ratio = rps("redis", key) / rps("plain", key);
+    ok &&= ratio >= TARGET;
+    report[key] = { plain_rps: rps("plain", key), redis_rps: rps("redis", key), ratio };
+    lines.push(
+      `| ${key} | ${rps("plain", key).toFixed(0)} | ${rps("redis", key).toFixed(0)} | ${ratio.toFixed(2)}× | ${p50("plain", key).toFixed(2)} | ${p50("redis", key).toFixed(2)} | ≥ ${TARGET}× ${ratio >= TARGET ? "PASS" : "MISS"} |`,
+    );
+  }
+  console.log(lines.join("\n"));
+  console.log(JSON.stringify(report));
+
+  // This run's keys go with it.
+  const c = new RedisClient(REDIS_URL);
+  await c.connect();
+  let cursor = "0";
+  do {
+    const [next, keys] = (await c.send("SCAN", [cursor, "MATCH", `${PREFIX}*`, "COUNT", "1000"])) as [
+      string,
+      string[],
+    ];
+    cursor = next;
+    if (keys.length) await c.send("DEL", keys);
+  } while (cursor !== "0");
+  c.close();
+  process.exit(ok ? 0 : 1);
+}
+
+await main();

@@ -1,0 +1,58 @@
+import type { Cluster, SharedLimits } from "../../cluster/types";
+import { totalTokens, type RequestRecord } from "../../telemetry/record";
+import { type KeyLimiter, type KeyLimits, type Limiter, type Reservation, refusals } from "./limits";
+import type { WorstCase } from "./worst-case";
+
+/**
+ * Key limits kept for every instance at once: one round trip to the shared state admits (or refuses) and
+ * reserves. While the shared state is unreachable this instance's own limiter decides (limits then hold per
+ * instance); each reservation is settled where it was made.
+ */
+export class SharedKeyLimiter implements Limiter {
+  constructor(
+    private readonly cluster: Pick<Cluster, "degraded">,
+    private readonly shared: SharedLimits,
+    private readonly local: KeyLimiter,
+    private readonly now: () => number,
+  ) {}
+
+  admit(keyId: number, limits: KeyLimits, worst: WorstCase): Reservation | Promise<Reservation> {
+    // A key without limits (most keys) never waits on the shared state.
+    const limited = limits.rpmLimit !== null || limits.tpmLimit !== null || limits.budget !== null;
+    if (!limited || this.cluster.degraded) return this.local.admit(keyId, limits, worst);
+    return this.shared
+      .admit({
+        keyId,
+        rpmLimit: limits.rpmLimit,
+        tpmLimit: limits.tpmLimit,
+        budget: limits.budget,
+        spent: limits.spent,
+        tokens: worst.tokens,
+        cost: worst.cost,
+      })
+      .then(
+        (v) => {
+          if (v.ok) return { keyId, tokens: worst.tokens, cost: worst.cost, at: this.now(), ref: v.ref };
+          switch (v.reason) {
+            case "budget_spent":
+              throw refusals.budgetSpent(limits, v.spent);
+            case "budget_reserved":
+              throw refusals.budgetReserved(limits);
+            case "tpm":
+              throw refusals.tpm(limits, v.retryAfterMs);
+            case "tpm_reserved":
+              throw refusals.tpmReserved(limits);
+            case "rpm":
+              throw refusals.rpm(limits, v.retryAfterMs);
+          }
+        },
+        // Unreachable right now (the connection marks itself degraded): this instance decides alone.
+        () => this.local.admit(keyId, limits, worst),
+      );
+  }
+
+  settle(record: RequestRecord, reservation: Reservation | null): void {
+    if (reservation?.ref === undefined) return this.local.settle(record, reservation);
+    this.shared.settle(reservation.keyId, reservation.ref, totalTokens(record.usage), record.cost);
+  }
+}
