@@ -23,7 +23,12 @@ export async function resolveAdminToken(
   if (!hash) {
     generated = `llmio-${randomToken(24)}`;
     hash = sha256Hex(generated);
-    await settings.set(SETTING, hash);
+    if (reset) await settings.set(SETTING, hash);
+    else if (!(await settings.add(SETTING, hash))) {
+      // Another instance on the same database generated one first: that one is the admin token.
+      generated = undefined;
+      hash = (await settings.get<string>(SETTING)) as string;
+    }
   }
   const stored = hash;
   return {

@@ -79,6 +79,13 @@ function repos(db: Database, run: Run): ConfigRepos {
     settings: {
       get: <T>(key: string) => run(() => getSetting<T>(db, key)),
       set: (key, value) => run(() => setSetting(db, key, value)),
+      add: (key, value) =>
+        run(
+          () =>
+            db
+              .query("INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO NOTHING")
+              .run(key, JSON.stringify(value)).changes > 0,
+        ),
     },
     clearRouting: () =>
       run(() => {

@@ -45,6 +45,8 @@ export interface KeysRepo {
 export interface SettingsRepo {
   get<T>(key: string): Promise<T | undefined>;
   set(key: string, value: unknown): Promise<void>;
+  /** Stores the value only when the key has none; resolves with whether it did. */
+  add(key: string, value: unknown): Promise<boolean>;
 }
 
 /** Everything a transaction can touch. */

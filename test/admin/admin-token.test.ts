@@ -48,6 +48,19 @@ describe("resolveAdminToken", () => {
     expect(settingsRows(db)).toHaveLength(1);
   });
 
+  it("two instances starting together on one database end with one token: the second adopts the first's", async () => {
+    const settings = sqliteStorage(openDatabase(":memory:")).settings;
+    const [one, two] = await Promise.all([
+      resolveAdminToken(settings, undefined),
+      resolveAdminToken(settings, undefined),
+    ]);
+    const generated = [one, two].filter((t) => t.generated);
+    expect(generated).toHaveLength(1);
+    const token = generated[0]?.generated as string;
+    expect(one.verify(token)).toBe(true);
+    expect(two.verify(token)).toBe(true);
+  });
+
   it("reset generates a new token and the old one stops working", async () => {
     const db = openDatabase(":memory:");
     const old = (await resolveAdminToken(sqliteStorage(db).settings, undefined)).generated as string;

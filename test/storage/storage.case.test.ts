@@ -242,6 +242,10 @@ for (const backend of BACKENDS) {
       await s.settings.set("a", 3);
       expect(await s.settings.get<number>("a")).toBe(3);
       expect(await s.settings.get<string>("b")).toBe("hash");
+      // add: only the first writer of a key wins (instances starting together generate one admin token).
+      expect(await s.settings.add("c", "first")).toBe(true);
+      expect(await s.settings.add("c", "second")).toBe(false);
+      expect(await s.settings.get<string>("c")).toBe("first");
     });
 
     it("a transaction commits all of its writes, or none when it throws", async () => {

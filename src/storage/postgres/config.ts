@@ -186,6 +186,14 @@ export function pgRepos(sql: Sql): ConfigRepos {
           [key, JSON.stringify(value)],
         );
       },
+      async add(key, value) {
+        const rows = await query(
+          sql,
+          "INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING RETURNING key",
+          [key, JSON.stringify(value)],
+        );
+        return rows.length > 0;
+      },
     },
     async clearRouting() {
       await query(sql, "DELETE FROM model_providers");
