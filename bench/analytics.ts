@@ -359,7 +359,8 @@ async function main() {
   const QUERIES = [
     ...DASHBOARD,
     "/api/metrics/series?bucket=hour&days=1",
-    "/api/metrics/latency?days=30",
+    "/api/metrics/percentiles?days=30",
+    "/api/metrics/latency?hours=24",
     "/api/logs?page=1&page_size=20",
     "/api/logs?page=1&page_size=20&status=error",
     "/api/logs?page=1&page_size=20&status=cancelled",

@@ -30,7 +30,7 @@ import {
 import { type LabelNames, Metrics } from "./telemetry/metrics";
 import type { RequestRecord } from "./telemetry/record";
 import { Recorder, type RecorderOptions } from "./telemetry/recorder";
-import { startRetention } from "./telemetry/retention";
+import { LogRetention } from "./telemetry/log-retention";
 import { backfillPending } from "./storage/rollups";
 import { isSqlite } from "./storage/sqlite";
 import type { Storage } from "./storage/storage";
@@ -106,13 +106,16 @@ export function createApp(deps: AppDeps) {
     analytics = postgresReader(storage);
   }
   const recorder = new Recorder(store, deps.recorder);
-  // Hourly: deletes request logs past LOG_RETENTION_DAYS (off by default) and rollups past ROLLUP_RETENTION_DAYS.
-  startRetention(
-    storage.records,
-    { logDays: deps.config.logRetentionDays, rollupDays: deps.config.rollupRetentionDays },
+  // Hourly: deletes request logs past the window (settings, else LOG_RETENTION_DAYS; off by default) and
+  // rollups past ROLLUP_RETENTION_DAYS.
+  const retention = new LogRetention(
+    storage,
     clock,
     logger,
+    deps.config.logRetentionDays,
+    deps.config.rollupRetentionDays,
   );
+  retention.start();
   const metrics = new Metrics();
   const lifecycle = new Lifecycle();
   metrics.setLabelNames(labelNames(snapshot));
@@ -129,6 +132,7 @@ export function createApp(deps: AppDeps) {
     health,
     recorder,
     metrics,
+    retention,
     lifecycle,
     cluster,
     analytics,

@@ -3,6 +3,7 @@ import type { Lifecycle } from "./core/lifecycle";
 import type { ProxySnapshot } from "./modules/proxy/snapshot";
 import type { HealthRegistry } from "./routing";
 import type { AnalyticsReader } from "./telemetry/analytics";
+import type { LogRetention } from "./telemetry/log-retention";
 import type { Metrics } from "./telemetry/metrics";
 import type { Recorder } from "./telemetry/recorder";
 
@@ -11,6 +12,8 @@ export interface GatewayRuntime {
   health: HealthRegistry;
   recorder: Recorder;
   metrics: Metrics;
+  /** Request-log retention: its window (changeable at run time) and its last run. */
+  retention: LogRetention;
   /** Shutdown state: draining (readiness 503, new requests refused) and the end of the grace. */
   lifecycle: Lifecycle;
   /** The live state shared with other instances (or this instance alone), and this instance's name. */

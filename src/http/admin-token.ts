@@ -9,7 +9,14 @@ export interface AdminToken {
   /** Set only when this start generated a new token; print it once. */
   generated?: string;
   source: "env" | "stored" | "generated";
+  /**
+   * Replaces a generated or stored token with a new one and returns it (shown once); the old one stops
+   * working at once. Absent when the token comes from TOKEN: it is changed there.
+   */
+  reset?: () => Promise<string>;
 }
+
+const newToken = () => `llmio-${randomToken(24)}`;
 
 /** Resolves the admin token: TOKEN wins; else the stored hash; else a new token is generated and stored. */
 export async function resolveAdminToken(
@@ -21,7 +28,7 @@ export async function resolveAdminToken(
   let hash = reset ? undefined : await settings.get<string>(SETTING);
   let generated: string | undefined;
   if (!hash) {
-    generated = `llmio-${randomToken(24)}`;
+    generated = newToken();
     hash = sha256Hex(generated);
     if (reset) await settings.set(SETTING, hash);
     else if (!(await settings.add(SETTING, hash))) {
@@ -30,11 +37,18 @@ export async function resolveAdminToken(
       hash = (await settings.get<string>(SETTING)) as string;
     }
   }
-  const stored = hash;
+  let stored = hash;
   return {
     source: generated ? "generated" : "stored",
     generated,
     verify: (p) => matchesHash(p, stored),
+    async reset() {
+      const next = newToken();
+      const hashed = sha256Hex(next);
+      await settings.set(SETTING, hashed);
+      stored = hashed;
+      return next;
+    },
   };
 }
 

@@ -17,6 +17,8 @@ export interface HealthOptions {
   trialTimeoutMs: number;
   /** How many recent failures each link keeps for the admin view. */
   recentLimit: number;
+  /** How many recent outcomes (success or failure) each link keeps for the admin view. */
+  resultsLimit: number;
 }
 
 export const defaultHealthOptions: HealthOptions = {
@@ -28,6 +30,7 @@ export const defaultHealthOptions: HealthOptions = {
   maxRetryAfterMs: 10 * 60_000,
   trialTimeoutMs: 2 * 60_000,
   recentLimit: 10,
+  resultsLimit: 30,
 };
 
 /** What `acquire` hands out: the half-open trial's start time when the request holds the trial, else null. */
@@ -67,6 +70,7 @@ interface LinkState {
   trialHere: boolean;
   consecutiveFailures: number;
   recent: LinkHealth["recent_failures"];
+  results: LinkHealth["recent_results"];
   lastSuccessAt: number | null;
 }
 
@@ -80,6 +84,7 @@ const freshState = (): LinkState => ({
   trialHere: false,
   consecutiveFailures: 0,
   recent: [],
+  results: [],
   lastSuccessAt: null,
 });
 
@@ -229,6 +234,7 @@ export class HealthRegistry {
     s.trialSince = null;
     s.trialHere = false;
     s.lastSuccessAt = this.#clock.now();
+    this.#result(s, s.lastSuccessAt, true);
   }
 
   /** The link failed: 429 cools it down, breaker-class failures count towards (re)opening the breaker. */
@@ -245,6 +251,7 @@ export class HealthRegistry {
     });
     if (s.recent.length > this.#opts.recentLimit)
       s.recent.splice(0, s.recent.length - this.#opts.recentLimit);
+    this.#result(s, now, false);
 
     if (kind === "rate_limited") {
       this.#coolDown(s, now, info.retryAfterMs);
@@ -286,6 +293,7 @@ export class HealthRegistry {
       trial_in_flight: breaker === "half_open" && this.#trialInFlight(s, now),
       consecutive_failures: s.consecutiveFailures,
       recent_failures: s.recent.map((f) => ({ ...f })),
+      recent_results: s.results.map((r) => ({ ...r })),
       last_success_at: s.lastSuccessAt,
     };
   }
@@ -299,6 +307,12 @@ export class HealthRegistry {
   forget(validLinkIds: Iterable<number>): void {
     const keep = new Set(validLinkIds);
     for (const id of this.#links.keys()) if (!keep.has(id)) this.#links.delete(id);
+  }
+
+  #result(s: LinkState, at: number, ok: boolean): void {
+    s.results.push({ at, ok });
+    if (s.results.length > this.#opts.resultsLimit)
+      s.results.splice(0, s.results.length - this.#opts.resultsLimit);
   }
 
   #state(linkId: number): LinkState {

@@ -79,5 +79,7 @@ export interface LinkHealth {
   trial_in_flight: boolean;
   consecutive_failures: number;
   recent_failures: { at: number; kind: FailureKind; status?: number; message: string }[];
+  /** The last outcomes, oldest first: true for a success (the console's green/red strip). */
+  recent_results: { at: number; ok: boolean }[];
   last_success_at: number | null;
 }

@@ -131,6 +131,11 @@ export const keysRepo = {
     return row ? toKeyView(row) : null;
   },
 
+  /** Multiplies a key's spend (its currency changed: the spend is converted with it). */
+  scaleSpent(db: Database, id: number, factor: number): void {
+    db.query("UPDATE api_keys SET spent = spent * ? WHERE id = ?").run(factor, id);
+  },
+
   remove: (db: Database, id: number): boolean =>
     db.query("DELETE FROM api_keys WHERE id = ?").run(id).changes > 0,
 

@@ -1,7 +1,9 @@
 import type { Database } from "bun:sqlite";
+import { convertCost } from "../core/money";
 import { type RequestRecord, totalTokens } from "../telemetry/record";
 import { addRollups, countDaily, rollupInputOf, roundMs as round } from "./rollups";
 import type { LogBodies, LogEntry } from "./schema";
+import { usdCnyRate } from "./settings";
 
 const INSERT_LOG = `INSERT INTO request_logs (
   trace_id, session_id, model, provider_id, provider_name, provider_model, style, upstream_type, stream,
@@ -10,13 +12,21 @@ const INSERT_LOG = `INSERT INTO request_logs (
   cost, currency, prices, finish_reason, created_at, instance
 ) VALUES (${Array(33).fill("?").join(", ")})`;
 
-/** Writes a batch of records (their bodies, key usage and hourly rollups) in one transaction. */
+/**
+ * Writes a batch of records (their bodies, key usage and hourly rollups) in one transaction. A key's `spent`
+ * grows by the record's cost in the key's own currency (converted at the configured rate when the link's
+ * differs).
+ */
 export function insertRecords(db: Database, records: readonly RequestRecord[]): void {
   const insertLog = db.query(INSERT_LOG);
   const insertBody = db.query("INSERT INTO request_bodies (log_id, request, response) VALUES (?, ?, ?)");
   const touchKey = db.query(
-    "UPDATE api_keys SET usage_count = usage_count + 1, spent = spent + ?, last_used_at = MAX(COALESCE(last_used_at, 0), ?) WHERE id = ?",
+    `UPDATE api_keys SET usage_count = usage_count + 1,
+       spent = spent + CASE currency WHEN 'CNY' THEN ?1 ELSE ?2 END,
+       last_used_at = MAX(COALESCE(last_used_at, 0), ?3)
+     WHERE id = ?4`,
   );
+  const rate = usdCnyRate(db);
   db.transaction(() => {
     for (const r of records) {
       const u = r.usage;
@@ -56,7 +66,13 @@ export function insertRecords(db: Database, records: readonly RequestRecord[]): 
         r.instance ?? null,
       );
       if (r.bodies) insertBody.run(res.lastInsertRowid, r.bodies.request, r.bodies.response);
-      if (r.key_id !== null) touchKey.run(r.cost, r.created_at, r.key_id);
+      if (r.key_id !== null)
+        touchKey.run(
+          convertCost(r.cost, r.currency, "CNY", rate),
+          convertCost(r.cost, r.currency, "USD", rate),
+          r.created_at,
+          r.key_id,
+        );
     }
     addRollups(db, records.map(rollupInputOf));
   })();
@@ -69,7 +85,10 @@ export interface LogFilter {
   provider?: string;
   status?: string;
   style?: string;
+  upstream_type?: string;
   key_id?: number;
+  /** A part of the User-Agent, matched case-insensitively. */
+  user_agent?: string;
   trace_id?: string;
   session_id?: string;
   /** Inclusive bounds in epoch ms. */
@@ -107,7 +126,9 @@ function where(db: Database, f: LogFilter): { sql: string; params: Param[] } {
   // Spelled out so that SQLite may use the partial index request_logs_failed (migration 4).
   if (f.status === "error" || f.status === "cancelled") clauses.push("status <> 'success'");
   add("style = ?", f.style);
+  add("upstream_type = ?", f.upstream_type);
   add("key_id = ?", f.key_id);
+  if (f.user_agent) add("instr(lower(user_agent), ?) > 0", f.user_agent.toLowerCase());
   add("trace_id = ?", f.trace_id);
   add("session_id = ?", f.session_id);
   add("created_at >= ?", f.from);

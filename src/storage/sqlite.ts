@@ -73,6 +73,7 @@ function repos(db: Database, run: Run): ConfigRepos {
       update: (id, c, now) => run(() => keysRepo.update(db, id, c, now)),
       setSecret: (id, hash, prefix, now) => run(() => keysRepo.setSecret(db, id, hash, prefix, now)),
       remove: (id) => run(() => keysRepo.remove(db, id)),
+      scaleSpent: (id, factor) => run(() => keysRepo.scaleSpent(db, id, factor)),
       idByHash: (hash) => run(() => keysRepo.idByHash(db, hash)),
       forRouting: () => run(() => keysRepo.forRouting(db)),
     },

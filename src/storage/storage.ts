@@ -37,6 +37,8 @@ export interface KeysRepo {
   update(id: number, c: KeyColumns, now: number): Promise<ApiKeyView | null>;
   setSecret(id: number, hash: string, prefix: string, now: number): Promise<ApiKeyView | null>;
   remove(id: number): Promise<boolean>;
+  /** Multiplies a key's spend (its currency changed: the spend is converted with it). */
+  scaleSpent(id: number, factor: number): Promise<void>;
   idByHash(hash: string): Promise<number | undefined>;
   forRouting(): Promise<RoutingKey[]>;
 }

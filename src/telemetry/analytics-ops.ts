@@ -1,5 +1,6 @@
 import type { Database } from "bun:sqlite";
 import { latencyReport, modelCounts, providerFigures, seriesBuckets, usageTotals } from "../storage/metrics";
+import { latencyGroups } from "../storage/latency";
 import { getLog, queryLogs } from "../storage/request-logs";
 
 /**
@@ -13,6 +14,7 @@ export const analyticsOps = {
   seriesBuckets,
   providerFigures,
   latencyReport,
+  latencyGroups,
   queryLogs,
   getLog,
 };

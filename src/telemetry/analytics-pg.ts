@@ -1,6 +1,7 @@
 import type { PostgresStorage } from "../storage/postgres";
 import {
   getLogPg,
+  latencyGroupsPg,
   latencyReportPg,
   modelCountsPg,
   providerFiguresPg,
@@ -19,6 +20,7 @@ const PG_OPS: Record<AnalyticsOp, (sql: PostgresStorage["sql"], ...args: never[]
   seriesBuckets: seriesBucketsPg,
   providerFigures: providerFiguresPg,
   latencyReport: latencyReportPg,
+  latencyGroups: latencyGroupsPg,
   queryLogs: queryLogsPg,
   getLog: getLogPg,
 };

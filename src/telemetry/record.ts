@@ -64,9 +64,19 @@ export function costOf(u: Usage | null, p: Prices | null): number {
   );
 }
 
-/** Output tokens per second over the generation time (after the first chunk when streaming). */
-export function tokensPerSecond(output: number, totalMs: number, firstChunkMs: number | null): number | null {
-  const ms = firstChunkMs !== null && totalMs - firstChunkMs > 0 ? totalMs - firstChunkMs : totalMs;
-  if (!output || ms <= 0) return null;
+/**
+ * Output tokens per second over the generation time: from the first chunk to the end of a stream. Null for
+ * a whole (non-stream) answer, whose tokens arrive at once: its "first chunk" is the whole body, so a rate
+ * over the few ms it takes to read would be meaningless (and over the total time it would count the wait).
+ */
+export function tokensPerSecond(
+  output: number,
+  totalMs: number,
+  firstChunkMs: number | null,
+  stream: boolean,
+): number | null {
+  if (!stream || !output || firstChunkMs === null) return null;
+  const ms = totalMs - firstChunkMs;
+  if (ms <= 0) return null;
   return Math.round((output / (ms / 1000)) * 100) / 100;
 }

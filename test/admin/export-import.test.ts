@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { maskSecret } from "../../src/core/secrets";
 import { readUpload } from "../../src/modules/admin/transfer/llmio";
+import { LLMIO_DDL } from "../helpers/llmio-original";
 import { transferService } from "../../src/modules/admin/transfer/service";
 import { type FakeUpstream, startFakeUpstream } from "../helpers/fake-upstream";
 import { makeApp, TEST_TOKEN } from "../helpers/app";
@@ -290,15 +291,6 @@ describe("POST /api/import", () => {
     expect((await chat(app, "m")).status).toBe(200);
   });
 });
-
-// The original llmio's tables exactly as its GORM models create them (models/testdata/upstream_schema.sql
-// in atopos31/llmio), the ones the import reads.
-const LLMIO_DDL = [
-  "CREATE TABLE `auth_keys` (`id` integer PRIMARY KEY AUTOINCREMENT,`created_at` datetime,`updated_at` datetime,`deleted_at` datetime,`name` text,`key` text,`status` numeric,`io_log` numeric,`allow_all` numeric,`models` text,`expires_at` datetime,`usage_count` integer,`last_used_at` datetime);",
-  "CREATE TABLE `model_with_providers` (`id` integer PRIMARY KEY AUTOINCREMENT,`created_at` datetime,`updated_at` datetime,`deleted_at` datetime,`model_id` integer,`provider_model` text,`provider_id` integer,`tool_call` numeric,`structured_output` numeric,`image` numeric,`with_header` numeric,`status` numeric,`customer_headers` text,`extra_body` text,`weight` integer,`input_price` real,`cache_read_price` real,`output_price` real,`currency` text);",
-  "CREATE TABLE `models` (`id` integer PRIMARY KEY AUTOINCREMENT,`created_at` datetime,`updated_at` datetime,`deleted_at` datetime,`name` text,`remark` text,`max_retry` integer,`time_out` integer,`strategy` text,`breaker` numeric,`display_order` integer);",
-  "CREATE TABLE `providers` (`id` integer PRIMARY KEY AUTOINCREMENT,`created_at` datetime,`updated_at` datetime,`deleted_at` datetime,`name` text,`type` text,`config` text,`console` text,`proxy` text,`error_matcher` text);",
-];
 
 const ORIGINAL_KEY = "sk-llmio-original-client-key-0001";
 

@@ -85,11 +85,11 @@ describe("GET /api/logs totals", () => {
   });
 });
 
-describe("GET /api/metrics/latency", () => {
+describe("GET /api/metrics/percentiles", () => {
   it("gives p50 and p95 of total latency from the rollups", async () => {
     const { app } = seeded();
     const res = await app.handle(
-      new Request("http://localhost/api/metrics/latency?days=1&tz_offset_min=0", {
+      new Request("http://localhost/api/metrics/percentiles?days=1&tz_offset_min=0", {
         headers: { authorization: "Bearer test-admin-token" },
       }),
     );

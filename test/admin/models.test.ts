@@ -37,6 +37,30 @@ describe("admin models", () => {
     expect(read.data).toEqual(res.data as NonNullable<typeof res.data>);
   });
 
+  it("lists each model with how many links it has, and how many are enabled", async () => {
+    const { api } = makeApp();
+    const a = (await api.api.models.post({ name: "a" })).data as { id: number };
+    await api.api.models.post({ name: "b" });
+    const p = (
+      await api.api.providers.post({ name: "p", type: "openai", base_url: "https://p.example", api_key: "k" })
+    ).data as { id: number };
+    for (const [m, enabled] of [
+      ["m1", true],
+      ["m2", false],
+    ] as const)
+      await api.api["model-providers"].post({
+        model_id: a.id,
+        provider_id: p.id,
+        provider_model: m,
+        enabled,
+      });
+    const list = (await api.api.models.get()).data ?? [];
+    expect(list.map((m) => [m.name, m.links, m.enabled_links])).toEqual([
+      ["a", 2, 1],
+      ["b", 0, 0],
+    ]);
+  });
+
   it("lists models by display_order, then name", async () => {
     const { api } = makeApp();
     await api.api.models.post({ name: "b" });

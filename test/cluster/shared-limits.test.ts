@@ -42,6 +42,7 @@ const limits = (over: Partial<KeyLimits>): KeyLimits => ({
   budget: null,
   spent: 0,
   currency: "USD",
+  usdCnyRate: 7.2,
   ...over,
 });
 

@@ -15,13 +15,15 @@ const limits = (l: Partial<KeyLimits> = {}): KeyLimits => ({
   budget: null,
   spent: 0,
   currency: "USD",
+  usdCnyRate: 7,
   ...l,
 });
-const record = (cost: number, tokens = 0): RequestRecord =>
+const record = (cost: number, tokens = 0, currency = "USD"): RequestRecord =>
   ({
     key_id: 7,
     usage: tokens ? { input: tokens, cachedRead: 0, cacheWrite: 0, output: 0, reasoning: 0 } : null,
     cost,
+    currency,
   }) as unknown as RequestRecord;
 const worst = (cost: number, tokens = 0) => ({ cost, tokens });
 const status = (fn: () => unknown) => {
@@ -84,18 +86,48 @@ describe("KeyLimiter", () => {
 const link = (p: Partial<Prices>): RouteLink =>
   ({ prices: { input: 0, cached: 0, cacheWrite: 0, output: 0, currency: "USD", ...p } }) as RouteLink;
 
+const USD = { currency: "USD", usdCnyRate: 7 };
+
 describe("worstCase", () => {
   it("prices bytes/2 input tokens and the output limit at the dearest link, per token class", () => {
-    const w = worstCase(1000, 100, [link({ input: 1, output: 10 }), link({ cacheWrite: 3, output: 2 })]);
+    const w = worstCase(1000, 100, [link({ input: 1, output: 10 }), link({ cacheWrite: 3, output: 2 })], USD);
     expect(w.tokens).toBe(600);
     expect(w.cost).toBeCloseTo((500 * 3 + 100 * 10) / 1e6, 12);
   });
 
   it("assumes the default output allowance when the request sets none", () => {
-    expect(worstCase(0, undefined, [link({ output: 1e6 })])).toEqual({
+    expect(worstCase(0, undefined, [link({ output: 1e6 })], USD)).toEqual({
       tokens: DEFAULT_MAX_OUTPUT_TOKENS,
       cost: DEFAULT_MAX_OUTPUT_TOKENS,
     });
+  });
+});
+
+describe("key spend across currencies", () => {
+  it("prices a CNY link in a USD key's currency at the configured rate", () => {
+    const w = worstCase(0, 100, [link({ output: 70, currency: "CNY" }), link({ output: 5 })], USD);
+    // 70 CNY / 7 = 10 USD per 1M output tokens: dearer than the USD link's 5.
+    expect(w.cost).toBeCloseTo((100 * 10) / 1e6, 12);
+  });
+
+  it("counts a CNY cost against a USD budget converted, not as dollars", () => {
+    const limiter = new KeyLimiter(clock);
+    const l = limits({ budget: 10 });
+    limiter.settle(record(0, 0), limiter.admit(7, l, worst(0)));
+    // ¥63 is $9 at 7 CNY per USD: still under the $10 budget (as dollars it would be far over).
+    limiter.settle(record(63, 0, "CNY"), limiter.admit(7, l, worst(0)));
+    expect(status(() => limiter.admit(7, l, worst(0)))).toBe(200);
+    // ¥7 more is $1: the budget is spent.
+    limiter.settle(record(7, 0, "CNY"), limiter.admit(7, l, worst(0)));
+    expect(status(() => limiter.admit(7, l, worst(0)))).toBe(403);
+  });
+
+  it("converts the live spend when the admin changes the key's currency", () => {
+    const limiter = new KeyLimiter(clock);
+    limiter.settle(record(5), limiter.admit(7, limits({ budget: 10 }), worst(0)));
+    // $5 is ¥35: under a ¥40 budget, over a ¥30 one.
+    expect(status(() => limiter.admit(7, limits({ budget: 40, currency: "CNY" }), worst(0)))).toBe(200);
+    expect(status(() => limiter.admit(7, limits({ budget: 30, currency: "CNY" }), worst(0)))).toBe(403);
   });
 });
 

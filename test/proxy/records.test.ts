@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "bun:test";
 import { silentLogger } from "../../src/core/logger";
+import { DEFAULT_USD_CNY_RATE } from "../../src/core/money";
 import { openDatabase } from "../../src/storage/db";
 import { sqliteStorage } from "../../src/storage/sqlite";
 import { Recorder } from "../../src/telemetry/recorder";
@@ -147,7 +148,8 @@ describe("request records", () => {
         .query("SELECT usage_count, spent, last_used_at FROM api_keys WHERE id = ?")
         .get(keyId) as Row;
       expect(k.usage_count).toBe(1);
-      expect(k.spent).toBeCloseTo(cost, 12);
+      // The link is priced in CNY, the key is in USD: its spend is the cost converted at the rate.
+      expect(k.spent).toBeCloseTo(cost / DEFAULT_USD_CNY_RATE, 12);
       expect(k.last_used_at).toBe(row.created_at);
     },
   );
@@ -168,7 +170,7 @@ describe("request records", () => {
     const k = gw.db.query("SELECT usage_count, spent FROM api_keys WHERE id = ?").get(id) as Row;
     expect(k.usage_count).toBe(3);
     const sum = gw.db.query("SELECT SUM(cost) AS c FROM request_logs WHERE key_id = ?").get(id) as Row;
-    expect(k.spent).toBeCloseTo(sum.c, 12);
+    expect(k.spent).toBeCloseTo(sum.c / DEFAULT_USD_CNY_RATE, 12);
   });
 
   it("records an error with its status and no usage", async () => {

@@ -95,6 +95,7 @@ describe("circuit breaker", () => {
       breaker: "closed",
       consecutive_failures: 0,
       recent_failures: [],
+      recent_results: [],
     });
   });
 
@@ -192,6 +193,11 @@ describe("snapshots", () => {
         { at: t0 + 1000, kind: "server", status: 502, message: "bad gateway" },
         { at: t0 + 1000, kind: "rate_limited", status: 429, message: "slow down" },
       ],
+      recent_results: [
+        { at: t0, ok: true },
+        { at: t0 + 1000, ok: false },
+        { at: t0 + 1000, ok: false },
+      ],
       last_success_at: t0,
     });
   });
@@ -206,6 +212,7 @@ describe("snapshots", () => {
       trial_in_flight: false,
       consecutive_failures: 0,
       recent_failures: [],
+      recent_results: [],
       last_success_at: null,
     });
     expect(health.available(9, true)).toBe(true);
@@ -216,6 +223,18 @@ describe("snapshots", () => {
     for (let i = 0; i < 15; i++) health.failure(1, "server", { ...off, message: `f${i}` });
     const recent = health.snapshot(1).recent_failures;
     expect(recent.map((f) => f.message)).toEqual(Array.from({ length: 10 }, (_, i) => `f${i + 5}`));
+  });
+
+  it("keeps the last 30 outcomes, successes and failures, oldest first", () => {
+    const { health } = setup();
+    for (let i = 0; i < 40; i++) {
+      if (i % 4 === 0) health.failure(1, "server", { ...off, message: `f${i}` });
+      else health.success(1);
+    }
+    const results = health.snapshot(1).recent_results;
+    expect(results).toHaveLength(30);
+    // Outcomes 10..39: every fourth one (12, 16, …) failed.
+    expect(results.map((r) => r.ok)).toEqual(Array.from({ length: 30 }, (_, i) => (i + 10) % 4 !== 0));
   });
 
   it("lists every tracked link, and forgets deleted ones", () => {

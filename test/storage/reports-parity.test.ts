@@ -37,6 +37,10 @@ function traffic(): RequestRecord[] {
       provider_name: noProvider || failed ? null : `prov-${provider}`,
       provider_model: noProvider ? null : `up-${provider}`,
       style: ["openai", "anthropic", "gemini"][i % 3] as string,
+      upstream_type: noProvider
+        ? null
+        : (["openai", "anthropic", "gemini", "openai-responses"][i % 4] as string),
+      user_agent: ["OpenAI/Python 1.2", "claude-cli/1.0", null][i % 3] as string | null,
       stream: i % 2 === 0,
       status: failed ? "error" : i % 13 === 0 ? "cancelled" : "success",
       http_status: failed ? 502 : 200,
@@ -139,11 +143,21 @@ describe.skipIf(!havePostgres)("reports on SQLite and PostgreSQL", () => {
     { page: 1, page_size: 10, style: "gemini", from: T0 + DAY, to: T0 + 2 * DAY },
     { page: 1, page_size: 10, session_id: "s-0" },
     { page: 1, page_size: 10, trace_id: "trace-42" },
+    { page: 1, page_size: 10, upstream_type: "anthropic" },
+    { page: 2, page_size: 10, user_agent: "CLAUDE" },
   ])("log pages agree for %o", async (f) => {
     const left = await a.run("queryLogs", f);
     const right = await b.run("queryLogs", f);
     expect(right).toEqual(left);
     expect(left.data.length).toBeGreaterThan(0);
+  });
+
+  it("latency percentiles per model and per provider agree", async () => {
+    for (const w of windows) {
+      const left = await a.run("latencyGroups", w.from, w.to);
+      expect(await b.run("latencyGroups", w.from, w.to)).toEqual(left);
+    }
+    expect((await a.run("latencyGroups", T0, T0 + 4 * DAY)).models.length).toBe(3);
   });
 
   it("one log with its attempts agrees", async () => {

@@ -314,7 +314,14 @@ for (const backend of BACKENDS) {
         expiresAt: NOW + 86_400_000,
       });
       expect([...(k?.models ?? [])]).toEqual(["m1", "m2"]);
-      expect(k?.limits).toEqual({ rpmLimit: 6, tpmLimit: null, budget: 1.5, spent: 0, currency: "USD" });
+      expect(k?.limits).toEqual({
+        rpmLimit: 6,
+        tpmLimit: null,
+        budget: 1.5,
+        spent: 0,
+        currency: "USD",
+        usdCnyRate: 7.2,
+      });
     });
   });
 }

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from "bun:test";
+import { afterAll, beforeAll, describe, expect, it, setDefaultTimeout } from "bun:test";
 import type { Browser, Page } from "playwright-core";
 import { createApp } from "../../src/app";
 import { staticAdminToken } from "../../src/http/admin-token";
@@ -6,6 +6,9 @@ import { openDatabase } from "../../src/storage/db";
 import { sqliteStorage } from "../../src/storage/sqlite";
 import { testConfig } from "../helpers/app";
 import { BROWSER_HOOK_MS, CHROMIUM, haveChromium, launchPage, uiBuilt as built } from "./chromium";
+
+// A real browser on a shared machine: each test gets its own, longer time.
+setDefaultTimeout(30_000);
 
 /*
  * The admin console in a real Chromium against the real app on a real socket. Screenshots of each page

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from "bun:test";
+import { afterAll, beforeAll, describe, expect, it, setDefaultTimeout } from "bun:test";
 import type { Browser, Page } from "playwright-core";
 import { insertRecords } from "../../src/storage/request-logs";
 import type { RequestRecord } from "../../src/telemetry/record";
@@ -7,6 +7,9 @@ import { type FakeUpstream, startFakeUpstream } from "../helpers/fake-upstream";
 import { AUTH, type Gateway, startGateway } from "../helpers/gateway";
 import { record } from "../helpers/records";
 import { BROWSER_HOOK_MS, haveChromium, launchPage, uiBuilt } from "./chromium";
+
+// A real browser on a shared machine: each test gets its own, longer time.
+setDefaultTimeout(30_000);
 
 /*
  * The dashboard in a real Chromium, against a real gateway that has proxied real requests to a fake

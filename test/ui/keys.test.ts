@@ -1,9 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from "bun:test";
+import { afterAll, beforeAll, describe, expect, it, setDefaultTimeout } from "bun:test";
 import type { Browser, Page } from "playwright-core";
 import { TEST_TOKEN } from "../helpers/app";
 import { type FakeUpstream, startFakeUpstream } from "../helpers/fake-upstream";
 import { FOUR, type Gateway, linkFour, startGateway } from "../helpers/gateway";
 import { BROWSER_HOOK_MS, CHROMIUM, haveChromium, launchPage, uiBuilt as built } from "./chromium";
+
+// A real browser on a shared machine: each test gets its own, longer time.
+setDefaultTimeout(30_000);
 
 /*
  * The Keys page in a real Chromium against a real gateway and a fake upstream: a key created in the UI

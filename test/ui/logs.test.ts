@@ -1,9 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from "bun:test";
+import { afterAll, beforeAll, describe, expect, it, setDefaultTimeout } from "bun:test";
 import type { Browser, Locator, Page } from "playwright-core";
 import { TEST_TOKEN } from "../helpers/app";
 import { type FakeUpstream, startFakeUpstream } from "../helpers/fake-upstream";
 import { AUTH, addKey, type Gateway, startGateway } from "../helpers/gateway";
 import { BROWSER_HOOK_MS, haveChromium, launchPage, uiBuilt as built } from "./chromium";
+
+// A real browser on a shared machine: each test gets its own, longer time.
+setDefaultTimeout(30_000);
 
 /*
  * The request-log page and link health in a real Chromium, against a real gateway that has proxied real
@@ -139,13 +142,15 @@ describe.skipIf(!haveChromium || !built)("request logs and link health in Chromi
     expect(await failed.count()).toBe(1);
     const failedText = await failed.textContent();
     expect(failedText).toContain("flaky");
-    expect(failedText).toContain("server");
+    expect(failedText).toContain("服务端错误");
     expect(failedText).toContain("500");
     expect(await drawer.locator(".chain-step.final").textContent()).toContain("steady");
     const bodies = drawer.locator(".body-viewer");
     expect(await bodies.count()).toBe(2);
+    await bodies.nth(0).getByRole("button", { name: "原始 JSON" }).click();
     expect(await bodies.nth(0).locator(".code").textContent()).toContain('"model": "chat-x"');
     expect(await bodies.nth(1).textContent()).toContain("SSE");
+    await bodies.nth(1).getByRole("button", { name: "原始 SSE" }).click();
     expect(await bodies.nth(1).locator(".code").textContent()).toContain("data:");
     await shot("detail");
     await drawer.locator(".bodies").scrollIntoViewIfNeeded();
@@ -189,7 +194,7 @@ describe.skipIf(!haveChromium || !built)("request logs and link health in Chromi
     await page.screenshot({ path: "/tmp/llmio-ui-logs-detail-en-dark.png", animations: "disabled" });
     await page.keyboard.press("Escape");
     await page.locator("dialog").waitFor({ state: "detached" });
-  }, 15_000);
+  }, 30_000);
 
   it("shows the open breaker of the flaky link on the links page, with its recent failures", async () => {
     // The browser's clock runs an hour fast: countdowns must still run on the server's time.

@@ -11,7 +11,11 @@ import ModelProviders from "./routes/model-providers";
 import Models from "./routes/models";
 import NotFound from "./routes/not-found";
 import Providers from "./routes/providers";
+import BulkMapping from "./routes/bulk-mapping";
+import Quickstart from "./routes/quickstart";
+import Settings from "./routes/settings";
 import "./styles.css";
+import "./pages.css";
 
 render(
   () => (
@@ -26,6 +30,9 @@ render(
             <Route path="/model-providers" component={ModelProviders} />
             <Route path="/keys" component={Keys} />
             <Route path="/logs" component={Logs} />
+            <Route path="/quickstart" component={Quickstart} />
+            <Route path="/bulk-mapping" component={BulkMapping} />
+            <Route path="/settings" component={Settings} />
             <Route path="*404" component={NotFound} />
           </Route>
         </Router>

@@ -4,12 +4,14 @@ import { adminGuard } from "../../http/auth";
 import type { GatewayRuntime } from "../../runtime";
 import { healthController } from "./health";
 import { keysController } from "./keys";
+import { latencyController } from "./latency";
 import { logsController } from "./logs";
 import { metricsApiController } from "./metrics";
 import { modelProvidersController } from "./model-providers";
 import { modelsController } from "./models";
 import { providersController } from "./providers";
 import type { AdminDeps } from "./shared";
+import { settingsController } from "./settings";
 import { systemController } from "./system";
 import { transferController } from "./transfer";
 
@@ -25,4 +27,6 @@ export const adminModule = (d: AdminDeps, token: AdminToken, startedAt: number, 
     .use(logsController(d.analytics, token))
     .use(metricsApiController(d, token))
     .use(healthController(runtime, token))
-    .use(transferController(d, token));
+    .use(transferController(d, token))
+    .use(settingsController(runtime, token))
+    .use(latencyController(d, token));

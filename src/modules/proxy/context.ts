@@ -85,6 +85,7 @@ export class RequestContext {
     const link = this.link;
     const usage = facts.usage ?? null;
     const prices = link?.prices ?? null;
+    const stream = this.sniffed?.stream ?? false;
     const errorText =
       error === null ? (facts.error ?? null) : typeof error === "string" ? error : error.message;
     return {
@@ -96,7 +97,7 @@ export class RequestContext {
       provider_model: link?.providerModel ?? null,
       style: this.style,
       upstream_type: link?.provider.type ?? null,
-      stream: this.sniffed?.stream ?? false,
+      stream,
       status: status === "success" && facts.error ? "error" : status,
       http_status: httpStatus,
       error: errorText,
@@ -107,7 +108,7 @@ export class RequestContext {
       proxy_ms: this.proxyMs,
       first_chunk_ms: this.firstChunkMs,
       total_ms: total,
-      tps: tokensPerSecond(usage?.output ?? 0, total, this.firstChunkMs),
+      tps: tokensPerSecond(usage?.output ?? 0, total, this.firstChunkMs, stream),
       size: this.size,
       usage,
       cost: costOf(usage, prices),

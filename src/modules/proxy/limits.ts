@@ -1,5 +1,6 @@
 import type { Clock } from "../../core/clock";
 import { GatewayError } from "../../core/errors";
+import { convertCost } from "../../core/money";
 import { type RequestRecord, totalTokens } from "../../telemetry/record";
 import type { WorstCase } from "./worst-case";
 
@@ -7,10 +8,14 @@ import type { WorstCase } from "./worst-case";
 export interface KeyLimits {
   rpmLimit: number | null;
   tpmLimit: number | null;
+  /** In `currency`, like `spent`. */
   budget: number | null;
   /** `spent` as the database had it when the snapshot was built (it lags the batched writer). */
   spent: number;
+  /** The key's currency: spend in the other one is converted into it at `usdCnyRate`. */
   currency: string;
+  /** CNY per USD (setting `usd_cny_rate`). */
+  usdCnyRate: number;
 }
 
 /** What an admitted request holds back from its key until it settles: its worst-case tokens and cost. */
@@ -83,6 +88,9 @@ interface KeyState {
    * writer) neither loses nor double-counts spend.
    */
   spent: number;
+  /** The currency `spent` is in, and the rate to convert other costs into it (from the last admission). */
+  currency: string;
+  usdCnyRate: number;
   tokens: { at: number; n: number }[];
   requests: number[];
   inFlight: Set<Reservation>;
@@ -109,7 +117,13 @@ export class KeyLimiter implements Limiter {
    */
   admit(keyId: number, limits: KeyLimits, worst: WorstCase): Reservation {
     const now = this.clock.mono();
-    const s = this.state(keyId, limits.spent);
+    const s = this.state(keyId, limits);
+    // The admin changed the key's currency: its live spend is converted like the stored one.
+    if (s.currency !== limits.currency) {
+      s.spent = convertCost(s.spent, s.currency, limits.currency, limits.usdCnyRate);
+      s.currency = limits.currency;
+    }
+    s.usdCnyRate = limits.usdCnyRate;
     // An external increase of `spent` (another instance, an import) is taken as it comes; the live figure
     // is never lowered by a lagging snapshot.
     if (limits.spent > s.spent) s.spent = limits.spent;
@@ -148,7 +162,7 @@ export class KeyLimiter implements Limiter {
 
   /**
    * A request's record is made: its reservation (if it had one) is released and its real tokens and cost
-   * are counted for its key.
+   * (in the key's currency) are counted for its key.
    */
   settle(record: RequestRecord, reservation: Reservation | null): void {
     const keyId = record.key_id;
@@ -164,14 +178,21 @@ export class KeyLimiter implements Limiter {
       s.tokens = this.prune(s.tokens, now, (e) => e.at);
       s.tokens.push({ at: now, n });
     }
-    if (record.cost > 0) s.spent += record.cost;
+    if (record.cost > 0) s.spent += convertCost(record.cost, record.currency, s.currency, s.usdCnyRate);
   }
 
   /** The state of a key; the first sight takes the database's `spent` (nothing of this process is in flight). */
-  private state(keyId: number, spent: number): KeyState {
+  private state(keyId: number, limits: KeyLimits): KeyState {
     let s = this.keys.get(keyId);
     if (!s) {
-      s = { spent, tokens: [], requests: [], inFlight: new Set() };
+      s = {
+        spent: limits.spent,
+        currency: limits.currency,
+        usdCnyRate: limits.usdCnyRate,
+        tokens: [],
+        requests: [],
+        inFlight: new Set(),
+      };
       this.keys.set(keyId, s);
     }
     return s;

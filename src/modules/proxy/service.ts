@@ -139,7 +139,7 @@ export class ProxyService {
         ctx.reservation = await this.limiter.admit(
           ctx.caller.keyId,
           ctx.caller.limits,
-          worstCase(raw.byteLength, sniffed.maxOutputTokens, model.links),
+          worstCase(raw.byteLength, sniffed.maxOutputTokens, model.links, ctx.caller.limits),
         );
       // When the shutdown grace ends first, the client gets a 503 in its protocol, and the record says why.
       return await untilInterrupted(

@@ -1,4 +1,5 @@
 import type { Cluster, SharedLimits } from "../../cluster/types";
+import { convertCost } from "../../core/money";
 import { totalTokens, type RequestRecord } from "../../telemetry/record";
 import { type KeyLimiter, type KeyLimits, type Limiter, type Reservation, refusals } from "./limits";
 import type { WorstCase } from "./worst-case";
@@ -9,6 +10,9 @@ import type { WorstCase } from "./worst-case";
  * instance); each reservation is settled where it was made.
  */
 export class SharedKeyLimiter implements Limiter {
+  /** Each limited key's currency and rate as last admitted: its settled costs are converted into it. */
+  private readonly currencies = new Map<number, { currency: string; usdCnyRate: number }>();
+
   constructor(
     private readonly cluster: Pick<Cluster, "degraded">,
     private readonly shared: SharedLimits,
@@ -20,6 +24,7 @@ export class SharedKeyLimiter implements Limiter {
     // A key without limits (most keys) never waits on the shared state.
     const limited = limits.rpmLimit !== null || limits.tpmLimit !== null || limits.budget !== null;
     if (!limited || this.cluster.degraded) return this.local.admit(keyId, limits, worst);
+    this.currencies.set(keyId, { currency: limits.currency, usdCnyRate: limits.usdCnyRate });
     return this.shared
       .admit({
         keyId,
@@ -53,6 +58,9 @@ export class SharedKeyLimiter implements Limiter {
 
   settle(record: RequestRecord, reservation: Reservation | null): void {
     if (reservation?.ref === undefined) return this.local.settle(record, reservation);
-    this.shared.settle(reservation.keyId, reservation.ref, totalTokens(record.usage), record.cost);
+    // The shared spend is in the key's currency, like its budget; a link priced in the other one converts.
+    const key = this.currencies.get(reservation.keyId);
+    const cost = key ? convertCost(record.cost, record.currency, key.currency, key.usdCnyRate) : record.cost;
+    this.shared.settle(reservation.keyId, reservation.ref, totalTokens(record.usage), cost);
   }
 }

@@ -1,5 +1,6 @@
 import { RoutingTable } from "../../routing";
 import type { RouteLink, RouteModel, RouteProvider } from "../../routing/types";
+import { USD_CNY_RATE_SETTING, usdCnyRateOf } from "../../core/money";
 import type { ModelProvider, Provider } from "../../storage/schema";
 import type { ConfigRepos } from "../../storage/storage";
 import type { KeyLimits } from "./limits";
@@ -105,6 +106,7 @@ export async function buildSnapshot(storage: ConfigRepos): Promise<ProxySnapshot
   }));
 
   const keys = new Map<string, ClientKey>();
+  const rate = usdCnyRateOf(await storage.settings.get(USD_CNY_RATE_SETTING));
   for (const k of storedKeys) {
     keys.set(k.key_hash, {
       id: k.id,
@@ -120,6 +122,7 @@ export async function buildSnapshot(storage: ConfigRepos): Promise<ProxySnapshot
         budget: k.budget,
         spent: k.spent,
         currency: k.currency,
+        usdCnyRate: rate,
       },
     });
   }

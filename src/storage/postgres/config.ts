@@ -118,6 +118,9 @@ export function pgRepos(sql: Sql): ConfigRepos {
     },
     remove: async (id) =>
       (await query(sql, "DELETE FROM api_keys WHERE id = $1 RETURNING id", [id])).length > 0,
+    async scaleSpent(id, factor) {
+      await query(sql, "UPDATE api_keys SET spent = spent * $1 WHERE id = $2", [factor, id]);
+    },
     idByHash: async (hash) =>
       firstId(await query<{ id: number }>(sql, "SELECT id FROM api_keys WHERE key_hash = $1", [hash])),
     forRouting: async () =>

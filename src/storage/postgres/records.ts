@@ -1,3 +1,4 @@
+import { convertCost, USD_CNY_RATE_SETTING, usdCnyRateOf } from "../../core/money";
 import { type RequestRecord, totalTokens } from "../../telemetry/record";
 import type { RecordsRepo } from "../storage";
 import { neutral, num, query, type Sql } from "./db";
@@ -128,13 +129,24 @@ export async function insertRecordsPg(tx: Sql, records: readonly RequestRecord[]
       chunk.flat(),
     );
   }
-  // Key usage: one row per key, applied in key order (two batches never lock keys in opposite orders).
-  const usage = new Map<number, { n: number; cost: number; last: number }>();
+  // Key usage: one row per key, applied in key order (two batches never lock keys in opposite orders). A
+  // key's spend grows in its own currency: each cost is summed converted both ways, the key picks its own.
+  const usage = new Map<number, { n: number; usd: number; cny: number; last: number }>();
+  let rate: number | null = null;
   for (const r of records) {
     if (r.key_id === null) continue;
-    const u = usage.get(r.key_id) ?? { n: 0, cost: 0, last: 0 };
+    if (rate === null) {
+      const stored = (
+        await query<{ value: string }>(tx, "SELECT value FROM settings WHERE key = $1", [
+          USD_CNY_RATE_SETTING,
+        ])
+      )[0];
+      rate = usdCnyRateOf(stored ? JSON.parse(stored.value) : undefined);
+    }
+    const u = usage.get(r.key_id) ?? { n: 0, usd: 0, cny: 0, last: 0 };
     u.n++;
-    u.cost += r.cost;
+    u.usd += convertCost(r.cost, r.currency, "USD", rate);
+    u.cny += convertCost(r.cost, r.currency, "CNY", rate);
     u.last = Math.max(u.last, r.created_at);
     usage.set(r.key_id, u);
   }
@@ -142,11 +154,12 @@ export async function insertRecordsPg(tx: Sql, records: readonly RequestRecord[]
     const rows = [...usage].sort(([a], [b]) => a - b);
     await query(
       tx,
-      `UPDATE api_keys SET usage_count = api_keys.usage_count + v.n, spent = api_keys.spent + v.cost,
-         last_used_at = GREATEST(COALESCE(api_keys.last_used_at, 0), v.last)
-       FROM (VALUES ${placeholders(rows.length, 4)}) AS v(id, n, cost, last)
+      `UPDATE api_keys SET usage_count = api_keys.usage_count + v.n,
+         spent = api_keys.spent + CASE api_keys.currency WHEN 'CNY' THEN v.cny::float8 ELSE v.usd::float8 END,
+         last_used_at = GREATEST(COALESCE(api_keys.last_used_at, 0), v.last::bigint)
+       FROM (VALUES ${placeholders(rows.length, 5)}) AS v(id, n, usd, cny, last)
        WHERE api_keys.id = v.id::integer`,
-      rows.flatMap(([id, u]) => [id, u.n, u.cost, u.last]),
+      rows.flatMap(([id, u]) => [id, u.n, u.usd, u.cny, u.last]),
     );
   }
 }

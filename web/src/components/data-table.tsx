@@ -1,7 +1,11 @@
 import { For, type JSX } from "solid-js";
 import { useI18n } from "../lib/i18n";
+import { IconAction, PencilIcon, TrashIcon } from "./action-icons";
 
-/** The panel-wrapped table every list page shows: a header row, one row per item, a message when empty. */
+/**
+ * The panel-wrapped table every list page shows: a header row, one row per item, a message when empty. On a
+ * narrow screen each row becomes a card: cells stack, each under the `data-label` its page gave it.
+ */
 export function DataTable<T>(props: {
   /** The `<th>` cells. */
   head: JSX.Element;
@@ -16,7 +20,7 @@ export function DataTable<T>(props: {
 }) {
   return (
     <div class="panel table-wrap" classList={{ stale: !!props.stale }}>
-      <table class={props.class ? `table ${props.class}` : "table"}>
+      <table class={props.class ? `table cards ${props.class}` : "table cards"}>
         <thead>
           <tr>{props.head}</tr>
         </thead>
@@ -39,19 +43,18 @@ export function DataTable<T>(props: {
   );
 }
 
-/** The last cell of a row: page-specific buttons (children) first, then Edit and Delete. */
+/**
+ * The last cell of a row: page-specific actions (children, `IconAction`s) first, then Edit and Delete, as
+ * compact icon buttons named by their labels, so that every action fits the row at any width.
+ */
 export function RowActions(props: { onEdit: () => void; onDelete: () => void; children?: JSX.Element }) {
   const { t } = useI18n();
   return (
     <td class="col-actions">
       <div class="row-actions">
         {props.children}
-        <button type="button" class="btn sm" onClick={() => props.onEdit()}>
-          {t("common.edit")}
-        </button>
-        <button type="button" class="btn sm danger-ghost" onClick={() => props.onDelete()}>
-          {t("common.delete")}
-        </button>
+        <IconAction label={t("common.edit")} icon={<PencilIcon />} onClick={() => props.onEdit()} />
+        <IconAction label={t("common.delete")} icon={<TrashIcon />} danger onClick={() => props.onDelete()} />
       </div>
     </td>
   );

@@ -1,8 +1,19 @@
 import { A, type RouteSectionProps, useLocation, useNavigate } from "@solidjs/router";
-import { createEffect, ErrorBoundary, For, type JSX, on, Show, Suspense } from "solid-js";
-import { clearToken, token } from "../lib/api";
+import {
+  createEffect,
+  createResource,
+  createSignal,
+  ErrorBoundary,
+  For,
+  type JSX,
+  on,
+  Show,
+  Suspense,
+} from "solid-js";
+import { clearToken, pagesApi, token } from "../lib/api";
 import { type DictKey, useI18n } from "../lib/i18n";
 import { ActivityIcon, CloudIcon, CubeIcon, DashboardIcon, KeyIcon, LinkIcon, LogoutIcon } from "./icons";
+import { GearIcon, LayersIcon, PanelIcon, RocketIcon } from "./page-icons";
 import { LanguageSwitch, ThemeToggle } from "./prefs";
 
 interface NavItem {
@@ -13,7 +24,12 @@ interface NavItem {
 
 /** Only pages that exist and work are listed. The home page has no section. */
 const NAV: { section?: DictKey; items: NavItem[] }[] = [
-  { items: [{ href: "/", label: "nav.dashboard", icon: DashboardIcon }] },
+  {
+    items: [
+      { href: "/", label: "nav.dashboard", icon: DashboardIcon },
+      { href: "/quickstart", label: "nav.quickstart", icon: RocketIcon },
+    ],
+  },
   {
     section: "nav.section.config",
     items: [
@@ -21,6 +37,8 @@ const NAV: { section?: DictKey; items: NavItem[] }[] = [
       { href: "/models", label: "nav.models", icon: CubeIcon },
       { href: "/model-providers", label: "nav.links", icon: LinkIcon },
       { href: "/keys", label: "nav.keys", icon: KeyIcon },
+      { href: "/bulk-mapping", label: "nav.bulk", icon: LayersIcon },
+      { href: "/settings", label: "nav.settings", icon: GearIcon },
     ],
   },
   {
@@ -52,6 +70,13 @@ export function Layout(props: RouteSectionProps) {
   const navigate = useNavigate();
   const location = useLocation();
   let loggingOut = false;
+  // The sidebar folds to its icons; the choice is a display preference kept in this browser.
+  const [collapsed, setCollapsed] = createSignal(localStorage.getItem("llmio.sidebar") === "collapsed");
+  const toggleSidebar = () => {
+    setCollapsed(!collapsed());
+    localStorage.setItem("llmio.sidebar", collapsed() ? "collapsed" : "open");
+  };
+  const [version] = createResource(token, () => pagesApi.version().catch(() => null));
 
   // Signed out (no token yet, or a 401 cleared it): go to /login and come back here afterwards.
   createEffect(() => {
@@ -68,7 +93,7 @@ export function Layout(props: RouteSectionProps) {
 
   return (
     <Show when={token()}>
-      <div class="shell">
+      <div class="shell" classList={{ "sidebar-collapsed": collapsed() }}>
         <header class="topbar">
           <A href="/" class="brand">
             <Logo />
@@ -76,6 +101,13 @@ export function Layout(props: RouteSectionProps) {
             <span class="brand-tag">{t("app.tagline")}</span>
           </A>
           <div class="topbar-actions">
+            <Show when={version.latest}>
+              {(v) => (
+                <span class="version-badge" title={t("header.version", { version: v().version })}>
+                  v{v().version}
+                </span>
+              )}
+            </Show>
             <LanguageSwitch />
             <ThemeToggle />
             <button type="button" class="btn ghost" onClick={logout}>
@@ -91,7 +123,13 @@ export function Layout(props: RouteSectionProps) {
                 <Show when={group.section}>{(section) => <div class="nav-section">{t(section())}</div>}</Show>
                 <For each={group.items}>
                   {(item) => (
-                    <A href={item.href} class="nav-item" activeClass="active" end={item.href === "/"}>
+                    <A
+                      href={item.href}
+                      class="nav-item"
+                      activeClass="active"
+                      end={item.href === "/"}
+                      title={collapsed() ? t(item.label) : undefined}
+                    >
                       {item.icon()}
                       <span>{t(item.label)}</span>
                     </A>
@@ -100,6 +138,17 @@ export function Layout(props: RouteSectionProps) {
               </>
             )}
           </For>
+          <button
+            type="button"
+            class="nav-item sidebar-toggle"
+            aria-expanded={!collapsed()}
+            aria-label={collapsed() ? t("nav.expand") : t("nav.collapse")}
+            title={collapsed() ? t("nav.expand") : t("nav.collapse")}
+            onClick={toggleSidebar}
+          >
+            <PanelIcon />
+            <span>{t("nav.collapseShort")}</span>
+          </button>
         </nav>
         <main class="content">
           <ErrorBoundary

@@ -15,9 +15,14 @@ export const CAPABILITIES: { field: Capability; label: DictKey; short: DictKey }
   { field: "with_header", label: "links.withHeader", short: "links.col.withHeader" },
 ];
 
-/** Create (no `link`) or edit one model → provider link. */
+/**
+ * Create (no `link`) or edit one model → provider link. The title names the model. A new link picks no
+ * provider unless there is only one, and starts with every capability off: the admin switches on what the
+ * upstream supports (the link test checks it).
+ */
 export function LinkDialog(props: {
   modelId: number;
+  modelName: string;
   providers: Provider[];
   link?: ModelProvider;
   onClose: () => void;
@@ -26,13 +31,13 @@ export function LinkDialog(props: {
   const { t } = useI18n();
   const l = props.link;
   const [draft, setDraft] = createStore({
-    provider_id: l?.provider_id ?? props.providers[0]?.id ?? 0,
+    provider_id: l?.provider_id ?? (props.providers.length === 1 ? (props.providers[0]?.id ?? 0) : 0),
     provider_model: l?.provider_model ?? "",
     weight: l?.weight ?? 1,
     priority: l?.priority ?? 0,
-    tool_call: l?.tool_call ?? true,
-    structured_output: l?.structured_output ?? true,
-    image: l?.image ?? true,
+    tool_call: l?.tool_call ?? false,
+    structured_output: l?.structured_output ?? false,
+    image: l?.image ?? false,
     with_header: l?.with_header ?? false,
     enabled: l?.enabled ?? true,
     input_price: l?.input_price ?? 0,
@@ -52,6 +57,7 @@ export function LinkDialog(props: {
   const [upstreamNote, setUpstreamNote] = createSignal("");
 
   const loadUpstream = async () => {
+    if (!draft.provider_id) return setUpstreamNote(t("links.pickProvider"));
     setUpstreamNote(t("common.loading"));
     const res = await api.providers.upstreamModels(draft.provider_id);
     if (res.ok) {
@@ -65,6 +71,7 @@ export function LinkDialog(props: {
   const save = async (e: SubmitEvent) => {
     e.preventDefault();
     form.reset();
+    if (!draft.provider_id) return form.fieldError("provider_id", t("links.pickProvider"));
     const headers = parseJsonObject<Record<string, string>>(draft.headers);
     const extraBody = parseJsonObject(draft.extra_body);
     if (!headers) return form.fieldError("headers", t("common.invalidJson"));
@@ -100,21 +107,28 @@ export function LinkDialog(props: {
   );
 
   return (
-    <Modal title={l ? t("links.edit") : t("links.add")} onClose={() => props.onClose()} wide>
+    <Modal
+      title={t(l ? "links.editOf" : "links.addTo", { model: props.modelName })}
+      onClose={() => props.onClose()}
+      wide
+    >
       <form class="form-grid" onSubmit={save}>
         <Field label={t("links.provider")} error={form.errors.provider_id}>
           <select
             name="provider_id"
-            value={draft.provider_id}
+            value={draft.provider_id || ""}
             onChange={(e) => {
               setDraft("provider_id", Number(e.currentTarget.value));
               setUpstream([]);
               setUpstreamNote("");
             }}
           >
+            <option value="" disabled>
+              {t("links.pickProvider")}
+            </option>
             <For each={props.providers}>
               {(p) => (
-                <option value={p.id}>
+                <option value={p.id} selected={p.id === draft.provider_id}>
                   {p.name} ({p.type})
                 </option>
               )}
@@ -158,6 +172,7 @@ export function LinkDialog(props: {
         </Field>
         <div class="field span-2">
           <span class="field-label">{t("links.capabilities")}</span>
+          <span class="field-hint">{t("links.capsHint")}</span>
           <div class="switch-row">
             <For each={CAPABILITIES}>
               {(c) => (

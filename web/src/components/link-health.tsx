@@ -1,12 +1,14 @@
 import { type Accessor, For, Show } from "solid-js";
 import type { LinkHealth } from "../lib/api";
-import { formatAgo, formatCountdown, formatTime } from "../lib/format";
+import { formatCountdown, formatTime } from "../lib/format";
 import { useI18n } from "../lib/i18n";
+import { agoText, kindText } from "../lib/labels";
 import { ListIcon } from "./icons";
 
 /**
- * A link's live health in a table cell: the breaker state, a 429 cooldown counting down, the run of
- * consecutive failures, and a button that unfolds the recent failures (see `HealthFailures`).
+ * A link's live health in a table cell: one badge in its state's colour (healthy, cooling down after a
+ * 429 with its countdown, breaker open, half-open), the run of consecutive failures, and a button that
+ * unfolds the recent failures (see `HealthFailures`).
  */
 export function HealthCell(props: {
   health: LinkHealth | undefined;
@@ -18,13 +20,21 @@ export function HealthCell(props: {
   const summary = (h: LinkHealth) =>
     [
       h.last_success_at
-        ? t("health.lastSuccess", { ago: formatAgo(h.last_success_at, props.now()) })
+        ? t("health.lastSuccess", { ago: agoText(t, h.last_success_at, props.now()) })
         : t("health.never"),
       ...h.recent_failures
         .slice(-3)
         .reverse()
-        .map((f) => `${formatTime(f.at, true)} ${f.kind}${f.status ? ` ${f.status}` : ""}: ${f.message}`),
+        .map(
+          (f) =>
+            `${formatTime(f.at, true)} ${kindText(t, f.kind)}${f.status ? ` ${f.status}` : ""}: ${f.message}`,
+        ),
     ].join("\n");
+  // A cooldown shows only while it runs (the countdown reaches zero before the next poll says so).
+  const cooling = (h: LinkHealth) =>
+    h.cooldown_until !== null && h.cooldown_until > props.now() ? h.cooldown_until : null;
+  /** The badge's state: the breaker when it is not closed, else cooling while a cooldown runs. */
+  const state = (h: LinkHealth) => (h.breaker !== "closed" ? h.breaker : cooling(h) ? "cooling" : "closed");
   return (
     <Show
       when={props.health}
@@ -37,9 +47,15 @@ export function HealthCell(props: {
       {(h) => (
         <div class="health" title={summary(h())}>
           <div class="health-line">
-            <span class={`badge breaker breaker-${h().breaker}`} data-breaker={h().breaker}>
+            <span
+              class={`badge breaker breaker-${state(h())}`}
+              data-breaker={h().breaker}
+              data-state={state(h())}
+            >
               <span class="status-dot" aria-hidden="true" />
-              {t(`health.${h().breaker}`)}
+              <Show when={state(h()) === "cooling" && cooling(h())} fallback={t(`health.${h().breaker}`)}>
+                {(until) => t("health.cooling", { time: formatCountdown(until(), props.now()) })}
+              </Show>
             </span>
             <Show when={h().consecutive_failures > 0}>
               <span class="fail-count" title={t("health.failures", { count: h().consecutive_failures })}>
@@ -73,7 +89,7 @@ export function HealthCell(props: {
           <Show when={h().breaker === "half_open" && h().trial_in_flight}>
             <div class="health-note">{t("health.trial")}</div>
           </Show>
-          <Show when={h().cooldown_until}>
+          <Show when={h().breaker !== "closed" && cooling(h())}>
             {(until) => (
               <div
                 class="health-note warn"
@@ -99,7 +115,7 @@ export function HealthFailures(props: { health: LinkHealth; now: Accessor<number
         <strong>{t("health.recent")}</strong>
         <span class="muted small">
           {props.health.last_success_at
-            ? t("health.lastSuccess", { ago: formatAgo(props.health.last_success_at, props.now()) })
+            ? t("health.lastSuccess", { ago: agoText(t, props.health.last_success_at, props.now()) })
             : t("health.never")}
         </span>
       </div>
@@ -108,9 +124,11 @@ export function HealthFailures(props: { health: LinkHealth; now: Accessor<number
           {(f) => (
             <li>
               <span class="mono small muted" title={formatTime(f.at)}>
-                {t("health.ago", { ago: formatAgo(f.at, props.now()) })}
+                {agoText(t, f.at, props.now())}
               </span>
-              <span class="tag">{f.kind}</span>
+              <span class="tag" data-kind={f.kind}>
+                {kindText(t, f.kind)}
+              </span>
               <Show when={f.status}>
                 <span class="mono small">{f.status}</span>
               </Show>

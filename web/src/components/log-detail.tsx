@@ -2,10 +2,10 @@ import { createResource, ErrorBoundary, For, type JSX, Show, Suspense } from "so
 import { api, type LogDetail } from "../lib/api";
 import { formatBytes, formatCost, formatCount, formatMs, formatTime, formatTps } from "../lib/format";
 import { type DictKey, useI18n } from "../lib/i18n";
-import { BodyViewer } from "./body-viewer";
-import { StatusBadge, StreamBadge } from "./log-badges";
+import { kindText } from "../lib/labels";
+import { BodyView } from "./body-view/body-view";
+import { ProtocolPath, StatusBadge, StreamBadge } from "./log-badges";
 import { Modal } from "./modal";
-import { TypeBadge } from "./type-badge";
 
 /** Which list filter a link in the drawer applies. */
 export type LogFilterPick = { trace_id: string } | { session_id: string };
@@ -17,6 +17,8 @@ export type LogFilterPick = { trace_id: string } | { session_id: string };
  */
 export function LogDetailDrawer(props: {
   id: number;
+  /** The name of the key a record was made with (or what stands for it). */
+  keyLabel: (keyId: number | null) => string;
   onClose: () => void;
   onFilter: (pick: LogFilterPick) => void;
 }) {
@@ -31,7 +33,7 @@ export function LogDetailDrawer(props: {
           {(l) => (
             <div class="title-badges">
               <StatusBadge status={l().status} httpStatus={l().http_status} />
-              <TypeBadge type={l().style} />
+              <ProtocolPath style={l().style} upstream={l().upstream_type} />
               <StreamBadge stream={l().stream} />
             </div>
           )}
@@ -47,24 +49,32 @@ export function LogDetailDrawer(props: {
         )}
       >
         <Suspense fallback={<div class="loading">{t("common.loading")}</div>}>
-          <Show when={log()}>{(l) => <DetailBody log={l()} onFilter={props.onFilter} />}</Show>
+          <Show when={log()}>
+            {(l) => <DetailBody log={l()} keyLabel={props.keyLabel} onFilter={props.onFilter} />}
+          </Show>
         </Suspense>
       </ErrorBoundary>
     </Modal>
   );
 }
 
-function DetailBody(props: { log: LogDetail; onFilter: (pick: LogFilterPick) => void }) {
+function DetailBody(props: {
+  log: LogDetail;
+  keyLabel: (keyId: number | null) => string;
+  onFilter: (pick: LogFilterPick) => void;
+}) {
   const { t } = useI18n();
   const l = () => props.log;
   const tokens = (key: DictKey, n: number) => [t(key), formatCount(n)] as const;
+  // Only a stream has a generation time to measure a rate over (older records may carry one anyway).
+  const tpsTitle = () => (l().stream ? undefined : t("logs.tpsStreamOnly"));
   return (
     <div class="detail">
       <div class="kpis">
         <Kpi label={t("logs.f.totalMs")} value={formatMs(l().total_ms)} />
         <Kpi label={t("logs.f.firstChunkMs")} value={formatMs(l().first_chunk_ms)} />
         <Kpi label={t("logs.tokens.totalKpi")} value={formatCount(l().total_tokens)} />
-        <Kpi label={t("logs.f.tps")} value={formatTps(l().tps)} />
+        <Kpi label={t("logs.f.tps")} value={l().stream ? formatTps(l().tps) : "—"} title={tpsTitle()} />
         <Kpi label={t("logs.f.cost")} value={formatCost(l().cost, l().currency)} />
       </div>
 
@@ -91,13 +101,8 @@ function DetailBody(props: { log: LogDetail; onFilter: (pick: LogFilterPick) => 
           <Fact label={t("logs.f.providerModel")}>
             <span class="mono">{l().provider_model ?? "—"}</span>
           </Fact>
-          <Fact label={t("logs.f.style")}>
-            <TypeBadge type={l().style} />
-          </Fact>
-          <Fact label={t("logs.f.upstreamType")}>
-            <Show when={l().upstream_type} fallback="—">
-              {(u) => <TypeBadge type={u()} />}
-            </Show>
+          <Fact label={t("logs.f.path")}>
+            <ProtocolPath style={l().style} upstream={l().upstream_type} />
           </Fact>
           <Fact label={t("logs.f.stream")}>{l().stream ? t("common.yes") : t("common.no")}</Fact>
           <Fact label={t("logs.f.status")}>
@@ -138,7 +143,9 @@ function DetailBody(props: { log: LogDetail; onFilter: (pick: LogFilterPick) => 
             <Fact label={t("logs.f.proxyMs")}>{formatMs(l().proxy_ms)}</Fact>
             <Fact label={t("logs.f.firstChunkMs")}>{formatMs(l().first_chunk_ms)}</Fact>
             <Fact label={t("logs.f.totalMs")}>{formatMs(l().total_ms)}</Fact>
-            <Fact label={t("logs.f.tps")}>{formatTps(l().tps)}</Fact>
+            <Fact label={t("logs.f.tps")}>
+              <span title={tpsTitle()}>{l().stream ? formatTps(l().tps) : "—"}</span>
+            </Fact>
             <Fact label={t("logs.f.size")}>{formatBytes(l().size)}</Fact>
           </dl>
         </section>
@@ -180,8 +187,10 @@ function DetailBody(props: { log: LogDetail; onFilter: (pick: LogFilterPick) => 
       <section class="detail-section">
         <h3>{t("logs.detail.client")}</h3>
         <dl class="facts">
-          <Fact label={t("logs.f.keyId")}>
-            {l().key_id === null ? t("logs.f.keyAdmin") : `#${l().key_id}`}
+          <Fact label={t("logs.f.key")}>
+            <span title={l().key_id === null ? undefined : `#${l().key_id}`}>
+              {props.keyLabel(l().key_id)}
+            </span>
           </Fact>
           <Fact label={t("logs.f.remoteIp")}>
             <span class="mono">{l().remote_ip ?? "—"}</span>
@@ -197,8 +206,13 @@ function DetailBody(props: { log: LogDetail; onFilter: (pick: LogFilterPick) => 
         <Show when={l().bodies} fallback={<div class="notice">{t("logs.body.notKept")}</div>}>
           {(b) => (
             <div class="bodies">
-              <BodyViewer title={t("logs.body.request")} text={b().request} />
-              <BodyViewer title={t("logs.body.response")} text={b().response} />
+              <BodyView style={l().style} which="request" title={t("logs.body.request")} text={b().request} />
+              <BodyView
+                style={l().style}
+                which="response"
+                title={t("logs.body.response")}
+                text={b().response}
+              />
             </div>
           )}
         </Show>
@@ -207,9 +221,9 @@ function DetailBody(props: { log: LogDetail; onFilter: (pick: LogFilterPick) => 
   );
 }
 
-function Kpi(props: { label: string; value: string }) {
+function Kpi(props: { label: string; value: string; title?: string }) {
   return (
-    <div class="kpi">
+    <div class="kpi" title={props.title}>
       <span class="kpi-label">{props.label}</span>
       <span class="kpi-value">{props.value}</span>
     </div>
@@ -246,7 +260,9 @@ function AttemptChain(props: { log: LogDetail }) {
                     <span class="status-code">{a.status}</span>
                   </Show>
                 </span>
-                <span class="tag">{a.kind}</span>
+                <span class="tag" data-kind={a.kind}>
+                  {kindText(t, a.kind)}
+                </span>
                 <span class="chain-ms">{formatMs(a.ms)}</span>
               </div>
               <Show when={a.error}>

@@ -19,8 +19,13 @@ export function Modal(props: {
   titleExtra?: JSX.Element;
 }) {
   const { t } = useI18n();
+  const toast = useToast();
   let dialog!: HTMLDialogElement;
-  onMount(() => dialog.showModal());
+  onMount(() => {
+    dialog.showModal();
+    // A toast shown just before (e.g. "rotated", then the new key's dialog) stays visible above it.
+    toast.raise();
+  });
   return (
     <dialog
       ref={dialog}

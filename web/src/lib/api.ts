@@ -202,6 +202,10 @@ export const api = {
     update: (id: number, body: ApiKeyPatch) => act(() => client.api.keys({ id }).put(body)),
     rotate: (id: number) => act(() => client.api.keys({ id }).rotate.post()),
     remove: (id: number) => act(() => client.api.keys({ id }).delete()),
+    /** The CNY-per-USD rate that converts costs into a key's currency (budgets are in it). */
+    exchangeRate: () => call(() => client.api.keys["exchange-rate"].get()),
+    setExchangeRate: (usd_cny_rate: number) =>
+      act(() => client.api.keys["exchange-rate"].put({ usd_cny_rate })),
   },
 
   logs: {
@@ -223,4 +227,69 @@ export const api = {
     providers: (days: number) =>
       call(() => client.api.metrics.providers.get({ query: { days, tz_offset_min: tzOffsetMin() } })),
   },
+};
+
+/* ── Quickstart, settings, bulk mapping, latency, version ─────────────────────────────────────── */
+
+type SettingsApi = typeof client.api.settings;
+/** `GET /api/settings`: the log retention window, its last run, and whether the admin token can be reset. */
+export type Settings = NonNullable<Awaited<ReturnType<SettingsApi["get"]>>["data"]>;
+export type RetentionRun = NonNullable<Settings["log_retention_last_run"]>;
+type BulkApi = (typeof client.api)["model-providers"]["bulk"];
+export type BulkInput = Parameters<BulkApi["post"]>[0];
+/** `POST /api/model-providers/bulk`: what was created and what was already linked. */
+export type BulkResult = NonNullable<Awaited<ReturnType<BulkApi["post"]>>["data"]>;
+/** `GET /api/metrics/latency`: p50/p95 latency, time to first token and errors per model and provider. */
+export type LatencyReport = NonNullable<Awaited<ReturnType<typeof client.api.metrics.latency.get>>["data"]>;
+export type LatencyGroup = LatencyReport["models"][number];
+type ImportApi = typeof client.api.import;
+export type ImportDocument = Parameters<ImportApi["post"]>[0];
+export type ImportMode = "merge" | "replace";
+/** What an import did: created and updated counts per kind, and what it skipped and why. */
+export type ImportResult = NonNullable<Awaited<ReturnType<ImportApi["post"]>>["data"]>;
+
+export const pagesApi = {
+  version: () => call(() => client.api.version.get()),
+
+  settings: {
+    get: () => call(() => client.api.settings.get()),
+    setRetention: (days: number) => act(() => client.api.settings.put({ log_retention_days: days })),
+    runRetention: () => act(() => client.api.settings.retention.run.post()),
+    /** A new admin token, shown once; this browser signs in with it at once. */
+    async resetToken(): Promise<Result<string>> {
+      const res = await act(() => client.api.settings.token.reset.post());
+      if (!res.ok) return res;
+      const next = "token" in res.data ? res.data.token : "";
+      setToken(next);
+      return { ok: true, data: next };
+    },
+  },
+
+  transfer: {
+    exportConfig: (includeSecrets: boolean) =>
+      act(() => client.api.export.get({ query: { include_secrets: includeSecrets } })),
+    importConfig: (doc: ImportDocument, mode: ImportMode) =>
+      act(() => client.api.import.post(doc, { query: { mode } })),
+    /** Uploads an original llmio SQLite file as the raw body (Eden would wrap a file in a form). */
+    async importLlmio(file: Blob): Promise<Result<ImportResult>> {
+      try {
+        const res = await fetch("/api/import/llmio", {
+          method: "POST",
+          headers: { authorization: `Bearer ${token() ?? ""}`, "content-type": "application/octet-stream" },
+          body: file,
+        });
+        const body: unknown = await res.json().catch(() => null);
+        if (res.ok) return { ok: true, data: body as ImportResult };
+        if (res.status === 401) clearToken();
+        const e = toApiError(res.status, body);
+        return { ok: false, message: e.message, field: e.field, status: res.status };
+      } catch (err) {
+        return { ok: false, message: err instanceof Error ? err.message : String(err), status: 0 };
+      }
+    },
+  },
+
+  bulkLink: (body: BulkInput) => act(() => client.api["model-providers"].bulk.post(body)),
+
+  latency: (hours: number) => call(() => client.api.metrics.latency.get({ query: { hours } })),
 };

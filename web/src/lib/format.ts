@@ -52,15 +52,6 @@ export function formatCost(cost: number, currency: string | null): string {
   return `${sign}${cost.toFixed(digits)}`;
 }
 
-/** A past instant relative to now: `12s`, `5m`, `3h`, `2d`. */
-export function formatAgo(at: number, now: number): string {
-  const s = Math.max(0, Math.round((now - at) / 1000));
-  if (s < 60) return `${s}s`;
-  if (s < 3600) return `${Math.floor(s / 60)}m`;
-  if (s < 86_400) return `${Math.floor(s / 3600)}h`;
-  return `${Math.floor(s / 86_400)}d`;
-}
-
 /** Output tokens per second: whole numbers from 100 up, one decimal below; null as an em dash. */
 export function formatTps(tps: number | null, unit = " tok/s"): string {
   if (tps === null) return "—";

@@ -1,7 +1,9 @@
 import { createContext, createSignal, type JSX, useContext } from "solid-js";
+import { pagesEnUS, pagesZhCN } from "./i18n-pages";
 
 /** Every UI string, in the default language; other languages must provide the same keys. */
 const zhCN = {
+  ...pagesZhCN,
   "app.name": "llmio",
   "app.tagline": "LLM API 网关",
 
@@ -175,9 +177,8 @@ const zhCN = {
   "health.recent": "最近失败",
   "health.noFailures": "暂无失败记录",
   "health.notRouted": "未参与路由（关联或提供商已停用）",
-  "health.lastSuccess": "上次成功：{ago} 前",
+  "health.lastSuccess": "上次成功：{ago}",
   "health.never": "尚无成功记录",
-  "health.ago": "{ago} 前",
 
   "header.language": "语言",
   "header.theme.dark": "切换到深色模式",
@@ -365,12 +366,61 @@ const zhCN = {
 
   "notFound.title": "页面不存在",
   "notFound.back": "返回仪表盘",
+
+  // console-fix
+  "kind.network": "网络错误",
+  "kind.timeout": "超时",
+  "kind.server": "服务端错误",
+  "kind.rate_limited": "限流",
+  "kind.auth": "鉴权失败",
+  "kind.not_found": "未找到",
+  "kind.matched_error": "匹配到错误",
+  "kind.bad_response": "响应无效",
+  "kind.client": "请求错误",
+  "ago.s": "{n} 秒前",
+  "ago.m": "{n} 分钟前",
+  "ago.h": "{n} 小时前",
+  "ago.d": "{n} 天前",
+  "health.cooling": "冷却中 {time}",
+  "common.more": "更多操作",
+  "common.filters": "筛选",
+  "logs.col.path": "协议",
+  "logs.col.tokensCost": "Tokens 输入 / 缓存 / 输出 · 费用",
+  "logs.col.client": "密钥 / 客户端",
+  "logs.filter.key": "密钥",
+  "logs.filter.upstream": "上游协议",
+  "logs.filter.ua": "User-Agent",
+  "logs.filter.uaPlaceholder": "包含…",
+  "logs.session": "查看同一会话的请求",
+  "logs.translated": "经协议转换：{from} → {to}",
+  "logs.samePath": "直通：{from}",
+  "logs.f.path": "协议路径",
+  "logs.f.key": "密钥",
+  "logs.keyGone": "已删除的密钥 #{id}",
+  "logs.tpsStreamOnly": "只有流式请求才计算输出速度",
+  "keys.col.name": "名称 / 密钥",
+  "keys.col.usage": "调用 / 最近使用",
+  "keys.spendNote": "预算与已用金额按密钥自己的币种计算；另一币种的费用按 1 USD = {rate} CNY 换算{suffix}。",
+  "keys.rateDefault": "（默认汇率）",
+  "keys.rateEdit": "修改汇率",
+  "keys.rateTitle": "费用换算汇率",
+  "keys.rateLabel": "1 USD 等于多少 CNY",
+  "keys.rateHint": "用于把以另一币种计价的费用计入密钥的预算",
+  "links.addTo": "为模型「{model}」添加关联",
+  "links.editOf": "编辑模型「{model}」的关联",
+  "links.capsHint": "只打开上游确实支持的能力，可保存后用「测试」验证",
+  "links.col.providerModel": "提供商 / 模型",
+  "links.col.caps": "能力",
+  "links.col.weightPriority": "权重 / 优先级",
+  "models.col.links": "关联",
+  "models.linksCount": "{enabled} / {total} 个启用",
 } as const;
 
 export type DictKey = keyof typeof zhCN;
 type Dict = Record<DictKey, string>;
 
 const enUS: Dict = {
+  ...pagesEnUS,
   "app.name": "llmio",
   "app.tagline": "LLM API gateway",
 
@@ -546,9 +596,8 @@ const enUS: Dict = {
   "health.recent": "Recent failures",
   "health.noFailures": "No failures recorded",
   "health.notRouted": "Not routed (link or provider disabled)",
-  "health.lastSuccess": "Last success {ago} ago",
+  "health.lastSuccess": "Last success {ago}",
   "health.never": "No success yet",
-  "health.ago": "{ago} ago",
 
   "header.language": "Language",
   "header.theme.dark": "Switch to dark mode",
@@ -738,6 +787,55 @@ const enUS: Dict = {
 
   "notFound.title": "Page not found",
   "notFound.back": "Back to the dashboard",
+
+  // console-fix
+  "kind.network": "network error",
+  "kind.timeout": "timeout",
+  "kind.server": "server error",
+  "kind.rate_limited": "rate limited",
+  "kind.auth": "auth failed",
+  "kind.not_found": "not found",
+  "kind.matched_error": "matched error",
+  "kind.bad_response": "bad response",
+  "kind.client": "bad request",
+  "ago.s": "{n}s ago",
+  "ago.m": "{n} min ago",
+  "ago.h": "{n} h ago",
+  "ago.d": "{n} d ago",
+  "health.cooling": "Cooling {time}",
+  "common.more": "More actions",
+  "common.filters": "Filters",
+  "logs.col.path": "Protocol",
+  "logs.col.tokensCost": "Tokens in / cached / out · cost",
+  "logs.col.client": "Key / client",
+  "logs.filter.key": "Key",
+  "logs.filter.upstream": "Upstream protocol",
+  "logs.filter.ua": "User-Agent",
+  "logs.filter.uaPlaceholder": "contains…",
+  "logs.session": "Requests of this session",
+  "logs.translated": "Translated: {from} → {to}",
+  "logs.samePath": "Pass-through: {from}",
+  "logs.f.path": "Protocol path",
+  "logs.f.key": "Key",
+  "logs.keyGone": "Deleted key #{id}",
+  "logs.tpsStreamOnly": "Only streamed requests have an output rate",
+  "keys.col.name": "Name / key",
+  "keys.col.usage": "Calls / last used",
+  "keys.spendNote":
+    "Budgets and spend are kept in each key's own currency; costs in the other currency are converted at 1 USD = {rate} CNY{suffix}.",
+  "keys.rateDefault": " (default rate)",
+  "keys.rateEdit": "Edit rate",
+  "keys.rateTitle": "Exchange rate for spend",
+  "keys.rateLabel": "CNY per 1 USD",
+  "keys.rateHint": "Converts costs priced in the other currency into a key's budget",
+  "links.addTo": "Add a link to “{model}”",
+  "links.editOf": "Edit a link of “{model}”",
+  "links.capsHint": "Switch on only what the upstream supports; check it with Test after saving",
+  "links.col.providerModel": "Provider / model",
+  "links.col.caps": "Capabilities",
+  "links.col.weightPriority": "Weight / priority",
+  "models.col.links": "Links",
+  "models.linksCount": "{enabled} of {total} on",
 };
 
 export const LANGS = [

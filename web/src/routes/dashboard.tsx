@@ -15,6 +15,7 @@ import { DonutChart, type Slice } from "../components/charts/donut";
 import { OTHERS_COLOR, PALETTE } from "../components/charts/scale";
 import { SeriesChart, type SeriesChartPoint, TOKENS_COLOR } from "../components/charts/series-chart";
 import { RefreshIcon } from "../components/icons";
+import { LatencyPanel } from "../components/latency-panel";
 import { PageHeader } from "../components/layout";
 import { api, type ModelCount, type SeriesPoint, type UsageTotals } from "../lib/api";
 import { formatCompact, formatCosts, formatCount, formatMs, formatPercent } from "../lib/format";
@@ -425,6 +426,7 @@ export default function Dashboard() {
             </table>
           </div>
         </Card>
+        <LatencyPanel />
       </Show>
     </div>
   );

@@ -1,6 +1,8 @@
+import { useNavigate } from "@solidjs/router";
 import { createResource, createSignal, For, Show, startTransition } from "solid-js";
 import { createStore } from "solid-js/store";
 import { CopyButton } from "../components/copy-button";
+import { IconAction } from "../components/action-icons";
 import { DataTable, RowActions } from "../components/data-table";
 import { CurrencyField, Field, Switch } from "../components/form";
 import { createEditTarget, createSaveForm, FormFooter } from "../components/form-dialog";
@@ -10,6 +12,7 @@ import { ConfirmDelete, ConfirmDialog, Modal } from "../components/modal";
 import { useToast } from "../components/toast";
 import { type ApiKey, type ApiKeyInput, api, type Currency } from "../lib/api";
 import { formatCost, formatCount, formatTime } from "../lib/format";
+import { handOffKey } from "../lib/handoff";
 import { useI18n } from "../lib/i18n";
 
 /** `expires_at` in epoch ms: the wire has ISO text, which Eden may already have turned into a Date. */
@@ -29,6 +32,8 @@ export default function Keys() {
   const [deleting, setDeleting] = createSignal<ApiKey | null>(null);
   const [rotating, setRotating] = createSignal<ApiKey | null>(null);
   const [secret, setSecret] = createSignal<Secret | null>(null);
+  const [rate, { refetch: refetchRate }] = createResource(api.keys.exchangeRate);
+  const [editingRate, setEditingRate] = createSignal(false);
   const reload = () => startTransition(refetch);
   const editor = createEditTarget<ApiKey>(() => void reload());
 
@@ -53,48 +58,65 @@ export default function Keys() {
         </button>
       </PageHeader>
 
+      <Show when={rate()}>
+        {(r) => (
+          <p class="spend-note muted small" data-rate={r().usd_cny_rate}>
+            {t("keys.spendNote", {
+              rate: r().usd_cny_rate,
+              suffix: r().is_default ? t("keys.rateDefault") : "",
+            })}{" "}
+            <button type="button" class="link-btn" onClick={() => setEditingRate(true)}>
+              {t("keys.rateEdit")}
+            </button>
+          </p>
+        )}
+      </Show>
+
       <DataTable
+        class="keys-table"
         rows={keys()}
-        columns={10}
+        columns={8}
         empty={t("keys.empty")}
         head={
           <>
-            <th>{t("common.name")}</th>
-            <th>{t("keys.prefix")}</th>
+            <th>{t("keys.col.name")}</th>
             <th>{t("common.enabled")}</th>
             <th>{t("keys.models")}</th>
             <th>{t("keys.expiry")}</th>
             <th>{t("keys.limits")}</th>
             <th class="num">{t("keys.spent")}</th>
-            <th class="num">{t("keys.usage")}</th>
-            <th>{t("keys.lastUsed")}</th>
+            <th class="num">{t("keys.col.usage")}</th>
             <th class="col-actions">{t("common.actions")}</th>
           </>
         }
       >
         {(k) => (
           <tr data-key-id={k.id}>
-            <td class="strong">{k.name}</td>
-            <td class="mono muted">{k.key_prefix}</td>
-            <td>
+            <td class="card-title" data-label={t("keys.col.name")}>
+              <div class="strong clip name-cell" title={k.name}>
+                {k.name}
+              </div>
+              <div class="sub mono">{k.key_prefix}</div>
+            </td>
+            <td data-label={t("common.enabled")}>
               <Switch
                 checked={k.enabled}
                 title={`${k.name} · ${t("common.enabled")}`}
                 onChange={(v) => toggleEnabled(k, v)}
               />
             </td>
-            <td>
+            <td data-label={t("keys.models")}>
               <Show when={!k.allow_all} fallback={<span class="badge">{t("keys.allModels")}</span>}>
-                <span class="mono ellipsis" title={k.models.join(", ")}>
+                <div class="mono clip models-cell" title={k.models.join(", ")}>
                   {k.models.join(", ") || "—"}
-                </span>
+                </div>
               </Show>
             </td>
-            <td>
+            <td data-label={t("keys.expiry")}>
               <Show when={expiryMs(k)} fallback={<span class="muted">{t("keys.never")}</span>}>
                 {(ms) => (
                   <span class="cell-badges">
-                    {formatTime(ms())}
+                    <span title={formatTime(ms())}>{formatTime(ms(), true)}</span>
                     <Show when={ms() <= Date.now()}>
                       <span class="tag tag-warn">{t("keys.expired")}</span>
                     </Show>
@@ -102,24 +124,46 @@ export default function Keys() {
                 )}
               </Show>
             </td>
-            <td class="muted">{limits(k).join(" · ") || t("keys.unlimited")}</td>
-            <td class="num">
-              {formatCost(k.spent, k.currency)}
-              {" / "}
-              {k.budget === null ? t("keys.unlimited") : formatCost(k.budget, k.currency)}
+            <td class="muted" data-label={t("keys.limits")}>
+              {limits(k).join(" · ") || t("keys.unlimited")}
             </td>
-            <td class="num">{formatCount(k.usage_count)}</td>
-            <td class="muted">{k.last_used_at === null ? "—" : formatTime(k.last_used_at)}</td>
+            <td class="num" data-label={t("keys.spent")}>
+              <div class="spend" title={k.currency}>
+                {formatCost(k.spent, k.currency)}
+                {" / "}
+                {k.budget === null ? t("keys.unlimited") : formatCost(k.budget, k.currency)}
+              </div>
+              <Show when={k.budget}>
+                {(budget) => (
+                  <div class="spend-bar" aria-hidden="true">
+                    <span style={{ width: `${Math.min(100, (k.spent / budget()) * 100)}%` }} />
+                  </div>
+                )}
+              </Show>
+            </td>
+            <td class="num" data-label={t("keys.col.usage")}>
+              <div>{formatCount(k.usage_count)}</div>
+              <div class="sub">{k.last_used_at === null ? "—" : formatTime(k.last_used_at, true)}</div>
+            </td>
             <RowActions onEdit={() => editor.open(k)} onDelete={() => setDeleting(k)}>
-              <button type="button" class="btn sm" onClick={() => setRotating(k)}>
-                <RefreshIcon />
-                {t("keys.rotate")}
-              </button>
+              <IconAction label={t("keys.rotate")} icon={<RefreshIcon />} onClick={() => setRotating(k)} />
             </RowActions>
           </tr>
         )}
       </DataTable>
 
+      <Show when={editingRate() && rate()}>
+        {(r) => (
+          <RateDialog
+            rate={r().usd_cny_rate}
+            onClose={() => setEditingRate(false)}
+            onSaved={() => {
+              setEditingRate(false);
+              void refetchRate();
+            }}
+          />
+        )}
+      </Show>
       <Show when={editor.isOpen()}>
         <KeyDialog
           apiKey={editor.item()}
@@ -162,14 +206,26 @@ export default function Keys() {
 /** Shows a new key once, with a copy button and the notice that it cannot be shown again. */
 function SecretDialog(props: { secret: Secret; onClose: () => void }) {
   const { t } = useI18n();
+  const navigate = useNavigate();
+  // The key goes to the quickstart in memory only (never in the URL).
+  const quickstart = () => {
+    handOffKey({ name: props.secret.name, key: props.secret.key });
+    props.onClose();
+    navigate("/quickstart");
+  };
   return (
     <Modal
       title={t("keys.secretTitle")}
       onClose={() => props.onClose()}
       footer={
-        <button type="button" class="btn primary" onClick={() => props.onClose()}>
-          {t("keys.done")}
-        </button>
+        <>
+          <button type="button" class="btn" title={t("keys.quickstartHint")} onClick={quickstart}>
+            {t("keys.quickstart")}
+          </button>
+          <button type="button" class="btn primary" onClick={() => props.onClose()}>
+            {t("keys.done")}
+          </button>
+        </>
       }
     >
       <div class="key-secret">
@@ -346,12 +402,47 @@ function KeyDialog(props: {
         </Field>
         {numberField("rpm_limit", t("keys.rpm"), t("keys.limitHint"))}
         {numberField("tpm_limit", t("keys.tpm"), t("keys.limitHint"))}
-        {numberField("budget", t("keys.budget"), t("keys.budgetHint"))}
+        {numberField("budget", t("keys.budget"), `${t("keys.budgetHint")} · ${draft.currency}`)}
         <CurrencyField
           label={t("keys.currency")}
           value={draft.currency}
           onChange={(c) => setDraft("currency", c)}
         />
+        <FormFooter error={form.formError()} busy={form.busy()} onCancel={() => props.onClose()} />
+      </form>
+    </Modal>
+  );
+}
+
+/** Edits the CNY-per-USD rate that converts costs into a key's currency. */
+function RateDialog(props: { rate: number; onClose: () => void; onSaved: () => void }) {
+  const { t } = useI18n();
+  const [value, setValue] = createSignal(String(props.rate));
+  const form = createSaveForm({ fields: ["usd_cny_rate"], editing: true, onSaved: () => props.onSaved() });
+  const save = async (e: SubmitEvent) => {
+    e.preventDefault();
+    form.reset();
+    const n = Number(value());
+    if (!Number.isFinite(n) || n <= 0)
+      return form.fieldError("usd_cny_rate", t("keys.invalidNumber", { min: 0 }));
+    await form.submit(() => api.keys.setExchangeRate(n), {});
+  };
+  return (
+    <Modal title={t("keys.rateTitle")} onClose={() => props.onClose()}>
+      <form class="form-grid" onSubmit={save}>
+        <Field
+          label={t("keys.rateLabel")}
+          hint={t("keys.rateHint")}
+          error={form.errors.usd_cny_rate}
+          span={2}
+        >
+          <input
+            name="usd_cny_rate"
+            inputMode="decimal"
+            value={value()}
+            onInput={(e) => setValue(e.currentTarget.value)}
+          />
+        </Field>
         <FormFooter error={form.formError()} busy={form.busy()} onCancel={() => props.onClose()} />
       </form>
     </Modal>

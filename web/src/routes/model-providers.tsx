@@ -1,5 +1,6 @@
-import { useSearchParams } from "@solidjs/router";
+import { A, useSearchParams } from "@solidjs/router";
 import { createMemo, createResource, createSignal, For, Show, startTransition } from "solid-js";
+import { IconAction, PlayIcon } from "../components/action-icons";
 import { DataTable, RowActions } from "../components/data-table";
 import { Field, Switch } from "../components/form";
 import { createEditTarget } from "../components/form-dialog";
@@ -9,6 +10,7 @@ import { HealthCell, HealthFailures } from "../components/link-health";
 import { CAPABILITIES, LinkDialog } from "../components/link-dialog";
 import { LinkTestDialog } from "../components/link-test-dialog";
 import { ConfirmDelete } from "../components/modal";
+import { ResultStrip } from "../components/result-strip";
 import { useToast } from "../components/toast";
 import { TypeBadge } from "../components/type-badge";
 import {
@@ -71,7 +73,11 @@ export default function ModelProviders() {
 
   return (
     <>
-      <PageHeader title={t("links.title")} subtitle={t("links.subtitle")} />
+      <PageHeader title={t("links.title")} subtitle={t("links.subtitle")}>
+        <A href="/bulk-mapping" class="btn">
+          {t("bulk.fromLinks")}
+        </A>
+      </PageHeader>
 
       <Show when={models()?.length} fallback={<div class="panel empty-state">{t("links.noModels")}</div>}>
         <div class="toolbar">
@@ -81,7 +87,13 @@ export default function ModelProviders() {
               value={modelId() ?? ""}
               onChange={(e) => setParams({ model: e.currentTarget.value })}
             >
-              <For each={models()}>{(m) => <option value={m.id}>{m.name}</option>}</For>
+              <For each={models()}>
+                {(m) => (
+                  <option value={m.id} selected={m.id === modelId()}>
+                    {m.name}
+                  </option>
+                )}
+              </For>
             </select>
           </Field>
           <Field label={t("links.providerType")}>
@@ -107,24 +119,15 @@ export default function ModelProviders() {
         </div>
 
         <DataTable
+          class="links-table"
           rows={visible()}
-          columns={14}
+          columns={8}
           empty={t("links.empty")}
           head={
             <>
-              <th class="col-id">{t("common.id")}</th>
-              <th>{t("links.providerModel")}</th>
-              <th>{t("links.type")}</th>
-              <th>{t("links.provider")}</th>
-              <For each={CAPABILITIES}>
-                {(c) => (
-                  <th class="center" title={t(c.label)}>
-                    {t(c.short)}
-                  </th>
-                )}
-              </For>
-              <th class="num">{t("links.weight")}</th>
-              <th class="num">{t("links.priority")}</th>
+              <th>{t("links.col.providerModel")}</th>
+              <th>{t("links.col.caps")}</th>
+              <th class="num">{t("links.col.weightPriority")}</th>
               <th>{t("common.enabled")}</th>
               <th>{t("health.col")}</th>
               <th class="num" title={t("links.prices")}>
@@ -140,67 +143,72 @@ export default function ModelProviders() {
             const open = () => expanded().has(l.id) && !!linkHealth()?.recent_failures.length;
             return (
               <>
-                <tr classList={{ disabled: !l.enabled, "has-detail": open() }}>
-                  <td class="col-id">{l.id}</td>
-                  <td class="strong mono ellipsis" title={l.provider_model}>
-                    {l.provider_model}
+                <tr classList={{ disabled: !l.enabled, "has-detail": open() }} data-link-id={l.id}>
+                  <td class="card-title" data-label={t("links.col.providerModel")}>
+                    <div class="cell-badges">
+                      <span class="strong clip" title={`#${l.id}`}>
+                        {provider()?.name ?? `#${l.provider_id}`}
+                      </span>
+                      <Show when={provider()}>{(p) => <TypeBadge type={p().type} />}</Show>
+                    </div>
+                    <div class="sub mono clip" title={l.provider_model}>
+                      {l.provider_model}
+                    </div>
                   </td>
-                  <td>
-                    <Show when={provider()}>{(p) => <TypeBadge type={p().type} />}</Show>
+                  <td data-label={t("links.col.caps")}>
+                    <div class="caps">
+                      <For each={CAPABILITIES}>
+                        {(c) => (
+                          <button
+                            type="button"
+                            class="cap"
+                            classList={{ yes: l[c.field], no: !l[c.field] }}
+                            title={`${t(c.label)} · ${t("links.toggle")}`}
+                            aria-label={t(c.label)}
+                            aria-pressed={l[c.field]}
+                            onClick={() => patch(l, { [c.field]: !l[c.field] })}
+                          >
+                            {l[c.field] ? <CheckIcon /> : <CrossIcon />}
+                            <span>{t(c.short)}</span>
+                          </button>
+                        )}
+                      </For>
+                    </div>
                   </td>
-                  <td>{provider()?.name ?? `#${l.provider_id}`}</td>
-                  <For each={CAPABILITIES}>
-                    {(c) => (
-                      <td class="center">
-                        <button
-                          type="button"
-                          class="cap"
-                          classList={{ yes: l[c.field], no: !l[c.field] }}
-                          title={`${t(c.label)} · ${t("links.toggle")}`}
-                          aria-label={t(c.label)}
-                          aria-pressed={l[c.field]}
-                          onClick={() => patch(l, { [c.field]: !l[c.field] })}
-                        >
-                          {l[c.field] ? <CheckIcon /> : <CrossIcon />}
-                        </button>
-                      </td>
-                    )}
-                  </For>
-                  <td class="num">{l.weight}</td>
-                  <td class="num">{l.priority}</td>
-                  <td>
+                  <td class="num" data-label={t("links.col.weightPriority")}>
+                    <div>
+                      <span title={t("links.weight")}>{l.weight}</span>
+                      <span class="sep">/</span>
+                      <span title={t("links.priority")}>{l.priority}</span>
+                    </div>
+                  </td>
+                  <td data-label={t("common.enabled")}>
                     <Switch
                       checked={l.enabled}
                       title={l.enabled ? t("common.on") : t("common.off")}
                       onChange={(v) => patch(l, { enabled: v })}
                     />
                   </td>
-                  <td class="health-cell">
+                  <td class="health-cell" data-label={t("health.col")}>
                     <HealthCell
                       health={linkHealth()}
                       now={now}
                       expanded={open()}
                       onToggle={() => toggleExpanded(l.id)}
                     />
+                    <ResultStrip results={linkHealth()?.recent_results ?? []} />
                   </td>
-                  <td class="num mono small">
+                  <td class="num mono small" data-label={t("links.col.prices")}>
                     <Prices link={l} />
                   </td>
                   <RowActions onEdit={() => editor.open(l)} onDelete={() => setDeleting(l)}>
-                    <button
-                      type="button"
-                      class="btn sm"
-                      title={t("links.testTitle")}
-                      onClick={() => setTesting(l)}
-                    >
-                      {t("links.test")}
-                    </button>
+                    <IconAction label={t("links.test")} icon={<PlayIcon />} onClick={() => setTesting(l)} />
                   </RowActions>
                 </tr>
                 <Show when={open() && linkHealth()}>
                   {(h) => (
                     <tr class="detail-row">
-                      <td colSpan={14}>
+                      <td colSpan={8}>
                         <HealthFailures health={h()} now={now} />
                       </td>
                     </tr>
@@ -215,6 +223,7 @@ export default function ModelProviders() {
       <Show when={editor.isOpen() && modelId()}>
         <LinkDialog
           modelId={modelId() as number}
+          modelName={models()?.find((m) => m.id === modelId())?.name ?? ""}
           providers={providers() ?? []}
           link={editor.item()}
           onClose={editor.close}

@@ -28,12 +28,13 @@ export default function Models() {
 
       <DataTable
         rows={models()}
-        columns={8}
+        columns={9}
         empty={t("models.empty")}
         head={
           <>
             <th class="col-id">{t("common.id")}</th>
             <th>{t("common.name")}</th>
+            <th>{t("models.col.links")}</th>
             <th>{t("models.remark")}</th>
             <th>{t("models.strategy")}</th>
             <th class="num">{t("models.maxAttempts")}</th>
@@ -44,28 +45,44 @@ export default function Models() {
         }
       >
         {(m) => (
-          <tr>
-            <td class="col-id">{m.id}</td>
-            <td class="strong mono">{m.name}</td>
-            <td class="muted ellipsis" title={m.remark}>
-              {m.remark || "—"}
+          <tr data-model={m.name}>
+            <td class="col-id" data-label={t("common.id")}>
+              {m.id}
             </td>
-            <td>
+            <td class="strong mono card-title" data-label={t("common.name")}>
+              {m.name}
+            </td>
+            <td data-label={t("models.col.links")}>
+              <A
+                href={`/model-providers?model=${m.id}`}
+                class="link-count"
+                classList={{ none: m.enabled_links === 0 }}
+                title={t("models.links")}
+              >
+                <LinkIcon />
+                {t("models.linksCount", { enabled: m.enabled_links, total: m.links })}
+              </A>
+            </td>
+            <td class="muted" data-label={t("models.remark")}>
+              <div class="clip remark-cell" title={m.remark}>
+                {m.remark || "—"}
+              </div>
+            </td>
+            <td data-label={t("models.strategy")}>
               <span class="badge">{t(`models.strategy.${m.strategy}`)}</span>
             </td>
-            <td class="num">{m.max_attempts}</td>
-            <td class="num">{m.timeout_s}</td>
-            <td>
+            <td class="num" data-label={t("models.maxAttempts")}>
+              {m.max_attempts}
+            </td>
+            <td class="num" data-label={t("models.timeout")}>
+              {m.timeout_s}
+            </td>
+            <td data-label={t("models.breaker")}>
               <span class={m.breaker ? "dot on" : "dot off"}>
                 {m.breaker ? t("common.on") : t("common.off")}
               </span>
             </td>
-            <RowActions onEdit={() => editor.open(m)} onDelete={() => setDeleting(m)}>
-              <A href={`/model-providers?model=${m.id}`} class="btn sm">
-                <LinkIcon />
-                {t("models.links")}
-              </A>
-            </RowActions>
+            <RowActions onEdit={() => editor.open(m)} onDelete={() => setDeleting(m)} />
           </tr>
         )}
       </DataTable>

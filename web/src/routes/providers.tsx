@@ -1,4 +1,5 @@
 import { createResource, createSignal, Show, startTransition } from "solid-js";
+import { IconAction } from "../components/action-icons";
 import { DataTable, RowActions } from "../components/data-table";
 import { createEditTarget } from "../components/form-dialog";
 import { Switch } from "../components/form";
@@ -54,22 +55,28 @@ export default function Providers() {
       >
         {(p) => (
           <tr classList={{ disabled: !p.enabled }}>
-            <td class="col-id">{p.id}</td>
-            <td class="strong">
+            <td class="col-id" data-label={t("common.id")}>
+              {p.id}
+            </td>
+            <td class="strong card-title" data-label={t("common.name")}>
               <Show when={p.console_url} fallback={p.name}>
                 <a href={p.console_url ?? ""} target="_blank" rel="noreferrer">
                   {p.name}
                 </a>
               </Show>
             </td>
-            <td>
+            <td data-label={t("providers.type")}>
               <TypeBadge type={p.type} />
             </td>
-            <td class="mono muted ellipsis" title={p.base_url}>
-              {p.base_url}
+            <td class="mono muted" data-label={t("providers.baseUrl")}>
+              <div class="clip url-cell" title={p.base_url}>
+                {p.base_url}
+              </div>
             </td>
-            <td class="mono muted">{p.api_key || "—"}</td>
-            <td>
+            <td class="mono muted" data-label={t("providers.apiKey")}>
+              {p.api_key || "—"}
+            </td>
+            <td data-label={t("common.enabled")}>
               <Switch
                 checked={p.enabled}
                 label={p.enabled ? t("common.on") : t("common.off")}
@@ -77,10 +84,11 @@ export default function Providers() {
               />
             </td>
             <RowActions onEdit={() => editor.open(p)} onDelete={() => setDeleting(p)}>
-              <button type="button" class="btn sm" onClick={() => setUpstream(p)}>
-                <ListIcon />
-                {t("providers.fetchModels")}
-              </button>
+              <IconAction
+                label={t("providers.fetchModels")}
+                icon={<ListIcon />}
+                onClick={() => setUpstream(p)}
+              />
             </RowActions>
           </tr>
         )}

@@ -28,3 +28,9 @@ export { ApiKeyView } from "../../../storage/schema";
 /** The answer of create and rotate: the view plus the full key, shown this once. */
 export const ApiKeyWithSecret = t.Composite([ApiKeyView, t.Object({ key: t.String() })]);
 export type ApiKeyWithSecret = typeof ApiKeyWithSecret.static;
+
+/** The CNY-per-USD rate that converts a cost into a key's currency (setting `usd_cny_rate`). */
+export const ExchangeRate = t.Object({
+  usd_cny_rate: t.Number({ exclusiveMinimum: 0, maximum: 1000 }),
+});
+export type ExchangeRate = typeof ExchangeRate.static;

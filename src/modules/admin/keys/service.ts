@@ -1,5 +1,6 @@
 import { validationError } from "../../../core/errors";
 import { randomToken, sha256Hex } from "../../../core/secrets";
+import { convertCost, USD_CNY_RATE_SETTING, usdCnyRateOf } from "../../../core/money";
 import { type AdminDeps, found } from "../shared";
 import type { ApiKeyView, ApiKeyWithSecret, KeyCreate, KeyUpdate } from "./model";
 import type { KeyColumns } from "../../../storage/keys";
@@ -82,12 +83,31 @@ export const keyService = {
     return { ...view, key };
   },
 
+  /** Updates a key; a new currency converts the key's spend into it at the configured rate. */
   async update(d: AdminDeps, id: number, patch: KeyUpdate): Promise<ApiKeyView> {
     const base = found(await d.storage.keys.columns(id), "API key", id);
-    const cols = await merge(d, base, patch);
-    const view = found(await d.storage.keys.update(id, cols, d.clock.now()), "API key", id);
+    const next = await merge(d, base, patch);
+    const view = await d.storage.transaction(async (tx) => {
+      if (next.currency !== base.currency) {
+        const rate = usdCnyRateOf(await tx.settings.get(USD_CNY_RATE_SETTING));
+        await tx.keys.scaleSpent(id, convertCost(1, base.currency, next.currency, rate));
+      }
+      return found(await tx.keys.update(id, next, d.clock.now()), "API key", id);
+    });
     await d.onConfigChange();
     return view;
+  },
+
+  /** The rate that converts a cost into a key's currency (budgets are kept in the key's currency). */
+  async exchangeRate(d: AdminDeps) {
+    const stored = await d.storage.settings.get<unknown>(USD_CNY_RATE_SETTING);
+    return { usd_cny_rate: usdCnyRateOf(stored), is_default: stored === undefined };
+  },
+
+  async setExchangeRate(d: AdminDeps, rate: number) {
+    await d.storage.settings.set(USD_CNY_RATE_SETTING, rate);
+    await d.onConfigChange();
+    return keyService.exchangeRate(d);
   },
 
   /** Replaces the secret: the old key stops working at once, the new one is shown this once. */

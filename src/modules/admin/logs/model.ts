@@ -10,7 +10,11 @@ export const LogQuery = t.Object({
   style: t.Optional(
     t.UnionEnum(["openai", "openai-responses", "anthropic", "gemini"], { default: undefined }),
   ),
+  upstream_type: t.Optional(
+    t.UnionEnum(["openai", "openai-responses", "anthropic", "gemini"], { default: undefined }),
+  ),
   key_id: t.Optional(t.Numeric({ minimum: 1 })),
+  user_agent: t.Optional(t.String({ description: "part of the client's User-Agent (case-insensitive)" })),
   trace_id: t.Optional(t.String()),
   session_id: t.Optional(t.String()),
   from: t.Optional(t.String({ description: "ISO-8601 time or epoch ms" })),

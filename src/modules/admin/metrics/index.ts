@@ -30,7 +30,7 @@ export const metricsApiController = (d: AdminDeps, token: AdminToken) => {
       isAdmin: true,
       query: WindowQuery,
     })
-    .get("/latency", ({ query }) => once(key("latency", query), () => svc.latency(d, query)), {
+    .get("/percentiles", ({ query }) => once(key("percentiles", query), () => svc.latency(d, query)), {
       isAdmin: true,
       query: WindowQuery,
     });

@@ -3,6 +3,7 @@ import type { AdminToken } from "../../../http/admin-token";
 import { adminBody } from "../../../http/admin-body";
 import { adminAuth } from "../../../http/auth";
 import { type AdminDeps, IdParams } from "../shared";
+import { BulkLinks, bulkLink } from "./bulk";
 import { LinkCreate, LinkQuery, LinkUpdate } from "./model";
 import { testLink } from "./probe";
 import { linkService as svc } from "./service";
@@ -22,4 +23,8 @@ export const modelProvidersController = (d: AdminDeps, token: AdminToken) =>
       ...adminBody(LinkUpdate),
     })
     .delete("/:id", ({ params }) => svc.remove(d, params.id), { isAdmin: true, params: IdParams })
-    .post("/:id/test", ({ params }) => testLink(d, params.id), { isAdmin: true, params: IdParams });
+    .post("/:id/test", ({ params }) => testLink(d, params.id), { isAdmin: true, params: IdParams })
+    .post("/bulk", async ({ body, status }) => status(201, await bulkLink(d, body)), {
+      isAdmin: true,
+      ...adminBody(BulkLinks),
+    });

@@ -14,7 +14,20 @@ const clean = (input: ModelUpdate) => ({
 });
 
 export const modelService = {
-  list: (d: AdminDeps) => d.storage.models.all(),
+  /** Every model with how many links it has (`links`) and how many of them are enabled. */
+  async list(d: AdminDeps) {
+    const counts = new Map<number, { links: number; enabled_links: number }>();
+    for (const l of await d.storage.links.all()) {
+      const c = counts.get(l.model_id) ?? { links: 0, enabled_links: 0 };
+      c.links++;
+      if (l.enabled) c.enabled_links++;
+      counts.set(l.model_id, c);
+    }
+    return (await d.storage.models.all()).map((m) => ({
+      ...m,
+      ...(counts.get(m.id) ?? { links: 0, enabled_links: 0 }),
+    }));
+  },
 
   get: async (d: AdminDeps, id: number) => found(await d.storage.models.get(id), "model", id),
 
