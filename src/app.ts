@@ -121,6 +121,8 @@ export function createApp(deps: AppDeps) {
   metrics.setLabelNames(labelNames(snapshot));
   const rebuild = async () => {
     snapshot = await buildSnapshot(storage);
+    // A token reset on another instance reaches this one with the same notice.
+    await deps.adminToken.refresh?.();
     health.forget(snapshot.all.linkIds());
     metrics.setLabelNames(labelNames(snapshot));
   };

@@ -14,6 +14,8 @@ export interface AdminToken {
    * working at once. Absent when the token comes from TOKEN: it is changed there.
    */
   reset?: () => Promise<string>;
+  /** Re-reads the stored hash (another instance on the same database may have reset it). */
+  refresh?: () => Promise<void>;
 }
 
 const newToken = () => `llmio-${randomToken(24)}`;
@@ -48,6 +50,10 @@ export async function resolveAdminToken(
       await settings.set(SETTING, hashed);
       stored = hashed;
       return next;
+    },
+    async refresh() {
+      const current = await settings.get<string>(SETTING);
+      if (current) stored = current;
     },
   };
 }

@@ -61,6 +61,17 @@ describe("resolveAdminToken", () => {
     expect(two.verify(token)).toBe(true);
   });
 
+  it("an instance that refreshes adopts a token reset on another instance of the same database", async () => {
+    const settings = sqliteStorage(openDatabase(":memory:")).settings;
+    const here = await resolveAdminToken(settings, undefined);
+    const there = await resolveAdminToken(settings, undefined);
+    const next = await (here.reset as () => Promise<string>)();
+    expect(there.verify(next)).toBe(false);
+    await there.refresh?.();
+    expect(there.verify(next)).toBe(true);
+    expect(there.verify(here.generated as string)).toBe(false);
+  });
+
   it("reset generates a new token and the old one stops working", async () => {
     const db = openDatabase(":memory:");
     const old = (await resolveAdminToken(sqliteStorage(db).settings, undefined)).generated as string;

@@ -35,7 +35,10 @@ export const settingsController = (runtime: GatewayRuntime, token: AdminToken) =
               conflict("the admin token comes from the TOKEN environment variable: change it there"),
             ),
           );
-        return { token: await token.reset() };
+        const next = await token.reset();
+        // The other instances re-read the stored hash with the configuration notice.
+        await runtime.reload();
+        return { token: next };
       },
       { isAdmin: true },
     );
