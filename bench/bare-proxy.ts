@@ -13,6 +13,8 @@ if (!upstream) throw new Error("usage: bare-proxy.ts <upstream-url>");
 const rename: Record<string, string> = {
   [MODELS.openai]: UPSTREAM_MODELS.openai,
   [MODELS.anthropic]: UPSTREAM_MODELS.anthropic,
+  [MODELS.openaiFast]: UPSTREAM_MODELS.openaiFast,
+  [MODELS.paced]: UPSTREAM_MODELS.paced,
 };
 
 const server = Bun.serve({

@@ -22,27 +22,40 @@ const TOKEN = "bench";
 const upstreamJson = JSON.stringify(
   fakeBody("openai", UPSTREAM_MODELS.openai, "Hello from the fake upstream!"),
 );
-const upstreamEvents = fakeStreamEvents("openai", UPSTREAM_MODELS.openai, "Hello from the fake upstream!", 8);
+const upstreamJsonAnthropic = JSON.stringify(
+  fakeBody("anthropic", UPSTREAM_MODELS.anthropic, "Hello from the fake upstream!"),
+);
 const enc = new TextEncoder();
-const eventBytes = upstreamEvents.map((e) => enc.encode(e));
+const eventBytes = {
+  openai: fakeStreamEvents("openai", UPSTREAM_MODELS.openai, "Hello from the fake upstream!", 8).map((e) =>
+    enc.encode(e),
+  ),
+  anthropic: fakeStreamEvents("anthropic", UPSTREAM_MODELS.anthropic, "Hello from the fake upstream!", 8).map(
+    (e) => enc.encode(e),
+  ),
+};
 
-const http: HttpClient = async (_url, init) => {
+const http: HttpClient = async (url, init) => {
   const body = init.body;
+  const anthropic = url.endsWith("/messages");
   if (
     typeof body === "string"
       ? body.includes('"stream":true')
       : new TextDecoder().decode(body as Uint8Array).includes('"stream":true')
   ) {
+    const events = anthropic ? eventBytes.anthropic : eventBytes.openai;
     let i = 0;
     const stream = new ReadableStream<Uint8Array>({
       pull(c) {
-        if (i < eventBytes.length) c.enqueue(eventBytes[i++] as Uint8Array);
+        if (i < events.length) c.enqueue(events[i++] as Uint8Array);
         else c.close();
       },
     });
     return new Response(stream, { headers: { "content-type": "text/event-stream" } });
   }
-  return new Response(upstreamJson, { headers: { "content-type": "application/json" } });
+  return new Response(anthropic ? upstreamJsonAnthropic : upstreamJson, {
+    headers: { "content-type": "application/json" },
+  });
 };
 
 const parsed = parseConfig([], { TOKEN, LOG_LEVEL: "silent" });
@@ -64,26 +77,46 @@ async function post(path: string, body: unknown): Promise<{ id: number }> {
   if (res.status >= 300) throw new Error(`${path}: ${res.status} ${await res.text()}`);
   return (await res.json()) as { id: number };
 }
-const provider = await post("/api/providers", {
-  name: "fake",
-  type: "openai",
-  base_url: "http://127.0.0.1:9",
-  api_key: "sk-x",
-});
-const model = await post("/api/models", { name: MODELS.openai });
-await post("/api/model-providers", {
-  model_id: model.id,
-  provider_id: provider.id,
-  provider_model: UPSTREAM_MODELS.openai,
-});
+async function link(name: string, type: "openai" | "anthropic", upstreamModel: string, providerName: string) {
+  const provider = await post("/api/providers", {
+    name: providerName,
+    type,
+    base_url: "http://127.0.0.1:9",
+    api_key: "sk-x",
+  });
+  const model = await post("/api/models", { name });
+  await post("/api/model-providers", {
+    model_id: model.id,
+    provider_id: provider.id,
+    provider_model: upstreamModel,
+  });
+  return provider.id;
+}
+const openaiProvider = await link(MODELS.openai, "openai", UPSTREAM_MODELS.openai, "fake");
+await link(MODELS.anthropic, "anthropic", UPSTREAM_MODELS.anthropic, "fake-anthropic");
+// Translated: an Anthropic client, a model whose only link is the OpenAI-chat provider.
+{
+  const model = await post("/api/models", { name: MODELS.translated });
+  await post("/api/model-providers", {
+    model_id: model.id,
+    provider_id: openaiProvider,
+    provider_model: UPSTREAM_MODELS.openai,
+  });
+}
 
 const messages = [{ role: "user", content: "Say hello in a few words." }];
 const bodies = {
   json: JSON.stringify({ model: MODELS.openai, messages, max_tokens: 64 }),
   stream: JSON.stringify({ model: MODELS.openai, messages, max_tokens: 64, stream: true }),
+  anthropic: JSON.stringify({ model: MODELS.anthropic, messages, max_tokens: 64, stream: true }),
+  translated: JSON.stringify({ model: MODELS.translated, messages, max_tokens: 64, stream: true }),
 };
-const request = (body: string) =>
-  new Request("http://127.0.0.1/v1/chat/completions", { method: "POST", headers: auth, body });
+const request = (body: string, path = "/v1/chat/completions") =>
+  new Request(`http://127.0.0.1${path}`, {
+    method: "POST",
+    headers: { ...auth, "anthropic-version": "2023-06-01" },
+    body,
+  });
 
 /** The floor: the same Request in, the same bytes out, nothing in between. */
 const bare = async (req: Request) => {
@@ -91,26 +124,44 @@ const bare = async (req: Request) => {
   return new Response(upstreamJson, { headers: { "content-type": "application/json" } });
 };
 
+/**
+ * CPU time of the process per call (user + system, every thread: the record writer included), median of
+ * the samples. CPU time rather than wall time, because the machine is shared: other processes stretch the
+ * wall clock, much less the CPU a call takes.
+ */
 async function measure(call: () => Promise<Response>): Promise<number> {
   const samples: number[] = [];
   for (let s = 0; s < SAMPLES + 1; s++) {
     Bun.gc(true);
-    const t = performance.now();
+    const c = process.cpuUsage();
     for (let i = 0; i < CALLS; i++) {
       const res = await call();
       await res.arrayBuffer();
     }
-    if (s > 0) samples.push(((performance.now() - t) * 1000) / CALLS); // first sample is warm-up
+    const d = process.cpuUsage(c);
+    if (s > 0) samples.push((d.user + d.system) / CALLS); // first sample is warm-up
   }
   samples.sort((a, b) => a - b);
   return samples[samples.length >> 1] as number;
 }
 
+const only = process.env.OVERHEAD_ONLY?.split(",");
+const want = (k: string) => !only || only.includes(k);
 const floor = await measure(() => bare(request(bodies.json)));
-const json = await measure(() => app.handle(request(bodies.json)));
-const stream = await measure(() => app.handle(request(bodies.stream)));
+const out: string[] = [`floor ${floor.toFixed(2)}`];
+const lanes: [string, () => Promise<Response>][] = [
+  ["non-stream", () => app.handle(request(bodies.json))],
+  ["stream", () => app.handle(request(bodies.stream))],
+  ["anthropic stream", () => app.handle(request(bodies.anthropic, "/v1/messages"))],
+  ["translated stream", () => app.handle(request(bodies.translated, "/v1/messages"))],
+];
+for (const [name, call] of lanes) {
+  if (!want(name.split(" ")[0] as string)) continue;
+  const us = await measure(call);
+  out.push(`${name} ${us.toFixed(2)} (+${(us - floor).toFixed(2)})`);
+}
 await app.decorator.gateway.recorder.drain();
 const written = app.decorator.gateway.recorder.written;
 console.log(
-  `µs per call (median of ${SAMPLES} × ${CALLS}): floor ${floor.toFixed(2)}, non-stream ${json.toFixed(2)} (+${(json - floor).toFixed(2)}), stream ${stream.toFixed(2)} (+${(stream - floor).toFixed(2)}); ${written} records written`,
+  `CPU µs per call (median of ${SAMPLES} × ${CALLS}): ${out.join(", ")}; ${written} records written`,
 );

@@ -4,10 +4,19 @@
 export const MODELS = {
   openai: "bench",
   anthropic: "bench-claude",
+  /** An Anthropic client on a model whose link is the OpenAI-chat provider: the translated lane. */
+  translated: "bench-x",
+  /** The same three on upstream models that stream without pauses (the 32-concurrent stream lanes). */
+  openaiFast: "bench-fast",
+  translatedFast: "bench-x-fast",
+  /** Streams paced at 20 ms per chunk (`npm run bench:scale`). */
+  paced: "bench-paced",
 } as const;
 export const UPSTREAM_MODELS = {
   openai: "bench-up",
   anthropic: "bench-claude-up",
+  openaiFast: "bench-up-fast",
+  paced: "bench-up-paced",
 } as const;
 
 /** The harness owns a child's stdin: when it closes (harness exit or crash), the child stops too. */

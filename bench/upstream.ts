@@ -10,6 +10,10 @@ const up = startFakeUpstream({
   // 1 ms between chunks, so the first chunk is a moment of its own (as with a real model), not the whole body.
   [UPSTREAM_MODELS.openai]: { kind: "ok", chunks: 8, chunkDelayMs: 1 },
   [UPSTREAM_MODELS.anthropic]: { kind: "ok", chunks: 8, chunkDelayMs: 1 },
+  // Throughput lanes: the same stream without pauses, so the gateway's CPU is what limits the rate.
+  [UPSTREAM_MODELS.openaiFast]: { kind: "ok", chunks: 8 },
+  // Scale: 12 events 20 ms apart, like a model writing at ≈ 50 tokens/s.
+  [UPSTREAM_MODELS.paced]: { kind: "ok", chunks: 8, chunkDelayMs: 20 },
 });
 
 // The fake keeps every request it saw (the tests read them); a benchmark must not grow without bound.

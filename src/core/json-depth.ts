@@ -2,8 +2,8 @@
 export const MAX_JSON_DEPTH = 256;
 
 /**
- * Whether a parsed JSON value nests objects/arrays deeper than `limit` (iterative: no recursion). Cheap for a
- * parsed request of a few nodes, which is why the proxy walks instead of scanning its (large) raw bytes.
+ * Whether a parsed JSON value nests objects/arrays deeper than `limit` (iterative: no recursion). The proxy
+ * scans its raw bytes instead (src/protocols/raw-json.ts: depth and the place of `model` in one pass).
  */
 export function nestsDeeperThan(value: unknown, limit: number): boolean {
   const stack: [unknown, number][] = [[value, 1]];
@@ -50,7 +50,7 @@ export function jsonNestsDeeperThan(bytes: Uint8Array, limit: number): boolean {
 }
 
 /** The index of the quote that closes the string opened at `open`, or -1; a native search, so text is skipped fast. */
-function closingQuote(bytes: Uint8Array, open: number): number {
+export function closingQuote(bytes: Uint8Array, open: number): number {
   let at = open;
   for (;;) {
     at = bytes.indexOf(QUOTE, at + 1);

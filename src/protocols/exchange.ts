@@ -5,6 +5,7 @@
  * Failover may cross protocols in the middle of a request: each attempt makes its own exchange.
  */
 import { type ErrorCode, GatewayError } from "../core/errors";
+import { decodeUtf8 } from "../core/utf8";
 import type {
   CanonicalEvent,
   CanonicalRequest,
@@ -14,10 +15,10 @@ import type {
   StreamEncoder,
 } from "./canonical";
 import { errorMessage, isObject, parseJsonObject } from "./json";
+import { type RawLayout, spliceBody } from "./raw-json";
 import type { ProtocolCodec, ResponseFacts, Sniffed, StreamTap, Style, Usage } from "./types";
 
 const encoder = new TextEncoder();
-const decoder = new TextDecoder();
 
 /** What the upstream side of an exchange needs to know about the link. */
 export interface ExchangeLink {
@@ -32,6 +33,8 @@ export interface ExchangeRequest {
   codec: ProtocolCodec;
   raw: Uint8Array<ArrayBuffer>;
   body: Record<string, unknown>;
+  /** Where `raw` can be patched in place (pass-through splices the link's model instead of re-serialising). */
+  layout?: RawLayout;
   sniffed: Sniffed;
   /** The request in canonical form, decoded at most once (only when an attempt translates). */
   canonical: () => CanonicalRequest;
@@ -63,7 +66,7 @@ export interface Exchange {
    * A whole 2xx answer for the client. Throws `BadResponse` when the upstream's body is not a valid
    * answer of its protocol (truncated, not JSON, no content): a failure of the link, not of the request.
    */
-  answer(bytes: Uint8Array<ArrayBuffer>): Answer;
+  answer(bytes: Uint8Array<ArrayBuffer>, text?: string): Answer;
   /** A tap over the upstream's stream that returns the client's bytes. */
   tap(): StreamTap;
   /** A 4xx the request caused, as the client's protocol renders it. */
@@ -124,10 +127,11 @@ export function passThrough(req: ExchangeRequest, link: ExchangeLink): Exchange 
         stream: sniffed.stream,
         extraBody: link.extraBody,
       });
-      return upstreamBody === req.body ? req.raw : JSON.stringify(upstreamBody);
+      if (upstreamBody === req.body) return req.raw;
+      return spliceBody(req.raw, req.layout, req.body, upstreamBody) ?? JSON.stringify(upstreamBody);
     },
-    answer(bytes) {
-      const parsed = answerBody(bytes);
+    answer(bytes, text) {
+      const parsed = answerBody(bytes, text);
       return { body: bytes, facts: codec.parseResponse(parsed) };
     },
     tap: () => codec.createStreamTap({ hideUsageChunk: sniffed.clientWantsStreamUsage === false }),
@@ -155,8 +159,8 @@ function translating(
           extraBody: link.extraBody,
         }),
       ),
-    answer(bytes) {
-      const parsed = answerBody(bytes);
+    answer(bytes, text) {
+      const parsed = answerBody(bytes, text);
       let res: ReturnType<OutboundCodec["decodeResponse"]>;
       try {
         res = outbound.decodeResponse(parsed);
@@ -190,11 +194,14 @@ export function translatedRejection(
   return { body: JSON.stringify(client.errorBody(err)), contentType: "application/json" };
 }
 
-/** A whole answer's JSON object; BadResponse when it is not valid JSON or not an object. */
-export function answerBody(bytes: Uint8Array): Record<string, unknown> {
+/**
+ * A whole answer's JSON object; BadResponse when it is not valid JSON or not an object. `text` is the bytes
+ * already decoded, when the caller has them.
+ */
+export function answerBody(bytes: Uint8Array, text?: string): Record<string, unknown> {
   let parsed: unknown;
   try {
-    parsed = JSON.parse(decoder.decode(bytes));
+    parsed = JSON.parse(text ?? decodeUtf8(bytes));
   } catch {
     throw new BadResponse("body is not valid JSON");
   }

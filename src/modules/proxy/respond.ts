@@ -1,9 +1,9 @@
 import { GatewayError } from "../../core/errors";
-import { MAX_JSON_DEPTH, nestsDeeperThan } from "../../core/json-depth";
+import { MAX_JSON_DEPTH } from "../../core/json-depth";
+import { decodeUtf8 } from "../../core/utf8";
+import { type RawLayout, scanJson } from "../../protocols/raw-json";
 import type { ProtocolCodec } from "../../protocols/types";
 import type { RequestContext } from "./context";
-
-const decoder = new TextDecoder();
 
 /**
  * CORS for browser clients (chat web apps calling the gateway directly). Keys travel as bearer headers,
@@ -58,12 +58,13 @@ export function errorResponse(
 
 /**
  * Reads the request body within the size limit: 413 past it, 400 when it is not a JSON object, 422 when it
- * nests deeper than MAX_JSON_DEPTH (re-serialising or walking such a body would overflow the stack).
+ * nests deeper than MAX_JSON_DEPTH (re-serialising or walking such a body would overflow the stack). The
+ * depth is scanned in the raw bytes, which also finds where `model` sits for pass-through splicing.
  */
 export async function readJsonBody(
   request: Request,
   limit: number,
-): Promise<{ raw: Uint8Array<ArrayBuffer>; body: Record<string, unknown> }> {
+): Promise<{ raw: Uint8Array<ArrayBuffer>; body: Record<string, unknown>; layout: RawLayout }> {
   const declared = Number(request.headers.get("content-length") ?? "0");
   if (declared > limit)
     throw new GatewayError(413, "payload_too_large", `request body exceeds ${limit} bytes`);
@@ -79,15 +80,16 @@ export async function readJsonBody(
     throw new GatewayError(413, "payload_too_large", `request body exceeds ${limit} bytes`);
   let body: unknown;
   try {
-    body = JSON.parse(decoder.decode(raw));
+    body = JSON.parse(decodeUtf8(raw));
   } catch {
     throw new GatewayError(400, "invalid_request", "request body is not valid JSON");
   }
   if (typeof body !== "object" || body === null || Array.isArray(body)) {
     throw new GatewayError(400, "invalid_request", "request body must be a JSON object");
   }
-  if (nestsDeeperThan(body, MAX_JSON_DEPTH)) {
+  const layout = scanJson(raw, MAX_JSON_DEPTH);
+  if (layout.tooDeep) {
     throw new GatewayError(422, "invalid_request", `request body nests deeper than ${MAX_JSON_DEPTH} levels`);
   }
-  return { raw, body: body as Record<string, unknown> };
+  return { raw, body: body as Record<string, unknown>, layout };
 }

@@ -1,12 +1,14 @@
 import type { Config } from "../../config";
 import type { Clock, Random } from "../../core/clock";
 import { GatewayError } from "../../core/errors";
+import { decodeUtf8 } from "../../core/utf8";
 import { INTERRUPTED_BY_SHUTDOWN, type Lifecycle } from "../../core/lifecycle";
 import { type Logger, redact } from "../../core/logger";
 import type { AdminToken } from "../../http/admin-token";
 import type { HttpClient } from "../../providers/registry";
 import { createSseToJsonArray } from "../../protocols/gemini/json-array";
 import type { CanonicalRequest } from "../../protocols/canonical";
+import type { RawLayout } from "../../protocols/raw-json";
 import {
   type Answer,
   BadResponse,
@@ -122,8 +124,8 @@ export class ProxyService {
     }
     this.d.lifecycle.enter(ctx);
     try {
-      const { raw, body } = await readJsonBody(request, this.d.config.bodyLimit);
-      if (ctx.ioLog) ctx.requestText = decoder.decode(raw);
+      const { raw, body, layout } = await readJsonBody(request, this.d.config.bodyLimit);
+      if (ctx.ioLog) ctx.requestText = decodeUtf8(raw);
       const sniffed = codec.sniff(body, {
         urlModel: inb.urlModel,
         urlStream: inb.urlStream,
@@ -143,7 +145,7 @@ export class ProxyService {
         );
       // When the shutdown grace ends first, the client gets a 503 in its protocol, and the record says why.
       return await untilInterrupted(
-        this.route(inb, codec, ctx, model, exchangeRequest(codec, ctx, raw, body, sniffed)),
+        this.route(inb, codec, ctx, model, exchangeRequest(codec, ctx, raw, body, layout, sniffed)),
         this.d.lifecycle.interrupted,
         () => {
           const err = interruptedError();
@@ -353,7 +355,7 @@ export class ProxyService {
       attempt.fail(attempt.failureKind, res.status, `response body failed: ${String(err)}`);
       return undefined;
     }
-    const text = decoder.decode(bytes);
+    const text = decodeUtf8(bytes);
     if (matchesError(attempt.link.provider.errorMatcher, text)) {
       attempt.fail("matched_error", res.status, summarize(text, attempt.link));
       return undefined;
@@ -362,7 +364,7 @@ export class ProxyService {
     // answer: fail over rather than relay it.
     let answer: Answer;
     try {
-      answer = exchange.answer(bytes);
+      answer = exchange.answer(bytes, text);
     } catch (err) {
       if (!(err instanceof BadResponse)) throw err;
       attempt.fail("bad_response", res.status, summarize(`${err.message}: ${text}`, attempt.link));
@@ -489,6 +491,7 @@ function exchangeRequest(
   ctx: RequestContext,
   raw: Uint8Array<ArrayBuffer>,
   body: Record<string, unknown>,
+  layout: RawLayout,
   sniffed: Sniffed,
 ): ExchangeRequest {
   let canonical: CanonicalRequest | undefined;
@@ -496,6 +499,7 @@ function exchangeRequest(
     codec,
     raw,
     body,
+    layout,
     sniffed,
     canonical: () =>
       (canonical ??= TRANSLATION.inbound(codec.style).decodeRequest(body, {

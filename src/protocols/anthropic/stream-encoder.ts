@@ -27,8 +27,18 @@ interface Block {
   stopped: boolean;
 }
 
+/** One SSE event; `type` leads the data object, as Anthropic sends it (written in, not spread into a copy). */
 function event(type: string, payload: Record<string, unknown>): string {
-  return `event: ${type}\ndata: ${JSON.stringify({ type, ...payload })}\n\n`;
+  const rest = JSON.stringify(payload);
+  return `event: ${type}\ndata: {"type":"${type}"${rest === "{}" ? "}" : `,${rest.slice(1)}`}\n\n`;
+}
+
+/**
+ * A content_block_delta from a template: the events a stream is made of, so only the text is serialised
+ * (the same bytes `event()` would write).
+ */
+function deltaEvent(index: number, type: string, field: string, value: string): string {
+  return `event: content_block_delta\ndata: {"type":"content_block_delta","index":${index},"delta":{"type":"${type}","${field}":${JSON.stringify(value)}}}\n\n`;
 }
 
 function contentBlock(start: BlockStart): Record<string, unknown> {
@@ -155,28 +165,38 @@ class AnthropicStreamEncoder implements StreamEncoder {
   }
 
   #emitDelta(index: number, block: Block, ev: BlockEvent): string {
-    let delta: Record<string, unknown>;
+    let type: string;
+    let field: string;
+    let value: string;
     switch (ev.type) {
       case "text_delta":
         if (ev.text === "") return "";
-        delta = { type: "text_delta", text: ev.text };
+        type = "text_delta";
+        field = "text";
+        value = ev.text;
         break;
       case "thinking_delta":
         if (ev.text === "") return "";
-        delta = { type: "thinking_delta", thinking: ev.text };
+        type = "thinking_delta";
+        field = "thinking";
+        value = ev.text;
         break;
       case "thinking_signature":
         // Only Anthropic's own signatures: a client sends the block back, and a foreign one would be rejected.
         if (!ev.signature || block.start.kind !== "thinking" || block.start.origin !== "anthropic") return "";
-        delta = { type: "signature_delta", signature: ev.signature };
+        type = "signature_delta";
+        field = "signature";
+        value = ev.signature;
         break;
       case "tool_args_delta":
         if (ev.json === "") return "";
-        delta = { type: "input_json_delta", partial_json: ev.json };
+        type = "input_json_delta";
+        field = "partial_json";
+        value = ev.json;
         break;
     }
     const opening = this.#openOnWire(index, ev.type === "text_delta" ? ev.text : undefined);
-    return `${opening}${event("content_block_delta", { index: block.wireIndex, delta })}`;
+    return `${opening}${deltaEvent(block.wireIndex as number, type, field, value)}`;
   }
 
   #blockStop(index: number): string {

@@ -54,9 +54,9 @@ class OpenAIChatStreamEncoder implements StreamEncoder {
           });
         }
       case "text_delta":
-        return event.text === "" ? "" : this.#delta({ content: event.text });
+        return event.text === "" ? "" : this.#textDelta("content", event.text);
       case "thinking_delta":
-        return event.text === "" ? "" : this.#delta({ reasoning_content: event.text });
+        return event.text === "" ? "" : this.#textDelta("reasoning_content", event.text);
       case "tool_args_delta": {
         const index = this.#toolIndex.get(event.index);
         if (index === undefined || event.json === "") return "";
@@ -103,6 +103,19 @@ class OpenAIChatStreamEncoder implements StreamEncoder {
 
   #delta(delta: Record<string, unknown>): string {
     return this.#role() + this.#chunk(delta, null);
+  }
+
+  /** What every delta chunk starts with, up to the delta's first field; fixed once the role went out. */
+  #prefix: string | undefined;
+
+  /**
+   * A text or reasoning delta from a template: the chunks a stream is made of, so only the text is
+   * serialised (the same bytes `#chunk` writes).
+   */
+  #textDelta(field: "content" | "reasoning_content", text: string): string {
+    const role = this.#role();
+    this.#prefix ??= `data: ${JSON.stringify(this.#base()).slice(0, -1)},"choices":[{"index":0,"delta":{`;
+    return `${role}${this.#prefix}"${field}":${JSON.stringify(text)}},"logprobs":null,"finish_reason":null}]}\n\n`;
   }
 
   #base() {

@@ -72,8 +72,8 @@ export const openAIEmbeddingsEndpoint: Endpoint = {
       client: req.codec,
       translated: true,
       payload: () => JSON.stringify(toGeminiEmbedRequest(req.body, link.providerModel, link.extraBody)),
-      answer(bytes) {
-        const parsed = answerBody(bytes);
+      answer(bytes, text) {
+        const parsed = answerBody(bytes, text);
         let mapped: ReturnType<typeof fromGeminiEmbedResponse>;
         try {
           mapped = fromGeminiEmbedResponse(parsed, {

@@ -1,0 +1,232 @@
+/**
+ * What the benchmark commands share: pinning to cores, child processes that are always stopped, the gateway
+ * configured through its admin API, and readings of a process's memory and CPU time from /proc.
+ */
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { Subprocess } from "bun";
+import { MODELS, UPSTREAM_MODELS } from "./shared";
+
+export const ROOT = join(import.meta.dir, "..");
+export const TOKEN = "bench";
+export const TASKSET = Bun.which("taskset");
+
+/** Re-runs this script pinned to core 0 (with every thread it starts) unless it already is. */
+export async function pinToCore0(env: Record<string, string> = {}): Promise<void> {
+  if (!TASKSET || process.env.BENCH_PINNED) return;
+  const child = Bun.spawn([TASKSET, "-c", "0", process.execPath, ...process.argv.slice(1)], {
+    env: { ...process.env, ...env, BENCH_PINNED: "1" },
+    stdio: ["inherit", "inherit", "inherit"],
+  });
+  for (const sig of ["SIGINT", "SIGTERM"] as const) process.on(sig, () => child.kill(sig));
+  process.exit(await child.exited);
+}
+
+// ---- child processes, always stopped ----
+
+const children = new Set<Subprocess>();
+export const tmp = mkdtempSync(join(tmpdir(), "llmio-bench-"));
+let cleaned = false;
+export function cleanup() {
+  if (cleaned) return;
+  cleaned = true;
+  for (const c of children) c.kill("SIGKILL");
+  rmSync(tmp, { recursive: true, force: true });
+}
+
+/** Stops every child on exit, on SIGINT/SIGTERM, and after `hardLimitMs` whatever happens. */
+export function guard(name: string, hardLimitMs: number) {
+  process.on("exit", cleanup);
+  for (const sig of ["SIGINT", "SIGTERM"] as const) {
+    process.on(sig, () => {
+      cleanup();
+      process.exit(130);
+    });
+  }
+  setTimeout(() => {
+    process.stderr.write(`${name}: gave up after ${hardLimitMs / 1000} s\n`);
+    process.exit(1);
+  }, hardLimitMs).unref();
+}
+
+export /** Starts a Bun script on one core; resolves with the process and the first stdout line matching `ready`. */
+async function startChild(
+  args: string[],
+  core: number,
+  ready: RegExp,
+  env: Record<string, string> = {},
+  opts: { bin?: string; cwd?: string } = {},
+): Promise<{ proc: Subprocess<"pipe", "pipe", "inherit">; line: string }> {
+  const cmd = [...(TASKSET ? [TASKSET, "-c", String(core)] : []), opts.bin ?? process.execPath, ...args];
+  const proc = Bun.spawn(cmd, {
+    cwd: opts.cwd ?? ROOT,
+    env: { ...process.env, ...env },
+    stdin: "pipe",
+    stdout: "pipe",
+    stderr: "inherit",
+  });
+  children.add(proc);
+  const reader = proc.stdout.getReader();
+  const decoder = new TextDecoder();
+  let text = "";
+  const deadline = setTimeout(() => proc.kill("SIGKILL"), 15_000);
+  try {
+    for (;;) {
+      const r = await reader.read();
+      if (r.done) throw new Error(`${args.join(" ")} exited before it was ready:\n${text}`);
+      text += decoder.decode(r.value, { stream: true });
+      const line = text.split("\n").find((l) => ready.test(l));
+      if (line) {
+        // Keep draining, so a chatty child never blocks on a full pipe.
+        void (async () => {
+          while (!(await reader.read().catch(() => ({ done: true }))).done) {}
+        })();
+        return { proc, line };
+      }
+    }
+  } finally {
+    clearTimeout(deadline);
+  }
+}
+
+export function freePort(): number {
+  const s = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } });
+  const port = s.port;
+  s.stop(true);
+  return port;
+}
+
+/** Starts llmio (`bun src/index.ts`) on core 1 with a fresh database; resolves with the process and its URL. */
+export async function startGateway(
+  opts: { profileDir?: string; env?: Record<string, string> } = {},
+): Promise<{ proc: Subprocess<"pipe", "pipe", "inherit">; url: string }> {
+  const port = freePort();
+  const gateway = await startChild(
+    [
+      "--preload",
+      "./bench/exit-with-harness.ts",
+      ...(opts.profileDir ? ["--cpu-prof-md", `--cpu-prof-dir=${opts.profileDir}`] : []),
+      "src/index.ts",
+      "--port",
+      String(port),
+      "--host",
+      "127.0.0.1",
+      "--db",
+      join(tmp, `llmio-${port}.db`),
+    ],
+    1,
+    /listening on/,
+    { TOKEN, LOG_LEVEL: "warn", ...opts.env },
+  );
+  return { proc: gateway.proc, url: `http://127.0.0.1:${port}` };
+}
+
+export /**
+ * Idle memory of what ships: dist/llmio (built first when missing or stale) started alone in an empty
+ * folder, configured like the measured gateway, then read once and stopped.
+ */
+async function binaryIdleRss(upstreamUrl: string): Promise<number> {
+  const build = Bun.spawnSync([process.execPath, "scripts/build.ts", "--ui-if-stale"], {
+    cwd: ROOT,
+    stdio: ["ignore", "ignore", "inherit"],
+    timeout: 240_000,
+  });
+  if (build.exitCode !== 0) throw new Error("npm run build failed");
+  const dir = mkdtempSync(join(tmpdir(), "llmio-bench-bin-"));
+  const port = freePort();
+  const bin = await startChild(
+    ["--port", String(port), "--host", "127.0.0.1"],
+    1,
+    /listening on/,
+    { TOKEN, LOG_LEVEL: "warn" },
+    { bin: join(ROOT, "dist", "llmio"), cwd: dir },
+  );
+  try {
+    await configure(`http://127.0.0.1:${port}`, upstreamUrl);
+    await Bun.sleep(500);
+    return memoryMb(bin.proc.pid, "VmRSS");
+  } finally {
+    bin.proc.kill("SIGTERM");
+    await Promise.race([bin.proc.exited, Bun.sleep(5000)]);
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export /** Resident memory of a process in MB (VmRSS, or VmHWM for the peak). */
+function memoryMb(pid: number, field: "VmRSS" | "VmHWM"): number {
+  try {
+    const m = new RegExp(`^${field}:\\s+(\\d+) kB`, "m").exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+    return m ? Number(m[1]) / 1024 : Number.NaN;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+/**
+ * CPU time of a process so far, µs: the sum over its threads of the scheduler's run time
+ * (`/proc/<pid>/task/<tid>/schedstat`, nanoseconds), which stays exact on a busy machine where the tick-sampled
+ * utime/stime of `/proc/<pid>/stat` charge whole 10 ms ticks to whoever happens to run. NaN when unreadable.
+ */
+export function cpuTimeUs(pid: number | undefined): number {
+  if (pid === undefined) return Number.NaN;
+  try {
+    let ns = 0;
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      try {
+        ns += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, "utf8").split(" ")[0]);
+      } catch {
+        // the thread ended meanwhile
+      }
+    }
+    return ns / 1000;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+async function admin(base: string, path: string, body: unknown): Promise<{ id: number }> {
+  const res = await fetch(`${base}${path}`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${TOKEN}`, "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
+  if (res.status !== 201 && res.status !== 200)
+    throw new Error(`POST ${path}: HTTP ${res.status} ${await res.text()}`);
+  return (await res.json()) as { id: number };
+}
+
+export /**
+ * Two providers (OpenAI chat and Anthropic) on the fake upstream, and their models through the admin API
+ * (provider_model differs from the name, so the gateway rewrites `model` as in real use). `bench-x` and
+ * `bench-x-fast` are linked only to the OpenAI-chat provider: an Anthropic client calling them is translated.
+ */
+async function configure(base: string, upstream: string) {
+  const provider: Record<string, number> = {};
+  for (const type of ["openai", "anthropic"]) {
+    provider[type] = (
+      await admin(base, "/api/providers", {
+        name: `fake-${type}`,
+        type,
+        base_url: upstream,
+        api_key: "sk-bench-upstream",
+      })
+    ).id;
+  }
+  const links: [string, string, string][] = [
+    [MODELS.openai, "openai", UPSTREAM_MODELS.openai],
+    [MODELS.openaiFast, "openai", UPSTREAM_MODELS.openaiFast],
+    [MODELS.anthropic, "anthropic", UPSTREAM_MODELS.anthropic],
+    [MODELS.translated, "openai", UPSTREAM_MODELS.openai],
+    [MODELS.translatedFast, "openai", UPSTREAM_MODELS.openaiFast],
+    [MODELS.paced, "openai", UPSTREAM_MODELS.paced],
+  ];
+  for (const [name, type, up] of links) {
+    const model = await admin(base, "/api/models", { name });
+    await admin(base, "/api/model-providers", {
+      model_id: model.id,
+      provider_id: provider[type],
+      provider_model: up,
+    });
+  }
+}

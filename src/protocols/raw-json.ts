@@ -1,0 +1,164 @@
+/**
+ * A request body's raw bytes, read once without building anything: how deep it nests (the depth guard) and
+ * where its top-level `model` value sits, so a pass-through attempt can splice the link's model (and a
+ * missing top-level field such as OpenAI's `stream_options`) into the client's bytes instead of serialising
+ * the whole parsed body again. Strings are skipped with a native search, so a 1 MiB prompt costs a few calls.
+ */
+
+import { closingQuote } from "../core/json-depth";
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const OPEN_BRACE = 0x7b;
+const OPEN_BRACKET = 0x5b;
+const CLOSE_BRACE = 0x7d;
+const CLOSE_BRACKET = 0x5d;
+const COLON = 0x3a;
+const MODEL = [0x6d, 0x6f, 0x64, 0x65, 0x6c]; // model
+
+/** What a scan found out about a JSON object's bytes. */
+export interface RawLayout {
+  /** The bytes nest objects/arrays deeper than the limit (the outermost value is level 1). */
+  tooDeep: boolean;
+  /**
+   * Where the top-level object's `{` is, and the byte span of its `model` string value (quotes included).
+   * Undefined when splicing is not safe: no or several `model` keys, a top-level key written with escapes
+   * (JSON.parse would read `"mod\u0065l"` as `model`), or bytes that are not one plain object.
+   */
+  splice?: { open: number; model?: { start: number; end: number } };
+}
+
+/**
+ * Below this size a body is not scanned: it cannot nest past any sane limit (each level takes a byte), and
+ * serialising it again (≈ 1 µs) is cheaper than scanning and splicing it.
+ */
+const SMALL = 512;
+
+/** Scans JSON bytes once; see RawLayout. Bytes that are not JSON at all are left for the parser to refuse. */
+export function scanJson(bytes: Uint8Array, depthLimit: number): RawLayout {
+  if (bytes.length < SMALL && bytes.length <= depthLimit) return { tooDeep: false };
+  let depth = 0;
+  let open = -1;
+  let model: { start: number; end: number } | undefined;
+  let models = 0;
+  let plain = true;
+  const length = bytes.length;
+  for (let i = 0; i < length; i++) {
+    const b = bytes[i];
+    if (b === QUOTE) {
+      const close = closingQuote(bytes, i);
+      if (close < 0) return { tooDeep: false };
+      if (depth === 1 && plain) {
+        const colon = nextSignificant(bytes, close + 1);
+        if (bytes[colon] === COLON) {
+          // A top-level key.
+          if (escaped(bytes, i + 1, close)) plain = false;
+          else if (close - i === 6 && isModel(bytes, i + 1)) {
+            models++;
+            const value = nextSignificant(bytes, colon + 1);
+            if (bytes[value] === QUOTE) {
+              const end = closingQuote(bytes, value);
+              if (end < 0) return { tooDeep: false };
+              model = { start: value, end: end + 1 };
+              i = end;
+              continue;
+            }
+          }
+        }
+      }
+      i = close;
+    } else if (b === OPEN_BRACE || b === OPEN_BRACKET) {
+      if (depth === 0) {
+        if (open !== -1 || b !== OPEN_BRACE) plain = false;
+        open = i;
+      }
+      if (++depth > depthLimit) return { tooDeep: true };
+    } else if (b === CLOSE_BRACE || b === CLOSE_BRACKET) depth--;
+  }
+  if (!plain || open === -1 || models > 1) return { tooDeep: false };
+  return { tooDeep: false, splice: models === 1 ? (model ? { open, model } : undefined) : { open } };
+}
+
+/** Whether a key's bytes hold an escape (keys are short: a plain loop). */
+function escaped(bytes: Uint8Array, from: number, to: number): boolean {
+  for (let k = from; k < to; k++) if (bytes[k] === BACKSLASH) return true;
+  return false;
+}
+
+function isModel(bytes: Uint8Array, at: number): boolean {
+  for (let k = 0; k < 5; k++) if (bytes[at + k] !== MODEL[k]) return false;
+  return true;
+}
+
+/** The index of the next byte that is not JSON whitespace, from `at` on. */
+function nextSignificant(bytes: Uint8Array, at: number): number {
+  let i = at;
+  while (i < bytes.length) {
+    const b = bytes[i] as number;
+    if (b !== 0x20 && b !== 0x0a && b !== 0x0d && b !== 0x09) return i;
+    i++;
+  }
+  return i;
+}
+
+const encoder = new TextEncoder();
+/** Encoded fragments (model names, the usage flag): few distinct ones, so each is encoded once. */
+const fragments = new Map<string, Uint8Array>();
+function fragment(text: string): Uint8Array {
+  let bytes = fragments.get(text);
+  if (bytes === undefined) {
+    if (fragments.size >= 1024) fragments.clear();
+    bytes = encoder.encode(text);
+    fragments.set(text, bytes);
+  }
+  return bytes;
+}
+
+/**
+ * The client's bytes with `patched`'s differences from `body` written in, or undefined when they cannot be
+ * (then the caller serialises `patched`). Allowed: a new `model` string in place of the old one, and
+ * top-level fields `body` lacks (added after the opening brace). Anything else (a changed or removed field)
+ * is left to the serialiser. The result parses to an object equal to `patched`.
+ */
+export function spliceBody(
+  raw: Uint8Array<ArrayBuffer>,
+  layout: RawLayout | undefined,
+  body: Record<string, unknown>,
+  patched: Record<string, unknown>,
+): Uint8Array<ArrayBuffer> | undefined {
+  const at = layout?.splice;
+  if (!at) return undefined;
+  let empty = true;
+  for (const key in body) {
+    empty = false;
+    if (!(key in patched)) return undefined;
+  }
+  if (empty) return undefined;
+  let model: string | undefined;
+  let added = "";
+  for (const key in patched) {
+    const value = patched[key];
+    if (value === body[key]) continue;
+    if (key === "model" && typeof value === "string" && at.model) model = JSON.stringify(value);
+    else if (!(key in body) && value !== undefined)
+      added += `${JSON.stringify(key)}:${JSON.stringify(value)},`;
+    else return undefined;
+  }
+  const head = added ? fragment(added) : undefined;
+  const name = model !== undefined ? fragment(model) : undefined;
+  const cut = name && at.model ? at.model : { start: raw.length, end: raw.length };
+  const size = raw.length + (head?.length ?? 0) + (name ? name.length - (cut.end - cut.start) : 0);
+  const out = new Uint8Array(size);
+  // bytes up to and including `{`, the added fields, the bytes up to the model value, the new value, the rest
+  let o = 0;
+  const put = (part: Uint8Array) => {
+    out.set(part, o);
+    o += part.length;
+  };
+  put(raw.subarray(0, at.open + 1));
+  if (head) put(head);
+  put(raw.subarray(at.open + 1, cut.start));
+  if (name) put(name);
+  put(raw.subarray(cut.end));
+  return out;
+}

@@ -1,0 +1,63 @@
+import { describe, expect, it } from "bun:test";
+import type { SeenRequest } from "../helpers/fake-upstream";
+import { startFourLinked } from "../helpers/fixture";
+import { AUTH, FOUR, post, readSse } from "../helpers/gateway";
+
+const { up, gw } = startFourLinked();
+const last = () => up.seen.at(-1) as SeenRequest;
+type Json = Record<string, any>;
+
+// Long enough (≥ 512 bytes) for the pass-through to splice the routed model into the client's own bytes.
+const LONG = `${'a long prompt with "quotes", {braces} and [brackets] — ünïcödé ☃ '.repeat(40)}`;
+
+describe("pass-through of large bodies: the routed model spliced into the client's bytes", () => {
+  for (const style of ["openai", "anthropic"] as const) {
+    gw.link({
+      model: `splice-${style}`,
+      provider: FOUR[style].provider,
+      type: style,
+      baseUrl: up.url,
+      providerModel: `up-spliced-${style}`,
+    });
+  }
+
+  it("sends an OpenAI stream upstream with the link's model and the usage flag, the rest unchanged", async () => {
+    const raw = `{\n  "messages": [{"role": "user", "content": ${JSON.stringify(LONG)}}],\n  "model" : "splice-openai",\n  "stream": true,\n  "max_tokens": 9\n}`;
+    const res = await post(gw, "/v1/chat/completions", raw);
+    expect(res.status).toBe(200);
+    const events = await readSse(res);
+    expect(events.at(-1)?.data).toBe("[DONE]");
+    const seen = last();
+    expect(seen.model).toBe("up-spliced-openai");
+    expect(seen.body).toEqual({
+      model: "up-spliced-openai",
+      messages: [{ role: "user", content: LONG }],
+      stream: true,
+      max_tokens: 9,
+      stream_options: { include_usage: true },
+    });
+    // Usage was still read for the record and hidden from the client, which did not ask for it.
+    expect(events.some((e) => e.data !== "[DONE]" && (JSON.parse(e.data) as Json).usage)).toBe(false);
+  });
+
+  it("sends an Anthropic body upstream with only the model changed", async () => {
+    const body = {
+      model: "splice-anthropic",
+      max_tokens: 16,
+      system: LONG,
+      messages: [{ role: "user", content: [{ type: "text", text: LONG }] }],
+    };
+    const res = await post(gw, "/v1/messages", body, { ...AUTH, "anthropic-version": "2023-06-01" });
+    expect(res.status).toBe(200);
+    expect(last().body).toEqual({ ...body, model: "up-spliced-anthropic" });
+  });
+
+  it("never lets a second, escaped model key reach the upstream with the client's name", async () => {
+    // JSON.parse reads the last key: the request routes as splice-openai, and so must the upstream read it.
+    const raw = `{"model":"not-routed","mod\\u0065l":"splice-openai","messages":[{"role":"user","content":${JSON.stringify(LONG)}}]}`;
+    const res = await post(gw, "/v1/chat/completions", raw);
+    expect(res.status).toBe(200);
+    expect(last().model).toBe("up-spliced-openai");
+    expect(JSON.stringify(last().body)).not.toContain("not-routed");
+  });
+});
