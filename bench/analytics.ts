@@ -23,6 +23,7 @@ import { createApp } from "../src/app";
 import { parseConfig } from "../src/config";
 import { staticAdminToken } from "../src/http/admin-token";
 import { openDatabase } from "../src/storage/db";
+import { sqliteStorage } from "../src/storage/sqlite";
 import { insertRecords } from "../src/storage/request-logs";
 import { costOf, type RequestRecord } from "../src/telemetry/record";
 import { startFakeUpstream } from "../test/helpers/fake-upstream";
@@ -75,7 +76,7 @@ async function realRecords() {
   if (parsed.kind !== "config") throw new Error("unreachable");
   const db = openDatabase(dbPath);
   const app = createApp({
-    db,
+    storage: sqliteStorage(db),
     config: { ...parsed.config, logLevel: "silent", token: TOKEN },
     adminToken: staticAdminToken(TOKEN),
   });

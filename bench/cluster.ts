@@ -6,11 +6,14 @@
  * PASS when the Redis lane keeps ≥ 0.8× the plain lane's throughput. `npm run bench:cluster`.
  * Environment: BENCH_ROUNDS (default 3), BENCH_SECONDS per round (default 2), BENCH_REDIS_URL (default
  * redis://127.0.0.1:6379; keys under a prefix of this run's own, deleted at the end).
+ * With PostgreSQL reachable at BENCH_POSTGRES_URL (default postgres://postgres@127.0.0.1:5432/postgres; set it
+ * to "off" to skip), a third lane runs the gateway with DATABASE_URL (a database of this run's own, dropped at
+ * the end) and REDIS_URL, the scale-out configuration, against the same ≥ 0.8× target.
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { RedisClient, type Subprocess } from "bun";
+import { RedisClient, SQL, type Subprocess } from "bun";
 import { type LoadResult, runLoad } from "./load";
 import { MODELS, UPSTREAM_MODELS } from "./shared";
 
@@ -22,6 +25,31 @@ const PREFIX = `llmio-bench:${process.pid}:`;
 const TOKEN = "bench";
 const TASKSET = Bun.which("taskset");
 const TARGET = 0.8;
+const PG_ADMIN_URL = process.env.BENCH_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
+const PG_DB = `llmio_bench_${process.pid}`;
+
+/** A database of this run's own on the PostgreSQL server, or null when there is none (or it is switched off). */
+async function benchDatabase(): Promise<string | null> {
+  if (PG_ADMIN_URL === "off") return null;
+  const admin = new SQL(PG_ADMIN_URL, { max: 1, connectionTimeout: 3 });
+  try {
+    await admin.unsafe(`CREATE DATABASE ${PG_DB}`);
+  } catch (err) {
+    console.error(`no PostgreSQL lane: ${err instanceof Error ? err.message : String(err)}`);
+    return null;
+  } finally {
+    await admin.close().catch(() => {});
+  }
+  const u = new URL(PG_ADMIN_URL);
+  u.pathname = `/${PG_DB}`;
+  return u.toString();
+}
+
+async function dropBenchDatabase() {
+  const admin = new SQL(PG_ADMIN_URL, { max: 1 });
+  await admin.unsafe(`DROP DATABASE IF EXISTS ${PG_DB} WITH (FORCE)`).catch(() => {});
+  await admin.close().catch(() => {});
+}
 
 const children = new Set<Subprocess>();
 const tmp = mkdtempSync(join(tmpdir(), "llmio-bench-cluster-"));
@@ -124,8 +152,15 @@ async function main() {
   const upstream = (await start(["bench/upstream.ts"], 0, /^http:\/\//)).line.trim();
   const plain = await gateway("plain", {}, upstream);
   const shared = await gateway("redis", { REDIS_URL, REDIS_PREFIX: PREFIX }, upstream);
-  const lanes = { plain, redis: shared };
-  type Lane = keyof typeof lanes;
+  const pgUrl = await benchDatabase();
+  const scaled = pgUrl
+    ? await gateway("pg", { DATABASE_URL: pgUrl, REDIS_URL, REDIS_PREFIX: `${PREFIX}pg:` }, upstream)
+    : null;
+  const lanes = { plain, redis: shared, ...(scaled ? { pg: scaled } : {}) } as Record<
+    "plain" | "redis" | "pg",
+    typeof plain
+  >;
+  type Lane = "plain" | "redis" | "pg";
   type Key = "unlimited" | "limited";
   const body = JSON.stringify({
     model: MODELS.openai,
@@ -144,8 +179,10 @@ async function main() {
   const combos: [Lane, Key][] = [
     ["plain", "unlimited"],
     ["redis", "unlimited"],
+    ...(scaled ? ([["pg", "unlimited"]] as [Lane, Key][]) : []),
     ["plain", "limited"],
     ["redis", "limited"],
+    ...(scaled ? ([["pg", "limited"]] as [Lane, Key][]) : []),
   ];
   for (const [lane, key] of combos) {
     const r = await round(lane, key, 1000);
@@ -176,8 +213,27 @@ async function main() {
       `| ${key} | ${rps("plain", key).toFixed(0)} | ${rps("redis", key).toFixed(0)} | ${ratio.toFixed(2)}× | ${p50("plain", key).toFixed(2)} | ${p50("redis", key).toFixed(2)} | ≥ ${TARGET}× ${ratio >= TARGET ? "PASS" : "MISS"} |`,
     );
   }
+  if (scaled) {
+    lines.push(
+      "",
+      `| key | plain rps | PostgreSQL + Redis rps | ratio | plain p50 ms | PostgreSQL + Redis p50 ms | target |`,
+      `|---|---|---|---|---|---|---|`,
+    );
+    for (const key of ["unlimited", "limited"] as Key[]) {
+      const ratio = rps("pg", key) / rps("plain", key);
+      ok &&= ratio >= TARGET;
+      report[`pg_${key}`] = { plain_rps: rps("plain", key), pg_rps: rps("pg", key), ratio };
+      lines.push(
+        `| ${key} | ${rps("plain", key).toFixed(0)} | ${rps("pg", key).toFixed(0)} | ${ratio.toFixed(2)}× | ${p50("plain", key).toFixed(2)} | ${p50("pg", key).toFixed(2)} | ≥ ${TARGET}× ${ratio >= TARGET ? "PASS" : "MISS"} |`,
+      );
+    }
+  }
   console.log(lines.join("\n"));
   console.log(JSON.stringify(report));
+  if (scaled) {
+    for (const c of children) c.kill("SIGKILL");
+    await dropBenchDatabase();
+  }
 
   // This run's keys go with it.
   const c = new RedisClient(REDIS_URL);

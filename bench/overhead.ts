@@ -11,6 +11,7 @@ import { parseConfig } from "../src/config";
 import { resolveAdminToken } from "../src/http/admin-token";
 import type { HttpClient } from "../src/providers/registry";
 import { openDatabase } from "../src/storage/db";
+import { sqliteStorage } from "../src/storage/sqlite";
 import { fakeBody, fakeStreamEvents } from "../test/helpers/fake-upstream";
 import { MODELS, UPSTREAM_MODELS } from "./shared";
 
@@ -60,7 +61,13 @@ const http: HttpClient = async (url, init) => {
 const parsed = parseConfig([], { TOKEN, LOG_LEVEL: "silent" });
 if (parsed.kind !== "config") throw new Error("unreachable");
 const db = openDatabase(":memory:");
-const app = createApp({ db, config: parsed.config, adminToken: resolveAdminToken(db, TOKEN), http });
+const storage = sqliteStorage(db);
+const app = createApp({
+  storage,
+  config: parsed.config,
+  adminToken: await resolveAdminToken(storage.settings, TOKEN),
+  http,
+});
 
 const auth = { authorization: `Bearer ${TOKEN}`, "content-type": "application/json" };
 async function post(path: string, body: unknown): Promise<{ id: number }> {

@@ -1,4 +1,3 @@
-import type { Database } from "bun:sqlite";
 import { openapi } from "@elysiajs/openapi";
 import { Elysia } from "elysia";
 import { instanceId } from "./cluster/instance-id";
@@ -18,7 +17,7 @@ import { proxyModule } from "./modules/proxy";
 import { readinessController } from "./modules/readiness";
 import { KeyLimiter, type Limiter } from "./modules/proxy/limits";
 import { SharedKeyLimiter } from "./modules/proxy/shared-limits";
-import { buildSnapshot, type ProxySnapshot } from "./modules/proxy/snapshot";
+import { buildSnapshot, emptySnapshot, type ProxySnapshot } from "./modules/proxy/snapshot";
 import type { HttpClient } from "./providers/registry";
 import { type HealthOptions, HealthRegistry } from "./routing";
 import type { GatewayRuntime } from "./runtime";
@@ -33,13 +32,17 @@ import type { RequestRecord } from "./telemetry/record";
 import { Recorder, type RecorderOptions } from "./telemetry/recorder";
 import { LogRetention } from "./telemetry/log-retention";
 import { backfillPending } from "./storage/rollups";
-import { backfillInline, inlineStore, workerStore } from "./telemetry/store";
+import { isSqlite } from "./storage/sqlite";
+import type { Storage } from "./storage/storage";
+import { postgresReader } from "./telemetry/analytics-pg";
+import { backfillInline, inlineStore, type RecordStore, workerStore } from "./telemetry/store";
 
 export type { GatewayRuntime };
 
 /** Everything the app needs from outside; tests pass their own. */
 export interface AppDeps {
-  db: Database;
+  /** Configuration and records: SQLite (sqliteStorage) or PostgreSQL (openPostgres). */
+  storage: Storage;
   config: Config;
   adminToken: AdminToken;
   logger?: Logger;
@@ -63,7 +66,10 @@ export function createApp(deps: AppDeps) {
   const http: HttpClient = deps.http ?? ((url, init) => fetch(url, init));
   const startedAt = clock.now();
 
-  let snapshot = buildSnapshot(deps.db);
+  const storage = deps.storage;
+  const db = isSqlite(storage) ? storage.db : null;
+  // Empty until the first load resolves (`runtime.ready`); the process awaits it before it listens.
+  let snapshot = emptySnapshot();
   const health = new HealthRegistry(clock, deps.health);
   const cluster =
     deps.cluster ?? localCluster(instanceId(deps.config.instanceId), VERSION, startedAt, () => clock.now());
@@ -75,27 +81,35 @@ export function createApp(deps: AppDeps) {
     ? new SharedKeyLimiter(cluster, cluster.limits, ownLimiter, () => clock.mono())
     : ownLimiter;
   // A database file gets a writer thread; an in-memory one (tests) can only be written from here.
-  const onFile = Boolean(deps.db.filename) && deps.db.filename !== ":memory:";
-  // Rollups owed to records stored before migration 4 are built by the writer (start-up does not wait).
-  const owed = backfillPending(deps.db);
-  if (owed) logger.info(`building the dashboard's rollups of ${owed} stored records in the background`);
-  const store = onFile
-    ? workerStore(deps.db, deps.db.filename, logger, { eager: owed > 0 })
-    : inlineStore(deps.db, logger);
-  if (owed && !onFile) void backfillInline(deps.db, logger);
-  // The console's reports get a thread and a read-only connection of their own, likewise.
-  const analytics: AnalyticsReader = onFile
-    ? workerReader(deps.db, deps.db.filename, logger, {
-        timeoutMs: deps.config.analyticsTimeoutMs,
-        maxPending: 64,
-        ...deps.analytics,
-      })
-    : inlineReader(deps.db);
+  let store: RecordStore;
+  let analytics: AnalyticsReader;
+  if (db) {
+    const onFile = Boolean(db.filename) && db.filename !== ":memory:";
+    // Rollups owed to records stored before migration 4 are built by the writer (start-up does not wait).
+    const owed = backfillPending(db);
+    if (owed) logger.info(`building the dashboard's rollups of ${owed} stored records in the background`);
+    store = onFile
+      ? workerStore(storage.records, db.filename, logger, { eager: owed > 0 })
+      : inlineStore(storage.records, logger);
+    if (owed && !onFile) void backfillInline(db, logger);
+    // The console's reports get a thread and a read-only connection of their own, likewise.
+    analytics = onFile
+      ? workerReader(db, db.filename, logger, {
+          timeoutMs: deps.config.analyticsTimeoutMs,
+          maxPending: 64,
+          ...deps.analytics,
+        })
+      : inlineReader(db);
+  } else {
+    // PostgreSQL: the server does the work; the main thread only awaits its answers.
+    store = inlineStore(storage.records, logger, 1000);
+    analytics = postgresReader(storage);
+  }
   const recorder = new Recorder(store, deps.recorder);
   // Hourly: deletes request logs past the window (settings, else LOG_RETENTION_DAYS; off by default) and
   // rollups past ROLLUP_RETENTION_DAYS.
   const retention = new LogRetention(
-    deps.db,
+    storage,
     clock,
     logger,
     deps.config.logRetentionDays,
@@ -105,13 +119,17 @@ export function createApp(deps: AppDeps) {
   const metrics = new Metrics();
   const lifecycle = new Lifecycle();
   metrics.setLabelNames(labelNames(snapshot));
-  const rebuild = () => {
-    snapshot = buildSnapshot(deps.db);
+  const rebuild = async () => {
+    snapshot = await buildSnapshot(storage);
+    // A token reset on another instance reaches this one with the same notice.
+    await deps.adminToken.refresh?.();
     health.forget(snapshot.all.linkIds());
     metrics.setLabelNames(labelNames(snapshot));
   };
   // Another instance changed the configuration (or this one rejoined the shared state): rebuild from the database.
-  cluster.onConfigChange(rebuild);
+  cluster.onConfigChange(() => {
+    rebuild().catch((err) => logger.error("routing table rebuild failed", { error: String(err) }));
+  });
   const runtime: GatewayRuntime = {
     health,
     recorder,
@@ -121,13 +139,16 @@ export function createApp(deps: AppDeps) {
     cluster,
     analytics,
     snapshot: () => snapshot,
-    reload() {
-      rebuild();
+    async reload() {
+      await rebuild();
       cluster.publishConfigChange();
     },
+    ready: Promise.resolve(),
   };
+  // The first load only reads: the other instances have nothing to rebuild.
+  runtime.ready = rebuild();
   const adminDeps = {
-    db: deps.db,
+    storage,
     analytics,
     clock,
     logger,

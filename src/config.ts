@@ -10,6 +10,8 @@ export interface Config {
   port: number;
   host: string;
   dbPath: string;
+  /** PostgreSQL for configuration and records (several instances share it); unset: SQLite at dbPath. */
+  databaseUrl: string | undefined;
   logLevel: LogLevel;
   tz: string | undefined;
   /** Largest client request body accepted by the proxy, in bytes. */
@@ -39,16 +41,31 @@ export interface Config {
 
 export class ConfigError extends Error {}
 
-export type ParseResult = { kind: "config"; config: Config } | { kind: "exit"; output: string };
+/** `llmio copy-db --db <sqlite file> --to <postgres url>`: move a single-machine database up. */
+export interface CopyDbCommand {
+  from: string;
+  to: string;
+}
+
+export type ParseResult =
+  | { kind: "config"; config: Config }
+  | { kind: "copy-db"; copy: CopyDbCommand }
+  | { kind: "exit"; output: string };
 
 export const HELP = `llmio ${VERSION} — one LLM API gateway for OpenAI, Anthropic and Gemini clients
 
 Usage: llmio [options]
+       llmio copy-db --db <sqlite file> --to <postgres url>
+
+copy-db copies a single-machine database (configuration, keys, settings, request logs with their bodies)
+into an empty PostgreSQL database, and refuses one that already holds data.
 
 Options (each also read from the environment variable in brackets):
   --port <n>           listen port (PORT or LLMIO_SERVER_PORT, default 7070)
   --host <addr>        listen address (HOST, default 0.0.0.0)
   --db <path>          SQLite database file (DB_PATH, default ./db/llmio.db)
+  --database-url <url> PostgreSQL instead of SQLite, shared by several instances (DATABASE_URL,
+                       postgres://user:password@host:5432/db)
   --token <t>          admin token (TOKEN; generated and stored when unset)
   --log-level <l>      debug|info|warn|error|silent (LOG_LEVEL, default info)
   --body-limit-mb <n>  largest proxied request body in MiB (BODY_LIMIT_MB, default 32)
@@ -75,6 +92,7 @@ const FLAG_TO_KEY: Record<string, string> = {
   "--port": "PORT",
   "--host": "HOST",
   "--db": "DB_PATH",
+  "--database-url": "DATABASE_URL",
   "--token": "TOKEN",
   "--log-level": "LOG_LEVEL",
   "--body-limit-mb": "BODY_LIMIT_MB",
@@ -108,8 +126,43 @@ function boolean(name: string, raw: string): boolean {
   throw new ConfigError(`invalid ${name}: "${raw}" is not true or false`);
 }
 
+/** A PostgreSQL URL, or a ConfigError that names the variable (never the password). */
+export function postgresUrl(name: string, raw: string): string {
+  const value = raw.trim();
+  let ok = false;
+  try {
+    const u = new URL(value);
+    ok = (u.protocol === "postgres:" || u.protocol === "postgresql:") && u.hostname !== "";
+  } catch {}
+  if (!ok) throw new ConfigError(`invalid ${name}: expected postgres://user:password@host:port/database`);
+  return value;
+}
+
+function parseCopyDb(argv: readonly string[]): ParseResult {
+  let from: string | undefined;
+  let to: string | undefined;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    if (arg === "-h" || arg === "--help") return { kind: "exit", output: HELP };
+    const [flag, inline] = arg.includes("=")
+      ? [arg.slice(0, arg.indexOf("=")), arg.slice(arg.indexOf("=") + 1)]
+      : [arg, undefined];
+    if (flag !== "--db" && flag !== "--to")
+      throw new ConfigError(`copy-db: unknown option ${flag} (see --help)`);
+    const value = inline ?? argv[++i];
+    if (value === undefined || value.trim() === "")
+      throw new ConfigError(`copy-db: missing value for ${flag}`);
+    if (flag === "--db") from = value.trim();
+    else to = postgresUrl("--to", value);
+  }
+  if (!from) throw new ConfigError("copy-db: --db <sqlite file> is required");
+  if (!to) throw new ConfigError("copy-db: --to <postgres url> is required");
+  return { kind: "copy-db", copy: { from, to } };
+}
+
 /** Reads flags over environment variables; throws ConfigError with a one-line message on a bad value. */
 export function parseConfig(argv: readonly string[], env: Record<string, string | undefined>): ParseResult {
+  if (argv[0] === "copy-db") return parseCopyDb(argv.slice(1));
   // An empty variable counts as unset (compose files often pass `VAR=`).
   const values: Record<string, string | undefined> = Object.fromEntries(
     Object.entries(env).filter(([, v]) => v !== undefined && v.trim() !== ""),
@@ -143,6 +196,8 @@ export function parseConfig(argv: readonly string[], env: Record<string, string 
   }
   const host = values.HOST?.trim() || "0.0.0.0";
   const dbPath = values.DB_PATH?.trim() || "./db/llmio.db";
+  const databaseUrl =
+    values.DATABASE_URL === undefined ? undefined : postgresUrl("DATABASE_URL", values.DATABASE_URL);
   const token = values.TOKEN?.trim() || undefined;
   if (token !== undefined && token.length < 4)
     throw new ConfigError("invalid TOKEN: use at least 4 characters");
@@ -166,6 +221,7 @@ export function parseConfig(argv: readonly string[], env: Record<string, string 
       port: values.PORT === undefined ? 7070 : integer(portName, values.PORT, 0, 65535),
       host,
       dbPath,
+      databaseUrl,
       logLevel,
       tz,
       bodyLimit: integer("BODY_LIMIT_MB", values.BODY_LIMIT_MB ?? "32", 1, 1024) * 1024 * 1024,

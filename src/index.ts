@@ -6,7 +6,13 @@ import { ConfigError, parseConfig, redactUrl } from "./config";
 import { createLogger } from "./core/logger";
 import { VERSION } from "./core/version";
 import { resolveAdminToken } from "./http/admin-token";
-import { openDatabase } from "./storage/db";
+import { copySqliteToPostgres } from "./storage/copy-db";
+import { openStorage } from "./storage/open";
+import type { Storage } from "./storage/storage";
+
+/** An error as one line of text. */
+const oneLine = (err: unknown) =>
+  (err instanceof Error ? err.message : String(err)).replace(/\s*\n\s*/g, " ");
 
 function fail(message: string): never {
   process.stderr.write(`llmio: ${message}\n`);
@@ -23,17 +29,31 @@ if (parsed.kind === "exit") {
   process.stdout.write(parsed.output);
   process.exit(0);
 }
+if (parsed.kind === "copy-db") {
+  const { from, to } = parsed.copy;
+  try {
+    const report = await copySqliteToPostgres(from, to);
+    const counts = Object.entries(report)
+      .map(([table, n]) => `${table} ${n}`)
+      .join(", ");
+    process.stdout.write(`llmio: copied ${from} into ${redactUrl(to)}: ${counts}\n`);
+    process.exit(0);
+  } catch (err) {
+    fail(oneLine(err));
+  }
+}
 const config = parsed.config;
 if (config.tz) process.env.TZ = config.tz;
 const logger = createLogger(config.logLevel);
 
-let db: ReturnType<typeof openDatabase>;
+let storage: Storage;
 try {
-  db = openDatabase(config.dbPath);
+  storage = await openStorage(config);
 } catch (err) {
-  fail(`cannot open database ${config.dbPath}: ${err instanceof Error ? err.message : String(err)}`);
+  const where = config.databaseUrl ? `DATABASE_URL ${redactUrl(config.databaseUrl)}` : config.dbPath;
+  fail(`cannot open database ${where}: ${oneLine(err)}`);
 }
-const adminToken = resolveAdminToken(db, config.token, config.resetToken);
+const adminToken = await resolveAdminToken(storage.settings, config.token, config.resetToken);
 
 // With REDIS_URL, live state (limits, link health, config changes) is shared with the other instances.
 let cluster: RedisCluster | undefined;
@@ -52,7 +72,12 @@ if (config.redisUrl) {
     fail(err instanceof Error ? err.message : String(err));
   }
 }
-const app = createApp({ db, config, adminToken, logger, cluster });
+const app = createApp({ storage, config, adminToken, logger, cluster });
+try {
+  await app.decorator.gateway.ready;
+} catch (err) {
+  fail(`cannot read the configuration from ${storage.location}: ${oneLine(err)}`);
+}
 
 try {
   app.listen({
@@ -74,7 +99,7 @@ const port = app.server?.port ?? config.port;
 const shown = config.host === "0.0.0.0" || config.host === "::" ? "localhost" : config.host;
 const url = `http://${shown}:${port}`;
 process.stdout.write(
-  `llmio ${VERSION} listening on ${url} (database ${config.dbPath}${cluster ? `, shared state ${redactUrl(config.redisUrl as string)} as ${cluster.instance}` : ""})\n`,
+  `llmio ${VERSION} listening on ${url} (database ${storage.location}${cluster ? `, shared state ${redactUrl(config.redisUrl as string)} as ${cluster.instance}` : ""})\n`,
 );
 if (adminToken.generated) {
   process.stdout.write(
@@ -120,7 +145,7 @@ async function shutdown(signal: string) {
   await recorder.close();
   await cluster?.close();
   await app.decorator.gateway.analytics.close();
-  db.close();
+  await storage.close();
   process.exit(0);
 }
 process.on("SIGTERM", () => void shutdown("SIGTERM"));

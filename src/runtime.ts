@@ -22,8 +22,10 @@ export interface GatewayRuntime {
   analytics: AnalyticsReader;
   snapshot(): ProxySnapshot;
   /**
-   * Rebuilds the routing snapshot from the database (the admin API calls it after each change) and tells
+   * Rebuilds the routing snapshot from the database (the admin API awaits it after each change) and tells
    * the other instances to do the same.
    */
-  reload(): void;
+  reload(): Promise<void>;
+  /** Settles when the first snapshot has loaded (it rejects when the database could not be read). */
+  ready: Promise<void>;
 }

@@ -7,7 +7,7 @@ const ROOT = join(import.meta.dir, "..");
 
 function config(argv: string[], env: Record<string, string | undefined> = {}): Config {
   const parsed = parseConfig(argv, env);
-  if (parsed.kind !== "config") throw new Error(`expected a config, got exit output: ${parsed.output}`);
+  if (parsed.kind !== "config") throw new Error(`expected a config, got ${JSON.stringify(parsed)}`);
   return parsed.config;
 }
 
@@ -29,6 +29,7 @@ describe("parseConfig", () => {
       port: 7070,
       host: "0.0.0.0",
       dbPath: "./db/llmio.db",
+      databaseUrl: undefined,
       logLevel: "info",
       tz: undefined,
       bodyLimit: 32 * 1024 * 1024,
@@ -51,6 +52,7 @@ describe("parseConfig", () => {
       PORT: "8080",
       HOST: "127.0.0.1",
       DB_PATH: "/data/x.db",
+      DATABASE_URL: "postgres://llmio:pw@db:5432/llmio",
       TOKEN: "secret-token",
       LOG_LEVEL: "DEBUG",
       TZ: "Asia/Shanghai",
@@ -72,6 +74,7 @@ describe("parseConfig", () => {
       port: 8080,
       host: "127.0.0.1",
       dbPath: "/data/x.db",
+      databaseUrl: "postgres://llmio:pw@db:5432/llmio",
       logLevel: "debug",
       tz: "Asia/Shanghai",
       bodyLimit: 4 * 1024 * 1024,
@@ -100,6 +103,32 @@ describe("parseConfig", () => {
     expect(c.token).toBe("from-flag");
     expect(c.logLevel).toBe("error");
     expect(c.dbPath).toBe("flag.db");
+  });
+
+  it("takes PostgreSQL from --database-url over DATABASE_URL, and refuses any other scheme without echoing it", () => {
+    expect(
+      config(["--database-url", "postgresql://h/db"], { DATABASE_URL: "postgres://e/db" }).databaseUrl,
+    ).toBe("postgresql://h/db");
+    const err = configError([], { DATABASE_URL: "mysql://root:hunter2@h/db" });
+    expect(err.message).toBe("invalid DATABASE_URL: expected postgres://user:password@host:port/database");
+    expect(configError(["--database-url=not a url"]).message).toStartWith("invalid DATABASE_URL");
+  });
+
+  it("parses copy-db with its source file and target URL, and names what is missing", () => {
+    expect(parseConfig(["copy-db", "--db", "a.db", "--to=postgres://h/x"], {})).toEqual({
+      kind: "copy-db",
+      copy: { from: "a.db", to: "postgres://h/x" },
+    });
+    expect(configError(["copy-db", "--db", "a.db"]).message).toBe("copy-db: --to <postgres url> is required");
+    expect(configError(["copy-db", "--to", "postgres://h/x"]).message).toBe(
+      "copy-db: --db <sqlite file> is required",
+    );
+    expect(configError(["copy-db", "--db", "a.db", "--to", "sqlite://x"]).message).toStartWith(
+      "invalid --to",
+    );
+    expect(configError(["copy-db", "--port", "1"]).message).toBe(
+      "copy-db: unknown option --port (see --help)",
+    );
   });
 
   it("turns boolean flags on without a value and accepts an explicit one", () => {

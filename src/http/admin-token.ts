@@ -1,6 +1,5 @@
-import type { Database } from "bun:sqlite";
 import { matchesHash, randomToken, safeEqual, sha256Hex } from "../core/secrets";
-import { getSetting, setSetting } from "../storage/settings";
+import type { SettingsRepo } from "../storage/storage";
 
 const SETTING = "admin_token_hash";
 
@@ -14,31 +13,47 @@ export interface AdminToken {
    * Replaces a generated or stored token with a new one and returns it (shown once); the old one stops
    * working at once. Absent when the token comes from TOKEN: it is changed there.
    */
-  reset?: () => string;
+  reset?: () => Promise<string>;
+  /** Re-reads the stored hash (another instance on the same database may have reset it). */
+  refresh?: () => Promise<void>;
 }
 
 const newToken = () => `llmio-${randomToken(24)}`;
 
 /** Resolves the admin token: TOKEN wins; else the stored hash; else a new token is generated and stored. */
-export function resolveAdminToken(db: Database, configured: string | undefined, reset = false): AdminToken {
+export async function resolveAdminToken(
+  settings: SettingsRepo,
+  configured: string | undefined,
+  reset = false,
+): Promise<AdminToken> {
   if (configured) return { source: "env", verify: (p) => safeEqual(p, configured) };
-  let hash = reset ? undefined : getSetting<string>(db, SETTING);
+  let hash = reset ? undefined : await settings.get<string>(SETTING);
   let generated: string | undefined;
   if (!hash) {
     generated = newToken();
     hash = sha256Hex(generated);
-    setSetting(db, SETTING, hash);
+    if (reset) await settings.set(SETTING, hash);
+    else if (!(await settings.add(SETTING, hash))) {
+      // Another instance on the same database generated one first: that one is the admin token.
+      generated = undefined;
+      hash = (await settings.get<string>(SETTING)) as string;
+    }
   }
   let stored = hash;
   return {
     source: generated ? "generated" : "stored",
     generated,
     verify: (p) => matchesHash(p, stored),
-    reset() {
+    async reset() {
       const next = newToken();
-      stored = sha256Hex(next);
-      setSetting(db, SETTING, stored);
+      const hashed = sha256Hex(next);
+      await settings.set(SETTING, hashed);
+      stored = hashed;
       return next;
+    },
+    async refresh() {
+      const current = await settings.get<string>(SETTING);
+      if (current) stored = current;
     },
   };
 }

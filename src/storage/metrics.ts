@@ -86,7 +86,7 @@ export const LatencyReport = t.Object({
 export type LatencyReport = Static<typeof LatencyReport>;
 
 /** Sums of one group of a window. */
-interface Agg {
+export interface Agg {
   reqs: number;
   errors: number;
   tokens: number;
@@ -171,26 +171,28 @@ function overhang(w: Window): [number, number] | null {
 }
 
 /** One group × currency ('' for unpriced records) of a window's sums. */
-type SumRow = { key: number | string; cur: string; amount: number } & Omit<Agg, "cost">;
+export type SumRow = { key: number | string; cur: string; amount: number } & Omit<Agg, "cost">;
 
 /** The window's sums per group: dashboard rollup rows of its hours, less the records past its end. */
+export function addSums(out: Map<number | string, Agg>, rows: SumRow[], sign: 1 | -1): void {
+  for (const r of rows) {
+    let a = out.get(r.key);
+    if (!a) {
+      const zeros = Object.fromEntries(NUMS.map((k) => [k, 0])) as Record<Num, number>;
+      a = { name: null, cost: new Map(), ...zeros };
+      out.set(r.key, a);
+    }
+    for (const k of NUMS) a[k] += sign * (r[k] ?? 0);
+    if (sign > 0 && r.name !== null && (a.name === null || byText(r.name, a.name) > 0)) a.name = r.name;
+    if (r.cur === "") continue;
+    const c = a.cost.get(r.cur) ?? { n: 0, amount: 0 };
+    a.cost.set(r.cur, { n: c.n + sign * r.reqs, amount: c.amount + sign * r.amount });
+  }
+}
+
 function aggregate(db: Database, w: Window, g: Grouping): Map<number | string, Agg> {
   const out = new Map<number | string, Agg>();
-  const apply = (rows: SumRow[], sign: 1 | -1) => {
-    for (const r of rows) {
-      let a = out.get(r.key);
-      if (!a) {
-        const zeros = Object.fromEntries(NUMS.map((k) => [k, 0])) as Record<Num, number>;
-        a = { name: null, cost: new Map(), ...zeros };
-        out.set(r.key, a);
-      }
-      for (const k of NUMS) a[k] += sign * (r[k] ?? 0);
-      if (sign > 0 && r.name !== null && (a.name === null || byText(r.name, a.name) > 0)) a.name = r.name;
-      if (r.cur === "") continue;
-      const c = a.cost.get(r.cur) ?? { n: 0, amount: 0 };
-      a.cost.set(r.cur, { n: c.n + sign * r.reqs, amount: c.amount + sign * r.amount });
-    }
-  };
+  const apply = (rows: SumRow[], sign: 1 | -1) => addSums(out, rows, sign);
   for (const span of spans(w, g.byDay)) {
     apply(
       db
@@ -236,7 +238,11 @@ const costList = (a: Agg | undefined): CostAmount[] =>
 
 /** Request, token, error, cost and latency totals of a window. */
 export function usageTotals(db: Database, w: Window): UsageTotals {
-  const a = aggregate(db, w, column("0")).get(0);
+  return totalsOf(aggregate(db, w, column("0")).get(0));
+}
+
+/** The totals of one group's sums (none: zeros). */
+export function totalsOf(a: Agg | undefined): UsageTotals {
   return {
     reqs: a?.reqs ?? 0,
     tokens: a?.tokens ?? 0,
@@ -252,7 +258,12 @@ export function usageTotals(db: Database, w: Window): UsageTotals {
 
 /** Calls and tokens per model name, most called first (ties by name). */
 export function modelCounts(db: Database, w: Window): ModelCount[] {
-  return [...aggregate(db, w, column("model"))]
+  return modelCountsOf(aggregate(db, w, column("model")));
+}
+
+/** Sums per model as the model ranking. */
+export function modelCountsOf(sums: Map<number | string, Agg>): ModelCount[] {
+  return [...sums]
     .map(([model, a]) => ({ model: String(model), calls: a.reqs, tokens: a.tokens }))
     .sort((x, y) => y.calls - x.calls || byText(x.model, y.model));
 }
@@ -266,7 +277,12 @@ export function seriesBuckets(db: Database, w: Window, sizeMs: number, offsetMs:
   const params = [offsetMs, sizeMs, sizeMs, offsetMs];
   // A UTC day row lies within one bucket only when buckets are UTC days.
   const byDay = sizeMs === DAY_MS && offsetMs === 0;
-  return [...aggregate(db, w, { rollup: bucket, raw: bucket(RAW_HOUR), params, byDay })]
+  return seriesOf(aggregate(db, w, { rollup: bucket, raw: bucket(RAW_HOUR), params, byDay }));
+}
+
+/** Sums per bucket start as series points, oldest first. */
+export function seriesOf(sums: Map<number | string, Agg>): SeriesPoint[] {
+  return [...sums]
     .map(([t, a]) => ({
       t: Number(t),
       reqs: a.reqs,
@@ -291,7 +307,15 @@ export function providerFigures(db: Database, w: Window): ProviderFigures[] {
       p.name,
     ]),
   );
-  return [...aggregate(db, w, column("provider_id", LAST_PROVIDER))]
+  return providerFiguresOf(aggregate(db, w, column("provider_id", LAST_PROVIDER)), names);
+}
+
+/** Sums per provider id (0: none) as provider figures, the current names winning over recorded ones. */
+export function providerFiguresOf(
+  sums: Map<number | string, Agg>,
+  names: ReadonlyMap<number, string>,
+): ProviderFigures[] {
+  return [...sums]
     .map(([key, a]) => {
       const id = Number(key) || null;
       return {
@@ -364,7 +388,19 @@ export function latencyReport(db: Database, w: Window): LatencyReport {
       }
     }
   }
-  const figures = (h: Hists) => ({
+  return latencyOf(all, byProvider);
+}
+
+/** Latency histograms of a window (over all, and per provider id; 0: none). */
+export interface LatencyHists {
+  reqs: number;
+  total: Histogram;
+  first: Histogram;
+}
+
+/** Percentiles of the histograms, providers busiest first. */
+export function latencyOf(all: LatencyHists, byProvider: Map<number, LatencyHists>): LatencyReport {
+  const figures = (h: LatencyHists) => ({
     reqs: h.reqs,
     total_ms: { p50: percentile(h.total, 0.5), p95: percentile(h.total, 0.95) },
     first_chunk_ms: { p50: percentile(h.first, 0.5), p95: percentile(h.first, 0.95) },

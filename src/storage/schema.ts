@@ -138,3 +138,25 @@ export type LogEntry = Static<typeof LogEntry>;
 
 export const LogBodies = t.Object({ request: t.Nullable(t.String()), response: t.Nullable(t.String()) });
 export type LogBodies = Static<typeof LogBodies>;
+
+/** A key as every read shows it: the display prefix, never the key or its hash. */
+export const ApiKeyView = t.Object({
+  id: t.Integer(),
+  name: t.String(),
+  key_prefix: t.String(),
+  enabled: t.Boolean(),
+  allow_all: t.Boolean(),
+  models: t.Array(t.String()),
+  expires_at: t.Nullable(t.String({ description: "ISO-8601" })),
+  rpm_limit: t.Nullable(t.Integer()),
+  tpm_limit: t.Nullable(t.Integer()),
+  budget: t.Nullable(t.Number()),
+  spent: t.Number(),
+  currency: Currency,
+  io_log: t.Boolean(),
+  usage_count: t.Integer(),
+  last_used_at: t.Nullable(t.Integer({ description: "ms since the epoch" })),
+  created_at: t.Integer(),
+  updated_at: t.Integer(),
+});
+export type ApiKeyView = Static<typeof ApiKeyView>;

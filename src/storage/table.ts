@@ -10,12 +10,12 @@ type Row = Record<string, unknown>;
  * configuration table needs. Statements are prepared once per SQL text (bun:sqlite caches `query`).
  */
 export class Table<E extends { id: number }> {
-  private readonly codecs: [string, Codec][];
+  readonly codecs: [string, Codec][];
 
   constructor(
     readonly name: string,
     codecs: Record<string, Codec>,
-    private readonly order = "id",
+    readonly order = "id",
   ) {
     this.codecs = Object.entries(codecs);
   }
@@ -29,10 +29,11 @@ export class Table<E extends { id: number }> {
     return row as E;
   }
 
-  private toValue(col: string, v: unknown): unknown {
+  /** A value as a statement binds it; `nativeBool` for a backend with a boolean type. */
+  toValue(col: string, v: unknown, nativeBool = false): unknown {
     const codec = this.codecs.find(([c]) => c === col)?.[1] ?? "plain";
     if (v === undefined) return null;
-    if (codec === "bool") return v ? 1 : 0;
+    if (codec === "bool") return nativeBool ? Boolean(v) : v ? 1 : 0;
     if (codec === "json") return JSON.stringify(v ?? {});
     return v;
   }

@@ -1,7 +1,6 @@
-import type { Database } from "bun:sqlite";
 import type { Clock } from "../core/clock";
 import type { Logger } from "../core/logger";
-import { getSetting, setSetting } from "../storage/settings";
+import type { RecordsRepo, SettingsRepo } from "../storage/storage";
 import { pruneOldLogs, pruneOldRollups } from "./retention";
 
 const DAYS_SETTING = "log_retention_days";
@@ -23,7 +22,7 @@ export class LogRetention {
   #running: Promise<RetentionRun> | null = null;
 
   constructor(
-    readonly db: Database,
+    readonly store: { records: RecordsRepo; settings: SettingsRepo },
     readonly clock: Clock,
     readonly logger: Logger,
     readonly configuredDays: number,
@@ -32,16 +31,16 @@ export class LogRetention {
   ) {}
 
   /** The window in days (0: off). */
-  days(): number {
-    return getSetting<number>(this.db, DAYS_SETTING) ?? this.configuredDays;
+  async days(): Promise<number> {
+    return (await this.store.settings.get<number>(DAYS_SETTING)) ?? this.configuredDays;
   }
 
-  setDays(days: number): void {
-    setSetting(this.db, DAYS_SETTING, days);
+  setDays(days: number): Promise<void> {
+    return this.store.settings.set(DAYS_SETTING, days);
   }
 
-  lastRun(): RetentionRun | null {
-    return getSetting<RetentionRun>(this.db, LAST_SETTING) ?? null;
+  async lastRun(): Promise<RetentionRun | null> {
+    return (await this.store.settings.get<RetentionRun>(LAST_SETTING)) ?? null;
   }
 
   /** Prunes now with the current window (a run already under way is joined, not doubled). */
@@ -53,14 +52,14 @@ export class LogRetention {
   }
 
   async #run(): Promise<RetentionRun> {
-    const days = this.days();
-    const deleted = days > 0 ? await pruneOldLogs(this.db, days, this.clock, this.logger) : 0;
+    const days = await this.days();
+    const deleted = days > 0 ? await pruneOldLogs(this.store.records, days, this.clock, this.logger) : 0;
     const run = { at: this.clock.now(), days, deleted };
-    setSetting(this.db, LAST_SETTING, run);
+    await this.store.settings.set(LAST_SETTING, run);
     if (deleted) this.logger.info(`log retention: deleted ${deleted} request logs older than ${days} days`);
     // Rollups outlive the records (the dashboard keeps its history): their own, longer window.
     if (this.rollupDays > 0) {
-      const n = pruneOldRollups(this.db, this.rollupDays, this.clock, this.logger);
+      const n = await pruneOldRollups(this.store.records, this.rollupDays, this.clock, this.logger);
       if (n) this.logger.info(`rollup retention: deleted ${n} rollups older than ${this.rollupDays} days`);
     }
     return run;
@@ -68,14 +67,11 @@ export class LogRetention {
 
   /** Starts the hourly schedule; returns a stop function. Runs while off too, so a new window applies. */
   start(): () => void {
-    const tick = () => {
+    const tick = async () => {
       try {
-        if (this.days() > 0 || this.rollupDays > 0)
-          void this.runNow().catch((err) =>
-            this.logger.error("log retention failed", { error: String(err) }),
-          );
+        if ((await this.days()) > 0 || this.rollupDays > 0) await this.runNow();
       } catch (err) {
-        // The database closed under a stopped app; nothing to prune.
+        // The database closed under a stopped app, or is unreachable: nothing to prune now.
         this.logger.error("log retention failed", { error: String(err) });
       }
     };

@@ -8,6 +8,8 @@ export interface RecorderOptions {
   batchSize?: number;
   /** Records held at most; past it new records are dropped and counted. */
   capacity?: number;
+  /** While the database is unreachable, try again this often (ms). */
+  retryMs?: number;
 }
 
 /**
@@ -26,6 +28,9 @@ export class Recorder {
   private readonly intervalMs: number;
   private readonly batchSize: number;
   private readonly capacity: number;
+  private readonly retryMs: number;
+  /** Set while the database is unreachable: flushes wait for the retry timer. */
+  private backingOff = false;
 
   constructor(
     private readonly store: RecordStore,
@@ -34,6 +39,12 @@ export class Recorder {
     this.intervalMs = opts.intervalMs ?? 100;
     this.batchSize = opts.batchSize ?? 1000;
     this.capacity = opts.capacity ?? 50_000;
+    this.retryMs = opts.retryMs ?? 1000;
+  }
+
+  /** Whether the last write found the database unreachable (records wait in memory meanwhile). */
+  get waitingForStore(): boolean {
+    return this.backingOff;
   }
 
   get pending(): number {
@@ -52,6 +63,7 @@ export class Recorder {
 
   private schedule(ms: number) {
     if (this.flushing) return;
+    if (this.backingOff) ms = Math.max(ms, this.retryMs);
     if (this.timer && ms > 0) return;
     if (this.timer) clearTimeout(this.timer);
     this.timer = setTimeout(() => {
@@ -67,7 +79,12 @@ export class Recorder {
     // before the assignment and leave a settled promise behind that blocks every later flush.
     const run = this.writeQueue().finally(() => {
       this.flushing = null;
-      if (this.queue.length) this.schedule(this.intervalMs);
+      if (this.backingOff && this.timer) {
+        // The retry replaces a timer set before the database went away.
+        clearTimeout(this.timer);
+        this.timer = null;
+      }
+      if (this.queue.length) this.schedule(this.backingOff ? this.retryMs : this.intervalMs);
     });
     this.flushing = run;
     return run;
@@ -76,9 +93,17 @@ export class Recorder {
   private async writeQueue(): Promise<void> {
     while (this.queue.length) {
       const batch = this.queue.splice(0, this.batchSize);
-      const { written, failed } = await this.store.write(batch);
+      const { written, failed, retry } = await this.store.write(batch);
       this.written += written;
       this.failed += failed;
+      this.backingOff = Boolean(retry?.length);
+      if (retry?.length) {
+        // Back at the front, within the bound: what no longer fits is dropped and counted.
+        const room = Math.max(0, this.capacity - this.queue.length);
+        this.dropped += Math.max(0, retry.length - room);
+        this.queue = retry.slice(0, room).concat(this.queue);
+        return;
+      }
     }
   }
 

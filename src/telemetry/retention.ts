@@ -1,8 +1,6 @@
-import type { Database } from "bun:sqlite";
 import type { Clock } from "../core/clock";
 import type { Logger } from "../core/logger";
-import { pruneLogs } from "../storage/request-logs";
-import { pruneRollups } from "../storage/rollups";
+import type { RecordsRepo } from "../storage/storage";
 
 const DAY_MS = 86_400_000;
 const CHUNK = 500;
@@ -12,7 +10,7 @@ const CHUNK = 500;
  * free in between, so a large backlog never stalls requests. Resolves with how many were deleted.
  */
 export async function pruneOldLogs(
-  db: Database,
+  records: RecordsRepo,
   days: number,
   clock: Clock,
   logger: Logger,
@@ -22,7 +20,7 @@ export async function pruneOldLogs(
   for (;;) {
     let n: number;
     try {
-      n = pruneLogs(db, before, CHUNK);
+      n = await records.prune(before, CHUNK);
     } catch (err) {
       logger.error("log retention failed", { error: String(err) });
       return total;
@@ -34,9 +32,14 @@ export async function pruneOldLogs(
 }
 
 /** Deletes the hourly rollups of hours that began more than `days` days ago; resolves with how many. */
-export function pruneOldRollups(db: Database, days: number, clock: Clock, logger: Logger): number {
+export async function pruneOldRollups(
+  records: RecordsRepo,
+  days: number,
+  clock: Clock,
+  logger: Logger,
+): Promise<number> {
   try {
-    return pruneRollups(db, clock.now() - days * DAY_MS);
+    return await records.pruneRollups(clock.now() - days * DAY_MS);
   } catch (err) {
     logger.error("rollup retention failed", { error: String(err) });
     return 0;

@@ -1,7 +1,8 @@
 import type { Database } from "bun:sqlite";
 import type { Logger } from "../core/logger";
-import { insertRecords } from "../storage/request-logs";
+import { StorageUnavailable } from "../storage/errors";
 import { backfillStep } from "../storage/rollups";
+import type { RecordsRepo } from "../storage/storage";
 import type { RequestRecord } from "./record";
 import { workerEntry } from "./worker-entry";
 
@@ -9,6 +10,8 @@ import { workerEntry } from "./worker-entry";
 export interface WriteResult {
   written: number;
   failed: number;
+  /** Records not written because the database is unreachable: the recorder keeps them for later. */
+  retry?: RequestRecord[];
 }
 
 /** Where the recorder's batches go. */
@@ -22,7 +25,7 @@ const nextTick = () => new Promise((r) => setImmediate(r));
 
 /** Writes `records` in transactions of `chunkSize`, calling `between` after each chunk but the last. */
 export async function writeInChunks(
-  db: Database,
+  insert: (records: RequestRecord[]) => unknown,
   records: RequestRecord[],
   chunkSize: number,
   logger: Logger,
@@ -32,9 +35,13 @@ export async function writeInChunks(
   for (let i = 0; i < records.length; i += chunkSize) {
     const chunk = records.slice(i, i + chunkSize);
     try {
-      insertRecords(db, chunk);
+      await insert(chunk);
       result.written += chunk.length;
     } catch (err) {
+      if (err instanceof StorageUnavailable) {
+        // Nothing is wrong with these records: they wait until the database is back.
+        return { ...result, retry: records.slice(i) };
+      }
       result.failed += chunk.length;
       logger.error("request log write failed", { error: String(err), records: chunk.length });
     }
@@ -56,9 +63,9 @@ export async function backfillInline(db: Database, logger: Logger): Promise<void
  * Writes on the main thread, in small transactions that yield to the event loop between them
  * (used for in-memory databases, which another thread cannot open, and as the fallback).
  */
-export function inlineStore(db: Database, logger: Logger, chunkSize = 200): RecordStore {
+export function inlineStore(repo: RecordsRepo, logger: Logger, chunkSize = 200): RecordStore {
   return {
-    write: (records) => writeInChunks(db, records, chunkSize, logger),
+    write: (records) => writeInChunks((chunk) => repo.insert(chunk), records, chunkSize, logger),
     close: async () => {},
   };
 }
@@ -76,12 +83,12 @@ type Reply =
  * worker cannot start, writes fall back to the main thread.
  */
 export function workerStore(
-  db: Database,
+  repo: RecordsRepo,
   path: string,
   logger: Logger,
   opts: { eager?: boolean } = {},
 ): RecordStore {
-  const fallback = inlineStore(db, logger);
+  const fallback = inlineStore(repo, logger);
   const pending = new Map<number, (r: WriteResult) => void>();
   let onClosed: (() => void) | null = null;
   let broken = false;

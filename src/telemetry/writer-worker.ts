@@ -4,6 +4,7 @@
 import type { Database } from "bun:sqlite";
 import { createLogger } from "../core/logger";
 import { openDatabase } from "../storage/db";
+import { insertRecords } from "../storage/request-logs";
 import { backfillStep } from "../storage/rollups";
 import type { RequestRecord } from "./record";
 import { writeInChunks } from "./store";
@@ -27,7 +28,16 @@ self.onmessage = async (e: MessageEvent<Message>) => {
       if (!db) throw new Error("database not open");
       const records = JSON.parse(msg.json) as RequestRecord[];
       // Nothing else runs on this thread, so one chunk may follow the next without yielding.
-      postMessage({ id: msg.id, ...(await writeInChunks(db, records, 500, logger, async () => {})) });
+      postMessage({
+        id: msg.id,
+        ...(await writeInChunks(
+          (chunk) => insertRecords(db as Database, chunk),
+          records,
+          500,
+          logger,
+          async () => {},
+        )),
+      });
     } else if (msg.type === "close") {
       db?.close();
       db = null;

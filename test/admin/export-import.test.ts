@@ -273,7 +273,7 @@ describe("POST /api/import", () => {
       models: [{ name: "m" }, { name: "n" }],
       model_providers: [{ model: "m", provider: "p", provider_model: "up-model" }],
     };
-    transferService.importConfig(
+    await transferService.importConfig(
       adminDeps(deps, () => rebuilds++),
       body,
       "merge",

@@ -184,14 +184,14 @@ describe("admin keys", () => {
     expect((await anon.api.keys.post({ name: "k" })).status).toBe(401);
   });
 
-  it("rebuilds the proxy snapshot after every change", () => {
+  it("rebuilds the proxy snapshot after every change", async () => {
     const { deps } = makeApp();
     let changes = 0;
     const d = adminDeps(deps, () => changes++);
-    const { id } = keyService.create(d, { name: "k" });
-    keyService.update(d, id, { enabled: false });
-    keyService.rotate(d, id);
-    keyService.remove(d, id);
+    const { id } = await keyService.create(d, { name: "k" });
+    await keyService.update(d, id, { enabled: false });
+    await keyService.rotate(d, id);
+    await keyService.remove(d, id);
     expect(changes).toBe(4);
   });
 });

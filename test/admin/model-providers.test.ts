@@ -246,11 +246,13 @@ describe("admin model-providers", () => {
     const { api, deps } = makeApp();
     const { mid, pid } = await seed(api);
     const d = adminDeps(deps, () => changes++);
-    const l = linkService.create(d, { model_id: mid, provider_id: pid, provider_model: "x" });
-    linkService.update(d, l.id, { weight: 3 });
-    expect(() => linkService.create(d, { model_id: mid, provider_id: pid, provider_model: "x" })).toThrow();
-    expect(() => linkService.update(d, l.id, { model_id: 999 })).toThrow();
-    linkService.remove(d, l.id);
+    const l = await linkService.create(d, { model_id: mid, provider_id: pid, provider_model: "x" });
+    await linkService.update(d, l.id, { weight: 3 });
+    await expect(
+      linkService.create(d, { model_id: mid, provider_id: pid, provider_model: "x" }),
+    ).rejects.toThrow();
+    await expect(linkService.update(d, l.id, { model_id: 999 })).rejects.toThrow();
+    await linkService.remove(d, l.id);
     expect(changes).toBe(3);
   });
 });

@@ -168,15 +168,15 @@ describe("admin models", () => {
     expect(db.query("SELECT count(*) AS n FROM model_providers").get()).toEqual({ n: 0 });
   });
 
-  it("tells the routing table to rebuild after each change, and not after a failed one", () => {
+  it("tells the routing table to rebuild after each change, and not after a failed one", async () => {
     let changes = 0;
     const { deps } = makeApp();
     const d = adminDeps(deps, () => changes++);
-    const m = modelService.create(d, { name: "m" });
-    modelService.update(d, m.id, { remark: "x" });
-    expect(() => modelService.create(d, { name: "m" })).toThrow("already exists");
-    expect(() => modelService.update(d, 999, { remark: "x" })).toThrow("not found");
-    modelService.remove(d, m.id);
+    const m = await modelService.create(d, { name: "m" });
+    await modelService.update(d, m.id, { remark: "x" });
+    await expect(modelService.create(d, { name: "m" })).rejects.toThrow("already exists");
+    await expect(modelService.update(d, 999, { remark: "x" })).rejects.toThrow("not found");
+    await modelService.remove(d, m.id);
     expect(changes).toBe(3);
   });
 });

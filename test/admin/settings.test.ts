@@ -3,6 +3,7 @@ import { treaty } from "@elysiajs/eden";
 import { createApp } from "../../src/app";
 import { resolveAdminToken } from "../../src/http/admin-token";
 import { openDatabase } from "../../src/storage/db";
+import { sqliteStorage } from "../../src/storage/sqlite";
 import { insertRecords } from "../../src/storage/request-logs";
 import { makeApp, testConfig } from "../helpers/app";
 import { record } from "../helpers/records";
@@ -22,10 +23,14 @@ describe("GET/PUT /api/settings: log retention", () => {
     });
     const put = await api.api.settings.put({ log_retention_days: 7 });
     expect(put.data?.log_retention_days).toBe(7);
-    expect(app.decorator.gateway.retention.days()).toBe(7);
+    expect(await app.decorator.gateway.retention.days()).toBe(7);
     // Stored: a new app over the same database reads it back.
-    const again = createApp({ ...makeApp().deps, db, config: testConfig({ logRetentionDays: 14 }) });
-    expect(again.decorator.gateway.retention.days()).toBe(7);
+    const again = createApp({
+      ...makeApp().deps,
+      storage: sqliteStorage(db),
+      config: testConfig({ logRetentionDays: 14 }),
+    });
+    expect(await again.decorator.gateway.retention.days()).toBe(7);
   });
 
   it("runs now with the window and remembers what it deleted", async () => {
@@ -68,9 +73,13 @@ describe("GET/PUT /api/settings: log retention", () => {
 describe("POST /api/settings/token/reset", () => {
   it("replaces a generated token: the new one works once shown, the old one stops working", async () => {
     const db = openDatabase(":memory:");
-    const adminToken = resolveAdminToken(db, undefined);
+    const adminToken = await resolveAdminToken(sqliteStorage(db).settings, undefined);
     const old = adminToken.generated as string;
-    const app = createApp({ db, config: testConfig({ token: undefined }), adminToken });
+    const app = createApp({
+      storage: sqliteStorage(db),
+      config: testConfig({ token: undefined }),
+      adminToken,
+    });
     const as = (token: string) => treaty(app, { headers: { authorization: `Bearer ${token}` } });
     expect((await as(old).api.settings.get()).data?.admin_token).toEqual({
       source: "generated",
@@ -85,7 +94,7 @@ describe("POST /api/settings/token/reset", () => {
     expect((await as(next).api.auth.check.get()).status).toBe(200);
     // Only its hash is stored, and a restart over the same database accepts the new token.
     expect(JSON.stringify(db.query("SELECT value FROM settings").all())).not.toContain(next);
-    expect(resolveAdminToken(db, undefined).verify(next)).toBe(true);
+    expect((await resolveAdminToken(sqliteStorage(db).settings, undefined)).verify(next)).toBe(true);
   });
 
   it("refuses with 409 when the token comes from TOKEN", async () => {

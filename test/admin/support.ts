@@ -4,6 +4,7 @@ import type { AppDeps } from "../../src/app";
 import { systemClock } from "../../src/core/clock";
 import { silentLogger } from "../../src/core/logger";
 import type { AdminDeps } from "../../src/modules/admin/shared";
+import type { SqliteStorage } from "../../src/storage/sqlite";
 
 /** The admin API's error body. */
 export interface AdminErrorBody {
@@ -26,12 +27,12 @@ export function expectError(
 /** Admin service dependencies over an app's database, with a hook to count routing-table rebuilds. */
 export function adminDeps(deps: AppDeps, onConfigChange: () => void = () => {}): AdminDeps {
   return {
-    db: deps.db,
-    analytics: inlineReader(deps.db),
+    storage: deps.storage,
+    analytics: inlineReader((deps.storage as SqliteStorage).db),
     config: deps.config,
     clock: systemClock,
     logger: silentLogger,
     http: (url, init) => fetch(url, init),
-    onConfigChange,
+    onConfigChange: async () => onConfigChange(),
   };
 }

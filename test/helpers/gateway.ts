@@ -3,6 +3,7 @@ import { type AppDeps, createApp, type GatewayRuntime } from "../../src/app";
 import type { Config } from "../../src/config";
 import { staticAdminToken } from "../../src/http/admin-token";
 import { openDatabase } from "../../src/storage/db";
+import { sqliteStorage } from "../../src/storage/sqlite";
 import { modelProviders, models, providers } from "../../src/storage/repos";
 import type { ModelProvider, Provider } from "../../src/storage/schema";
 import { sha256Hex } from "../../src/core/secrets";
@@ -50,7 +51,7 @@ export function startGateway(
 ): Gateway {
   const db = openDatabase(opts.dbPath ?? ":memory:");
   const app = createApp({
-    db,
+    storage: sqliteStorage(db),
     config: testConfig(opts.config),
     adminToken: staticAdminToken(TEST_TOKEN),
     ...opts.deps,

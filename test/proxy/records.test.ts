@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "bun:test";
 import { silentLogger } from "../../src/core/logger";
 import { DEFAULT_USD_CNY_RATE } from "../../src/core/money";
 import { openDatabase } from "../../src/storage/db";
+import { sqliteStorage } from "../../src/storage/sqlite";
 import { Recorder } from "../../src/telemetry/recorder";
 import { inlineStore } from "../../src/telemetry/store";
 import { record } from "../helpers/records";
@@ -364,7 +365,10 @@ describe("Recorder", () => {
 
   it("counts what it drops past capacity and never throws; drain writes everything it kept", async () => {
     const db = openDatabase(":memory:");
-    const r = new Recorder(inlineStore(db, silentLogger), { capacity: 3, intervalMs: 60_000 });
+    const r = new Recorder(inlineStore(sqliteStorage(db).records, silentLogger), {
+      capacity: 3,
+      intervalMs: 60_000,
+    });
     for (let i = 0; i < 5; i++) expect(() => r.push(record(i))).not.toThrow();
     expect(r.dropped).toBe(2);
     expect(r.pending).toBe(3);
@@ -377,7 +381,7 @@ describe("Recorder", () => {
 
   it("flushes on its own after the interval, again and again", async () => {
     const db = openDatabase(":memory:");
-    const r = new Recorder(inlineStore(db, silentLogger), { intervalMs: 10 });
+    const r = new Recorder(inlineStore(sqliteStorage(db).records, silentLogger), { intervalMs: 10 });
     r.push(record(1));
     expect(count(db)).toBe(0);
     await Bun.sleep(40);
@@ -396,7 +400,10 @@ describe("Recorder", () => {
   it("writes 5,000 records in transactions of at most chunkSize rows, yielding between them", async () => {
     const db = openDatabase(":memory:");
     const sizes = measureTransactions(db);
-    const r = new Recorder(inlineStore(db, silentLogger, 200), { batchSize: 100_000, intervalMs: 60_000 });
+    const r = new Recorder(inlineStore(sqliteStorage(db).records, silentLogger, 200), {
+      batchSize: 100_000,
+      intervalMs: 60_000,
+    });
     for (let i = 0; i < 5000; i++) r.push(record(i));
     let seenMidway = -1;
     setImmediate(() => {
@@ -416,7 +423,7 @@ describe("Recorder", () => {
     const db = openDatabase(":memory:");
     db.run("DROP TABLE request_bodies");
     db.run("DROP TABLE request_logs");
-    const r = new Recorder(inlineStore(db, silentLogger), { intervalMs: 60_000 });
+    const r = new Recorder(inlineStore(sqliteStorage(db).records, silentLogger), { intervalMs: 60_000 });
     r.push(record(1));
     await r.drain();
     expect(r.failed).toBe(1);

@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { silentLogger } from "../../src/core/logger";
 import { migrate, openDatabase } from "../../src/storage/db";
+import { sqliteStorage } from "../../src/storage/sqlite";
 import { latencyReport } from "../../src/storage/metrics";
 import { MIGRATIONS } from "../../src/storage/migrations";
 import { insertRecords } from "../../src/storage/request-logs";
@@ -185,7 +186,7 @@ describe("request rollups", () => {
     write(db, traffic(2000, 3));
     const before = rollups(db);
     // Records older than 2 days go; their rollups stay, and newer hours still match the records left.
-    expect(await pruneOldLogs(db, 2, clock, silentLogger)).toBeGreaterThan(500);
+    expect(await pruneOldLogs(sqliteStorage(db).records, 2, clock, silentLogger)).toBeGreaterThan(500);
     expect(rollups(db)).toEqual(before);
     const boundary = Math.ceil((NOW - 2 * DAY) / HOUR_MS) * HOUR_MS;
     expect(rollups(db, boundary)).toEqual(fromRecords(db, boundary));
@@ -193,7 +194,7 @@ describe("request rollups", () => {
     write(db, traffic(500, 4));
     expect(rollups(db, boundary)).toEqual(fromRecords(db, boundary));
     // Rollup retention deletes whole hours older than its window, and nothing newer.
-    expect(pruneOldRollups(db, 1, clock, silentLogger)).toBeGreaterThan(0);
+    expect(await pruneOldRollups(sqliteStorage(db).records, 1, clock, silentLogger)).toBeGreaterThan(0);
     const left = db.query("SELECT MIN(hour) AS h FROM request_rollups").get() as { h: number };
     expect(left.h).toBeGreaterThanOrEqual(Math.floor((NOW - DAY) / HOUR_MS) * HOUR_MS);
     expect(rollups(db, NOW - DAY + HOUR_MS)).toEqual(fromRecords(db, NOW - DAY + HOUR_MS));

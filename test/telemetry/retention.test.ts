@@ -1,6 +1,7 @@
 import { describe, expect, it } from "bun:test";
 import { silentLogger } from "../../src/core/logger";
 import { openDatabase } from "../../src/storage/db";
+import { sqliteStorage } from "../../src/storage/sqlite";
 import { insertRecords } from "../../src/storage/request-logs";
 import { pruneOldLogs } from "../../src/telemetry/retention";
 import { record } from "../helpers/records";
@@ -19,11 +20,11 @@ describe("request log retention", () => {
     }));
     const fresh = Array.from({ length: 10 }, (_, i) => ({ ...record(5000 + i), created_at: NOW - 29 * DAY }));
     insertRecords(db, [...old, ...fresh]);
-    expect(await pruneOldLogs(db, 30, clock, silentLogger)).toBe(1200);
+    expect(await pruneOldLogs(sqliteStorage(db).records, 30, clock, silentLogger)).toBe(1200);
     const left = db.query("SELECT COUNT(*) AS n FROM request_logs").get() as { n: number };
     expect(left.n).toBe(10);
     const bodies = db.query("SELECT COUNT(*) AS n FROM request_bodies").get() as { n: number };
     expect(bodies.n).toBe(0);
-    expect(await pruneOldLogs(db, 30, clock, silentLogger)).toBe(0);
+    expect(await pruneOldLogs(sqliteStorage(db).records, 30, clock, silentLogger)).toBe(0);
   });
 });

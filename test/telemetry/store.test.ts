@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { silentLogger } from "../../src/core/logger";
 import { openDatabase } from "../../src/storage/db";
+import { sqliteStorage } from "../../src/storage/sqlite";
 import { Recorder } from "../../src/telemetry/recorder";
 import { workerStore } from "../../src/telemetry/store";
 import { record } from "../helpers/records";
@@ -24,7 +25,7 @@ const count = (db: ReturnType<typeof openDatabase>) =>
 describe("worker record store", () => {
   it("writes batches from a writer thread into the same database file", async () => {
     const { db, path } = tempDb();
-    const store = workerStore(db, path, silentLogger);
+    const store = workerStore(sqliteStorage(db).records, path, silentLogger);
     const r = new Recorder(store, { intervalMs: 60_000, batchSize: 700 });
     for (let i = 0; i < 2000; i++) r.push(record(i));
     await r.close();
@@ -37,7 +38,7 @@ describe("worker record store", () => {
 
   it("answers each batch with what it wrote, and reports failed rows", async () => {
     const { db, path } = tempDb();
-    const store = workerStore(db, path, silentLogger);
+    const store = workerStore(sqliteStorage(db).records, path, silentLogger);
     expect(await store.write(Array.from({ length: 1200 }, (_, i) => record(i)))).toEqual({
       written: 1200,
       failed: 0,
@@ -52,7 +53,11 @@ describe("worker record store", () => {
 
   it("falls back to the main thread when the worker cannot open the database", async () => {
     const { db } = tempDb();
-    const store = workerStore(db, "/proc/llmio-cannot-write-here/llmio.db", silentLogger);
+    const store = workerStore(
+      sqliteStorage(db).records,
+      "/proc/llmio-cannot-write-here/llmio.db",
+      silentLogger,
+    );
     const r = new Recorder(store, { intervalMs: 60_000 });
     for (let i = 0; i < 10; i++) r.push(record(i));
     await r.close();
@@ -64,7 +69,7 @@ describe("worker record store", () => {
 describe("worker record store at shutdown", () => {
   it("writes a record that arrives after close() on the main thread instead of losing it", async () => {
     const { db, path } = tempDb();
-    const store = workerStore(db, path, silentLogger);
+    const store = workerStore(sqliteStorage(db).records, path, silentLogger);
     const r = new Recorder(store, { intervalMs: 60_000 });
     r.push(record(1));
     await r.close();

@@ -243,7 +243,7 @@ describe.skipIf(!haveChromium || !uiBuilt)("added console pages in Chromium", ()
       expect(await confirm.textContent()).toContain("Keep request logs for 30 days?");
       await confirm.getByRole("button", { name: "Confirm" }).click();
       await page.locator("dialog[open]").waitFor({ state: "detached" });
-      expect(gw.runtime.retention.days()).toBe(30);
+      expect(await gw.runtime.retention.days()).toBe(30);
       await retention.getByRole("button", { name: "Run now" }).click();
       await page.locator("dialog[open]").getByRole("button", { name: "Run now" }).click();
       await retention.locator("[data-last-run]", { hasText: "deleted 0 (keeping 30 days)" }).waitFor();

@@ -3,6 +3,7 @@ import type { Browser, Page } from "playwright-core";
 import { createApp } from "../../src/app";
 import { staticAdminToken } from "../../src/http/admin-token";
 import { openDatabase } from "../../src/storage/db";
+import { sqliteStorage } from "../../src/storage/sqlite";
 import { testConfig } from "../helpers/app";
 import { BROWSER_HOOK_MS, CHROMIUM, haveChromium, launchPage, uiBuilt as built } from "./chromium";
 
@@ -36,7 +37,7 @@ describe.skipIf(!haveChromium || !built)("admin console in Chromium", () => {
 
   beforeAll(async () => {
     app = createApp({
-      db: openDatabase(":memory:"),
+      storage: sqliteStorage(openDatabase(":memory:")),
       config: testConfig({ token: TOKEN }),
       adminToken: staticAdminToken(TOKEN),
     });

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "bun:test";
 import type { Browser, Page } from "playwright-core";
 import { type AdminToken, resolveAdminToken } from "../../src/http/admin-token";
 import { openDatabase } from "../../src/storage/db";
+import { sqliteStorage } from "../../src/storage/sqlite";
 import { type Gateway, startGateway } from "../helpers/gateway";
 import { haveChromium, launchPage, uiBuilt } from "./chromium";
 import { shot } from "./pages";
@@ -19,7 +20,7 @@ describe.skipIf(!haveChromium || !uiBuilt)("admin token reset in Chromium", () =
 
   beforeAll(async () => {
     // The generated token's hash lives in a settings table of its own here; the gateway only verifies.
-    adminToken = resolveAdminToken(openDatabase(":memory:"), undefined);
+    adminToken = await resolveAdminToken(sqliteStorage(openDatabase(":memory:")).settings, undefined);
     old = adminToken.generated as string;
     gw = startGateway({ config: { token: undefined }, deps: { adminToken } });
     ({ browser, page } = await launchPage({ width: 1440, height: 900 }));

@@ -1,9 +1,8 @@
-import type { Database } from "bun:sqlite";
 import { RoutingTable } from "../../routing";
 import type { RouteLink, RouteModel, RouteProvider } from "../../routing/types";
-import { modelProviders, models, providers } from "../../storage/repos";
-import { usdCnyRate } from "../../storage/settings";
+import { USD_CNY_RATE_SETTING, usdCnyRateOf } from "../../core/money";
 import type { ModelProvider, Provider } from "../../storage/schema";
+import type { ConfigRepos } from "../../storage/storage";
 import type { KeyLimits } from "./limits";
 
 /** A client key as the proxy checks it (the admin token is checked separately). */
@@ -19,7 +18,7 @@ export interface ClientKey {
 }
 
 /**
- * The configuration the hot path reads, built once from SQLite and swapped whole on every admin change:
+ * The configuration the hot path reads, built once from storage and swapped whole on every admin change:
  * the routing table (every enabled link serves clients of every protocol; translation bridges the
  * difference) and the client keys by hash.
  */
@@ -75,21 +74,27 @@ export function toRouteLink(l: ModelProvider, provider: RouteProvider): RouteLin
 }
 
 /** Reads providers, models, links and keys into an immutable snapshot. */
-export function buildSnapshot(db: Database): ProxySnapshot {
+export async function buildSnapshot(storage: ConfigRepos): Promise<ProxySnapshot> {
+  const [storedProviders, storedLinks, storedModels, storedKeys] = await Promise.all([
+    storage.providers.all(),
+    storage.links.all(),
+    storage.models.all(),
+    storage.keys.forRouting(),
+  ]);
   const provs = new Map<number, RouteProvider>();
-  for (const p of providers.all(db)) {
+  for (const p of storedProviders) {
     if (!p.enabled) continue;
     provs.set(p.id, toRouteProvider(p));
   }
   const linksByModel = new Map<number, RouteLink[]>();
-  for (const l of modelProviders.all(db)) {
+  for (const l of storedLinks) {
     const provider = provs.get(l.provider_id);
     if (!l.enabled || !provider) continue;
     const list = linksByModel.get(l.model_id) ?? [];
     list.push(toRouteLink(l, provider));
     linksByModel.set(l.model_id, list);
   }
-  const routeModels: RouteModel[] = models.all(db).map((m) => ({
+  const routeModels: RouteModel[] = storedModels.map((m) => ({
     id: m.id,
     name: m.name,
     strategy: m.strategy,
@@ -101,36 +106,16 @@ export function buildSnapshot(db: Database): ProxySnapshot {
   }));
 
   const keys = new Map<string, ClientKey>();
-  const rate = usdCnyRate(db);
-  const rows = db
-    .query(
-      `SELECT id, name, key_hash, enabled, allow_all, models, expires_at, io_log, rpm_limit, tpm_limit, budget,
-         spent, currency FROM api_keys`,
-    )
-    .all() as {
-    id: number;
-    name: string;
-    key_hash: string;
-    enabled: number;
-    allow_all: number;
-    models: string;
-    expires_at: number | null;
-    io_log: number;
-    rpm_limit: number | null;
-    tpm_limit: number | null;
-    budget: number | null;
-    spent: number;
-    currency: string;
-  }[];
-  for (const k of rows) {
+  const rate = usdCnyRateOf(await storage.settings.get(USD_CNY_RATE_SETTING));
+  for (const k of storedKeys) {
     keys.set(k.key_hash, {
       id: k.id,
       name: k.name,
-      enabled: k.enabled === 1,
-      allowAll: k.allow_all === 1,
-      models: new Set(JSON.parse(k.models) as string[]),
+      enabled: k.enabled,
+      allowAll: k.allow_all,
+      models: new Set(k.models),
       expiresAt: k.expires_at,
-      ioLog: k.io_log === 1,
+      ioLog: k.io_log,
       limits: {
         rpmLimit: k.rpm_limit,
         tpmLimit: k.tpm_limit,
@@ -147,3 +132,6 @@ export function buildSnapshot(db: Database): ProxySnapshot {
     keys,
   };
 }
+
+/** The snapshot of an empty configuration (before the first load). */
+export const emptySnapshot = (): ProxySnapshot => ({ all: new RoutingTable([]), keys: new Map() });

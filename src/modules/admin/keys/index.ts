@@ -11,7 +11,7 @@ export const keysController = (d: AdminDeps, token: AdminToken) =>
   new Elysia({ prefix: "/keys", tags: ["keys"] })
     .use(adminAuth(token))
     .get("", () => svc.list(d), { isAdmin: true })
-    .post("", ({ body, status }) => status(201, svc.create(d, body)), {
+    .post("", async ({ body, status }) => status(201, await svc.create(d, body)), {
       isAdmin: true,
       ...adminBody(KeyCreate),
     })

@@ -1,5 +1,5 @@
 import { t } from "elysia";
-import { Currency } from "../../../storage/schema";
+import { ApiKeyView, Currency } from "../../../storage/schema";
 
 // Limits: null (or absent) means unlimited; a limit of 0 requests or tokens would only lock the key out.
 const fields = {
@@ -23,27 +23,7 @@ export type KeyCreate = typeof KeyCreate.static;
 export const KeyUpdate = t.Partial(KeyCreate);
 export type KeyUpdate = typeof KeyUpdate.static;
 
-/** A key as every read shows it: the display prefix, never the key or its hash. */
-export const ApiKeyView = t.Object({
-  id: t.Integer(),
-  name: t.String(),
-  key_prefix: t.String(),
-  enabled: t.Boolean(),
-  allow_all: t.Boolean(),
-  models: t.Array(t.String()),
-  expires_at: t.Nullable(t.String({ description: "ISO-8601" })),
-  rpm_limit: t.Nullable(t.Integer()),
-  tpm_limit: t.Nullable(t.Integer()),
-  budget: t.Nullable(t.Number()),
-  spent: t.Number(),
-  currency: Currency,
-  io_log: t.Boolean(),
-  usage_count: t.Integer(),
-  last_used_at: t.Nullable(t.Integer({ description: "ms since the epoch" })),
-  created_at: t.Integer(),
-  updated_at: t.Integer(),
-});
-export type ApiKeyView = typeof ApiKeyView.static;
+export { ApiKeyView } from "../../../storage/schema";
 
 /** The answer of create and rotate: the view plus the full key, shown this once. */
 export const ApiKeyWithSecret = t.Composite([ApiKeyView, t.Object({ key: t.String() })]);

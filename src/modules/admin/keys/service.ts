@@ -1,11 +1,9 @@
 import { validationError } from "../../../core/errors";
-import { convertCost, USD_CNY_RATE_SETTING } from "../../../core/money";
 import { randomToken, sha256Hex } from "../../../core/secrets";
-import { models } from "../../../storage/repos";
-import { setSetting, usdCnyRate, usdCnyRateIsSet } from "../../../storage/settings";
+import { convertCost, USD_CNY_RATE_SETTING, usdCnyRateOf } from "../../../core/money";
 import { type AdminDeps, found } from "../shared";
 import type { ApiKeyView, ApiKeyWithSecret, KeyCreate, KeyUpdate } from "./model";
-import { type KeyColumns, keysRepo } from "./repo";
+import type { KeyColumns } from "../../../storage/keys";
 
 export const KEY_PREFIX = "sk-llmio-";
 
@@ -30,21 +28,22 @@ function parseExpiry(value: string | null): number | null {
 }
 
 /** 422 naming `models` when a name in the list is no configured model. */
-function checkModels(d: AdminDeps, names: string[]): string[] {
-  const known = new Set(models.all(d.db).map((m) => m.name));
+async function checkModels(d: AdminDeps, names: string[]): Promise<string[]> {
+  const known = new Set((await d.storage.models.all()).map((m) => m.name));
   const unknown = names.filter((n) => !known.has(n));
   if (unknown.length) throw validationError("models", `unknown models: ${unknown.join(", ")}`);
   return [...new Set(names)];
 }
 
 /** Applies a create body or a PUT subset onto stored columns; null clears an optional field. */
-function merge(d: AdminDeps, base: KeyColumns, input: KeyUpdate): KeyColumns {
+async function merge(d: AdminDeps, base: KeyColumns, input: KeyUpdate): Promise<KeyColumns> {
   if (input.name !== undefined && !input.name.trim()) throw validationError("name", "name must not be blank");
   const next = { ...base };
   if (input.name !== undefined) next.name = input.name.trim();
   if (input.enabled !== undefined) next.enabled = input.enabled;
   if (input.allow_all !== undefined) next.allow_all = input.allow_all;
-  if (input.models !== undefined) next.models = input.models === null ? [] : checkModels(d, input.models);
+  if (input.models !== undefined)
+    next.models = input.models === null ? [] : await checkModels(d, input.models);
   if (input.expires_at !== undefined) next.expires_at = parseExpiry(input.expires_at);
   if (input.rpm_limit !== undefined) next.rpm_limit = input.rpm_limit;
   if (input.tpm_limit !== undefined) next.tpm_limit = input.tpm_limit;
@@ -68,58 +67,64 @@ const DEFAULTS: KeyColumns = {
 };
 
 export const keyService = {
-  list: (d: AdminDeps): ApiKeyView[] => keysRepo.all(d.db),
+  list: (d: AdminDeps): Promise<ApiKeyView[]> => d.storage.keys.all(),
 
-  get: (d: AdminDeps, id: number): ApiKeyView => found(keysRepo.get(d.db, id), "API key", id),
+  get: async (d: AdminDeps, id: number): Promise<ApiKeyView> =>
+    found(await d.storage.keys.get(id), "API key", id),
 
   /** Creates a key; the answer is the only place the full key ever appears. */
-  create(d: AdminDeps, input: KeyCreate): ApiKeyWithSecret {
+  async create(d: AdminDeps, input: KeyCreate): Promise<ApiKeyWithSecret> {
     // A key created with a model list is restricted to it unless allow_all says otherwise.
     const base = { ...DEFAULTS, allow_all: !input.models?.length };
-    const cols = merge(d, base, input);
+    const cols = await merge(d, base, input);
     const key = generateKey();
-    const view = keysRepo.insert(d.db, cols, sha256Hex(key), displayPrefix(key), d.clock.now());
-    d.onConfigChange();
+    const view = await d.storage.keys.insert(cols, sha256Hex(key), displayPrefix(key), d.clock.now());
+    await d.onConfigChange();
     return { ...view, key };
   },
 
   /** Updates a key; a new currency converts the key's spend into it at the configured rate. */
-  update(d: AdminDeps, id: number, patch: KeyUpdate): ApiKeyView {
-    const base = found(keysRepo.columns(d.db, id), "API key", id);
-    const next = merge(d, base, patch);
-    const view = d.db.transaction(() => {
-      if (next.currency !== base.currency)
-        keysRepo.scaleSpent(d.db, id, convertCost(1, base.currency, next.currency, usdCnyRate(d.db)));
-      return found(keysRepo.update(d.db, id, next, d.clock.now()), "API key", id);
-    })();
-    d.onConfigChange();
+  async update(d: AdminDeps, id: number, patch: KeyUpdate): Promise<ApiKeyView> {
+    const base = found(await d.storage.keys.columns(id), "API key", id);
+    const next = await merge(d, base, patch);
+    const view = await d.storage.transaction(async (tx) => {
+      if (next.currency !== base.currency) {
+        const rate = usdCnyRateOf(await tx.settings.get(USD_CNY_RATE_SETTING));
+        await tx.keys.scaleSpent(id, convertCost(1, base.currency, next.currency, rate));
+      }
+      return found(await tx.keys.update(id, next, d.clock.now()), "API key", id);
+    });
+    await d.onConfigChange();
     return view;
   },
 
   /** The rate that converts a cost into a key's currency (budgets are kept in the key's currency). */
-  exchangeRate: (d: AdminDeps) => ({ usd_cny_rate: usdCnyRate(d.db), is_default: !usdCnyRateIsSet(d.db) }),
+  async exchangeRate(d: AdminDeps) {
+    const stored = await d.storage.settings.get<unknown>(USD_CNY_RATE_SETTING);
+    return { usd_cny_rate: usdCnyRateOf(stored), is_default: stored === undefined };
+  },
 
-  setExchangeRate(d: AdminDeps, rate: number) {
-    setSetting(d.db, USD_CNY_RATE_SETTING, rate);
-    d.onConfigChange();
+  async setExchangeRate(d: AdminDeps, rate: number) {
+    await d.storage.settings.set(USD_CNY_RATE_SETTING, rate);
+    await d.onConfigChange();
     return keyService.exchangeRate(d);
   },
 
   /** Replaces the secret: the old key stops working at once, the new one is shown this once. */
-  rotate(d: AdminDeps, id: number): ApiKeyWithSecret {
+  async rotate(d: AdminDeps, id: number): Promise<ApiKeyWithSecret> {
     const key = generateKey();
     const view = found(
-      keysRepo.setSecret(d.db, id, sha256Hex(key), displayPrefix(key), d.clock.now()),
+      await d.storage.keys.setSecret(id, sha256Hex(key), displayPrefix(key), d.clock.now()),
       "API key",
       id,
     );
-    d.onConfigChange();
+    await d.onConfigChange();
     return { ...view, key };
   },
 
-  remove(d: AdminDeps, id: number) {
-    found(keysRepo.remove(d.db, id) ? true : null, "API key", id);
-    d.onConfigChange();
+  async remove(d: AdminDeps, id: number) {
+    found((await d.storage.keys.remove(id)) ? true : null, "API key", id);
+    await d.onConfigChange();
     return { ok: true as const };
   },
 };

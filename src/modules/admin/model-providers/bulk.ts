@@ -1,6 +1,5 @@
 import { t } from "elysia";
 import { validationError } from "../../../core/errors";
-import { modelProviders, models, providers } from "../../../storage/repos";
 import type { AdminDeps } from "../shared";
 
 export const BulkLinks = t.Object(
@@ -26,8 +25,8 @@ const MAX_NAME = 200;
  * named prefix + id + suffix (an existing model of that name is reused) and a link to the provider.
  * An upstream model already linked to that public model is skipped, not duplicated.
  */
-export function bulkLink(d: AdminDeps, input: BulkLinks) {
-  if (!providers.get(d.db, input.provider_id))
+export async function bulkLink(d: AdminDeps, input: BulkLinks) {
+  if (!(await d.storage.providers.get(input.provider_id)))
     throw validationError("provider_id", `provider ${input.provider_id} does not exist`);
   const wanted = [...new Set(input.provider_models.map((m) => m.trim()))];
   if (wanted.some((m) => !m)) throw validationError("provider_models", "provider_models must not be blank");
@@ -48,29 +47,21 @@ export function bulkLink(d: AdminDeps, input: BulkLinks) {
     provider_model: string;
   }[] = [];
   const skipped: { model: string; provider_model: string }[] = [];
-  d.db.transaction(() => {
-    const byName = new Map(models.all(d.db).map((m) => [m.name, m]));
+  await d.storage.transaction(async (tx) => {
+    const byName = new Map((await tx.models.all()).map((m) => [m.name, m]));
     for (const { upstream, name } of plan) {
       let model = byName.get(name);
       const isNew = !model;
       if (!model) {
-        model = models.insert(d.db, { name }, now);
+        model = await tx.models.insert({ name }, now);
         byName.set(name, model);
       }
       const modelId = model.id;
-      const linked = modelProviders
-        .all(d.db, "WHERE model_id = $m AND provider_id = $p AND provider_model = $u", {
-          m: modelId,
-          p: input.provider_id,
-          u: upstream,
-        })
-        .at(0);
-      if (linked) {
+      if ((await tx.links.idOf(modelId, input.provider_id, upstream)) !== undefined) {
         skipped.push({ model: name, provider_model: upstream });
         continue;
       }
-      const link = modelProviders.insert(
-        d.db,
+      const link = await tx.links.insert(
         {
           model_id: modelId,
           provider_id: input.provider_id,
@@ -89,7 +80,7 @@ export function bulkLink(d: AdminDeps, input: BulkLinks) {
         provider_model: upstream,
       });
     }
-  })();
-  if (created.length) d.onConfigChange();
+  });
+  if (created.length) await d.onConfigChange();
   return { created, skipped };
 }

@@ -12,7 +12,7 @@ export const modelProvidersController = (d: AdminDeps, token: AdminToken) =>
   new Elysia({ prefix: "/model-providers", tags: ["model-providers"] })
     .use(adminAuth(token))
     .get("", ({ query }) => svc.list(d, query.model_id), { isAdmin: true, query: LinkQuery })
-    .post("", ({ body, status }) => status(201, svc.create(d, body)), {
+    .post("", async ({ body, status }) => status(201, await svc.create(d, body)), {
       isAdmin: true,
       ...adminBody(LinkCreate),
     })
@@ -24,7 +24,7 @@ export const modelProvidersController = (d: AdminDeps, token: AdminToken) =>
     })
     .delete("/:id", ({ params }) => svc.remove(d, params.id), { isAdmin: true, params: IdParams })
     .post("/:id/test", ({ params }) => testLink(d, params.id), { isAdmin: true, params: IdParams })
-    .post("/bulk", ({ body, status }) => status(201, bulkLink(d, body)), {
+    .post("/bulk", async ({ body, status }) => status(201, await bulkLink(d, body)), {
       isAdmin: true,
       ...adminBody(BulkLinks),
     });

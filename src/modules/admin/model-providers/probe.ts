@@ -3,7 +3,6 @@ import { redact } from "../../../core/logger";
 import { PROBE_KINDS, type ProbeKind } from "../../../protocols/probe";
 import { codecFor, probeFor } from "../../../protocols/registry";
 import type { RouteLink } from "../../../routing/types";
-import { modelProviders, providers } from "../../../storage/repos";
 import { toRouteLink, toRouteProvider } from "../../proxy/snapshot";
 import { callUpstream } from "../../proxy/upstream";
 import { matchesError } from "../../../routing";
@@ -81,8 +80,8 @@ async function probe(d: AdminDeps, link: RouteLink, kind: ProbeKind): Promise<Pr
  * that ran passed.
  */
 export async function testLink(d: AdminDeps, id: number) {
-  const row = found(modelProviders.get(d.db, id), "model-provider", id);
-  const provider = providers.get(d.db, row.provider_id);
+  const row = found(await d.storage.links.get(id), "model-provider", id);
+  const provider = await d.storage.providers.get(row.provider_id);
   if (!provider) throw new GatewayError(404, "not_found", `provider ${row.provider_id} not found`);
   const link = toRouteLink(row, toRouteProvider(provider));
   const entries = await Promise.all(

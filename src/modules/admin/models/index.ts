@@ -10,7 +10,7 @@ export const modelsController = (d: AdminDeps, token: AdminToken) =>
   new Elysia({ prefix: "/models", tags: ["models"] })
     .use(adminAuth(token))
     .get("", () => svc.list(d), { isAdmin: true })
-    .post("", ({ body, status }) => status(201, svc.create(d, body)), {
+    .post("", async ({ body, status }) => status(201, await svc.create(d, body)), {
       isAdmin: true,
       ...adminBody(ModelCreate),
     })

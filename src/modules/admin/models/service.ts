@@ -1,5 +1,4 @@
 import { validationError } from "../../../core/errors";
-import { modelProviders, models } from "../../../storage/repos";
 import { type AdminDeps, found, rethrowConstraint } from "../shared";
 import type { ModelCreate, ModelUpdate } from "./model";
 
@@ -16,44 +15,47 @@ const clean = (input: ModelUpdate) => ({
 
 export const modelService = {
   /** Every model with how many links it has (`links`) and how many of them are enabled. */
-  list(d: AdminDeps) {
+  async list(d: AdminDeps) {
     const counts = new Map<number, { links: number; enabled_links: number }>();
-    for (const l of modelProviders.all(d.db)) {
+    for (const l of await d.storage.links.all()) {
       const c = counts.get(l.model_id) ?? { links: 0, enabled_links: 0 };
       c.links++;
       if (l.enabled) c.enabled_links++;
       counts.set(l.model_id, c);
     }
-    return models.all(d.db).map((m) => ({ ...m, ...(counts.get(m.id) ?? { links: 0, enabled_links: 0 }) }));
+    return (await d.storage.models.all()).map((m) => ({
+      ...m,
+      ...(counts.get(m.id) ?? { links: 0, enabled_links: 0 }),
+    }));
   },
 
-  get: (d: AdminDeps, id: number) => found(models.get(d.db, id), "model", id),
+  get: async (d: AdminDeps, id: number) => found(await d.storage.models.get(id), "model", id),
 
-  create(d: AdminDeps, input: ModelCreate) {
+  async create(d: AdminDeps, input: ModelCreate) {
     check(input);
     try {
-      const m = models.insert(d.db, clean(input), d.clock.now());
-      d.onConfigChange();
+      const m = await d.storage.models.insert(clean(input), d.clock.now());
+      await d.onConfigChange();
       return m;
     } catch (err) {
       rethrowConstraint(err, `model "${input.name}"`, "name");
     }
   },
 
-  update(d: AdminDeps, id: number, patch: ModelUpdate) {
+  async update(d: AdminDeps, id: number, patch: ModelUpdate) {
     check(patch);
     try {
-      const m = found(models.update(d.db, id, clean(patch), d.clock.now()), "model", id);
-      d.onConfigChange();
+      const m = found(await d.storage.models.update(id, clean(patch), d.clock.now()), "model", id);
+      await d.onConfigChange();
       return m;
     } catch (err) {
       rethrowConstraint(err, `model "${patch.name}"`, "name");
     }
   },
 
-  remove(d: AdminDeps, id: number) {
-    found(models.remove(d.db, id) ? true : null, "model", id);
-    d.onConfigChange();
+  async remove(d: AdminDeps, id: number) {
+    found((await d.storage.models.remove(id)) ? true : null, "model", id);
+    await d.onConfigChange();
     return { ok: true as const };
   },
 };

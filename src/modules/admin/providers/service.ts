@@ -9,7 +9,6 @@ import {
 } from "../../../core/secrets";
 import { isHttpUrl } from "../../../providers/base-url";
 import { listUpstreamModels } from "../../../providers/registry";
-import { providers } from "../../../storage/repos";
 import type { Provider } from "../../../storage/schema";
 import { type AdminDeps, found, rethrowConstraint } from "../shared";
 import type { ProviderCreate, ProviderUpdate } from "./model";
@@ -54,24 +53,25 @@ const clean = (input: ProviderUpdate) => ({
 });
 
 export const providerService = {
-  list: (d: AdminDeps) => providers.all(d.db).map(toPublicProvider),
+  list: async (d: AdminDeps) => (await d.storage.providers.all()).map(toPublicProvider),
 
-  get: (d: AdminDeps, id: number) => toPublicProvider(found(providers.get(d.db, id), "provider", id)),
+  get: async (d: AdminDeps, id: number) =>
+    toPublicProvider(found(await d.storage.providers.get(id), "provider", id)),
 
-  create(d: AdminDeps, input: ProviderCreate) {
+  async create(d: AdminDeps, input: ProviderCreate) {
     check(input);
     try {
-      const p = providers.insert(d.db, clean(input), d.clock.now());
-      d.onConfigChange();
+      const p = await d.storage.providers.insert(clean(input), d.clock.now());
+      await d.onConfigChange();
       return toPublicProvider(p);
     } catch (err) {
       rethrowConstraint(err, `provider "${input.name}"`, "name");
     }
   },
 
-  update(d: AdminDeps, id: number, patch: ProviderUpdate) {
+  async update(d: AdminDeps, id: number, patch: ProviderUpdate) {
     check(patch);
-    const current = found(providers.get(d.db, id), "provider", id);
+    const current = found(await d.storage.providers.get(id), "provider", id);
     // A form that sends back the masked key it was shown means "keep the key", not "store the mask".
     const keepKey = patch.api_key !== undefined && patch.api_key === maskSecret(current.api_key);
     // The same for masked header values and a masked proxy password.
@@ -86,23 +86,23 @@ export const providerService = {
         ...(keepKey ? { api_key: undefined } : {}),
         ...(keepProxy ? { proxy_url: undefined } : {}),
       });
-      const p = found(providers.update(d.db, id, changes, d.clock.now()), "provider", id);
-      d.onConfigChange();
+      const p = found(await d.storage.providers.update(id, changes, d.clock.now()), "provider", id);
+      await d.onConfigChange();
       return toPublicProvider(p);
     } catch (err) {
       rethrowConstraint(err, `provider "${patch.name}"`, "name");
     }
   },
 
-  remove(d: AdminDeps, id: number) {
-    found(providers.remove(d.db, id) ? true : null, "provider", id);
-    d.onConfigChange();
+  async remove(d: AdminDeps, id: number) {
+    found((await d.storage.providers.remove(id)) ? true : null, "provider", id);
+    await d.onConfigChange();
     return { ok: true as const };
   },
 
   /** The upstream's own model list, read with the provider's key. */
   async upstreamModels(d: AdminDeps, id: number) {
-    const p = found(providers.get(d.db, id), "provider", id);
+    const p = found(await d.storage.providers.get(id), "provider", id);
     try {
       return { models: await listUpstreamModels(p, d.http, AbortSignal.timeout(15_000)) };
     } catch (err) {

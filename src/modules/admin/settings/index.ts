@@ -8,9 +8,9 @@ import { SettingsUpdate } from "./model";
 
 /** Console settings: the request-log retention window and its last run, and the admin token's reset. */
 export const settingsController = (runtime: GatewayRuntime, token: AdminToken) => {
-  const read = () => ({
-    log_retention_days: runtime.retention.days(),
-    log_retention_last_run: runtime.retention.lastRun(),
+  const read = async () => ({
+    log_retention_days: await runtime.retention.days(),
+    log_retention_last_run: await runtime.retention.lastRun(),
     admin_token: { source: token.source, resettable: token.reset !== undefined },
   });
   return new Elysia({ prefix: "/settings", tags: ["settings"] })
@@ -18,8 +18,8 @@ export const settingsController = (runtime: GatewayRuntime, token: AdminToken) =
     .get("", read, { isAdmin: true })
     .put(
       "",
-      ({ body }) => {
-        runtime.retention.setDays(body.log_retention_days);
+      async ({ body }) => {
+        await runtime.retention.setDays(body.log_retention_days);
         return read();
       },
       { isAdmin: true, ...adminBody(SettingsUpdate) },
@@ -27,7 +27,7 @@ export const settingsController = (runtime: GatewayRuntime, token: AdminToken) =
     .post("/retention/run", () => runtime.retention.runNow(), { isAdmin: true })
     .post(
       "/token/reset",
-      ({ status }) => {
+      async ({ status }) => {
         if (!token.reset)
           return status(
             409,
@@ -35,7 +35,10 @@ export const settingsController = (runtime: GatewayRuntime, token: AdminToken) =
               conflict("the admin token comes from the TOKEN environment variable: change it there"),
             ),
           );
-        return { token: token.reset() };
+        const next = await token.reset();
+        // The other instances re-read the stored hash with the configuration notice.
+        await runtime.reload();
+        return { token: next };
       },
       { isAdmin: true },
     );

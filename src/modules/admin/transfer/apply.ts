@@ -1,6 +1,6 @@
 import { GatewayError, validationError } from "../../../core/errors";
 import { sha256Hex, unmaskUrlCredentials } from "../../../core/secrets";
-import { type KeyColumns, keysRepo } from "../keys/repo";
+import type { KeyColumns } from "../../../storage/keys";
 import { displayPrefix } from "../keys/service";
 import { linkService } from "../model-providers/service";
 import { modelService } from "../models/service";
@@ -35,9 +35,9 @@ export type ImportMode = "merge" | "replace";
 export const isMaskedKey = (key: string) => key === "********" || key.includes("…");
 
 /** Runs one item's write; a client error from a service is re-raised as a 422 naming the item. */
-function labeled<T>(at: string, write: () => T): T {
+async function labeled<T>(at: string, write: () => Promise<T>): Promise<T> {
   try {
-    return write();
+    return await write();
   } catch (err) {
     if (!(err instanceof GatewayError) || err.status >= 500) throw err;
     const field = err.field ? `${at}.${err.field}` : at;
@@ -45,16 +45,12 @@ function labeled<T>(at: string, write: () => T): T {
   }
 }
 
-const idOf = (d: AdminDeps, sql: string, ...args: (string | number)[]) =>
-  (d.db.query(sql).get(...args) as { id: number } | null)?.id;
-
 /**
  * Writes a plan in one transaction through the admin services (so every rule of a single create or
  * update holds), upserting by name. Any failure rolls the whole import back. The routing table is
  * rebuilt once, at the end.
  */
-export function applyPlan(d: AdminDeps, plan: ImportPlan, mode: ImportMode): ImportResult {
-  const quiet: AdminDeps = { ...d, onConfigChange: () => {} };
+export async function applyPlan(d: AdminDeps, plan: ImportPlan, mode: ImportMode): Promise<ImportResult> {
   const result: ImportResult = {
     mode,
     providers: { created: 0, updated: 0 },
@@ -63,24 +59,21 @@ export function applyPlan(d: AdminDeps, plan: ImportPlan, mode: ImportMode): Imp
     keys: { created: 0, updated: 0 },
     skipped: plan.skipped,
   };
-  d.db.transaction(() => {
+  await d.storage.transaction(async (tx) => {
+    // The services write through the transaction; the routing table is rebuilt once, after the commit.
+    const quiet: AdminDeps = { ...d, storage: { ...d.storage, ...tx }, onConfigChange: async () => {} };
     // Replace deletes the providers first; a masked or absent key (or masked URL credentials) still keeps
     // what is stored by that name.
     const stored = new Map<string, { api_key: string; base_url: string }>();
     if (mode === "replace") {
-      for (const p of d.db.query("SELECT name, api_key, base_url FROM providers").all() as {
-        name: string;
-        api_key: string;
-        base_url: string;
-      }[])
-        stored.set(p.name, p);
-      d.db.exec("DELETE FROM model_providers; DELETE FROM models; DELETE FROM providers;");
+      for (const p of await tx.providers.secrets()) stored.set(p.name, p);
+      await tx.clearRouting();
     }
 
     for (const { at, value } of plan.providers) {
-      const id = idOf(d, "SELECT id FROM providers WHERE name = ?", value.name.trim());
+      const id = await tx.providers.idByName(value.name.trim());
       const key = value.api_key === undefined || isMaskedKey(value.api_key) ? undefined : value.api_key;
-      labeled(at, () =>
+      await labeled(at, () =>
         id === undefined
           ? providerService.create(quiet, {
               ...value,
@@ -93,8 +86,8 @@ export function applyPlan(d: AdminDeps, plan: ImportPlan, mode: ImportMode): Imp
     }
 
     for (const { at, value } of plan.models) {
-      const id = idOf(d, "SELECT id FROM models WHERE name = ?", value.name.trim());
-      labeled(at, () =>
+      const id = await tx.models.idByName(value.name.trim());
+      await labeled(at, () =>
         id === undefined ? modelService.create(quiet, value) : modelService.update(quiet, id, value),
       );
       result.models[id === undefined ? "created" : "updated"]++;
@@ -102,21 +95,15 @@ export function applyPlan(d: AdminDeps, plan: ImportPlan, mode: ImportMode): Imp
 
     for (const { at, value } of plan.links) {
       const { model, provider, ...fields } = value;
-      const model_id = idOf(d, "SELECT id FROM models WHERE name = ?", model.trim());
+      const model_id = await tx.models.idByName(model.trim());
       if (model_id === undefined)
         throw validationError(`${at}.model`, `${at}.model: no model named "${model}"`);
-      const provider_id = idOf(d, "SELECT id FROM providers WHERE name = ?", provider.trim());
+      const provider_id = await tx.providers.idByName(provider.trim());
       if (provider_id === undefined)
         throw validationError(`${at}.provider`, `${at}.provider: no provider named "${provider}"`);
-      const id = idOf(
-        d,
-        "SELECT id FROM model_providers WHERE model_id = ? AND provider_id = ? AND provider_model = ?",
-        model_id,
-        provider_id,
-        fields.provider_model.trim(),
-      );
+      const id = await tx.links.idOf(model_id, provider_id, fields.provider_model.trim());
       const input = { ...fields, model_id, provider_id };
-      labeled(at, () =>
+      await labeled(at, () =>
         id === undefined ? linkService.create(quiet, input) : linkService.update(quiet, id, input),
       );
       result.model_providers[id === undefined ? "created" : "updated"]++;
@@ -126,16 +113,16 @@ export function applyPlan(d: AdminDeps, plan: ImportPlan, mode: ImportMode): Imp
     const now = d.clock.now();
     for (const { value } of plan.keys) {
       const hash = sha256Hex(value.key);
-      const id = idOf(d, "SELECT id FROM api_keys WHERE key_hash = ?", hash);
-      if (id === undefined) keysRepo.insert(d.db, value.columns, hash, displayPrefix(value.key), now);
+      const id = await tx.keys.idByHash(hash);
+      if (id === undefined) await tx.keys.insert(value.columns, hash, displayPrefix(value.key), now);
       else {
         // The original has no limits or budget: a second import must not lift the ones set here since.
-        const { rpm_limit, tpm_limit, budget, currency } = keysRepo.columns(d.db, id) as KeyColumns;
-        keysRepo.update(d.db, id, { ...value.columns, rpm_limit, tpm_limit, budget, currency }, now);
+        const { rpm_limit, tpm_limit, budget, currency } = (await tx.keys.columns(id)) as KeyColumns;
+        await tx.keys.update(id, { ...value.columns, rpm_limit, tpm_limit, budget, currency }, now);
       }
       result.keys[id === undefined ? "created" : "updated"]++;
     }
-  })();
-  d.onConfigChange();
+  });
+  await d.onConfigChange();
   return result;
 }

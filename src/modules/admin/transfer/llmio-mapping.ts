@@ -1,6 +1,7 @@
 import type { Database } from "bun:sqlite";
 import { GatewayError } from "../../../core/errors";
 import { isHttpUrl } from "../../../providers/base-url";
+import { liveRows, tableNames } from "../../../storage/llmio-source";
 import type { Currency, ProviderType } from "../../../storage/schema";
 import type { ImportPlan } from "./apply";
 import type { ImportLink, ImportModel, ImportProvider, Skipped } from "./model";
@@ -17,8 +18,6 @@ import type { ImportLink, ImportModel, ImportProvider, Skipped } from "./model";
  * Every table soft-deletes through deleted_at.
  */
 
-type Row = Record<string, unknown>;
-
 const TYPES: Record<string, ProviderType> = {
   openai: "openai",
   "openai-res": "openai-responses",
@@ -30,12 +29,7 @@ const TYPES: Record<string, ProviderType> = {
 // Fields the gateway sets itself; a link's extra_body may not (see the links service).
 const RESERVED_EXTRA = ["model", "messages", "stream", "contents", "input"];
 
-function rows(db: Database, table: string): Row[] {
-  const columns = (db.query(`PRAGMA table_info(${table})`).all() as { name: string }[]).map((c) => c.name);
-  if (columns.length === 0) return [];
-  const live = columns.includes("deleted_at") ? "WHERE deleted_at IS NULL" : "";
-  return db.query(`SELECT * FROM ${table} ${live} ORDER BY id`).all() as Row[];
-}
+const rows = liveRows;
 
 const text = (v: unknown): string => (typeof v === "string" ? v.trim() : "");
 const int = (v: unknown): number | undefined =>
@@ -74,11 +68,7 @@ function parseTime(v: unknown): number | null | undefined {
 
 /** Reads an original llmio database into an import plan, with what could not be carried over. */
 export function mapLlmio(db: Database): ImportPlan {
-  const tables = new Set(
-    (db.query("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[]).map(
-      (t) => t.name,
-    ),
-  );
+  const tables = tableNames(db);
   for (const t of ["providers", "models", "model_with_providers"])
     if (!tables.has(t))
       throw new GatewayError(422, "validation", `not an llmio database: no ${t} table`, "body");

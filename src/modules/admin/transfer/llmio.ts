@@ -47,7 +47,7 @@ export async function importLlmio(d: AdminDeps, bytes: Uint8Array): Promise<Impo
     const path = join(dir, "llmio.db");
     await writeFile(path, bytes, { mode: 0o600, flag: "wx" });
     source = new Database(path, { readonly: true });
-    return applyPlan(d, readPlan(source), "merge");
+    return await applyPlan(d, readPlan(source), "merge");
   } finally {
     source?.close();
     await rm(dir, { recursive: true, force: true });

@@ -2,8 +2,6 @@ import type { TSchema } from "@sinclair/typebox";
 import { Value } from "@sinclair/typebox/value";
 import { validationError } from "../../../core/errors";
 import { maskHeaders, maskSecret, maskUrlCredentials, maskUrlPassword } from "../../../core/secrets";
-import { modelProviders, models, providers } from "../../../storage/repos";
-import { keysRepo } from "../keys/repo";
 import type { AdminDeps } from "../shared";
 import { applyPlan, type ImportMode, type Labeled } from "./apply";
 import {
@@ -44,9 +42,11 @@ const nameOf = (id: number, names: Map<number, string>) => names.get(id) ?? "";
 
 export const transferService = {
   /** The whole routing configuration; links and key lists name their model and provider. */
-  exportConfig(d: AdminDeps, includeSecrets: boolean): ConfigExport {
-    const ps = providers.all(d.db);
-    const ms = models.all(d.db);
+  async exportConfig(d: AdminDeps, includeSecrets: boolean): Promise<ConfigExport> {
+    const ps = await d.storage.providers.all();
+    const ms = await d.storage.models.all();
+    const links = await d.storage.links.all();
+    const keys = await d.storage.keys.all();
     const providerNames = new Map(ps.map((p) => [p.id, p.name]));
     const modelNames = new Map(ms.map((m) => [m.id, m.name]));
     return {
@@ -60,18 +60,14 @@ export const transferService = {
         proxy_url: includeSecrets ? p.proxy_url : maskUrlPassword(p.proxy_url),
       })),
       models: ms.map(({ id, created_at, updated_at, ...m }) => m),
-      model_providers: modelProviders
-        .all(d.db)
-        .map(({ id, model_id, provider_id, created_at, updated_at, ...l }) => ({
-          model: nameOf(model_id, modelNames),
-          provider: nameOf(provider_id, providerNames),
-          ...l,
-          headers: includeSecrets ? l.headers : maskHeaders(l.headers),
-        })),
+      model_providers: links.map(({ id, model_id, provider_id, created_at, updated_at, ...l }) => ({
+        model: nameOf(model_id, modelNames),
+        provider: nameOf(provider_id, providerNames),
+        ...l,
+        headers: includeSecrets ? l.headers : maskHeaders(l.headers),
+      })),
       // Metadata only: the key's hash never leaves the database, and usage counters belong to this instance.
-      keys: keysRepo
-        .all(d.db)
-        .map(({ id, spent, usage_count, last_used_at, created_at, updated_at, ...k }) => k),
+      keys: keys.map(({ id, spent, usage_count, last_used_at, created_at, updated_at, ...k }) => k),
     };
   },
 
@@ -80,7 +76,7 @@ export const transferService = {
    * replace deletes them all first. Keys are reported as skipped: an export carries no secret to
    * recreate them from.
    */
-  importConfig(d: AdminDeps, body: ImportBody, mode: ImportMode): ImportResult {
+  importConfig(d: AdminDeps, body: ImportBody, mode: ImportMode): Promise<ImportResult> {
     if (body.version !== undefined && body.version !== EXPORT_VERSION)
       throw validationError("version", `version: only version ${EXPORT_VERSION} can be imported`);
     const plan = {

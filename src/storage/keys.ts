@@ -1,6 +1,5 @@
 import type { Database } from "bun:sqlite";
-import type { Currency } from "../../../storage/schema";
-import type { ApiKeyView } from "./model";
+import type { ApiKeyView, Currency } from "./schema";
 
 /** The stored columns an admin write may set (the hash and prefix only through create and rotate). */
 export interface KeyColumns {
@@ -16,7 +15,24 @@ export interface KeyColumns {
   io_log: boolean;
 }
 
-interface KeyRow {
+/** A key as the routing snapshot reads it: with its hash, never shown by the admin API. */
+export interface RoutingKey {
+  id: number;
+  name: string;
+  key_hash: string;
+  enabled: boolean;
+  allow_all: boolean;
+  models: string[];
+  expires_at: number | null;
+  io_log: boolean;
+  rpm_limit: number | null;
+  tpm_limit: number | null;
+  budget: number | null;
+  spent: number;
+  currency: string;
+}
+
+export interface KeyRow {
   id: number;
   name: string;
   key_prefix: string;
@@ -40,7 +56,8 @@ interface KeyRow {
 const COLUMNS = `id, name, key_prefix, enabled, allow_all, models, expires_at, rpm_limit, tpm_limit, budget,
   spent, currency, io_log, usage_count, last_used_at, created_at, updated_at`;
 
-const toView = (r: KeyRow): ApiKeyView => ({
+/** A stored key row as the admin API shows it. */
+export const toKeyView = (r: KeyRow): ApiKeyView => ({
   ...r,
   enabled: r.enabled === 1,
   allow_all: r.allow_all === 1,
@@ -65,11 +82,11 @@ const params = (c: KeyColumns) => [
 /** api_keys as the admin API reads and writes it. */
 export const keysRepo = {
   all: (db: Database): ApiKeyView[] =>
-    (db.query(`SELECT ${COLUMNS} FROM api_keys ORDER BY id`).all() as KeyRow[]).map(toView),
+    (db.query(`SELECT ${COLUMNS} FROM api_keys ORDER BY id`).all() as KeyRow[]).map(toKeyView),
 
   get(db: Database, id: number): ApiKeyView | null {
     const row = db.query(`SELECT ${COLUMNS} FROM api_keys WHERE id = ?`).get(id) as KeyRow | null;
-    return row ? toView(row) : null;
+    return row ? toKeyView(row) : null;
   },
 
   /** The stored columns of a key, for merging a PUT. */
@@ -91,7 +108,7 @@ export const keysRepo = {
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING ${COLUMNS}`,
       )
       .get(...params(c), hash, prefix, now, now) as KeyRow;
-    return toView(row);
+    return toKeyView(row);
   },
 
   update(db: Database, id: number, c: KeyColumns, now: number): ApiKeyView | null {
@@ -102,7 +119,7 @@ export const keysRepo = {
          WHERE id = ? RETURNING ${COLUMNS}`,
       )
       .get(...params(c), now, id) as KeyRow | null;
-    return row ? toView(row) : null;
+    return row ? toKeyView(row) : null;
   },
 
   setSecret(db: Database, id: number, hash: string, prefix: string, now: number): ApiKeyView | null {
@@ -111,7 +128,7 @@ export const keysRepo = {
         `UPDATE api_keys SET key_hash = ?, key_prefix = ?, updated_at = ? WHERE id = ? RETURNING ${COLUMNS}`,
       )
       .get(hash, prefix, now, id) as KeyRow | null;
-    return row ? toView(row) : null;
+    return row ? toKeyView(row) : null;
   },
 
   /** Multiplies a key's spend (its currency changed: the spend is converted with it). */
@@ -121,4 +138,29 @@ export const keysRepo = {
 
   remove: (db: Database, id: number): boolean =>
     db.query("DELETE FROM api_keys WHERE id = ?").run(id).changes > 0,
+
+  idByHash: (db: Database, hash: string): number | undefined =>
+    (db.query("SELECT id FROM api_keys WHERE key_hash = ?").get(hash) as { id: number } | null)?.id,
+
+  /** Every key as the proxy checks it, hash included (the routing snapshot only). */
+  forRouting: (db: Database): RoutingKey[] =>
+    (
+      db
+        .query(
+          `SELECT id, name, key_hash, enabled, allow_all, models, expires_at, io_log, rpm_limit, tpm_limit,
+             budget, spent, currency FROM api_keys`,
+        )
+        .all() as (Omit<RoutingKey, "enabled" | "allow_all" | "io_log" | "models"> & {
+        enabled: number;
+        allow_all: number;
+        io_log: number;
+        models: string;
+      })[]
+    ).map((k) => ({
+      ...k,
+      enabled: k.enabled === 1,
+      allow_all: k.allow_all === 1,
+      io_log: k.io_log === 1,
+      models: JSON.parse(k.models) as string[],
+    })),
 };

@@ -1,0 +1,16 @@
+import { openDatabase } from "./db";
+import { openPostgres } from "./postgres";
+import { sqliteStorage } from "./sqlite";
+import type { Storage } from "./storage";
+
+/** Where the configuration and the records live: a PostgreSQL URL, else the SQLite file. */
+export interface StorageTarget {
+  dbPath: string;
+  databaseUrl?: string;
+}
+
+/** Opens (and migrates) the storage the target names; throws with a one-line reason when it cannot. */
+export async function openStorage(target: StorageTarget): Promise<Storage> {
+  if (target.databaseUrl) return openPostgres(target.databaseUrl);
+  return sqliteStorage(openDatabase(target.dbPath));
+}

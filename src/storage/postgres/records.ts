@@ -1,0 +1,189 @@
+import { convertCost, USD_CNY_RATE_SETTING, usdCnyRateOf } from "../../core/money";
+import { type RequestRecord, totalTokens } from "../../telemetry/record";
+import type { RecordsRepo } from "../storage";
+import { neutral, num, query, type Sql } from "./db";
+
+const LOG_COLUMNS = [
+  "id",
+  "trace_id",
+  "session_id",
+  "model",
+  "provider_id",
+  "provider_name",
+  "provider_model",
+  "style",
+  "upstream_type",
+  "stream",
+  "status",
+  "http_status",
+  "error",
+  "attempts",
+  "key_id",
+  "user_agent",
+  "remote_ip",
+  "proxy_ms",
+  "first_chunk_ms",
+  "total_ms",
+  "tps",
+  "size",
+  "input_tokens",
+  "cached_tokens",
+  "cache_write_tokens",
+  "output_tokens",
+  "reasoning_tokens",
+  "total_tokens",
+  "cost",
+  "currency",
+  "prices",
+  "finish_reason",
+  "created_at",
+  "instance",
+];
+
+const round = (n: number | null) => (n === null ? null : Math.round(n * 1000) / 1000);
+
+/** One record's values in LOG_COLUMNS order (as the SQLite writer stores them). */
+function logValues(id: number, r: RequestRecord): unknown[] {
+  const u = r.usage;
+  return [
+    id,
+    r.trace_id,
+    r.session_id,
+    r.model,
+    r.provider_id,
+    r.provider_name,
+    r.provider_model,
+    r.style,
+    r.upstream_type,
+    r.stream,
+    r.status,
+    r.http_status,
+    r.error,
+    JSON.stringify(r.attempts),
+    r.key_id,
+    r.user_agent,
+    r.remote_ip,
+    round(r.proxy_ms),
+    round(r.first_chunk_ms),
+    round(r.total_ms),
+    r.tps,
+    r.size,
+    u?.input ?? 0,
+    u?.cachedRead ?? 0,
+    u?.cacheWrite ?? 0,
+    u?.output ?? 0,
+    u?.reasoning ?? 0,
+    totalTokens(u),
+    r.cost,
+    r.currency,
+    r.prices ? JSON.stringify(r.prices) : null,
+    r.finish_reason,
+    r.created_at,
+    r.instance ?? null,
+  ];
+}
+
+/** `($1, …, $n), (…)` for `rows` rows of `width` parameters. */
+function placeholders(rows: number, width: number): string {
+  const out: string[] = [];
+  for (let r = 0; r < rows; r++) {
+    const marks: string[] = [];
+    for (let c = 1; c <= width; c++) marks.push(`$${r * width + c}`);
+    out.push(`(${marks.join(", ")})`);
+  }
+  return out.join(", ");
+}
+
+/** PostgreSQL binds at most 65,535 parameters per statement: 33 columns fit 1,985 rows; 1,000 per insert. */
+const ROWS_PER_INSERT = 1000;
+
+/**
+ * Inserts a batch in the transaction `tx`: ids drawn from the sequence first (so each body finds its
+ * record without relying on RETURNING's order), then multi-row inserts of records and bodies, then one
+ * update of the keys' usage.
+ */
+export async function insertRecordsPg(tx: Sql, records: readonly RequestRecord[]): Promise<void> {
+  if (records.length === 0) return;
+  const ids = (
+    await query<{ id: unknown }>(
+      tx,
+      "SELECT nextval(pg_get_serial_sequence('request_logs', 'id')) AS id FROM generate_series(1, $1)",
+      [records.length],
+    )
+  ).map((r) => num(r.id) as number);
+  for (let i = 0; i < records.length; i += ROWS_PER_INSERT) {
+    const chunk = records.slice(i, i + ROWS_PER_INSERT);
+    const values = chunk.flatMap((r, j) => logValues(ids[i + j] as number, r));
+    await query(
+      tx,
+      `INSERT INTO request_logs (${LOG_COLUMNS.join(", ")}) VALUES ${placeholders(chunk.length, LOG_COLUMNS.length)}`,
+      values,
+    );
+  }
+  const bodies = records.flatMap((r, i) => (r.bodies ? [[ids[i], r.bodies.request, r.bodies.response]] : []));
+  for (let i = 0; i < bodies.length; i += ROWS_PER_INSERT) {
+    const chunk = bodies.slice(i, i + ROWS_PER_INSERT);
+    await query(
+      tx,
+      `INSERT INTO request_bodies (log_id, request, response) VALUES ${placeholders(chunk.length, 3)}`,
+      chunk.flat(),
+    );
+  }
+  // Key usage: one row per key, applied in key order (two batches never lock keys in opposite orders). A
+  // key's spend grows in its own currency: each cost is summed converted both ways, the key picks its own.
+  const usage = new Map<number, { n: number; usd: number; cny: number; last: number }>();
+  let rate: number | null = null;
+  for (const r of records) {
+    if (r.key_id === null) continue;
+    if (rate === null) {
+      const stored = (
+        await query<{ value: string }>(tx, "SELECT value FROM settings WHERE key = $1", [
+          USD_CNY_RATE_SETTING,
+        ])
+      )[0];
+      rate = usdCnyRateOf(stored ? JSON.parse(stored.value) : undefined);
+    }
+    const u = usage.get(r.key_id) ?? { n: 0, usd: 0, cny: 0, last: 0 };
+    u.n++;
+    u.usd += convertCost(r.cost, r.currency, "USD", rate);
+    u.cny += convertCost(r.cost, r.currency, "CNY", rate);
+    u.last = Math.max(u.last, r.created_at);
+    usage.set(r.key_id, u);
+  }
+  if (usage.size) {
+    const rows = [...usage].sort(([a], [b]) => a - b);
+    await query(
+      tx,
+      `UPDATE api_keys SET usage_count = api_keys.usage_count + v.n,
+         spent = api_keys.spent + CASE api_keys.currency WHEN 'CNY' THEN v.cny::float8 ELSE v.usd::float8 END,
+         last_used_at = GREATEST(COALESCE(api_keys.last_used_at, 0), v.last::bigint)
+       FROM (VALUES ${placeholders(rows.length, 5)}) AS v(id, n, usd, cny, last)
+       WHERE api_keys.id = v.id::integer`,
+      rows.flatMap(([id, u]) => [id, u.n, u.usd, u.cny, u.last]),
+    );
+  }
+}
+
+/** request_logs on PostgreSQL: the batched writer's inserts, retention's deletes. */
+export function pgRecords(sql: Sql): RecordsRepo {
+  return {
+    insert: async (records) => {
+      try {
+        await sql.begin((tx) => insertRecordsPg(tx, records));
+      } catch (err) {
+        throw neutral(err);
+      }
+    },
+    // The reports on PostgreSQL read the records themselves: there are no rollups to prune.
+    pruneRollups: async () => 0,
+    prune: async (before, limit) =>
+      (
+        await query(
+          sql,
+          `DELETE FROM request_logs WHERE id IN
+             (SELECT id FROM request_logs WHERE created_at < $1 ORDER BY created_at LIMIT $2) RETURNING id`,
+          [before, limit],
+        )
+      ).length,
+  };
+}

@@ -1,0 +1,270 @@
+import { BUCKETS, emptyHistogram } from "../latency-histogram";
+import {
+  type Agg,
+  addSums,
+  type LatencyHists,
+  latencyOf,
+  modelCountsOf,
+  providerFiguresOf,
+  type SumRow,
+  seriesOf,
+  totalsOf,
+  type Window,
+} from "../metrics";
+import type { LogFilter } from "../request-logs";
+import { HOUR_MS } from "../rollups";
+import type { LogBodies, LogEntry } from "../schema";
+import { num, query, type Sql } from "./db";
+
+/*
+ * The console's reports on PostgreSQL: the same answers as the SQLite ones (storage/metrics.ts,
+ * storage/request-logs.ts), computed by the server from the records in the window and shaped by the same
+ * functions. Time buckets are integer arithmetic on epoch ms, as in SQLite, so zones and buckets agree.
+ */
+
+const SUMS = `COUNT(*)::int AS reqs, (COUNT(*) FILTER (WHERE status = 'error'))::int AS errors,
+  COALESCE(SUM(total_tokens), 0)::float8 AS tokens, COALESCE(SUM(input_tokens), 0)::float8 AS input_tokens,
+  COALESCE(SUM(cached_tokens), 0)::float8 AS cached_tokens, COALESCE(SUM(output_tokens), 0)::float8 AS output_tokens,
+  COALESCE(SUM(total_ms), 0)::float8 AS tm_sum, COUNT(total_ms)::int AS tm_n,
+  COALESCE(SUM(first_chunk_ms), 0)::float8 AS fc_sum, COUNT(first_chunk_ms)::int AS fc_n,
+  MAX(COALESCE(provider_name, (attempts::jsonb -> -1) ->> 'provider_name')) AS name,
+  COALESCE(SUM(cost), 0)::float8 AS amount`;
+
+/** The provider a record ended at: the one that answered, else the last one tried, else 0. */
+const LAST_PROVIDER = "COALESCE(provider_id, ((attempts::jsonb -> -1) ->> 'provider_id')::int, 0)";
+
+/**
+ * The records a window covers as the SQLite reports count them: its rollup hours start at or after `from`
+ * (a window that starts inside an hour leaves that hour out), and records end before `to`.
+ */
+const covered = (w: Window): [number, number] => [Math.ceil(w.from / HOUR_MS) * HOUR_MS, w.to];
+
+async function sums(sql: Sql, w: Window, key: string, params: number[] = []) {
+  const n = params.length;
+  const rows = await query<SumRow>(
+    sql,
+    `SELECT ${key} AS key, COALESCE(currency, '') AS cur, ${SUMS} FROM request_logs
+     WHERE created_at >= $${n + 1} AND created_at < $${n + 2} GROUP BY 1, 2`,
+    [...params, ...covered(w)],
+  );
+  const out = new Map<number | string, Agg>();
+  addSums(out, rows, 1);
+  return out;
+}
+
+export const usageTotalsPg = async (sql: Sql, w: Window) => totalsOf((await sums(sql, w, "0")).get(0));
+
+export const modelCountsPg = async (sql: Sql, w: Window) => modelCountsOf(await sums(sql, w, "model"));
+
+export async function seriesBucketsPg(sql: Sql, w: Window, sizeMs: number, offsetMs: number) {
+  // A record counts in the bucket of its UTC hour, as its rollup row does (integer division, as SQLite's).
+  const hour = `((created_at / ${HOUR_MS}) * ${HOUR_MS})`;
+  const bucket = `(((${hour} + $1) / $2) * $2 - $1)::float8`;
+  return seriesOf(await sums(sql, w, bucket, [offsetMs, sizeMs]));
+}
+
+export async function providerFiguresPg(sql: Sql, w: Window) {
+  const names = new Map(
+    (await query<{ id: number; name: string }>(sql, "SELECT id, name FROM providers")).map((p) => [
+      p.id,
+      p.name,
+    ]),
+  );
+  return providerFiguresOf(await sums(sql, w, LAST_PROVIDER), names);
+}
+
+/** The histogram bucket of a latency, as latency-histogram.ts's bucketOf computes it. */
+const bucketOf = (col: string) =>
+  `CASE WHEN ${col} IS NULL THEN NULL WHEN NOT ${col} >= 0.1 THEN 0
+   ELSE LEAST(${BUCKETS - 1}, 1 + floor(4 * log(2, (${col} / 0.1)::numeric) + 1e-9))::int END`;
+
+export async function latencyReportPg(sql: Sql, w: Window) {
+  const rows = await query<{ pid: number; reqs: number; tb: number | null; fb: number | null; n: number }>(
+    sql,
+    `SELECT ${LAST_PROVIDER} AS pid, ${bucketOf("total_ms")} AS tb, ${bucketOf("first_chunk_ms")} AS fb,
+       COUNT(*)::int AS n
+     FROM request_logs WHERE created_at >= $1 AND created_at < $2 GROUP BY 1, 2, 3`,
+    covered(w),
+  );
+  const fresh = (): LatencyHists => ({ reqs: 0, total: emptyHistogram(), first: emptyHistogram() });
+  const all = fresh();
+  const byProvider = new Map<number, LatencyHists>();
+  for (const r of rows) {
+    let p = byProvider.get(r.pid);
+    if (!p) byProvider.set(r.pid, (p = fresh()));
+    for (const h of [all, p]) {
+      h.reqs += r.n;
+      if (r.tb !== null) h.total[r.tb] = (h.total[r.tb] ?? 0) + r.n;
+      if (r.fb !== null) h.first[r.fb] = (h.first[r.fb] ?? 0) + r.n;
+    }
+  }
+  return latencyOf(all, byProvider);
+}
+
+/** Exact totals up to this many matches; past it a lower bound (as SQLite gives for unindexed filters). */
+const COUNT_CAP = 10_000;
+
+type LogRow = Record<string, unknown>;
+
+function fromRow(r: LogRow): LogEntry {
+  return {
+    ...r,
+    id: num(r.id),
+    created_at: num(r.created_at),
+    size: num(r.size),
+    input_tokens: num(r.input_tokens),
+    cached_tokens: num(r.cached_tokens),
+    cache_write_tokens: num(r.cache_write_tokens),
+    output_tokens: num(r.output_tokens),
+    reasoning_tokens: num(r.reasoning_tokens),
+    total_tokens: num(r.total_tokens),
+    attempts: JSON.parse(r.attempts as string),
+    prices: r.prices ? JSON.parse(r.prices as string) : null,
+  } as LogEntry;
+}
+
+async function where(sql: Sql, f: LogFilter) {
+  const clauses: string[] = [];
+  const params: (string | number)[] = [];
+  const add = (column: string, v: string | number | undefined) => {
+    if (v === undefined || v === "") return;
+    params.push(v);
+    clauses.push(`${column} = $${params.length}`);
+  };
+  add("model", f.model);
+  if (f.provider !== undefined && f.provider !== "") {
+    if (/^\d+$/.test(f.provider)) add("provider_id", Number(f.provider));
+    else {
+      const p = (
+        await query<{ id: number }>(sql, "SELECT id FROM providers WHERE name = $1", [f.provider])
+      )[0];
+      if (p) add("provider_id", p.id);
+      else add("provider_name", f.provider);
+    }
+  }
+  add("status", f.status);
+  add("style", f.style);
+  add("upstream_type", f.upstream_type);
+  if (f.user_agent) {
+    // As SQLite's instr(lower(…)): a plain substring, no pattern characters.
+    params.push(f.user_agent.toLowerCase());
+    clauses.push(`strpos(lower(user_agent), $${params.length}) > 0`);
+  }
+  add("key_id", f.key_id);
+  add("trace_id", f.trace_id);
+  add("session_id", f.session_id);
+  if (f.from !== undefined) {
+    params.push(f.from);
+    clauses.push(`created_at >= $${params.length}`);
+  }
+  if (f.to !== undefined) {
+    params.push(f.to);
+    clauses.push(`created_at <= $${params.length}`);
+  }
+  return { sql: clauses.length ? `WHERE ${clauses.join(" AND ")}` : "", params };
+}
+
+/** One page of request logs, newest first, with its total (exact up to COUNT_CAP, else a lower bound). */
+export async function queryLogsPg(sql: Sql, f: LogFilter) {
+  const w = await where(sql, f);
+  const n = w.params.length;
+  const rows = await query(
+    sql,
+    `SELECT * FROM request_logs ${w.sql} ORDER BY created_at DESC, id DESC LIMIT $${n + 1} OFFSET $${n + 2}`,
+    [...w.params, f.page_size, (f.page - 1) * f.page_size],
+  );
+  const seen = (f.page - 1) * f.page_size + rows.length;
+  const counted = await query<{ n: number }>(
+    sql,
+    `SELECT COUNT(*)::int AS n FROM (SELECT 1 FROM request_logs ${w.sql} LIMIT ${COUNT_CAP + 1}) AS capped`,
+    w.params,
+  );
+  const c = counted[0]?.n ?? 0;
+  const total =
+    c <= COUNT_CAP
+      ? { total: c, total_exact: true, total_lower_bound: false }
+      : { total: Math.max(COUNT_CAP, seen), total_exact: false, total_lower_bound: true };
+  return {
+    data: rows.map(fromRow),
+    ...total,
+    page: f.page,
+    page_size: f.page_size,
+    pages: Math.max(1, Math.ceil(total.total / f.page_size)),
+  };
+}
+
+export async function getLogPg(
+  sql: Sql,
+  id: number,
+): Promise<(LogEntry & { bodies: LogBodies | null }) | null> {
+  const row = (await query(sql, "SELECT * FROM request_logs WHERE id = $1", [id]))[0];
+  if (!row) return null;
+  const bodies =
+    (
+      await query<LogBodies>(sql, "SELECT request, response FROM request_bodies WHERE log_id = $1", [id])
+    )[0] ?? null;
+  return { ...fromRow(row), bodies };
+}
+
+const GROUPS = {
+  model: { key: "model", where: "model <> ''" },
+  provider: { key: "provider_name", where: "provider_name IS NOT NULL" },
+} as const;
+
+/** p50 / p95 of `col` per group, nearest rank, as storage/latency.ts computes them on SQLite. */
+async function percentilesPg(
+  sql: Sql,
+  group: keyof typeof GROUPS,
+  col: "total_ms" | "first_chunk_ms",
+  from: number,
+  to: number,
+) {
+  const g = GROUPS[group];
+  const streamOnly = col === "first_chunk_ms" ? "AND stream" : "";
+  const rows = await query<{ k: string; n: number; p50: number; p95: number }>(
+    sql,
+    `WITH r AS (
+       SELECT ${g.key} AS k, ${col} AS v,
+              ROW_NUMBER() OVER (PARTITION BY ${g.key} ORDER BY ${col}) AS rn,
+              COUNT(*) OVER (PARTITION BY ${g.key}) AS n
+       FROM request_logs
+       WHERE created_at >= $1 AND created_at < $2 AND status = 'success' AND ${col} IS NOT NULL
+         AND ${g.where} ${streamOnly}
+     )
+     SELECT k, MAX(n)::int AS n, MIN(CASE WHEN rn >= 0.5 * n THEN v END) AS p50,
+            MIN(CASE WHEN rn >= 0.95 * n THEN v END) AS p95
+     FROM r GROUP BY k`,
+    [from, to],
+  );
+  return new Map(rows.map((r) => [r.k, { n: r.n, p50: r.p50, p95: r.p95 }]));
+}
+
+async function latencyByGroupPg(sql: Sql, group: keyof typeof GROUPS, from: number, to: number) {
+  const g = GROUPS[group];
+  const counts = await query<{ k: string; requests: number; errors: number }>(
+    sql,
+    `SELECT ${g.key} AS k, COUNT(*)::int AS requests, (COUNT(*) FILTER (WHERE status = 'error'))::int AS errors
+     FROM request_logs WHERE created_at >= $1 AND created_at < $2 AND ${g.where}
+     GROUP BY ${g.key} ORDER BY requests DESC, k`,
+    [from, to],
+  );
+  const latency = await percentilesPg(sql, group, "total_ms", from, to);
+  const ttft = await percentilesPg(sql, group, "first_chunk_ms", from, to);
+  return counts.map((c) => ({
+    name: c.k,
+    requests: c.requests,
+    errors: c.errors,
+    latency: latency.get(c.k) ?? null,
+    ttft: ttft.get(c.k) ?? null,
+  }));
+}
+
+/** Latency, time to first token and errors per model and per provider between `from` and `to`. */
+export async function latencyGroupsPg(sql: Sql, from: number, to: number) {
+  return {
+    from,
+    to,
+    models: await latencyByGroupPg(sql, "model", from, to),
+    providers: await latencyByGroupPg(sql, "provider", from, to),
+  };
+}
