@@ -48,6 +48,80 @@ function ranked(groups: Map<string, Acc>): LatencyGroup[] {
     }));
 }
 
+/** One record as the latency figures read it. */
+export interface LatencyRecord {
+  model: string;
+  provider_name: string | null;
+  status: string;
+  total_ms: number | null;
+  first_chunk_ms: number | null;
+}
+
+/** Accumulates hourly rollup rows and records into per-model and per-provider latency figures. */
+export class LatencyFigures {
+  readonly #models = new Map<string, Acc>();
+  readonly #providers = new Map<string, Acc>();
+
+  #both(model: string, provider: string | null): Acc[] {
+    const out: Acc[] = [];
+    if (model !== "") {
+      let m = this.#models.get(model);
+      if (!m) this.#models.set(model, (m = fresh()));
+      out.push(m);
+    }
+    if (provider !== null) {
+      let p = this.#providers.get(provider);
+      if (!p) this.#providers.set(provider, (p = fresh()));
+      out.push(p);
+    }
+    return out;
+  }
+
+  /** A dashboard_rollups row: its counts and encoded histograms. */
+  addRollup(r: {
+    model: string;
+    provider_name: string | null;
+    reqs: number;
+    errors: number;
+    total_ms_hist: string | null;
+    first_chunk_ms_hist: string | null;
+  }): void {
+    const accs = this.#both(r.model, r.provider_name);
+    for (const g of accs) {
+      g.requests += r.reqs;
+      g.errors += r.errors;
+    }
+    addEncoded(
+      accs.map((g) => g.total),
+      r.total_ms_hist,
+    );
+    addEncoded(
+      accs.map((g) => g.first),
+      r.first_chunk_ms_hist,
+    );
+  }
+
+  /** One record, counted as the rollups count it. */
+  addRecord(r: LatencyRecord): void {
+    for (const g of this.#both(r.model, r.provider_name)) {
+      g.requests++;
+      if (r.status === "error") g.errors++;
+      if (r.total_ms !== null) {
+        const b = bucketOf(r.total_ms);
+        g.total[b] = (g.total[b] ?? 0) + 1;
+      }
+      if (r.first_chunk_ms !== null) {
+        const b = bucketOf(r.first_chunk_ms);
+        g.first[b] = (g.first[b] ?? 0) + 1;
+      }
+    }
+  }
+
+  result(from: number, to: number) {
+    return { from, to, models: ranked(this.#models), providers: ranked(this.#providers) };
+  }
+}
+
 /**
  * Latency (p50 / p95 of the duration), time to first token and error counts per model and per provider in
  * `[from, to)`, busiest first: whole hours from the hourly rollups' histograms (a few thousand rows for a
@@ -55,22 +129,7 @@ function ranked(groups: Map<string, Acc>): LatencyGroup[] {
  * from the histograms' log-spaced buckets: within 9% of the exact figure.
  */
 export function latencyGroups(db: Database, from: number, to: number) {
-  const models = new Map<string, Acc>();
-  const providers = new Map<string, Acc>();
-  const both = (model: string, provider: string | null): Acc[] => {
-    const out: Acc[] = [];
-    if (model !== "") {
-      let m = models.get(model);
-      if (!m) models.set(model, (m = fresh()));
-      out.push(m);
-    }
-    if (provider !== null) {
-      let p = providers.get(provider);
-      if (!p) providers.set(provider, (p = fresh()));
-      out.push(p);
-    }
-    return out;
-  };
+  const figures = new LatencyFigures();
   const firstHour = Math.ceil(from / HOUR_MS) * HOUR_MS;
   const lastHour = hourOf(to);
   if (firstHour < lastHour) {
@@ -79,29 +138,8 @@ export function latencyGroups(db: Database, from: number, to: number) {
         `SELECT model, provider_name, reqs, errors, total_ms_hist, first_chunk_ms_hist FROM dashboard_rollups
          WHERE hour >= ? AND hour < ?`,
       )
-      .all(firstHour, lastHour) as {
-      model: string;
-      provider_name: string | null;
-      reqs: number;
-      errors: number;
-      total_ms_hist: string | null;
-      first_chunk_ms_hist: string | null;
-    }[];
-    for (const r of rows) {
-      const accs = both(r.model, r.provider_name);
-      for (const g of accs) {
-        g.requests += r.reqs;
-        g.errors += r.errors;
-      }
-      addEncoded(
-        accs.map((g) => g.total),
-        r.total_ms_hist,
-      );
-      addEncoded(
-        accs.map((g) => g.first),
-        r.first_chunk_ms_hist,
-      );
-    }
+      .all(firstHour, lastHour) as Parameters<LatencyFigures["addRollup"]>[0][];
+    for (const r of rows) figures.addRollup(r);
   }
   // The edges: before the first whole hour, and the hour under way (or the whole window inside one hour).
   const edges: [number, number][] =
@@ -116,22 +154,7 @@ export function latencyGroups(db: Database, from: number, to: number) {
      WHERE created_at >= ? AND created_at < ?`,
   );
   for (const [a, b] of edges) {
-    if (a >= b) continue;
-    for (const r of read.all(a, b) as {
-      model: string;
-      provider_name: string | null;
-      status: string;
-      total_ms: number | null;
-      first_chunk_ms: number | null;
-    }[]) {
-      for (const g of both(r.model, r.provider_name)) {
-        g.requests++;
-        if (r.status === "error") g.errors++;
-        if (r.total_ms !== null) g.total[bucketOf(r.total_ms)] = (g.total[bucketOf(r.total_ms)] ?? 0) + 1;
-        if (r.first_chunk_ms !== null)
-          g.first[bucketOf(r.first_chunk_ms)] = (g.first[bucketOf(r.first_chunk_ms)] ?? 0) + 1;
-      }
-    }
+    if (a < b) for (const r of read.all(a, b) as LatencyRecord[]) figures.addRecord(r);
   }
-  return { from, to, models: ranked(models), providers: ranked(providers) };
+  return figures.result(from, to);
 }

@@ -1,4 +1,5 @@
 import { BUCKETS, emptyHistogram } from "../latency-histogram";
+import { LatencyFigures, type LatencyRecord } from "../latency";
 import {
   type Agg,
   addSums,
@@ -206,65 +207,18 @@ export async function getLogPg(
   return { ...fromRow(row), bodies };
 }
 
-const GROUPS = {
-  model: { key: "model", where: "model <> ''" },
-  provider: { key: "provider_name", where: "provider_name IS NOT NULL" },
-} as const;
-
-/** p50 / p95 of `col` per group, nearest rank, as storage/latency.ts computes them on SQLite. */
-async function percentilesPg(
-  sql: Sql,
-  group: keyof typeof GROUPS,
-  col: "total_ms" | "first_chunk_ms",
-  from: number,
-  to: number,
-) {
-  const g = GROUPS[group];
-  const streamOnly = col === "first_chunk_ms" ? "AND stream" : "";
-  const rows = await query<{ k: string; n: number; p50: number; p95: number }>(
-    sql,
-    `WITH r AS (
-       SELECT ${g.key} AS k, ${col} AS v,
-              ROW_NUMBER() OVER (PARTITION BY ${g.key} ORDER BY ${col}) AS rn,
-              COUNT(*) OVER (PARTITION BY ${g.key}) AS n
-       FROM request_logs
-       WHERE created_at >= $1 AND created_at < $2 AND status = 'success' AND ${col} IS NOT NULL
-         AND ${g.where} ${streamOnly}
-     )
-     SELECT k, MAX(n)::int AS n, MIN(CASE WHEN rn >= 0.5 * n THEN v END) AS p50,
-            MIN(CASE WHEN rn >= 0.95 * n THEN v END) AS p95
-     FROM r GROUP BY k`,
-    [from, to],
-  );
-  return new Map(rows.map((r) => [r.k, { n: r.n, p50: r.p50, p95: r.p95 }]));
-}
-
-async function latencyByGroupPg(sql: Sql, group: keyof typeof GROUPS, from: number, to: number) {
-  const g = GROUPS[group];
-  const counts = await query<{ k: string; requests: number; errors: number }>(
-    sql,
-    `SELECT ${g.key} AS k, COUNT(*)::int AS requests, (COUNT(*) FILTER (WHERE status = 'error'))::int AS errors
-     FROM request_logs WHERE created_at >= $1 AND created_at < $2 AND ${g.where}
-     GROUP BY ${g.key} ORDER BY requests DESC, k`,
-    [from, to],
-  );
-  const latency = await percentilesPg(sql, group, "total_ms", from, to);
-  const ttft = await percentilesPg(sql, group, "first_chunk_ms", from, to);
-  return counts.map((c) => ({
-    name: c.k,
-    requests: c.requests,
-    errors: c.errors,
-    latency: latency.get(c.k) ?? null,
-    ttft: ttft.get(c.k) ?? null,
-  }));
-}
-
-/** Latency, time to first token and errors per model and per provider between `from` and `to`. */
+/**
+ * Latency, time to first token and errors per model and per provider between `from` and `to`: the records
+ * go through the same histograms as SQLite's rollups, so both backends give the same figures.
+ */
 export async function latencyGroupsPg(sql: Sql, from: number, to: number) {
-  return {
-    from,
-    to,
-    models: await latencyByGroupPg(sql, "model", from, to),
-    providers: await latencyByGroupPg(sql, "provider", from, to),
-  };
+  const figures = new LatencyFigures();
+  const rows = await query<LatencyRecord>(
+    sql,
+    `SELECT model, provider_name, status, total_ms, first_chunk_ms FROM request_logs
+     WHERE created_at >= $1 AND created_at < $2`,
+    [from, to],
+  );
+  for (const r of rows) figures.addRecord(r);
+  return figures.result(from, to);
 }
