@@ -186,6 +186,8 @@ describe("secrets", () => {
       }
       for (const { id } of ids)
         await call(`test link ${id}`, `/api/model-providers/${id}/test`, { method: "POST", headers: ADMIN });
+      // Every record written before the log pages are read (the recorder flushes on its own only every ~100 ms).
+      await gw.flush();
       const logs = (await (await fetch(`${gw.url}/api/logs?page_size=500`, { headers: ADMIN })).json()) as {
         data: { id: number }[];
       };
