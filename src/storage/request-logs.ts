@@ -13,6 +13,49 @@ const INSERT_LOG = `INSERT INTO request_logs (
 ) VALUES (${Array(33).fill("?").join(", ")})`;
 
 /**
+ * One record's request_logs values in column order (trace_id … instance; without the id), as both storage
+ * backends write them: times rounded to µs, token kinds from the usage, JSON for attempts and prices.
+ */
+export function recordValues(r: RequestRecord): (string | number | boolean | null)[] {
+  const u = r.usage;
+  return [
+    r.trace_id,
+    r.session_id,
+    r.model,
+    r.provider_id,
+    r.provider_name,
+    r.provider_model,
+    r.style,
+    r.upstream_type,
+    r.stream,
+    r.status,
+    r.http_status,
+    r.error,
+    JSON.stringify(r.attempts),
+    r.key_id,
+    r.user_agent,
+    r.remote_ip,
+    round(r.proxy_ms),
+    round(r.first_chunk_ms),
+    round(r.total_ms),
+    r.tps,
+    r.size,
+    u?.input ?? 0,
+    u?.cachedRead ?? 0,
+    u?.cacheWrite ?? 0,
+    u?.output ?? 0,
+    u?.reasoning ?? 0,
+    totalTokens(u),
+    r.cost,
+    r.currency,
+    r.prices ? JSON.stringify(r.prices) : null,
+    r.finish_reason,
+    r.created_at,
+    r.instance ?? null,
+  ];
+}
+
+/**
  * Writes a batch of records (their bodies, key usage and hourly rollups) in one transaction. A key's `spent`
  * grows by the record's cost in the key's own currency (converted at the configured rate when the link's
  * differs).
@@ -29,42 +72,7 @@ export function insertRecords(db: Database, records: readonly RequestRecord[]): 
   const rate = usdCnyRate(db);
   db.transaction(() => {
     for (const r of records) {
-      const u = r.usage;
-      const res = insertLog.run(
-        r.trace_id,
-        r.session_id,
-        r.model,
-        r.provider_id,
-        r.provider_name,
-        r.provider_model,
-        r.style,
-        r.upstream_type,
-        r.stream ? 1 : 0,
-        r.status,
-        r.http_status,
-        r.error,
-        JSON.stringify(r.attempts),
-        r.key_id,
-        r.user_agent,
-        r.remote_ip,
-        round(r.proxy_ms),
-        round(r.first_chunk_ms),
-        round(r.total_ms),
-        r.tps,
-        r.size,
-        u?.input ?? 0,
-        u?.cachedRead ?? 0,
-        u?.cacheWrite ?? 0,
-        u?.output ?? 0,
-        u?.reasoning ?? 0,
-        totalTokens(u),
-        r.cost,
-        r.currency,
-        r.prices ? JSON.stringify(r.prices) : null,
-        r.finish_reason,
-        r.created_at,
-        r.instance ?? null,
-      );
+      const res = insertLog.run(...recordValues(r));
       if (r.bodies) insertBody.run(res.lastInsertRowid, r.bodies.request, r.bodies.response);
       if (r.key_id !== null)
         touchKey.run(

@@ -1,5 +1,6 @@
 import { convertCost, USD_CNY_RATE_SETTING, usdCnyRateOf } from "../../core/money";
-import { type RequestRecord, totalTokens } from "../../telemetry/record";
+import type { RequestRecord } from "../../telemetry/record";
+import { recordValues } from "../request-logs";
 import type { RecordsRepo } from "../storage";
 import { neutral, num, query, type Sql } from "./db";
 
@@ -40,48 +41,8 @@ const LOG_COLUMNS = [
   "instance",
 ];
 
-const round = (n: number | null) => (n === null ? null : Math.round(n * 1000) / 1000);
-
 /** One record's values in LOG_COLUMNS order (as the SQLite writer stores them). */
-function logValues(id: number, r: RequestRecord): unknown[] {
-  const u = r.usage;
-  return [
-    id,
-    r.trace_id,
-    r.session_id,
-    r.model,
-    r.provider_id,
-    r.provider_name,
-    r.provider_model,
-    r.style,
-    r.upstream_type,
-    r.stream,
-    r.status,
-    r.http_status,
-    r.error,
-    JSON.stringify(r.attempts),
-    r.key_id,
-    r.user_agent,
-    r.remote_ip,
-    round(r.proxy_ms),
-    round(r.first_chunk_ms),
-    round(r.total_ms),
-    r.tps,
-    r.size,
-    u?.input ?? 0,
-    u?.cachedRead ?? 0,
-    u?.cacheWrite ?? 0,
-    u?.output ?? 0,
-    u?.reasoning ?? 0,
-    totalTokens(u),
-    r.cost,
-    r.currency,
-    r.prices ? JSON.stringify(r.prices) : null,
-    r.finish_reason,
-    r.created_at,
-    r.instance ?? null,
-  ];
-}
+const logValues = (id: number, r: RequestRecord): unknown[] => [id, ...recordValues(r)];
 
 /** `($1, …, $n), (…)` for `rows` rows of `width` parameters. */
 function placeholders(rows: number, width: number): string {

@@ -1,24 +1,8 @@
 import type { JSX } from "solid-js";
+import { Icon as BaseIcon } from "./icons";
 
-/** Icons of the compact row actions (edit, delete, test, session, filters). */
-function Icon(props: { children: JSX.Element }) {
-  return (
-    <svg
-      class="icon"
-      width={15}
-      height={15}
-      viewBox="0 0 24 24"
-      fill="none"
-      stroke="currentColor"
-      stroke-width="2"
-      stroke-linecap="round"
-      stroke-linejoin="round"
-      aria-hidden="true"
-    >
-      {props.children}
-    </svg>
-  );
-}
+/** Icons of the compact row actions (edit, delete, test, session, filters), a size smaller than the nav's. */
+const Icon = (props: { children: JSX.Element }) => <BaseIcon size={15}>{props.children}</BaseIcon>;
 
 export const PencilIcon = () => (
   <Icon>

@@ -1,7 +1,7 @@
 import type { JSX } from "solid-js";
 
 /** Small stroke icons drawn inline (no icon font or CDN: everything ships in the bundle). */
-function Icon(props: { children: JSX.Element; size?: number }) {
+export function Icon(props: { children: JSX.Element; size?: number }) {
   return (
     <svg
       class="icon"

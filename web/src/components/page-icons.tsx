@@ -1,24 +1,6 @@
-import type { JSX } from "solid-js";
+import { Icon } from "./icons";
 
-/** Icons of the quickstart, bulk mapping and settings pages and the sidebar toggle (same style as icons.tsx). */
-function Icon(props: { children: JSX.Element }) {
-  return (
-    <svg
-      class="icon"
-      width="16"
-      height="16"
-      viewBox="0 0 24 24"
-      fill="none"
-      stroke="currentColor"
-      stroke-width="2"
-      stroke-linecap="round"
-      stroke-linejoin="round"
-      aria-hidden="true"
-    >
-      {props.children}
-    </svg>
-  );
-}
+/** Icons of the quickstart, bulk mapping and settings pages and the sidebar toggle. */
 
 export const RocketIcon = () => (
   <Icon>
