@@ -1,6 +1,24 @@
 import type { Database } from "bun:sqlite";
 import { planBackfill } from "./rollups";
 
+/** The figures every rollup table keeps beside its dimensions (migration 4 creates three such tables). */
+const ROLLUP_MEASURES = `  provider_name TEXT,
+  reqs INTEGER NOT NULL,
+  errors INTEGER NOT NULL,
+  input_tokens INTEGER NOT NULL,
+  cached_tokens INTEGER NOT NULL,
+  cache_write_tokens INTEGER NOT NULL,
+  output_tokens INTEGER NOT NULL,
+  reasoning_tokens INTEGER NOT NULL,
+  total_tokens INTEGER NOT NULL,
+  cost REAL NOT NULL,
+  total_ms_sum REAL NOT NULL,
+  total_ms_n INTEGER NOT NULL,
+  first_chunk_ms_sum REAL NOT NULL,
+  first_chunk_ms_n INTEGER NOT NULL,
+  total_ms_hist TEXT,
+  first_chunk_ms_hist TEXT,`;
+
 /**
  * Numbered schema migrations, embedded in the binary. Append only: never edit one that has shipped.
  * Times are integer milliseconds since the epoch; booleans are 0/1; JSON columns hold text.
@@ -275,22 +293,7 @@ CREATE TABLE request_rollups (
   status TEXT NOT NULL,
   style TEXT NOT NULL,
   currency TEXT NOT NULL,
-  provider_name TEXT,
-  reqs INTEGER NOT NULL,
-  errors INTEGER NOT NULL,
-  input_tokens INTEGER NOT NULL,
-  cached_tokens INTEGER NOT NULL,
-  cache_write_tokens INTEGER NOT NULL,
-  output_tokens INTEGER NOT NULL,
-  reasoning_tokens INTEGER NOT NULL,
-  total_tokens INTEGER NOT NULL,
-  cost REAL NOT NULL,
-  total_ms_sum REAL NOT NULL,
-  total_ms_n INTEGER NOT NULL,
-  first_chunk_ms_sum REAL NOT NULL,
-  first_chunk_ms_n INTEGER NOT NULL,
-  total_ms_hist TEXT,
-  first_chunk_ms_hist TEXT,
+${ROLLUP_MEASURES}
   PRIMARY KEY (hour, model, provider_id, key_id, status, style, currency)
 ) WITHOUT ROWID;
 -- The dashboard's: the same figures by hour × model × provider × currency only (a few thousand rows a month).
@@ -299,22 +302,7 @@ CREATE TABLE dashboard_rollups (
   model TEXT NOT NULL,
   provider_id INTEGER NOT NULL,
   currency TEXT NOT NULL,
-  provider_name TEXT,
-  reqs INTEGER NOT NULL,
-  errors INTEGER NOT NULL,
-  input_tokens INTEGER NOT NULL,
-  cached_tokens INTEGER NOT NULL,
-  cache_write_tokens INTEGER NOT NULL,
-  output_tokens INTEGER NOT NULL,
-  reasoning_tokens INTEGER NOT NULL,
-  total_tokens INTEGER NOT NULL,
-  cost REAL NOT NULL,
-  total_ms_sum REAL NOT NULL,
-  total_ms_n INTEGER NOT NULL,
-  first_chunk_ms_sum REAL NOT NULL,
-  first_chunk_ms_n INTEGER NOT NULL,
-  total_ms_hist TEXT,
-  first_chunk_ms_hist TEXT,
+${ROLLUP_MEASURES}
   PRIMARY KEY (hour, model, provider_id, currency)
 ) WITHOUT ROWID;
 -- The same by UTC day.
@@ -323,22 +311,7 @@ CREATE TABLE dashboard_daily (
   model TEXT NOT NULL,
   provider_id INTEGER NOT NULL,
   currency TEXT NOT NULL,
-  provider_name TEXT,
-  reqs INTEGER NOT NULL,
-  errors INTEGER NOT NULL,
-  input_tokens INTEGER NOT NULL,
-  cached_tokens INTEGER NOT NULL,
-  cache_write_tokens INTEGER NOT NULL,
-  output_tokens INTEGER NOT NULL,
-  reasoning_tokens INTEGER NOT NULL,
-  total_tokens INTEGER NOT NULL,
-  cost REAL NOT NULL,
-  total_ms_sum REAL NOT NULL,
-  total_ms_n INTEGER NOT NULL,
-  first_chunk_ms_sum REAL NOT NULL,
-  first_chunk_ms_n INTEGER NOT NULL,
-  total_ms_hist TEXT,
-  first_chunk_ms_hist TEXT,
+${ROLLUP_MEASURES}
   PRIMARY KEY (day, model, provider_id, currency)
 ) WITHOUT ROWID;
 -- The log page's "errors" and "cancelled" filters: a partial index, so successful requests (most of them)
