@@ -95,4 +95,17 @@ export interface ProtocolCodec {
   streamErrorEvent(err: GatewayError): string;
   /** The model list in this protocol's shape; `created` is Unix milliseconds, as storage keeps it. */
   modelList(models: readonly { id: string; created: number }[]): unknown;
+  /**
+   * The stream framing a client asked for instead of SSE (Gemini's JSON array without `alt=sse`), from its
+   * request URL; undefined (or no method) when it reads SSE.
+   */
+  streamFraming?(requestUrl: string): Reframer | undefined;
+}
+
+/** Re-frames the SSE bytes a client gets into another stream framing. */
+export interface Reframer {
+  /** The Content-Type of the re-framed stream. */
+  readonly contentType: string;
+  push(chunk: Uint8Array): Uint8Array | undefined;
+  end(): Uint8Array;
 }

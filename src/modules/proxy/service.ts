@@ -6,7 +6,6 @@ import { INTERRUPTED_BY_SHUTDOWN, type Lifecycle } from "../../core/lifecycle";
 import { type Logger, redact } from "../../core/logger";
 import type { AdminToken } from "../../http/admin-token";
 import type { HttpClient } from "../../providers/registry";
-import { createSseToJsonArray } from "../../protocols/gemini/json-array";
 import type { CanonicalRequest } from "../../protocols/canonical";
 import type { RawLayout } from "../../protocols/raw-json";
 import {
@@ -438,13 +437,13 @@ export class ProxyService {
       return undefined;
     }
     attempt.commit();
-    // Gemini clients that did not ask for SSE get the JSON-array framing they expect.
-    const jsonArray = inb.style === "gemini" && !/[?&]alt=sse(&|$)/.test(inb.request.url);
+    // A client that asked for another framing than SSE (Gemini's JSON array) gets it.
+    const reframe = exchange.client.streamFraming?.(inb.request.url);
     const headers = gatewayHeaders(ctx, {
       ...upstreamHeaders(
         attempt,
-        jsonArray
-          ? "application/json"
+        reframe
+          ? reframe.contentType
           : exchange.translated
             ? "text/event-stream"
             : (res.headers.get("content-type") ?? "text/event-stream"),
@@ -463,7 +462,7 @@ export class ProxyService {
       clientGone: () => attempt.clientGone,
       idleMs: this.d.config.streamIdleMs,
       interrupt: this.d.lifecycle.interrupted,
-      reframe: jsonArray ? createSseToJsonArray() : undefined,
+      reframe,
       onEnd: (status, facts, error) => {
         attempt.detach();
         // The link's verdict is the whole stream's; one ended by the client or by shutdown gives none.

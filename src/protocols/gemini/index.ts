@@ -1,5 +1,6 @@
 import type { ProtocolCodec } from "../types";
 import { geminiErrorBody, geminiStreamErrorEvent } from "./errors";
+import { geminiStreamFraming } from "./json-array";
 import { geminiModelList } from "./models";
 import { sniffGeminiRequest } from "./sniff";
 import { createGeminiStreamTap } from "./stream";
@@ -16,6 +17,7 @@ export const geminiCodec: ProtocolCodec = {
   errorBody: geminiErrorBody,
   streamErrorEvent: geminiStreamErrorEvent,
   modelList: geminiModelList,
+  streamFraming: geminiStreamFraming,
 };
 
 export { geminiInbound } from "./inbound";

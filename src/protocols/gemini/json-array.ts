@@ -1,12 +1,7 @@
 import { createSseParser } from "../sse";
+import type { Reframer } from "../types";
 
 const encoder = new TextEncoder();
-
-/** Re-frames bytes of one stream into other bytes (push per chunk, end once). */
-export interface Reframer {
-  push(chunk: Uint8Array): Uint8Array | undefined;
-  end(): Uint8Array;
-}
 
 /**
  * Gemini's `streamGenerateContent` without `alt=sse` answers one JSON array whose elements arrive over
@@ -26,6 +21,7 @@ export function createSseToJsonArray(): Reframer {
     return out;
   };
   return {
+    contentType: "application/json",
     push(chunk) {
       const text = frame(parser.push(chunk).map((e) => e.data));
       return text ? encoder.encode(text) : undefined;
@@ -35,4 +31,9 @@ export function createSseToJsonArray(): Reframer {
       return encoder.encode(started ? `${text}]` : "[]");
     },
   };
+}
+
+/** Gemini clients that did not ask for SSE (`alt=sse`) get the JSON-array framing they expect. */
+export function geminiStreamFraming(requestUrl: string): Reframer | undefined {
+  return /[?&]alt=sse(&|$)/.test(requestUrl) ? undefined : createSseToJsonArray();
 }
