@@ -6,6 +6,7 @@ import type { Cluster } from "./cluster/types";
 import type { Config } from "./config";
 import { type Clock, type Random, systemClock, systemRandom } from "./core/clock";
 import { Lifecycle } from "./core/lifecycle";
+import { coalescing } from "./core/serial";
 import { type Logger, silentLogger } from "./core/logger";
 import { VERSION } from "./core/version";
 import type { AdminToken } from "./http/admin-token";
@@ -119,13 +120,15 @@ export function createApp(deps: AppDeps) {
   const metrics = new Metrics();
   const lifecycle = new Lifecycle();
   metrics.setLabelNames(labelNames(snapshot));
-  const rebuild = async () => {
+  // One rebuild at a time, coalesced: on PostgreSQL two overlapping rebuilds (two notices in a row) could
+  // finish out of order and leave the older read, which missed the latest change, in place for good.
+  const rebuild = coalescing(async () => {
     snapshot = await buildSnapshot(storage);
     // A token reset on another instance reaches this one with the same notice.
     await deps.adminToken.refresh?.();
     health.forget(snapshot.all.linkIds());
     metrics.setLabelNames(labelNames(snapshot));
-  };
+  });
   // Another instance changed the configuration (or this one rejoined the shared state): rebuild from the database.
   cluster.onConfigChange(() => {
     rebuild().catch((err) => logger.error("routing table rebuild failed", { error: String(err) }));
