@@ -29,7 +29,7 @@ import {
   workerReader,
 } from "./telemetry/analytics";
 import { type LabelNames, Metrics } from "./telemetry/metrics";
-import type { RequestRecord } from "./telemetry/record";
+import type { RequestRecord } from "./storage/request-record";
 import { Recorder, type RecorderOptions } from "./telemetry/recorder";
 import { LogRetention } from "./telemetry/log-retention";
 import { backfillPending } from "./storage/rollups";

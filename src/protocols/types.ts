@@ -1,7 +1,8 @@
 import type { GatewayError } from "../core/errors";
 
-/** A wire protocol, both as what a client speaks ("style") and as an upstream provider type. */
-export type Style = "openai" | "openai-responses" | "anthropic" | "gemini";
+/** The wire protocols, each both what a client speaks ("style") and an upstream provider type. */
+export const STYLES = ["openai", "openai-responses", "anthropic", "gemini"] as const;
+export type Style = (typeof STYLES)[number];
 
 /** What a request needs from a link, read from its body. */
 export interface Needs {

@@ -3,7 +3,7 @@ import type { Logger } from "../core/logger";
 import { StorageUnavailable } from "../storage/errors";
 import { backfillStep } from "../storage/rollups";
 import type { RecordsRepo } from "../storage/storage";
-import type { RequestRecord } from "./record";
+import type { RequestRecord } from "../storage/request-record";
 import { workerEntry } from "./worker-entry";
 
 /** The outcome of writing one batch. */

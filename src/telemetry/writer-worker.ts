@@ -6,7 +6,7 @@ import { createLogger } from "../core/logger";
 import { openDatabase } from "../storage/db";
 import { insertRecords } from "../storage/request-logs";
 import { backfillStep } from "../storage/rollups";
-import type { RequestRecord } from "./record";
+import type { RequestRecord } from "../storage/request-record";
 import { writeInChunks } from "./store";
 
 type Message =
