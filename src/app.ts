@@ -141,7 +141,7 @@ export function createApp(deps: AppDeps) {
     lifecycle,
     cluster,
     analytics,
-    snapshot: () => snapshot,
+    routes: () => snapshot.all,
     async reload() {
       await rebuild();
       cluster.publishConfigChange();
@@ -173,7 +173,7 @@ export function createApp(deps: AppDeps) {
       },
     },
     adminToken: deps.adminToken,
-    snapshot: runtime.snapshot,
+    snapshot: () => snapshot,
     lifecycle,
     limiter,
     instance: cluster.instance,
