@@ -25,7 +25,8 @@ import { staticAdminToken } from "../src/http/admin-token";
 import { openDatabase } from "../src/storage/db";
 import { sqliteStorage } from "../src/storage/sqlite";
 import { insertRecords } from "../src/storage/request-logs";
-import { costOf, type RequestRecord } from "../src/telemetry/record";
+import type { RequestRecord } from "../src/storage/request-record";
+import { costOf } from "../src/telemetry/record";
 import { startFakeUpstream } from "../test/helpers/fake-upstream";
 import { runLoad } from "./load";
 

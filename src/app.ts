@@ -29,14 +29,21 @@ import {
   workerReader,
 } from "./telemetry/analytics";
 import { type LabelNames, Metrics } from "./telemetry/metrics";
-import type { RequestRecord } from "./telemetry/record";
+import type { RequestRecord } from "./storage/request-record";
 import { Recorder, type RecorderOptions } from "./telemetry/recorder";
 import { LogRetention } from "./telemetry/log-retention";
 import { backfillPending } from "./storage/rollups";
 import { isSqlite } from "./storage/sqlite";
 import type { Storage } from "./storage/storage";
 import { postgresReader } from "./telemetry/analytics-pg";
-import { backfillInline, inlineStore, type RecordStore, workerStore } from "./telemetry/store";
+import {
+  backfillInline,
+  inlineStore,
+  type RecordPruner,
+  type RecordStore,
+  type WorkerStoreOptions,
+  workerStore,
+} from "./telemetry/store";
 
 export type { GatewayRuntime };
 
@@ -57,6 +64,8 @@ export interface AppDeps {
   cluster?: Cluster;
   /** Overrides of the analytics thread's options (tests: a short timeout, the hold hook). */
   analytics?: Partial<WorkerReaderOptions>;
+  /** Test hook of the writer thread: holds its first retention delete (see WorkerStoreOptions). */
+  recordStore?: Pick<WorkerStoreOptions, "holdPrune">;
 }
 
 /** Composes the gateway: error handling, client-facing proxy, admin API, OpenAPI document, UI. */
@@ -82,7 +91,7 @@ export function createApp(deps: AppDeps) {
     ? new SharedKeyLimiter(cluster, cluster.limits, ownLimiter, () => clock.mono())
     : ownLimiter;
   // A database file gets a writer thread; an in-memory one (tests) can only be written from here.
-  let store: RecordStore;
+  let store: RecordStore & RecordPruner;
   let analytics: AnalyticsReader;
   if (db) {
     const onFile = Boolean(db.filename) && db.filename !== ":memory:";
@@ -90,7 +99,7 @@ export function createApp(deps: AppDeps) {
     const owed = backfillPending(db);
     if (owed) logger.info(`building the dashboard's rollups of ${owed} stored records in the background`);
     store = onFile
-      ? workerStore(storage.records, db.filename, logger, { eager: owed > 0 })
+      ? workerStore(storage.records, db.filename, logger, { eager: owed > 0, ...deps.recordStore })
       : inlineStore(storage.records, logger);
     if (owed && !onFile) void backfillInline(db, logger);
     // The console's reports get a thread and a read-only connection of their own, likewise.
@@ -108,9 +117,9 @@ export function createApp(deps: AppDeps) {
   }
   const recorder = new Recorder(store, deps.recorder);
   // Hourly: deletes request logs past the window (settings, else LOG_RETENTION_DAYS; off by default) and
-  // rollups past ROLLUP_RETENTION_DAYS.
+  // rollups past ROLLUP_RETENTION_DAYS, through the record store: on its thread for a database file.
   const retention = new LogRetention(
-    storage,
+    { records: store, settings: storage.settings },
     clock,
     logger,
     deps.config.logRetentionDays,
@@ -141,7 +150,7 @@ export function createApp(deps: AppDeps) {
     lifecycle,
     cluster,
     analytics,
-    snapshot: () => snapshot,
+    routes: () => snapshot.all,
     async reload() {
       await rebuild();
       cluster.publishConfigChange();
@@ -173,7 +182,7 @@ export function createApp(deps: AppDeps) {
       },
     },
     adminToken: deps.adminToken,
-    snapshot: runtime.snapshot,
+    snapshot: () => snapshot,
     lifecycle,
     limiter,
     instance: cluster.instance,

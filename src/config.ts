@@ -1,6 +1,6 @@
 import { VERSION } from "./core/version";
 
-import type { LogLevel } from "./core/logger";
+import { type LogLevel, redactUrl } from "./core/logger";
 
 export type { LogLevel };
 
@@ -238,17 +238,6 @@ export function parseConfig(argv: readonly string[], env: Record<string, string 
       instanceId,
     },
   };
-}
-
-/** A Redis URL without its password, fit for a log line or an error message. */
-export function redactUrl(raw: string): string {
-  try {
-    const u = new URL(raw);
-    if (u.password) u.password = "***";
-    return u.toString();
-  } catch {
-    return "(unparsable URL)";
-  }
 }
 
 function checkRedisUrl(raw: string): void {

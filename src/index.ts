@@ -2,8 +2,8 @@
 import { createApp } from "./app";
 import { instanceId } from "./cluster/instance-id";
 import { RedisCluster } from "./cluster/redis";
-import { ConfigError, parseConfig, redactUrl } from "./config";
-import { createLogger } from "./core/logger";
+import { ConfigError, parseConfig } from "./config";
+import { createLogger, redactUrl } from "./core/logger";
 import { VERSION } from "./core/version";
 import { resolveAdminToken } from "./http/admin-token";
 import { copySqliteToPostgres } from "./storage/copy-db";

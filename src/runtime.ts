@@ -1,7 +1,6 @@
 import type { Cluster } from "./cluster/types";
 import type { Lifecycle } from "./core/lifecycle";
-import type { ProxySnapshot } from "./modules/proxy/snapshot";
-import type { HealthRegistry } from "./routing";
+import type { HealthRegistry, RoutingTable } from "./routing";
 import type { AnalyticsReader } from "./telemetry/analytics";
 import type { LogRetention } from "./telemetry/log-retention";
 import type { Metrics } from "./telemetry/metrics";
@@ -20,7 +19,8 @@ export interface GatewayRuntime {
   cluster: Cluster;
   /** Where the console's reports run (a thread of their own for a database file). */
   analytics: AnalyticsReader;
-  snapshot(): ProxySnapshot;
+  /** The routing table in force: the models clients can call and their enabled links. */
+  routes(): RoutingTable;
   /**
    * Rebuilds the routing snapshot from the database (the admin API awaits it after each change) and tells
    * the other instances to do the same.

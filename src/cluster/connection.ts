@@ -1,5 +1,5 @@
 import { RedisClient } from "bun";
-import { redactUrl } from "../config";
+import { redactUrl } from "../core/logger";
 import type { Logger } from "../core/logger";
 
 /** The shared state cannot be reached: the caller falls back to this instance's own state. */

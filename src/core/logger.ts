@@ -17,6 +17,17 @@ export function redact(text: string): string {
   return out;
 }
 
+/** A URL without its password (Redis, PostgreSQL), fit for a log line or an error message. */
+export function redactUrl(raw: string): string {
+  try {
+    const u = new URL(raw);
+    if (u.password) u.password = "***";
+    return u.toString();
+  } catch {
+    return "(unparsable URL)";
+  }
+}
+
 export interface Logger {
   debug(msg: string, fields?: Record<string, unknown>): void;
   info(msg: string, fields?: Record<string, unknown>): void;

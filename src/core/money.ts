@@ -4,6 +4,19 @@
  * so every request counts against the budget and no two currencies are ever added as one.
  */
 
+/** The currencies a link can be priced in. */
+export const CURRENCIES = ["USD", "CNY"] as const;
+export type Currency = (typeof CURRENCIES)[number];
+
+/** A link's prices per 1M tokens, in its currency. */
+export interface Prices {
+  input: number;
+  cached: number;
+  cacheWrite: number;
+  output: number;
+  currency: Currency;
+}
+
 /** CNY per USD when the admin has not set `usd_cny_rate`. */
 export const DEFAULT_USD_CNY_RATE = 7.2;
 

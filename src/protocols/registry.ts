@@ -1,15 +1,16 @@
 import { anthropicCodec, anthropicInbound, anthropicOutbound } from "./anthropic";
 import { geminiCodec, geminiInbound, geminiOutbound } from "./gemini";
 import { openAIChatCodec, openAIChatInbound, openAIChatOutbound } from "./openai-chat";
+import { openAIEmbeddingsEndpoint } from "./openai-embeddings";
 import { openAIResponsesCodec, openAIResponsesInbound, openAIResponsesOutbound } from "./openai-responses";
 import { anthropicProbe } from "./anthropic/probe";
 import { geminiProbe } from "./gemini/probe";
 import { openAIChatProbe } from "./openai-chat/probe";
 import { openAIResponsesProbe } from "./openai-responses/probe";
 import type { InboundCodec, OutboundCodec } from "./canonical";
-import type { TranslationCodecs } from "./exchange";
+import type { Endpoint, TranslationCodecs } from "./exchange";
 import type { ProtocolProbe } from "./probe";
-import type { ProtocolCodec, Style } from "./types";
+import type { ProtocolCodec, Style, TokenCounter } from "./types";
 
 const codecs: Record<Style, ProtocolCodec> = {
   openai: openAIChatCodec,
@@ -21,6 +22,14 @@ const codecs: Record<Style, ProtocolCodec> = {
 /** The codec of one wire protocol. */
 export function codecFor(style: Style): ProtocolCodec {
   return codecs[style];
+}
+
+/**
+ * The token counter a link of protocol `upstream` offers a client of protocol `client`, or undefined when it
+ * cannot count for it: a count request is never translated, so only a link of the client's own protocol can.
+ */
+export function upstreamTokenCounter(client: Style, upstream: Style): TokenCounter | undefined {
+  return client === upstream ? codecs[upstream].tokenCounter : undefined;
 }
 
 const probes: Record<Style, ProtocolProbe> = {
@@ -53,4 +62,9 @@ const outbound: Record<Style, OutboundCodec> = {
 export const TRANSLATION: TranslationCodecs = {
   inbound: (style) => inbound[style],
   outbound: (style) => outbound[style],
+};
+
+/** The calls other than a protocol's generate call, each with its own codec and exchange. */
+export const ENDPOINTS: { readonly embeddings: Endpoint } = {
+  embeddings: openAIEmbeddingsEndpoint,
 };

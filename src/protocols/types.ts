@@ -1,7 +1,8 @@
 import type { GatewayError } from "../core/errors";
 
-/** A wire protocol, both as what a client speaks ("style") and as an upstream provider type. */
-export type Style = "openai" | "openai-responses" | "anthropic" | "gemini";
+/** The wire protocols, each both what a client speaks ("style") and an upstream provider type. */
+export const STYLES = ["openai", "openai-responses", "anthropic", "gemini"] as const;
+export type Style = (typeof STYLES)[number];
 
 /** What a request needs from a link, read from its body. */
 export interface Needs {
@@ -100,6 +101,18 @@ export interface ProtocolCodec {
    * request URL; undefined (or no method) when it reads SSE.
    */
   streamFraming?(requestUrl: string): Reframer | undefined;
+  /** How a request of this protocol has its input tokens counted (Anthropic's count_tokens); absent: no such call. */
+  readonly tokenCounter?: TokenCounter;
+}
+
+/** A protocol's token-count call: forwarded to a link of the same protocol, or estimated locally. */
+export interface TokenCounter {
+  /** The body of the upstream count call: the client's count request, with the link's model. */
+  toUpstreamBody(body: Record<string, unknown>, model: string): Record<string, unknown>;
+  /** The input-token count in the upstream's answer; undefined when the answer carries none. */
+  readCount(body: unknown): number | undefined;
+  /** A local estimate, for when no link counts. */
+  estimate(body: Record<string, unknown>): number;
 }
 
 /** Re-frames the SSE bytes a client gets into another stream framing. */

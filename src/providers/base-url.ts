@@ -1,8 +1,8 @@
-import type { ProviderType } from "../storage/schema";
+import type { Style } from "../protocols/types";
 
 const VERSION_SEGMENT = /^v\d+[a-z0-9]*$/i;
 
-const DEFAULT_VERSION: Record<ProviderType, string> = {
+const DEFAULT_VERSION: Record<Style, string> = {
   openai: "/v1",
   "openai-responses": "/v1",
   anthropic: "/v1",
@@ -13,7 +13,7 @@ const DEFAULT_VERSION: Record<ProviderType, string> = {
  * The base URL requests are built on: trailing slashes dropped; a URL whose last path segment is not a
  * version (`/v1`, `/v4`, `/v1beta`) gets the protocol's default version appended.
  */
-export function normalizeBaseUrl(type: ProviderType, baseUrl: string): string {
+export function normalizeBaseUrl(type: Style, baseUrl: string): string {
   const trimmed = baseUrl.trim().replace(/\/+$/, "");
   const url = new URL(trimmed);
   const last = url.pathname.split("/").filter(Boolean).pop() ?? "";

@@ -1,9 +1,9 @@
-import type { ProviderType } from "../storage/schema";
+import type { Style } from "../protocols/types";
 import { normalizeBaseUrl } from "./base-url";
 
 /** The parts of a provider that transport needs (no storage types beyond the shape). */
 export interface UpstreamProvider {
-  type: ProviderType;
+  type: Style;
   base_url: string;
   api_key: string;
   anthropic_version: string | null;
@@ -38,7 +38,7 @@ const openaiLike = (path: string): ProviderTransport => ({
   parseModels: (body) => ({ ids: idsOf((body as ModelsPage).data) }),
 });
 
-const TRANSPORTS: Record<ProviderType, ProviderTransport> = {
+const TRANSPORTS: Record<Style, ProviderTransport> = {
   openai: openaiLike("/chat/completions"),
   "openai-responses": openaiLike("/responses"),
   anthropic: {
@@ -87,7 +87,7 @@ const TRANSPORTS: Record<ProviderType, ProviderTransport> = {
   },
 };
 
-export function transportFor(type: ProviderType): ProviderTransport {
+export function transportFor(type: Style): ProviderTransport {
   return TRANSPORTS[type];
 }
 

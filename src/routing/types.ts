@@ -1,3 +1,4 @@
+import type { Prices } from "../core/money";
 import type { Needs, Style } from "../protocols/types";
 
 /** One provider as the router sees it (plain data, built from storage by the proxy module). */
@@ -12,14 +13,6 @@ export interface RouteProvider {
   /** Compiled provider error_matcher: a 200 body matching it is a failure. */
   errorMatcher: RegExp | null;
   headers: Record<string, string>;
-}
-
-export interface Prices {
-  input: number;
-  cached: number;
-  cacheWrite: number;
-  output: number;
-  currency: "USD" | "CNY";
 }
 
 /** One enabled model→provider link whose provider is enabled. */
@@ -52,7 +45,7 @@ export interface RouteModel {
 /** Capabilities a link can lack, named as the link's columns. */
 export type Capability = "tool_call" | "structured_output" | "image";
 
-export type { Needs };
+export type { Needs, Prices };
 
 /** Why an attempt failed, as far as routing cares. */
 export type FailureKind =

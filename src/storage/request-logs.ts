@@ -1,6 +1,6 @@
 import type { Database } from "bun:sqlite";
 import { convertCost } from "../core/money";
-import { type RequestRecord, totalTokens } from "../telemetry/record";
+import { type RequestRecord, totalTokens } from "./request-record";
 import { addRollups, countDaily, rollupInputOf, roundMs as round } from "./rollups";
 import type { LogBodies, LogEntry } from "./schema";
 import { usdCnyRate } from "./settings";

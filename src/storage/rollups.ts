@@ -1,5 +1,5 @@
 import type { Database } from "bun:sqlite";
-import { type RequestRecord, totalTokens } from "../telemetry/record";
+import { type RequestRecord, totalTokens } from "./request-record";
 import { getSetting, setSetting } from "./settings";
 import { addEncoded, bucketOf, emptyHistogram, encodeHistogram, type Histogram } from "./latency-histogram";
 

@@ -1,11 +1,13 @@
 import { type Static, t } from "elysia";
+import { CURRENCIES } from "../core/money";
+import { STYLES } from "../protocols/types";
+import { RECORD_STATUSES } from "./request-record";
 
 /** Entity shapes as the admin API shows them; the one source of truth for both storage and API. */
 
-export const PROVIDER_TYPES = ["openai", "openai-responses", "anthropic", "gemini"] as const;
 // Every enum gets `default: undefined`: t.UnionEnum defaults to its first value, which Elysia fills into an
 // omitted optional field, so a partial PUT would silently reset the type, strategy or currency.
-export const ProviderType = t.UnionEnum(PROVIDER_TYPES, { default: undefined });
+export const ProviderType = t.UnionEnum(STYLES, { default: undefined });
 export type ProviderType = Static<typeof ProviderType>;
 
 export const StringMap = t.Record(t.String(), t.String());
@@ -46,9 +48,10 @@ export const Model = t.Object({
 });
 export type Model = Static<typeof Model>;
 
-export const CURRENCIES = ["USD", "CNY"] as const;
 export const Currency = t.UnionEnum(CURRENCIES, { default: undefined });
 export type Currency = Static<typeof Currency>;
+
+export const RecordStatus = t.UnionEnum(RECORD_STATUSES, { default: undefined });
 
 export const ModelProvider = t.Object({
   id: t.Integer(),
@@ -108,7 +111,7 @@ export const LogEntry = t.Object({
   style: ProviderType,
   upstream_type: t.Nullable(ProviderType),
   stream: t.Boolean(),
-  status: t.UnionEnum(["success", "error", "cancelled"]),
+  status: RecordStatus,
   http_status: t.Nullable(t.Integer()),
   error: t.Nullable(t.String()),
   attempts: t.Array(LogAttempt),

@@ -1,4 +1,4 @@
-import type { RequestRecord } from "../telemetry/record";
+import type { RequestRecord } from "./request-record";
 import type { KeyColumns, RoutingKey } from "./keys";
 import type { ApiKeyView, Model, ModelProvider, Provider } from "./schema";
 

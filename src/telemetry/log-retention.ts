@@ -1,7 +1,8 @@
 import type { Clock } from "../core/clock";
 import type { Logger } from "../core/logger";
-import type { RecordsRepo, SettingsRepo } from "../storage/storage";
+import type { SettingsRepo } from "../storage/storage";
 import { pruneOldLogs, pruneOldRollups } from "./retention";
+import type { RecordPruner } from "./store";
 
 const DAYS_SETTING = "log_retention_days";
 const LAST_SETTING = "log_retention_last_run";
@@ -22,7 +23,7 @@ export class LogRetention {
   #running: Promise<RetentionRun> | null = null;
 
   constructor(
-    readonly store: { records: RecordsRepo; settings: SettingsRepo },
+    readonly store: { records: RecordPruner; settings: SettingsRepo },
     readonly clock: Clock,
     readonly logger: Logger,
     readonly configuredDays: number,

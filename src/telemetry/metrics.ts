@@ -1,5 +1,5 @@
 import type { LinkHealth } from "../routing/types";
-import type { RequestRecord } from "./record";
+import type { RequestRecord } from "../storage/request-record";
 
 // Upper bounds (ms) of the duration histograms.
 const BUCKETS = [0.5, 1, 2.5, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 30000, 60000, 120000];

@@ -1,4 +1,4 @@
-import type { RequestRecord } from "./record";
+import type { RequestRecord } from "../storage/request-record";
 import type { RecordStore } from "./store";
 
 export interface RecorderOptions {

@@ -7,10 +7,11 @@ const CHUNK = 500;
 
 /**
  * Deletes request logs older than the retention window, a small chunk per transaction with the event loop
- * free in between, so a large backlog never stalls requests. Resolves with how many were deleted.
+ * free in between (on the writer thread where there is one, see store.ts), so a large backlog never stalls
+ * requests. Resolves with how many were deleted.
  */
 export async function pruneOldLogs(
-  records: RecordsRepo,
+  records: Pick<RecordsRepo, "prune">,
   days: number,
   clock: Clock,
   logger: Logger,
@@ -33,7 +34,7 @@ export async function pruneOldLogs(
 
 /** Deletes the hourly rollups of hours that began more than `days` days ago; resolves with how many. */
 export async function pruneOldRollups(
-  records: RecordsRepo,
+  records: Pick<RecordsRepo, "pruneRollups">,
   days: number,
   clock: Clock,
   logger: Logger,

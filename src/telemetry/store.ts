@@ -3,7 +3,7 @@ import type { Logger } from "../core/logger";
 import { StorageUnavailable } from "../storage/errors";
 import { backfillStep } from "../storage/rollups";
 import type { RecordsRepo } from "../storage/storage";
-import type { RequestRecord } from "./record";
+import type { RequestRecord } from "../storage/request-record";
 import { workerEntry } from "./worker-entry";
 
 /** The outcome of writing one batch. */
@@ -20,6 +20,12 @@ export interface RecordStore {
   /** Finishes outstanding writes and releases the store. */
   close(): Promise<void>;
 }
+
+/**
+ * Retention's deletes of old records and rollups, made where the batches are written: on the writer thread
+ * for a database file, so a large delete never stalls the thread that proxies.
+ */
+export type RecordPruner = Pick<RecordsRepo, "prune" | "pruneRollups">;
 
 const nextTick = () => new Promise((r) => setImmediate(r));
 
@@ -63,33 +69,49 @@ export async function backfillInline(db: Database, logger: Logger): Promise<void
  * Writes on the main thread, in small transactions that yield to the event loop between them
  * (used for in-memory databases, which another thread cannot open, and as the fallback).
  */
-export function inlineStore(repo: RecordsRepo, logger: Logger, chunkSize = 200): RecordStore {
+export function inlineStore(repo: RecordsRepo, logger: Logger, chunkSize = 200): RecordStore & RecordPruner {
   return {
     write: (records) => writeInChunks((chunk) => repo.insert(chunk), records, chunkSize, logger),
+    prune: (before, limit) => repo.prune(before, limit),
+    pruneRollups: (before) => repo.pruneRollups(before),
     close: async () => {},
   };
 }
 
 type Reply =
   | { id: number; written: number; failed: number }
+  | { id: number; deleted: number }
+  | { id: number; error: string }
   | { id: 0; ready: true }
   | { id: 0; closed: true }
   | { id: 0; fatal: string };
 
+export interface WorkerStoreOptions {
+  /** Start the thread at once (it has work of its own: the rollup backfill). */
+  eager?: boolean;
+  /**
+   * Test hook: the first prune holds the thread after its delete, as a long delete would, until flags[1] is
+   * set (flags[0]: 1 while held, 2 after).
+   */
+  holdPrune?: Int32Array;
+}
+
 /**
  * Writes from a Worker with its own connection to the same SQLite file (WAL lets it write while the
  * main thread reads). The main thread only serialises a batch to one JSON string, so a flush costs it
- * about a microsecond per record instead of the insert itself, and never stalls requests. When the
- * worker cannot start, writes fall back to the main thread.
+ * about a microsecond per record instead of the insert itself, and never stalls requests. Retention's
+ * deletes run there too, one bounded chunk per message, so record batches get their turn in between.
+ * When the worker cannot start, writes and deletes fall back to the main thread.
  */
 export function workerStore(
   repo: RecordsRepo,
   path: string,
   logger: Logger,
-  opts: { eager?: boolean } = {},
-): RecordStore {
+  opts: WorkerStoreOptions = {},
+): RecordStore & RecordPruner {
   const fallback = inlineStore(repo, logger);
-  const pending = new Map<number, (r: WriteResult) => void>();
+  // null: the worker failed before it answered.
+  const pending = new Map<number, (reply: Reply | null) => void>();
   let onClosed: (() => void) | null = null;
   let broken = false;
   let seq = 0;
@@ -99,7 +121,8 @@ export function workerStore(
     if (broken) return;
     broken = true;
     logger.error("request log worker failed; writing on the main thread", { error: why });
-    for (const resolve of pending.values()) resolve({ written: 0, failed: 0 });
+    for (const resolve of pending.values()) resolve(null);
+    pending.clear();
   };
   // Started with the first batch: a gateway that has recorded nothing yet carries no second thread.
   const started = (): Worker => {
@@ -112,7 +135,7 @@ export function workerStore(
       if ("fatal" in reply) return fail(reply.fatal);
       if ("ready" in reply) return;
       if ("closed" in reply) return onClosed?.();
-      pending.get(reply.id)?.({ written: reply.written, failed: reply.failed });
+      pending.get(reply.id)?.(reply);
       pending.delete(reply.id);
     });
     w.addEventListener("error", (e) => fail(e.message));
@@ -120,9 +143,23 @@ export function workerStore(
     w.addEventListener("close", () => {
       if (!closing) fail("the writer thread exited");
     });
-    w.postMessage({ type: "open", path });
+    w.postMessage({ type: "open", path, holdPrune: opts.holdPrune });
     worker = w;
     return w;
+  };
+  const ask = (message: Record<string, unknown>) =>
+    new Promise<Reply | null>((resolve) => {
+      const id = ++seq;
+      pending.set(id, resolve);
+      started().postMessage({ ...message, id });
+    });
+  /** A delete on the thread; on the main thread once the thread has failed; skipped during shutdown. */
+  const deletion = async (message: Record<string, unknown>, inline: () => Promise<number>) => {
+    if (closing) return 0;
+    const reply = broken ? null : await ask(message);
+    if (reply === null) return inline();
+    if ("error" in reply) throw new Error(reply.error);
+    return "deleted" in reply ? reply.deleted : 0;
   };
 
   // Started at once when it has work of its own (the rollup backfill).
@@ -132,15 +169,14 @@ export function workerStore(
     async write(records) {
       // After close() (a record that arrives during shutdown), the main thread writes it itself.
       if (broken || closing) return fallback.write(records);
-      const id = ++seq;
-      const json = JSON.stringify(records);
-      const result = await new Promise<WriteResult>((resolve) => {
-        pending.set(id, resolve);
-        started().postMessage({ type: "write", id, json });
-      });
+      const reply = await ask({ type: "write", json: JSON.stringify(records) });
       // A batch the worker never answered for (it died) is written here instead.
-      return broken && result.written === 0 && result.failed === 0 ? fallback.write(records) : result;
+      return reply !== null && "written" in reply
+        ? { written: reply.written, failed: reply.failed }
+        : fallback.write(records);
     },
+    prune: (before, limit) => deletion({ type: "prune", before, limit }, () => fallback.prune(before, limit)),
+    pruneRollups: (before) => deletion({ type: "pruneRollups", before }, () => fallback.pruneRollups(before)),
     async close() {
       const w = worker;
       closing = true;

@@ -1,43 +1,76 @@
 /// <reference lib="webworker" />
-// The request-record writer thread: opens its own connection to the database file and inserts the
-// batches the main thread sends as JSON, answering with what it wrote.
+// The request-record writer thread: opens its own connection to the database file, inserts the batches
+// the main thread sends as JSON and deletes what retention asks, answering with what it wrote or deleted.
 import type { Database } from "bun:sqlite";
 import { createLogger } from "../core/logger";
 import { openDatabase } from "../storage/db";
-import { insertRecords } from "../storage/request-logs";
-import { backfillStep } from "../storage/rollups";
-import type { RequestRecord } from "./record";
+import { insertRecords, pruneLogs } from "../storage/request-logs";
+import { backfillStep, pruneRollups } from "../storage/rollups";
+import type { RequestRecord } from "../storage/request-record";
 import { writeInChunks } from "./store";
 
 type Message =
-  | { type: "open"; path: string }
+  | { type: "open"; path: string; holdPrune?: Int32Array }
   | { type: "write"; id: number; json: string }
+  | { type: "prune"; id: number; before: number; limit: number }
+  | { type: "pruneRollups"; id: number; before: number }
   | { type: "close" };
 
 const logger = createLogger("error");
 let db: Database | null = null;
+let holdPrune: Int32Array | undefined;
+
+const opened = (): Database => {
+  if (!db) throw new Error("database not open");
+  return db;
+};
+
+/** A delete's answer: how many rows went, or why none did (a failed delete leaves the writer running). */
+function deletion(id: number, run: () => number) {
+  try {
+    return { id, deleted: run() };
+  } catch (err) {
+    return { id, error: err instanceof Error ? err.message : String(err) };
+  }
+}
+
+/** Test hook: holds the thread, as a long delete would, until the test lets it go. */
+function held(flags: Int32Array | undefined) {
+  if (!flags) return;
+  holdPrune = undefined;
+  Atomics.store(flags, 0, 1);
+  while (Atomics.load(flags, 1) === 0) Atomics.wait(flags, 1, 0, 50);
+  Atomics.store(flags, 0, 2);
+}
 
 self.onmessage = async (e: MessageEvent<Message>) => {
   const msg = e.data;
   try {
     if (msg.type === "open") {
       db = openDatabase(msg.path);
+      holdPrune = msg.holdPrune;
       postMessage({ id: 0, ready: true });
       void backfill(db);
     } else if (msg.type === "write") {
-      if (!db) throw new Error("database not open");
       const records = JSON.parse(msg.json) as RequestRecord[];
+      const into = opened();
       // Nothing else runs on this thread, so one chunk may follow the next without yielding.
       postMessage({
         id: msg.id,
         ...(await writeInChunks(
-          (chunk) => insertRecords(db as Database, chunk),
+          (chunk) => insertRecords(into, chunk),
           records,
           500,
           logger,
           async () => {},
         )),
       });
+    } else if (msg.type === "prune") {
+      const reply = deletion(msg.id, () => pruneLogs(opened(), msg.before, msg.limit));
+      held(holdPrune);
+      postMessage(reply);
+    } else if (msg.type === "pruneRollups") {
+      postMessage(deletion(msg.id, () => pruneRollups(opened(), msg.before)));
     } else if (msg.type === "close") {
       db?.close();
       db = null;

@@ -39,8 +39,8 @@ describe("POST /api/model-providers/bulk", () => {
     // The routing table knows them at once.
     expect(
       app.decorator.gateway
-        .snapshot()
-        .all.models()
+        .routes()
+        .models()
         .map((m) => m.name)
         .sort(),
     ).toEqual(["oa/gpt-a-fast", "oa/gpt-b-fast"]);

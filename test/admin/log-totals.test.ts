@@ -1,6 +1,6 @@
 import { describe, expect, it } from "bun:test";
 import { insertRecords } from "../../src/storage/request-logs";
-import type { RequestRecord } from "../../src/telemetry/record";
+import type { RequestRecord } from "../../src/storage/request-record";
 import { makeApp } from "../helpers/app";
 import { record } from "../helpers/records";
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from "bun:test";
 import type { Clock } from "../../src/core/clock";
 import type { Usage } from "../../src/protocols/types";
 import { insertRecords } from "../../src/storage/request-logs";
-import type { RequestRecord } from "../../src/telemetry/record";
+import type { RequestRecord } from "../../src/storage/request-record";
 import { makeApp } from "../helpers/app";
 import { record } from "../helpers/records";
 import { expectError } from "./support";

@@ -27,7 +27,7 @@ describe("typed admin client (src/client.ts)", () => {
     expect(link.status).toBe(201);
     expect(link.data?.weight).toBe(2);
     // The proxy sees the new model at once: the admin API rebuilt the routing table.
-    expect(gw.runtime.snapshot().all.get("gpt-4o-mini")?.links).toHaveLength(1);
+    expect(gw.runtime.routes().get("gpt-4o-mini")?.links).toHaveLength(1);
   });
 
   it("reports a wrong token as a 401 error value, not a throw", async () => {

@@ -10,7 +10,7 @@ import {
   type Reservation,
 } from "../../src/modules/proxy/limits";
 import { SharedKeyLimiter } from "../../src/modules/proxy/shared-limits";
-import type { RequestRecord } from "../../src/telemetry/record";
+import type { RequestRecord } from "../../src/storage/request-record";
 import { describeWithRedis, dropPrefix, REDIS_URL, testPrefix } from "../helpers/redis";
 
 const describeRedis = describeWithRedis("shared key limits", { service: true });

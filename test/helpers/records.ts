@@ -1,4 +1,4 @@
-import type { RequestRecord } from "../../src/telemetry/record";
+import type { RequestRecord } from "../../src/storage/request-record";
 
 /** A minimal request record, distinct by `i`. */
 export const record = (i: number): RequestRecord => ({

@@ -5,7 +5,7 @@ import { DEFAULT_MAX_OUTPUT_TOKENS, worstCase } from "../../src/modules/proxy/wo
 import { codecFor } from "../../src/protocols/registry";
 import { openAIEmbeddingsCodec } from "../../src/protocols/openai-embeddings";
 import type { Prices, RouteLink } from "../../src/routing/types";
-import type { RequestRecord } from "../../src/telemetry/record";
+import type { RequestRecord } from "../../src/storage/request-record";
 
 let t = 0;
 const clock: Clock = { now: () => t, mono: () => t };

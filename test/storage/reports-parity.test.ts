@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "bun:test";
 import { openDatabase } from "../../src/storage/db";
 import { openPostgres, type PostgresStorage } from "../../src/storage/postgres";
 import { type SqliteStorage, sqliteStorage } from "../../src/storage/sqlite";
-import type { RequestRecord } from "../../src/telemetry/record";
+import type { RequestRecord } from "../../src/storage/request-record";
 import { inlineReader } from "../../src/telemetry/analytics";
 import { postgresReader } from "../../src/telemetry/analytics-pg";
 import type { AnalyticsReader } from "../../src/telemetry/analytics";

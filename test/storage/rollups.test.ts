@@ -10,7 +10,7 @@ import { latencyReport } from "../../src/storage/metrics";
 import { MIGRATIONS } from "../../src/storage/migrations";
 import { insertRecords } from "../../src/storage/request-logs";
 import { backfillPending, backfillRollups, backfillStep, HOUR_MS } from "../../src/storage/rollups";
-import type { RecordStatus, RequestRecord } from "../../src/telemetry/record";
+import type { RecordStatus, RequestRecord } from "../../src/storage/request-record";
 import { pruneOldLogs, pruneOldRollups } from "../../src/telemetry/retention";
 import { AUTH, startGateway } from "../helpers/gateway";
 import { record } from "../helpers/records";

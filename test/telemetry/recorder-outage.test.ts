@@ -1,5 +1,5 @@
 import { describe, expect, it } from "bun:test";
-import type { RequestRecord } from "../../src/telemetry/record";
+import type { RequestRecord } from "../../src/storage/request-record";
 import { Recorder } from "../../src/telemetry/recorder";
 import type { RecordStore, WriteResult } from "../../src/telemetry/store";
 import { record } from "../helpers/records";

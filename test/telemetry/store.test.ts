@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { silentLogger } from "../../src/core/logger";
 import { openDatabase } from "../../src/storage/db";
+import { insertRecords } from "../../src/storage/request-logs";
 import { sqliteStorage } from "../../src/storage/sqlite";
 import { Recorder } from "../../src/telemetry/recorder";
 import { workerStore } from "../../src/telemetry/store";
@@ -63,6 +64,38 @@ describe("worker record store", () => {
     await r.close();
     expect(count(db)).toBe(10);
     expect(r.written).toBe(10);
+  });
+});
+
+describe("worker record store: retention's deletes", () => {
+  it("deletes old records in bounded chunks on the writer thread, and reports how many", async () => {
+    const { db, path } = tempDb();
+    insertRecords(
+      db,
+      Array.from({ length: 30 }, (_, i) => record(i)),
+    );
+    const store = workerStore(sqliteStorage(db).records, path, silentLogger);
+    expect(await store.prune(record(25).created_at, 10)).toBe(10);
+    expect(await store.prune(record(25).created_at, 10)).toBe(10);
+    expect(await store.prune(record(25).created_at, 10)).toBe(5);
+    await store.close();
+    expect(count(db)).toBe(5);
+  });
+
+  it("deletes on the main thread when the worker cannot open the database", async () => {
+    const { db } = tempDb();
+    insertRecords(
+      db,
+      Array.from({ length: 3 }, (_, i) => record(i)),
+    );
+    const store = workerStore(
+      sqliteStorage(db).records,
+      "/proc/llmio-cannot-write-here/llmio.db",
+      silentLogger,
+    );
+    expect(await store.prune(record(2).created_at, 500)).toBe(2);
+    await store.close();
+    expect(count(db)).toBe(1);
   });
 });
 

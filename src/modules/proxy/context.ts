@@ -2,13 +2,8 @@ import type { Clock } from "../../core/clock";
 import type { GatewayError } from "../../core/errors";
 import type { ResponseFacts, Sniffed, Style } from "../../protocols/types";
 import type { RouteLink } from "../../routing/types";
-import {
-  type AttemptRecord,
-  costOf,
-  type RecordStatus,
-  type RequestRecord,
-  tokensPerSecond,
-} from "../../telemetry/record";
+import type { AttemptRecord, RecordStatus, RequestRecord } from "../../storage/request-record";
+import { costOf, tokensPerSecond } from "../../telemetry/record";
 import type { Caller } from "./auth";
 import type { Reservation } from "./limits";
 

@@ -1,6 +1,5 @@
-import { estimateTokens } from "../../protocols/estimate";
 import { GatewayError } from "../../core/errors";
-import { codecFor } from "../../protocols/registry";
+import { codecFor, upstreamTokenCounter } from "../../protocols/registry";
 import { assertModelAllowed, authenticate, type Caller } from "./auth";
 import { errorResponse, gatewayHeaders, readJsonBody } from "./respond";
 import type { Inbound, ProxyDeps } from "./service";
@@ -56,36 +55,41 @@ export function listModels(d: ProxyDeps, inb: Inbound, only?: string): Promise<R
 }
 
 /**
- * Anthropic `count_tokens`: forwarded to an Anthropic link of the model when there is one that answers;
- * otherwise a local estimate, marked as such (`estimated: true` and `x-llmio-token-estimate: true`).
+ * A client's token count (Anthropic's `count_tokens`): forwarded to a link of the model that can count it
+ * (the protocol registry says which) when one answers; otherwise the protocol's local estimate, marked as
+ * such (`estimated: true` and `x-llmio-token-estimate: true`).
  */
 export function countTokens(d: ProxyDeps, inb: Inbound): Promise<Response> {
-  return answer(d, { ...inb, style: "anthropic" }, async (ctx, caller) => {
+  return answer(d, inb, async (ctx, caller) => {
+    const counter = codecFor(inb.style).tokenCounter;
+    if (!counter) throw new GatewayError(404, "not_found", "this API has no token count");
     const { body } = await readJsonBody(inb.request, d.config.bodyLimit);
     if (typeof body.model !== "string" || !body.model)
       throw new GatewayError(400, "invalid_request", "model is required", "model");
     assertModelAllowed(caller, body.model);
     const model = d.snapshot().all.get(body.model);
     if (!model) throw new GatewayError(404, "not_found", `model "${body.model}" does not exist`);
-    const links = model.links
-      .filter((l) => l.provider.type === "anthropic")
-      .sort((a, b) => b.priority - a.priority || b.weight - a.weight);
-    for (const link of links.slice(0, 2)) {
+    const counting = model.links
+      .flatMap((link) => {
+        const via = upstreamTokenCounter(inb.style, link.provider.type);
+        return via ? [{ link, via }] : [];
+      })
+      .sort((a, b) => b.link.priority - a.link.priority || b.link.weight - a.link.weight);
+    for (const { link, via } of counting.slice(0, 2)) {
       try {
         const res = await callUpstream(
           d.http,
           link,
           "count_tokens",
-          JSON.stringify({ ...body, model: link.providerModel }),
+          JSON.stringify(via.toUpstreamBody(body, link.providerModel)),
           {
             signal: AbortSignal.any([inb.request.signal, AbortSignal.timeout(15_000)]),
             clientHeaders: inb.request.headers,
           },
         );
         if (res.ok) {
-          const counted = (await res.json()) as { input_tokens?: unknown };
-          if (typeof counted.input_tokens === "number")
-            return json(ctx, { input_tokens: counted.input_tokens });
+          const counted = via.readCount(await res.json());
+          if (counted !== undefined) return json(ctx, { input_tokens: counted });
         } else await res.body?.cancel();
       } catch {
         // fall through to the next link, then to the estimate
@@ -93,7 +97,7 @@ export function countTokens(d: ProxyDeps, inb: Inbound): Promise<Response> {
     }
     return json(
       ctx,
-      { input_tokens: estimateTokens(body), estimated: true },
+      { input_tokens: counter.estimate(body), estimated: true },
       { "x-llmio-token-estimate": "true" },
     );
   });

@@ -1,14 +1,13 @@
 import { Elysia } from "elysia";
 import { GatewayError } from "../../core/errors";
-import { codecFor } from "../../protocols/registry";
+import { codecFor, ENDPOINTS } from "../../protocols/registry";
 import type { Style } from "../../protocols/types";
-import { openAIEmbeddingsEndpoint } from "../../protocols/openai-embeddings";
 import { countTokens, listModels } from "./extras";
 import { startContext } from "./context";
 import { errorResponse, preflight } from "./respond";
 import { type Inbound, type ProxyDeps, ProxyService } from "./service";
 
-const EMBEDDINGS: Partial<Inbound> = { endpoint: openAIEmbeddingsEndpoint };
+const EMBEDDINGS: Partial<Inbound> = { endpoint: ENDPOINTS.embeddings };
 
 type Server = { requestIP(req: Request): { address: string } | null } | null;
 

@@ -1,7 +1,7 @@
 import type { Clock } from "../../core/clock";
 import { GatewayError } from "../../core/errors";
 import { convertCost } from "../../core/money";
-import { type RequestRecord, totalTokens } from "../../telemetry/record";
+import { type RequestRecord, totalTokens } from "../../storage/request-record";
 import type { WorstCase } from "./worst-case";
 
 /** What a client key allows per minute and in total (null: unlimited), and what it had spent at snapshot time. */

@@ -1,7 +1,7 @@
 import { GatewayError } from "../../core/errors";
 import type { PlanResult } from "../../routing";
 import type { RouteModel } from "../../routing/types";
-import type { AttemptRecord } from "../../telemetry/record";
+import type { AttemptRecord } from "../../storage/request-record";
 
 /** How a feature a protocol may lack is named to clients. */
 const FEATURE_NAMES: Record<string, string> = {

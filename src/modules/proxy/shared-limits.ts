@@ -1,6 +1,6 @@
 import type { Cluster, SharedLimits } from "../../cluster/types";
 import { convertCost } from "../../core/money";
-import { totalTokens, type RequestRecord } from "../../telemetry/record";
+import { totalTokens, type RequestRecord } from "../../storage/request-record";
 import { type KeyLimiter, type KeyLimits, type Limiter, type Reservation, refusals } from "./limits";
 import type { WorstCase } from "./worst-case";
 

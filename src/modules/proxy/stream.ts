@@ -1,7 +1,7 @@
 import { GatewayError } from "../../core/errors";
 import { INTERRUPTED_BY_SHUTDOWN } from "../../core/lifecycle";
 import type { ProtocolCodec, Reframer, ResponseFacts, StreamTap } from "../../protocols/types";
-import type { RecordStatus } from "../../telemetry/record";
+import type { RecordStatus } from "../../storage/request-record";
 import type { RequestContext } from "./context";
 
 const encoder = new TextEncoder();

@@ -1,4 +1,5 @@
 import type { ProtocolCodec } from "../types";
+import { anthropicTokenCounter } from "./count-tokens";
 import { anthropicErrorBody, anthropicStreamErrorEvent } from "./errors";
 import { anthropicModelList } from "./models";
 import { sniffAnthropicRequest } from "./sniff";
@@ -16,6 +17,7 @@ export const anthropicCodec: ProtocolCodec = {
   errorBody: anthropicErrorBody,
   streamErrorEvent: anthropicStreamErrorEvent,
   modelList: anthropicModelList,
+  tokenCounter: anthropicTokenCounter,
 };
 
 export { anthropicInbound } from "./inbound";

@@ -35,17 +35,6 @@ export async function query<T = Row>(sql: Sql, text: string, params: unknown[] =
 export const num = (v: unknown): number | null =>
   v === null || v === undefined ? null : typeof v === "number" ? v : Number(v);
 
-/** The URL without its password, for messages. */
-export function redactUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = "***";
-    return u.toString();
-  } catch {
-    return "(an unparsable URL)";
-  }
-}
-
 /** A fixed key for the migration lock (any bigint; this one spells "llmio"). */
 const MIGRATION_LOCK = 0x6c6c6d696f;
 

@@ -1,5 +1,6 @@
 import type { Storage } from "../storage";
-import { migratePostgres, neutral, pgPool, redactUrl, type Sql } from "./db";
+import { redactUrl } from "../../core/logger";
+import { migratePostgres, neutral, pgPool, type Sql } from "./db";
 import { pgRecords } from "./records";
 import { pgRepos } from "./config";
 

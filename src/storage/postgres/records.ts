@@ -1,5 +1,5 @@
 import { convertCost, USD_CNY_RATE_SETTING, usdCnyRateOf } from "../../core/money";
-import type { RequestRecord } from "../../telemetry/record";
+import type { RequestRecord } from "../request-record";
 import { recordValues } from "../request-logs";
 import type { RecordsRepo } from "../storage";
 import { neutral, num, query, type Sql } from "./db";

@@ -12,8 +12,8 @@ export const healthController = (runtime: GatewayRuntime, token: AdminToken) =>
     "/",
     async () => {
       const links = runtime
-        .snapshot()
-        .all.models()
+        .routes()
+        .models()
         .flatMap((m) =>
           m.links.map((l) => ({
             ...runtime.health.snapshot(l.id),

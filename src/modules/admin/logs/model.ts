@@ -1,18 +1,14 @@
 import { t } from "elysia";
+import { ProviderType, RecordStatus } from "../../../storage/schema";
 
 export const LogQuery = t.Object({
   page: t.Optional(t.Numeric({ minimum: 1, default: 1 })),
   page_size: t.Optional(t.Numeric({ minimum: 1, maximum: 500, default: 20 })),
   model: t.Optional(t.String()),
   provider: t.Optional(t.String({ description: "provider id or name" })),
-  // `default: undefined`, because t.UnionEnum defaults to its first value and would filter every list by it.
-  status: t.Optional(t.UnionEnum(["success", "error", "cancelled"], { default: undefined })),
-  style: t.Optional(
-    t.UnionEnum(["openai", "openai-responses", "anthropic", "gemini"], { default: undefined }),
-  ),
-  upstream_type: t.Optional(
-    t.UnionEnum(["openai", "openai-responses", "anthropic", "gemini"], { default: undefined }),
-  ),
+  status: t.Optional(RecordStatus),
+  style: t.Optional(ProviderType),
+  upstream_type: t.Optional(ProviderType),
   key_id: t.Optional(t.Numeric({ minimum: 1 })),
   user_agent: t.Optional(t.String({ description: "part of the client's User-Agent (case-insensitive)" })),
   trace_id: t.Optional(t.String()),

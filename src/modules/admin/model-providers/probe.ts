@@ -36,8 +36,12 @@ async function probe(d: AdminDeps, link: RouteLink, kind: ProbeKind): Promise<Pr
     error: redact(link.provider.apiKey ? error.replaceAll(link.provider.apiKey, "***") : error).slice(0, 300),
   });
   try {
-    const body = { ...probeFor(style).body(kind, link.providerModel), ...link.extraBody };
-    if (style !== "gemini") body.model = link.providerModel;
+    // The protocol puts the model and the link's extra_body where it keeps them, as on a proxied request.
+    const body = codecFor(style).toUpstreamBody(probeFor(style).body(kind, link.providerModel), {
+      model: link.providerModel,
+      stream,
+      extraBody: link.extraBody,
+    });
     const res = await callUpstream(d.http, link, stream ? "stream" : "generate", JSON.stringify(body), {
       signal: AbortSignal.timeout(PROBE_TIMEOUT_MS),
     });
