@@ -4,7 +4,7 @@ import { openAIChatStreamErrorEvent, openAIErrorBody } from "../openai-chat/erro
 import { openAIModelList } from "../openai-chat/models";
 import { fromOpenAIChatUsage } from "../openai-chat/usage";
 import { assertObjectBody, headerSessionId, invalid, patchBody, requireModel } from "../request";
-import { estimateTokens } from "../estimate";
+import { estimateEmbeddingTokens } from "../estimate";
 import { answerBody, BadResponse, type Endpoint, passThrough, translatedRejection } from "../exchange";
 import { fromGeminiEmbedResponse, toGeminiEmbedRequest } from "../gemini/embeddings";
 import type { ProtocolCodec, ResponseFacts, Sniffed } from "../types";
@@ -80,7 +80,7 @@ export const openAIEmbeddingsEndpoint: Endpoint = {
             model: req.sniffed.model,
             inputs,
             base64: req.body.encoding_format === "base64",
-            estimate: estimateTokens({ input: req.body.input }),
+            estimate: estimateEmbeddingTokens(req.body.input),
           });
         } catch (err) {
           throw new BadResponse(err instanceof Error ? err.message : String(err));
