@@ -1,5 +1,5 @@
 import { BUCKETS, emptyHistogram } from "../latency-histogram";
-import { LatencyFigures, type LatencyRecord } from "../latency";
+import { LatencyFigures } from "../latency";
 import {
   type Agg,
   addSums,
@@ -20,19 +20,29 @@ import { num, query, type Sql } from "./db";
 /*
  * The console's reports on PostgreSQL: the same answers as the SQLite ones (storage/metrics.ts,
  * storage/request-logs.ts), computed by the server from the records in the window and shaped by the same
- * functions. Time buckets are integer arithmetic on epoch ms, as in SQLite, so zones and buckets agree.
+ * functions. Time buckets are integer arithmetic on epoch ms, as in SQLite, so zones and buckets agree;
+ * sums of durations and money are whole µs and billionths, exact in any order, as in SQLite's rollups.
  */
+
+/** The provider a record ended at: the one that answered, else the last one tried, else 0. */
+const LAST_PROVIDER = "COALESCE(provider_id, ((attempts::jsonb -> -1) ->> 'provider_id')::int, 0)";
+/** Its name as recorded (a rollup row's provider_name). */
+const LAST_PROVIDER_NAME = "COALESCE(provider_name, (attempts::jsonb -> -1) ->> 'provider_name')";
+
+/**
+ * A stored duration in whole µs and a cost in billionths: the IEEE operations of rollups.ts's microsOf and
+ * nanosOf, so that integer sums (exact in any order) match SQLite's rollups.
+ */
+const micros = (col: string) => `trunc(${col} * 1000::float8 + 0.5::float8)`;
+const nanos = (col: string) => `trunc(${col} * 1e9::float8 + 0.5::float8)`;
 
 const SUMS = `COUNT(*)::int AS reqs, (COUNT(*) FILTER (WHERE status = 'error'))::int AS errors,
   COALESCE(SUM(total_tokens), 0)::float8 AS tokens, COALESCE(SUM(input_tokens), 0)::float8 AS input_tokens,
   COALESCE(SUM(cached_tokens), 0)::float8 AS cached_tokens, COALESCE(SUM(output_tokens), 0)::float8 AS output_tokens,
-  COALESCE(SUM(total_ms), 0)::float8 AS tm_sum, COUNT(total_ms)::int AS tm_n,
-  COALESCE(SUM(first_chunk_ms), 0)::float8 AS fc_sum, COUNT(first_chunk_ms)::int AS fc_n,
-  MAX(COALESCE(provider_name, (attempts::jsonb -> -1) ->> 'provider_name')) AS name,
-  COALESCE(SUM(cost), 0)::float8 AS amount`;
-
-/** The provider a record ended at: the one that answered, else the last one tried, else 0. */
-const LAST_PROVIDER = "COALESCE(provider_id, ((attempts::jsonb -> -1) ->> 'provider_id')::int, 0)";
+  COALESCE(SUM(${micros("total_ms")}), 0)::float8 AS tm_sum, COUNT(total_ms)::int AS tm_n,
+  COALESCE(SUM(${micros("first_chunk_ms")}), 0)::float8 AS fc_sum, COUNT(first_chunk_ms)::int AS fc_n,
+  MAX(${LAST_PROVIDER_NAME}) AS name,
+  COALESCE(SUM(${nanos("cost")}), 0)::float8 AS amount`;
 
 /**
  * The records a window covers as the SQLite reports count them: its rollup hours start at or after `from`
@@ -64,14 +74,17 @@ export async function seriesBucketsPg(sql: Sql, w: Window, sizeMs: number, offse
   return seriesOf(await sums(sql, w, bucket, [offsetMs, sizeMs]));
 }
 
-export async function providerFiguresPg(sql: Sql, w: Window) {
-  const names = new Map(
+/** Every provider's current name by id. */
+const providerNames = async (sql: Sql) =>
+  new Map(
     (await query<{ id: number; name: string }>(sql, "SELECT id, name FROM providers")).map((p) => [
       p.id,
       p.name,
     ]),
   );
-  return providerFiguresOf(await sums(sql, w, LAST_PROVIDER), names);
+
+export async function providerFiguresPg(sql: Sql, w: Window) {
+  return providerFiguresOf(await sums(sql, w, LAST_PROVIDER), await providerNames(sql));
 }
 
 /** The histogram bucket of a latency, as latency-histogram.ts's bucketOf computes it. */
@@ -208,17 +221,28 @@ export async function getLogPg(
 }
 
 /**
- * Latency, time to first token and errors per model and per provider between `from` and `to`: the records
- * go through the same histograms as SQLite's rollups, so both backends give the same figures.
+ * Latency, time to first token and errors per model and per provider between `from` and `to`: the records,
+ * grouped by model, the provider they ended at and their histogram buckets, go through the same histograms
+ * as SQLite's rollups, so both backends give the same figures.
  */
 export async function latencyGroupsPg(sql: Sql, from: number, to: number) {
   const figures = new LatencyFigures();
-  const rows = await query<LatencyRecord>(
+  const rows = await query<{
+    model: string;
+    provider_id: number;
+    provider_name: string | null;
+    error: boolean;
+    tb: number | null;
+    fb: number | null;
+    n: number;
+  }>(
     sql,
-    `SELECT model, provider_name, status, total_ms, first_chunk_ms FROM request_logs
-     WHERE created_at >= $1 AND created_at < $2`,
+    `SELECT model, ${LAST_PROVIDER} AS provider_id, MAX(${LAST_PROVIDER_NAME}) AS provider_name,
+       status = 'error' AS error, ${bucketOf("total_ms")} AS tb, ${bucketOf("first_chunk_ms")} AS fb,
+       COUNT(*)::int AS n
+     FROM request_logs WHERE created_at >= $1 AND created_at < $2 GROUP BY 1, 2, 4, 5, 6`,
     [from, to],
   );
-  for (const r of rows) figures.addRecord(r);
-  return figures.result(from, to);
+  for (const r of rows) figures.addBucketed(r, r.tb, r.fb, r.n);
+  return figures.result(from, to, await providerNames(sql));
 }
