@@ -334,7 +334,7 @@ export function pruneRollups(db: Database, before: number): number {
 }
 
 /** A model and/or provider filter over a time range (inclusive, epoch ms), taken to whole UTC days. */
-interface DailyFilter {
+export interface DailyFilter {
   model?: string;
   provider_id?: number;
   from: number;

@@ -12,7 +12,7 @@ import {
   totalsOf,
   type Window,
 } from "../metrics";
-import type { LogFilter } from "../request-logs";
+import { type LogFilter, pageTotal, RECENT_COLUMNS, type TotalProbes } from "../request-logs";
 import { HOUR_MS } from "../rollups";
 import type { LogBodies, LogEntry } from "../schema";
 import { num, query, type Sql } from "./db";
@@ -115,9 +115,6 @@ export async function latencyReportPg(sql: Sql, w: Window) {
   return latencyOf(all, byProvider);
 }
 
-/** Exact totals up to this many matches; past it a lower bound (as SQLite gives for unindexed filters). */
-const COUNT_CAP = 10_000;
-
 type LogRow = Record<string, unknown>;
 
 function fromRow(r: LogRow): LogEntry {
@@ -178,7 +175,65 @@ async function where(sql: Sql, f: LogFilter) {
   return { sql: clauses.length ? `WHERE ${clauses.join(" AND ")}` : "", params };
 }
 
-/** One page of request logs, newest first, with its total (exact up to COUNT_CAP, else a lower bound). */
+const DAY_MS = 24 * HOUR_MS;
+
+/** The page-total reads on PostgreSQL (indexes; the records of whole days where SQLite reads daily rollups). */
+function postgresProbes(sql: Sql, w: { sql: string; params: (string | number)[] }): TotalProbes {
+  const one = async <T>(q: string, params: (string | number)[] = []) =>
+    (await query<T>(sql, q, params))[0] ?? null;
+  return {
+    idSpan: async () =>
+      (await one<{ lo: number | null; hi: number | null }>(
+        "SELECT (SELECT MIN(id) FROM request_logs) AS lo, (SELECT MAX(id) FROM request_logs) AS hi",
+      )) ?? { lo: null, hi: null },
+    capped: async (limit) =>
+      (
+        await one<{ n: number }>(
+          `SELECT COUNT(*)::int AS n FROM (SELECT 1 FROM request_logs ${w.sql} LIMIT ${limit}) AS capped`,
+          w.params,
+        )
+      )?.n ?? 0,
+    edgeId: async (side, at) =>
+      (
+        await one<{ id: number }>(
+          side === "from"
+            ? "SELECT id FROM request_logs WHERE created_at >= $1 ORDER BY created_at LIMIT 1"
+            : "SELECT id FROM request_logs WHERE created_at <= $1 ORDER BY created_at DESC LIMIT 1",
+          [at],
+        )
+      )?.id ?? null,
+    providerId: async (name) =>
+      /^\d+$/.test(name)
+        ? Number(name)
+        : ((await one<{ id: number }>("SELECT id FROM providers WHERE name = $1", [name]))?.id ?? null),
+    oldest: async () =>
+      (await one<{ t: number | null }>("SELECT MIN(created_at) AS t FROM request_logs"))?.t ?? null,
+    // What the daily rollups hold: the records of the whole UTC days from `from`'s to `to`'s.
+    daily: async (f) => {
+      const clauses = ["created_at >= $1"];
+      const params: (string | number)[] = [Math.floor(f.from / DAY_MS) * DAY_MS];
+      const add = (clause: string, v: string | number) => {
+        params.push(v);
+        clauses.push(clause.replace("?", `$${params.length}`));
+      };
+      if (f.to !== undefined) add("created_at < ?", Math.floor(f.to / DAY_MS) * DAY_MS + DAY_MS);
+      if (f.model !== undefined && f.model !== "") add("model = ?", f.model);
+      if (f.provider_id !== undefined) add(`${LAST_PROVIDER} = ?`, f.provider_id);
+      const q = `SELECT COUNT(*)::int AS n FROM request_logs WHERE ${clauses.join(" AND ")}`;
+      return (await one<{ n: number }>(q, params))?.n ?? 0;
+    },
+    recent: async (n) =>
+      (
+        await one<{ n: number }>(
+          `SELECT COUNT(*)::int AS n FROM (SELECT ${RECENT_COLUMNS} FROM request_logs
+           ORDER BY created_at DESC LIMIT ${n}) AS recent ${w.sql}`,
+          w.params,
+        )
+      )?.n ?? 0,
+  };
+}
+
+/** One page of request logs, newest first, with its total (storage/request-logs.ts's pageTotal). */
 export async function queryLogsPg(sql: Sql, f: LogFilter) {
   const w = await where(sql, f);
   const n = w.params.length;
@@ -188,16 +243,7 @@ export async function queryLogsPg(sql: Sql, f: LogFilter) {
     [...w.params, f.page_size, (f.page - 1) * f.page_size],
   );
   const seen = (f.page - 1) * f.page_size + rows.length;
-  const counted = await query<{ n: number }>(
-    sql,
-    `SELECT COUNT(*)::int AS n FROM (SELECT 1 FROM request_logs ${w.sql} LIMIT ${COUNT_CAP + 1}) AS capped`,
-    w.params,
-  );
-  const c = counted[0]?.n ?? 0;
-  const total =
-    c <= COUNT_CAP
-      ? { total: c, total_exact: true, total_lower_bound: false }
-      : { total: Math.max(COUNT_CAP, seen), total_exact: false, total_lower_bound: true };
+  const total = await pageTotal(f, seen, postgresProbes(sql, w));
   return {
     data: rows.map(fromRow),
     ...total,
