@@ -8,7 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from "bun:test";
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Server, Subprocess } from "bun";
+import type { Subprocess } from "bun";
+import { startHeldStreamUpstream, streamReader } from "../helpers/held-stream-upstream";
 import { type Child, freePort, spawnChild } from "../smoke/process";
 
 const ROOT = join(import.meta.dir, "..", "..");
@@ -33,91 +34,6 @@ async function until(check: () => boolean | Promise<boolean>, what: string, time
     if (performance.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await Bun.sleep(20);
   }
-}
-
-/** A promise with its resolver, for the upstream's held streams. */
-function deferred() {
-  let resolve!: () => void;
-  const promise = new Promise<void>((r) => {
-    resolve = r;
-  });
-  return { promise, resolve };
-}
-
-const enc = new TextEncoder();
-const chunk = (content: string) =>
-  `data: ${JSON.stringify({
-    id: "chatcmpl-lb",
-    object: "chat.completion.chunk",
-    created: 1,
-    model: "up",
-    choices: [{ index: 0, delta: { content }, finish_reason: null }],
-  })}\n\n`;
-const LAST = `data: ${JSON.stringify({
-  id: "chatcmpl-lb",
-  object: "chat.completion.chunk",
-  created: 1,
-  model: "up",
-  choices: [{ index: 0, delta: {}, finish_reason: "stop" }],
-  usage: { prompt_tokens: 3, completion_tokens: 2, total_tokens: 5 },
-})}\n\ndata: [DONE]\n\n`;
-
-/**
- * An OpenAI-style upstream: a plain answer at once, or a stream whose first chunk goes out at once and whose
- * rest waits until the test releases it (each held stream is one entry of `held`, in arrival order).
- */
-function startUpstream() {
-  const held: { release: () => void }[] = [];
-  const server: Server<undefined> = Bun.serve({
-    port: 0,
-    hostname: "127.0.0.1",
-    async fetch(req) {
-      const body = (await req.json()) as { stream?: boolean };
-      if (!body.stream)
-        return Response.json({
-          id: "chatcmpl-lb",
-          object: "chat.completion",
-          created: 1,
-          model: "up",
-          choices: [{ index: 0, message: { role: "assistant", content: "hi" }, finish_reason: "stop" }],
-          usage: { prompt_tokens: 3, completion_tokens: 1, total_tokens: 4 },
-        });
-      const gate = deferred();
-      held.push({ release: gate.resolve });
-      const stream = new ReadableStream<Uint8Array>({
-        async start(c) {
-          c.enqueue(enc.encode(chunk("first")));
-          await gate.promise;
-          c.enqueue(enc.encode(chunk(" second")));
-          c.enqueue(enc.encode(LAST));
-          c.close();
-        },
-      });
-      return new Response(stream, { headers: { "content-type": "text/event-stream" } });
-    },
-  });
-  return { url: `http://127.0.0.1:${server.port}`, held, stop: () => server.stop(true) };
-}
-
-/** Reads a response body as text pieces as they arrive. */
-function reader(res: Response) {
-  const r = (res.body as ReadableStream<Uint8Array>).getReader();
-  const dec = new TextDecoder();
-  let text = "";
-  return {
-    text: () => text,
-    /** Reads until `re` matches what arrived so far; fails after `timeoutMs` if it never does. */
-    async until(re: RegExp, timeoutMs = 10_000): Promise<string> {
-      const deadline = Bun.sleep(timeoutMs).then(() => "deadline" as const);
-      while (!re.test(text)) {
-        const next = await Promise.race([r.read(), deadline]);
-        if (next === "deadline") throw new Error(`no ${re} within ${timeoutMs} ms; got: ${text}`);
-        if (next.done) throw new Error(`the body ended before ${re}; got: ${text}`);
-        text += dec.decode(next.value, { stream: true });
-      }
-      return text;
-    },
-  };
 }
 
 /**
@@ -154,7 +70,7 @@ const SUITE = "nginx (deploy/nginx.conf) in front of two gateway instances";
 
 describeWithNginx(SUITE)(SUITE, () => {
   let dir: string;
-  let up: ReturnType<typeof startUpstream>;
+  let up: ReturnType<typeof startHeldStreamUpstream>;
   let nginx: Subprocess | undefined;
   let lb: string;
   const gws: Instance[] = [];
@@ -206,7 +122,7 @@ describeWithNginx(SUITE)(SUITE, () => {
     dir = mkdtempSync(join(tmpdir(), "llmio-nginx-"));
     // nginx's workers run as nobody when the test runs as root: they must reach their temp directories.
     chmodSync(dir, 0o755);
-    up = startUpstream();
+    up = startHeldStreamUpstream();
     // The first instance creates the database and its configuration; the second opens it as it is.
     gws.push(await start("gw-a"));
     const p = await admin(gws[0]!.url, "POST", "/api/providers", {
@@ -296,7 +212,7 @@ describeWithNginx(SUITE)(SUITE, () => {
 
   it("passes a stream through as it comes, SSE headers intact: the first chunk arrives while the upstream holds the rest", async () => {
     const direct = await chat(gws[0]!.url, "streamed", true);
-    const directText = reader(direct);
+    const directText = streamReader(direct);
     await directText.until(/"first"/);
     up.held.at(-1)?.release();
     await directText.until(/\[DONE\]/);
@@ -308,7 +224,7 @@ describeWithNginx(SUITE)(SUITE, () => {
       expect({ header: h, value: res.headers.get(h) }).toEqual({ header: h, value: direct.headers.get(h) });
     expect(res.headers.get("content-type")).toStartWith("text/event-stream");
     expect(res.headers.get("content-length")).toBeNull();
-    const body = reader(res);
+    const body = streamReader(res);
     // The upstream has sent "first" and holds the rest until released: it can only have arrived unbuffered.
     await body.until(/"first"/);
     expect(up.held.length).toBe(before + 1);
@@ -325,7 +241,7 @@ describeWithNginx(SUITE)(SUITE, () => {
   it("sends a draining instance's requests to the other one, and keeps serving once it is gone", async () => {
     const [a] = gws as [Instance, Instance];
     // A stream held open on A keeps it draining (in flight) after SIGTERM.
-    const inFlight = reader(await chat(a.url, "streamed", true));
+    const inFlight = streamReader(await chat(a.url, "streamed", true));
     await inFlight.until(/"first"/);
     const exited = a.child.stop("SIGTERM", 30_000);
     await until(async () => (await fetch(`${a.url}/readyz`)).status === 503, "A's /readyz to answer 503");

@@ -12,7 +12,8 @@ import {
   totalsOf,
   type Window,
 } from "../metrics";
-import { type LogFilter, pageTotal, RECENT_COLUMNS, type TotalProbes } from "../request-logs";
+import { pageTotal, RECENT_COLUMNS, type TotalProbes } from "../log-page-total";
+import type { LogFilter } from "../request-logs";
 import { HOUR_MS } from "../rollups";
 import type { LogBodies, LogEntry } from "../schema";
 import { num, query, type Sql } from "./db";
