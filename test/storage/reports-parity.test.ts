@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "bun:test";
 import { metricsService } from "../../src/modules/admin/metrics/service";
 import { logService } from "../../src/modules/admin/logs/service";
 import { openDatabase } from "../../src/storage/db";
+import { BUCKET_FLOORS } from "../../src/storage/latency-histogram";
 import { openPostgres, type PostgresStorage } from "../../src/storage/postgres";
 import { type SqliteStorage, sqliteStorage } from "../../src/storage/sqlite";
 import type { AnalyticsReader } from "../../src/telemetry/analytics";
@@ -114,11 +115,7 @@ function edges(): RequestRecord[] {
     times.add(NOW + d);
     times.add(NOW - 24 * HOUR + d);
   }
-  // Durations one µs either side of histogram bucket edges: the bucket is computed the same everywhere.
-  const durations = [0.099, 0.1, 0.101, 1.6, 1.599, 3.2, 3.201, 100.794, 100.793, 1000, 999.999, 1681.793];
-  for (const b of [5, 10, 17, 33, 49, 60])
-    for (const d of [-0.001, 0, 0.001])
-      durations.push(Math.round(0.1 * 2 ** ((b - 1) / 4) * 1000) / 1000 + d);
+  const durations = [0.099, 0.1, 0.101, 1000, 999.999, 1681.793];
   return [...times]
     .sort((a, b) => a - b)
     .map((at, i) => {
@@ -142,6 +139,26 @@ function edges(): RequestRecord[] {
     });
 }
 
+/**
+ * One record per duration at every histogram bucket's floor (to the µs, as durations are stored) and one µs
+ * either side of it, within one hour: a bucket computed differently by either backend shows in a percentile.
+ */
+function floors(): RequestRecord[] {
+  const at = T0 + 2 * DAY + 30 * MIN;
+  return BUCKET_FLOORS.flatMap((floor, b) =>
+    [-0.001, 0, 0.001].map((d, k) => ({
+      ...record(20_000 + b * 3 + k),
+      trace_id: `floor-${b}-${k}`,
+      model: "gamma",
+      provider_id: 1,
+      provider_name: "prov-1",
+      total_ms: Math.round(floor * 1000) / 1000 + d,
+      first_chunk_ms: Math.round(floor * 1000) / 1000 - d,
+      created_at: at + b * 3 + k,
+    })),
+  );
+}
+
 describe.skipIf(!havePostgres)("reports on SQLite and PostgreSQL", () => {
   let lite: SqliteStorage;
   let pg: PostgresStorage;
@@ -159,7 +176,7 @@ describe.skipIf(!havePostgres)("reports on SQLite and PostgreSQL", () => {
         await s.providers.insert({ name: `prov-${n}`, type: "openai", base_url: "http://x" }, T0);
       // A provider renamed since: the current name wins in the provider figures.
       await s.providers.update(2, { name: "renamed" }, T0);
-      const records = [...traffic(), ...edges()];
+      const records = [...traffic(), ...edges(), ...floors()];
       // Batches of varied sizes, so rollup rows are summed across several writes.
       for (let i = 0, n = 1; i < records.length; i += n, n = ((n * 7) % 97) + 1)
         await s.records.insert(records.slice(i, i + n));
@@ -269,10 +286,22 @@ describe.skipIf(!havePostgres)("reports on SQLite and PostgreSQL", () => {
     },
   );
 
-  it("a duration one µs either side of a histogram bucket's edge lands in the same bucket on both", async () => {
-    // The latency report's figures are bucket values: an edge put in different buckets shows as a p50 apart.
-    const w = { from: T0 - DAY, to: NOW + 1 };
-    expect(await b.run("latencyReport", w)).toEqual(await a.run("latencyReport", w));
+  it("a duration one µs either side of a histogram bucket's floor lands in the same bucket on both", async () => {
+    // A window of one millisecond holds one floor record: its p50 is the value of the bucket it fell in.
+    const at = T0 + 2 * DAY + 30 * MIN;
+    const p50s: (number | undefined)[][] = [];
+    for (let i = 0; i < BUCKET_FLOORS.length * 3; i++) {
+      const [left, right] = await Promise.all([
+        a.run("latencyGroups", at + i, at + i + 1),
+        b.run("latencyGroups", at + i, at + i + 1),
+      ]);
+      expect(right).toEqual(left);
+      p50s.push([left.models[0]?.latency?.p50, left.models[0]?.ttft?.p50]);
+    }
+    // The floor and the µs above it share a bucket; the µs below is one bucket down (where floors are µs apart).
+    expect(new Set(p50s.map(([total]) => total)).size).toBeGreaterThan(BUCKET_FLOORS.length);
+    const hour = { from: T0 + 2 * DAY, to: T0 + 2 * DAY + HOUR };
+    expect(await b.run("latencyReport", hour)).toEqual(await a.run("latencyReport", hour));
   });
 
   it.each([

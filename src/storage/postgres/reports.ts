@@ -1,4 +1,4 @@
-import { BUCKETS, emptyHistogram } from "../latency-histogram";
+import { BUCKET_FLOORS, emptyHistogram } from "../latency-histogram";
 import { LatencyFigures } from "../latency";
 import {
   type Agg,
@@ -88,10 +88,10 @@ export async function providerFiguresPg(sql: Sql, w: Window) {
   return providerFiguresOf(await sums(sql, w, LAST_PROVIDER), await providerNames(sql));
 }
 
-/** The histogram bucket of a latency, as latency-histogram.ts's bucketOf computes it. */
-const bucketOf = (col: string) =>
-  `CASE WHEN ${col} IS NULL THEN NULL WHEN NOT ${col} >= 0.1 THEN 0
-   ELSE LEAST(${BUCKETS - 1}, 1 + floor(4 * log(2, (${col} / 0.1)::numeric) + 1e-9))::int END`;
+/** The bucket floors as a float8[] literal: shortest round-trip text, so the server reads the same doubles. */
+const FLOORS = `'{${BUCKET_FLOORS.map(String).join(",")}}'::float8[]`;
+/** The histogram bucket of a latency: how many bucket floors are at or below it, as latency-histogram.ts's bucketOf. */
+const bucketOf = (col: string) => `width_bucket(${col}, ${FLOORS})`;
 
 export async function latencyReportPg(sql: Sql, w: Window) {
   const rows = await query<{ pid: number; reqs: number; tb: number | null; fb: number | null; n: number }>(
