@@ -1,6 +1,6 @@
 import type { Database } from "bun:sqlite";
 import { addEncoded, bucketOf, emptyHistogram, type Histogram, percentile } from "./latency-histogram";
-import { HOUR_MS, hourOf } from "./rollups";
+import { HOUR_MS, hourOf, maxName } from "./rollups";
 
 /** Percentiles of one duration over a group's requests (from log-spaced histograms: within 9%). */
 export interface Percentiles {
@@ -57,10 +57,6 @@ const addInto = (into: Acc, g: Acc): Acc => {
   }
   return into;
 };
-
-/** Byte order, as SQLite and PostgreSQL (COLLATE "C") compare text: the larger recorded name wins. */
-const maxName = (a: string | null, b: string | null) =>
-  a === null ? b : b === null ? a : Buffer.compare(Buffer.from(a), Buffer.from(b)) >= 0 ? a : b;
 
 /**
  * One record as the latency figures read it: the provider it ended at (the one that answered, else the

@@ -147,8 +147,8 @@ const SUMS = [
   "first_chunk_ms_n",
 ] as const;
 
-/** SQLite compares text bytewise; so does this (JS `<` compares UTF-16 units). */
-const maxName = (a: string | null, b: string | null) =>
+/** The larger of two names as SQLite and PostgreSQL (COLLATE "C") compare text: bytewise (JS `<` compares UTF-16 units). */
+export const maxName = (a: string | null, b: string | null) =>
   a === null ? b : b === null ? a : Buffer.compare(Buffer.from(a), Buffer.from(b)) >= 0 ? a : b;
 
 const dimValues = (r: RollupInput): DimValues => ({
