@@ -10,15 +10,31 @@ export const BUCKETS = 98;
 const BASE_MS = 0.1;
 const PER_DOUBLING = 4;
 
-/** The bucket a latency in ms falls in. */
+/**
+ * The lower bound in ms of each bucket from 1 up: bucket i ≥ 1 starts at BUCKET_FLOORS[i - 1]. A bucket is
+ * found by comparing with these doubles, never by a logarithm, so PostgreSQL (width_bucket over the same
+ * array) puts every duration in the very bucket this does.
+ */
+export const BUCKET_FLOORS: readonly number[] = Array.from(
+  { length: BUCKETS - 1 },
+  (_, i) => BASE_MS * 2 ** (i / PER_DOUBLING),
+);
+
+/** The bucket a latency in ms falls in: how many bucket floors are at or below it. */
 export function bucketOf(ms: number): number {
   if (!(ms >= BASE_MS)) return 0;
-  const i = 1 + Math.floor(PER_DOUBLING * Math.log2(ms / BASE_MS) + 1e-9);
-  return Math.min(i, BUCKETS - 1);
+  let lo = 0;
+  let hi = BUCKET_FLOORS.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if ((BUCKET_FLOORS[mid] as number) <= ms) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 /** The lower bound of bucket `i` in ms. */
-const bucketFloor = (i: number) => (i === 0 ? 0 : BASE_MS * 2 ** ((i - 1) / PER_DOUBLING));
+const bucketFloor = (i: number) => (i === 0 ? 0 : (BUCKET_FLOORS[i - 1] as number));
 
 /** The value a percentile falling in bucket `i` is reported as. */
 function bucketValue(i: number): number {

@@ -1,5 +1,6 @@
 import type { Database } from "bun:sqlite";
 import { type Static, t } from "elysia";
+import { providerNames } from "./latency";
 import { addEncoded, bucketOf, emptyHistogram, type Histogram, percentile } from "./latency-histogram";
 import { DAY_MS, HOUR_MS, hourOf } from "./rollups";
 
@@ -85,7 +86,7 @@ export const LatencyReport = t.Object({
 });
 export type LatencyReport = Static<typeof LatencyReport>;
 
-/** Sums of one group of a window. */
+/** Sums of one group of a window: durations in whole µs, amounts in billionths (exact integer sums). */
 export interface Agg {
   reqs: number;
   errors: number;
@@ -118,12 +119,15 @@ type Num = (typeof NUMS)[number];
 
 const ROLLUP_SUMS = `SUM(reqs) AS reqs, SUM(errors) AS errors, SUM(total_tokens) AS tokens,
   SUM(input_tokens) AS input_tokens, SUM(cached_tokens) AS cached_tokens, SUM(output_tokens) AS output_tokens,
-  SUM(total_ms_sum) AS tm_sum, SUM(total_ms_n) AS tm_n, SUM(first_chunk_ms_sum) AS fc_sum,
-  SUM(first_chunk_ms_n) AS fc_n, MAX(provider_name) AS name, SUM(cost) AS amount`;
+  SUM(total_us_sum) AS tm_sum, SUM(total_ms_n) AS tm_n, SUM(first_chunk_us_sum) AS fc_sum,
+  SUM(first_chunk_ms_n) AS fc_n, MAX(provider_name) AS name, SUM(cost_nanos) AS amount`;
+/** A stored duration in whole µs and a cost in billionths, as rollups.ts's microsOf and nanosOf. */
+const micros = (col: string) => `CAST(${col} * 1000 + 0.5 AS INTEGER)`;
+const nanos = (col: string) => `CAST(${col} * 1e9 + 0.5 AS INTEGER)`;
 const RAW_SUMS = `COUNT(*) AS reqs, SUM(status = 'error') AS errors, SUM(total_tokens) AS tokens,
   SUM(input_tokens) AS input_tokens, SUM(cached_tokens) AS cached_tokens, SUM(output_tokens) AS output_tokens,
-  SUM(total_ms) AS tm_sum, COUNT(total_ms) AS tm_n, SUM(first_chunk_ms) AS fc_sum,
-  COUNT(first_chunk_ms) AS fc_n, NULL AS name, SUM(cost) AS amount`;
+  SUM(${micros("total_ms")}) AS tm_sum, COUNT(total_ms) AS tm_n, SUM(${micros("first_chunk_ms")}) AS fc_sum,
+  COUNT(first_chunk_ms) AS fc_n, NULL AS name, SUM(${nanos("cost")}) AS amount`;
 
 /** The provider a record ended at (the rollups' provider_id): the one that answered, else the last tried. */
 const LAST_PROVIDER = "COALESCE(provider_id, json_extract(attempts, '$[#-1].provider_id'), 0)";
@@ -220,8 +224,8 @@ function aggregate(db: Database, w: Window, g: Grouping): Map<number | string, A
   return out;
 }
 
-/** Averages come back rounded to 0.1 ms: finer digits are noise for a dashboard. */
-const avg = (sum: number, n: number) => (n > 0 ? Math.round((sum / n) * 10) / 10 : null);
+/** Averages (of a sum in µs) come back in ms rounded to 0.1 ms: finer digits are noise for a dashboard. */
+const avg = (sumUs: number, n: number) => (n > 0 ? Math.round(sumUs / (n * 100)) / 10 : null);
 
 /** Byte order, as SQLite sorts text. */
 const byText = (a: string | null, b: string | null) =>
@@ -233,7 +237,7 @@ const costList = (a: Agg | undefined): CostAmount[] =>
     ? [...a.cost]
         .filter(([, v]) => v.n > 0)
         .sort(([x], [y]) => byText(x, y))
-        .map(([currency, v]) => ({ currency, amount: v.amount }))
+        .map(([currency, v]) => ({ currency, amount: v.amount / 1e9 }))
     : [];
 
 /** Request, token, error, cost and latency totals of a window. */
@@ -301,13 +305,7 @@ export function seriesOf(sums: Map<number | string, Agg>): SeriesPoint[] {
  * the current provider name wins over the recorded one, so a renamed provider is one row.
  */
 export function providerFigures(db: Database, w: Window): ProviderFigures[] {
-  const names = new Map(
-    (db.query("SELECT id, name FROM providers").all() as { id: number; name: string }[]).map((p) => [
-      p.id,
-      p.name,
-    ]),
-  );
-  return providerFiguresOf(aggregate(db, w, column("provider_id", LAST_PROVIDER)), names);
+  return providerFiguresOf(aggregate(db, w, column("provider_id", LAST_PROVIDER)), providerNames(db));
 }
 
 /** Sums per provider id (0: none) as provider figures, the current names winning over recorded ones. */
@@ -333,7 +331,8 @@ export function providerFiguresOf(
       (x, y) =>
         y.reqs - x.reqs ||
         Number(x.provider_id === null) - Number(y.provider_id === null) ||
-        byText(x.provider_name, y.provider_name),
+        byText(x.provider_name, y.provider_name) ||
+        (x.provider_id ?? 0) - (y.provider_id ?? 0),
     );
 }
 

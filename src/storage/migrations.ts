@@ -321,4 +321,26 @@ CREATE INDEX request_logs_failed ON request_logs(status, created_at, model) WHER
     // The rollups of the records already stored are built after start-up, off the proxy's thread.
     run: planBackfill,
   },
+  {
+    id: 5,
+    name: "rollup sums of durations and cost in whole µs and billionths",
+    sql: `
+-- Rollup sums in integer units (µs, billionths of the currency), exact in any order: see rollups.ts.
+ALTER TABLE request_rollups RENAME COLUMN cost TO cost_nanos;
+ALTER TABLE request_rollups RENAME COLUMN total_ms_sum TO total_us_sum;
+ALTER TABLE request_rollups RENAME COLUMN first_chunk_ms_sum TO first_chunk_us_sum;
+UPDATE request_rollups SET cost_nanos = ROUND(cost_nanos * 1e9), total_us_sum = ROUND(total_us_sum * 1000),
+  first_chunk_us_sum = ROUND(first_chunk_us_sum * 1000);
+ALTER TABLE dashboard_rollups RENAME COLUMN cost TO cost_nanos;
+ALTER TABLE dashboard_rollups RENAME COLUMN total_ms_sum TO total_us_sum;
+ALTER TABLE dashboard_rollups RENAME COLUMN first_chunk_ms_sum TO first_chunk_us_sum;
+UPDATE dashboard_rollups SET cost_nanos = ROUND(cost_nanos * 1e9), total_us_sum = ROUND(total_us_sum * 1000),
+  first_chunk_us_sum = ROUND(first_chunk_us_sum * 1000);
+ALTER TABLE dashboard_daily RENAME COLUMN cost TO cost_nanos;
+ALTER TABLE dashboard_daily RENAME COLUMN total_ms_sum TO total_us_sum;
+ALTER TABLE dashboard_daily RENAME COLUMN first_chunk_ms_sum TO first_chunk_us_sum;
+UPDATE dashboard_daily SET cost_nanos = ROUND(cost_nanos * 1e9), total_us_sum = ROUND(total_us_sum * 1000),
+  first_chunk_us_sum = ROUND(first_chunk_us_sum * 1000);
+`,
+  },
 ];

@@ -1,6 +1,7 @@
 import type { Database } from "bun:sqlite";
 import { convertCost } from "../core/money";
 import { type RequestRecord, totalTokens } from "./request-record";
+import { pageTotal, RECENT_COLUMNS, type TotalProbes } from "./log-page-total";
 import { addRollups, countDaily, rollupInputOf, roundMs as round } from "./rollups";
 import type { LogBodies, LogEntry } from "./schema";
 import { usdCnyRate } from "./settings";
@@ -159,99 +160,49 @@ function fromRow(r: LogRow): LogEntry {
   };
 }
 
-/** Up to this many matching records are counted exactly for a page; past it the total is estimated. */
-const COUNT_CAP = 10_000;
-/** A table this small is counted whatever the filter (a full scan of it is cheap). */
-const SMALL_TABLE = 100_000;
-/** Without an index to walk, matches are counted among this many of the newest records. */
-const RECENT = 5_000;
-
-const given = (v: unknown) => v !== undefined && v !== "";
-
-/** Whether some filter other than style and status `success` gives the count an index to walk. */
-const indexed = (f: LogFilter) =>
-  [f.model, f.provider, f.key_id, f.trace_id, f.session_id, f.from, f.to].some(given) ||
-  f.status === "error" ||
-  f.status === "cancelled";
-
-type Total = { total: number; total_exact: boolean; total_lower_bound: boolean };
-const exact = (n: number): Total => ({ total: n, total_exact: true, total_lower_bound: false });
-const estimate = (n: number): Total => ({ total: n, total_exact: false, total_lower_bound: false });
-const atLeast = (n: number): Total => ({ total: n, total_exact: false, total_lower_bound: true });
-
-/**
- * The total of a log page, never a scan of the whole table: an exact count up to COUNT_CAP where an
- * index leads to the matches (or the table is small); past it an estimate (≈) where one is cheap: the id
- * span for a time range, the daily rollups for model and provider; otherwise a lower bound (N+).
- */
-function pageTotal(db: Database, f: LogFilter, sql: string, params: Param[], seen: number): Total {
-  // Two subqueries: SQLite answers a lone MIN() or MAX() from the index edge, but scans for both at once.
-  const span = db
-    .query("SELECT (SELECT MIN(id) FROM request_logs) AS lo, (SELECT MAX(id) FROM request_logs) AS hi")
-    .get() as { lo: number | null; hi: number | null };
-  if (span.hi === null || span.lo === null) return exact(0);
-  const small = span.hi - span.lo < SMALL_TABLE;
-  if (small || indexed(f)) {
-    const capped = db
-      .query(`SELECT COUNT(*) AS n FROM (SELECT 1 FROM request_logs ${sql} LIMIT ${COUNT_CAP + 1})`)
-      .get(...params) as { n: number };
-    if (capped.n <= COUNT_CAP) return exact(capped.n);
-  }
-  const other = [f.status, f.style, f.key_id, f.trace_id, f.session_id].some(given);
-  if (!other && !given(f.model) && !given(f.provider)) return estimate(idSpan(db, f, span.lo, span.hi));
-  if (!other) {
-    const n = dailyCount(db, f);
-    if (n !== null && n > COUNT_CAP) return estimate(n);
-  }
-  // `seen`: the records up to the end of this page, which a lower bound never falls under.
-  if (indexed(f)) return atLeast(Math.max(COUNT_CAP, seen));
-  // Only style or status success (the columns this reads): counted among the newest records, a lower bound.
-  const recent = db
-    .query(
-      `SELECT COUNT(*) AS n FROM (SELECT style, status FROM request_logs ORDER BY created_at DESC LIMIT ${RECENT}) ${sql}`,
-    )
-    .get(...params) as { n: number };
-  return atLeast(Math.max(recent.n, seen));
-}
-
-/** Records in a time range, from the ids at its two ends (ids grow with time; retention cuts the oldest). */
-function idSpan(db: Database, f: LogFilter, lo: number, hi: number): number {
-  const first = f.from === undefined ? lo : edgeId(db, "created_at >= ? ORDER BY created_at", f.from);
-  const last = f.to === undefined ? hi : edgeId(db, "created_at <= ? ORDER BY created_at DESC", f.to);
-  return first === null || last === null ? 0 : Math.max(0, last - first + 1);
-}
-const edgeId = (db: Database, clause: string, at: number) =>
-  (db.query(`SELECT id FROM request_logs WHERE ${clause} LIMIT 1`).get(at) as { id: number } | null)?.id ??
-  null;
-
-/** The daily rollups' count for a model and/or provider filter since the oldest record kept; null if unknown. */
-function dailyCount(db: Database, f: LogFilter): number | null {
-  let provider: number | undefined;
-  if (given(f.provider)) {
-    const name = f.provider as string;
-    const p = /^\d+$/.test(name)
-      ? { id: Number(name) }
-      : (db.query("SELECT id FROM providers WHERE name = ?").get(name) as { id: number } | null);
-    if (!p) return null;
-    provider = p.id;
-  }
-  const oldest = db.query("SELECT MIN(created_at) AS t FROM request_logs").get() as { t: number | null };
-  if (oldest.t === null) return 0;
-  return countDaily(db, {
-    model: f.model,
-    provider_id: provider,
-    from: Math.max(f.from ?? oldest.t, oldest.t),
-    to: f.to,
-  });
+/** The page-total reads on SQLite: indexes, and the daily rollups for model and provider counts. */
+function sqliteProbes(db: Database, sql: string, params: Param[]): TotalProbes {
+  const one = <T>(q: string, ...args: Param[]) => db.query(q).get(...args) as T | null;
+  return {
+    // Two subqueries: SQLite answers a lone MIN() or MAX() from the index edge, but scans for both at once.
+    idSpan: () =>
+      one<{ lo: number | null; hi: number | null }>(
+        "SELECT (SELECT MIN(id) FROM request_logs) AS lo, (SELECT MAX(id) FROM request_logs) AS hi",
+      ) ?? { lo: null, hi: null },
+    capped: (limit) =>
+      one<{ n: number }>(
+        `SELECT COUNT(*) AS n FROM (SELECT 1 FROM request_logs ${sql} LIMIT ${limit})`,
+        ...params,
+      )?.n ?? 0,
+    edgeId: (side, at) =>
+      one<{ id: number }>(
+        side === "from"
+          ? "SELECT id FROM request_logs WHERE created_at >= ? ORDER BY created_at LIMIT 1"
+          : "SELECT id FROM request_logs WHERE created_at <= ? ORDER BY created_at DESC LIMIT 1",
+        at,
+      )?.id ?? null,
+    providerId: (name) =>
+      /^\d+$/.test(name)
+        ? Number(name)
+        : (one<{ id: number }>("SELECT id FROM providers WHERE name = ?", name)?.id ?? null),
+    oldest: () => one<{ t: number | null }>("SELECT MIN(created_at) AS t FROM request_logs")?.t ?? null,
+    daily: (f) => countDaily(db, f),
+    recent: (n) =>
+      one<{ n: number }>(
+        `SELECT COUNT(*) AS n FROM (SELECT ${RECENT_COLUMNS} FROM request_logs ORDER BY created_at DESC LIMIT ${n}) ${sql}`,
+        ...params,
+      )?.n ?? 0,
+  };
 }
 
 /** One page of request logs, newest first, with its total (see pageTotal). */
-export function queryLogs(db: Database, f: LogFilter) {
+export async function queryLogs(db: Database, f: LogFilter) {
   const { sql, params } = where(db, f);
   const rows = db
     .query(`SELECT * FROM request_logs ${sql} ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?`)
     .all(...params, f.page_size, (f.page - 1) * f.page_size) as LogRow[];
-  const counted = pageTotal(db, f, sql, params, (f.page - 1) * f.page_size + rows.length);
+  const seen = (f.page - 1) * f.page_size + rows.length;
+  const counted = await pageTotal(f, seen, sqliteProbes(db, sql, params));
   return {
     data: rows.map(fromRow),
     ...counted,

@@ -14,6 +14,10 @@ import { addEncoded, bucketOf, emptyHistogram, encodeHistogram, type Histogram }
  * - provider_name is the largest name recorded for that provider in the hour (what the old per-record
  *   query's MAX() picked).
  * - Latency: sum and count for averages, plus log-spaced histograms (latency-histogram.ts) for p50/p95.
+ * - Sums of durations and money are whole µs (total_us_sum, first_chunk_us_sum) and whole billionths of the
+ *   currency (cost_nanos), each record's figure rounded once (microsOf, nanosOf): integer sums are exact in
+ *   any order, so rollups summed across writes and days give the same figures as PostgreSQL summing the
+ *   records (floating-point sums differ with the order of their terms).
  */
 
 export const HOUR_MS = 3_600_000;
@@ -48,6 +52,16 @@ interface RollupInput {
 
 /** Rounds like the stored record does (request-logs.ts), so rollups sum the same values. */
 export const roundMs = (n: number | null) => (n === null ? null : Math.round(n * 1000) / 1000);
+
+/*
+ * The integer units sums are kept in. The same IEEE operations (multiply, add ½, truncate) in JS, in
+ * SQLite (CAST(x * 1000 + 0.5 AS INTEGER)) and in PostgreSQL (trunc(x * 1000::float8 + 0.5::float8)) give
+ * the same integer for the same stored double; figures are never negative, so truncating rounds.
+ */
+/** A stored duration (ms, rounded to µs) in whole µs. */
+export const microsOf = (ms: number) => Math.trunc(ms * 1000 + 0.5);
+/** A stored cost in whole billionths of its currency. */
+export const nanosOf = (cost: number) => Math.trunc(cost * 1e9 + 0.5);
 
 /** The rollup contribution of a record about to be written. */
 export function rollupInputOf(r: RequestRecord): RollupInput {
@@ -108,10 +122,10 @@ interface Row extends DimValues {
   output_tokens: number;
   reasoning_tokens: number;
   total_tokens: number;
-  cost: number;
-  total_ms_sum: number;
+  cost_nanos: number;
+  total_us_sum: number;
   total_ms_n: number;
-  first_chunk_ms_sum: number;
+  first_chunk_us_sum: number;
   first_chunk_ms_n: number;
   totalHist: Histogram;
   firstHist: Histogram;
@@ -126,15 +140,15 @@ const SUMS = [
   "output_tokens",
   "reasoning_tokens",
   "total_tokens",
-  "cost",
-  "total_ms_sum",
+  "cost_nanos",
+  "total_us_sum",
   "total_ms_n",
-  "first_chunk_ms_sum",
+  "first_chunk_us_sum",
   "first_chunk_ms_n",
 ] as const;
 
-/** SQLite compares text bytewise; so does this (JS `<` compares UTF-16 units). */
-const maxName = (a: string | null, b: string | null) =>
+/** The larger of two names as SQLite and PostgreSQL (COLLATE "C") compare text: bytewise (JS `<` compares UTF-16 units). */
+export const maxName = (a: string | null, b: string | null) =>
   a === null ? b : b === null ? a : Buffer.compare(Buffer.from(a), Buffer.from(b)) >= 0 ? a : b;
 
 const dimValues = (r: RollupInput): DimValues => ({
@@ -172,10 +186,10 @@ function groupOf(
         output_tokens: 0,
         reasoning_tokens: 0,
         total_tokens: 0,
-        cost: 0,
-        total_ms_sum: 0,
+        cost_nanos: 0,
+        total_us_sum: 0,
         total_ms_n: 0,
-        first_chunk_ms_sum: 0,
+        first_chunk_us_sum: 0,
         first_chunk_ms_n: 0,
         totalHist: emptyHistogram(),
         firstHist: emptyHistogram(),
@@ -191,14 +205,14 @@ function groupOf(
     g.output_tokens += r.output_tokens;
     g.reasoning_tokens += r.reasoning_tokens;
     g.total_tokens += r.total_tokens;
-    g.cost += r.cost;
+    g.cost_nanos += nanosOf(r.cost);
     if (r.total_ms !== null) {
-      g.total_ms_sum += r.total_ms;
+      g.total_us_sum += microsOf(r.total_ms);
       g.total_ms_n++;
       g.totalHist[bucketOf(r.total_ms)]++;
     }
     if (r.first_chunk_ms !== null) {
-      g.first_chunk_ms_sum += r.first_chunk_ms;
+      g.first_chunk_us_sum += microsOf(r.first_chunk_ms);
       g.first_chunk_ms_n++;
       g.firstHist[bucketOf(r.first_chunk_ms)]++;
     }
@@ -320,7 +334,7 @@ export function pruneRollups(db: Database, before: number): number {
 }
 
 /** A model and/or provider filter over a time range (inclusive, epoch ms), taken to whole UTC days. */
-interface DailyFilter {
+export interface DailyFilter {
   model?: string;
   provider_id?: number;
   from: number;

@@ -28,4 +28,4 @@ export type OpArgs<K extends AnalyticsOp> = AnalyticsOps[K] extends (
 ) => unknown
   ? A
   : never;
-export type OpResult<K extends AnalyticsOp> = ReturnType<AnalyticsOps[K]>;
+export type OpResult<K extends AnalyticsOp> = Awaited<ReturnType<AnalyticsOps[K]>>;

@@ -26,7 +26,7 @@ const run = (op: AnalyticsOp, args: unknown[]) => {
   return fn(db, ...args);
 };
 
-self.onmessage = (e: MessageEvent<Message>) => {
+self.onmessage = async (e: MessageEvent<Message>) => {
   const msg = e.data;
   if (msg.type === "open") {
     try {
@@ -48,7 +48,7 @@ self.onmessage = (e: MessageEvent<Message>) => {
       Atomics.store(msg.flags, 0, 2);
       postMessage({ id: msg.id, ok: true, value: null });
     } else {
-      postMessage({ id: msg.id, ok: true, value: run(msg.op, msg.args) });
+      postMessage({ id: msg.id, ok: true, value: await run(msg.op, msg.args) });
     }
   } catch (err) {
     postMessage({ id: msg.id, ok: false, error: err instanceof Error ? err.message : String(err) });

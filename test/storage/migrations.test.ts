@@ -308,3 +308,25 @@ describe("migration 2: ids are never reused", () => {
     );
   });
 });
+
+describe("migration 5: rollup sums in whole µs and billionths", () => {
+  it("converts the sums of rollup rows written before it, in every rollup table", () => {
+    const db = new Database(":memory:", { strict: true });
+    migrate(db, MIGRATIONS.slice(0, 4));
+    const measures = `provider_name, reqs, errors, input_tokens, cached_tokens, cache_write_tokens, output_tokens,
+      reasoning_tokens, total_tokens, cost, total_ms_sum, total_ms_n, first_chunk_ms_sum, first_chunk_ms_n`;
+    // Float sums of three records: 0.1 + 0.2 + 0.000_123 (cost), 12.345 + 0.001 + 100.5 ms, 7.25 ms.
+    const values = `'p', 3, 0, 0, 0, 0, 0, 0, 0, ${0.1 + 0.2 + 0.000_123}, ${12.345 + 0.001 + 100.5}, 3, 7.25, 1`;
+    db.run(`INSERT INTO request_rollups (hour, model, provider_id, key_id, status, style, currency, ${measures})
+            VALUES (0, 'm', 1, 0, 'success', 'openai', 'USD', ${values})`);
+    db.run(`INSERT INTO dashboard_rollups (hour, model, provider_id, currency, ${measures})
+            VALUES (0, 'm', 1, 'USD', ${values})`);
+    db.run(`INSERT INTO dashboard_daily (day, model, provider_id, currency, ${measures})
+            VALUES (0, 'm', 1, 'USD', ${values})`);
+    expect(migrate(db)).toBe(MIGRATIONS.length - 4);
+    for (const table of ["request_rollups", "dashboard_rollups", "dashboard_daily"])
+      expect(
+        db.query(`SELECT cost_nanos, total_us_sum, total_ms_n, first_chunk_us_sum FROM ${table}`).get(),
+      ).toEqual({ cost_nanos: 300_123_000, total_us_sum: 112_846, total_ms_n: 3, first_chunk_us_sum: 7250 });
+  });
+});

@@ -101,8 +101,9 @@ const fromRecords = (db: ReturnType<typeof openDatabase>, since = 0) =>
       `SELECT ${GROUP}, COUNT(*) AS reqs, SUM(input_tokens) AS input_tokens, SUM(cached_tokens) AS cached_tokens,
               SUM(cache_write_tokens) AS cache_write_tokens, SUM(output_tokens) AS output_tokens,
               SUM(reasoning_tokens) AS reasoning_tokens, SUM(total_tokens) AS total_tokens,
-              ROUND(SUM(cost), 9) AS cost, ROUND(COALESCE(SUM(total_ms), 0), 6) AS total_ms_sum,
-              COUNT(total_ms) AS total_ms_n, ROUND(COALESCE(SUM(first_chunk_ms), 0), 6) AS first_chunk_ms_sum,
+              SUM(CAST(cost * 1e9 + 0.5 AS INTEGER)) AS cost_nanos,
+              COALESCE(SUM(CAST(total_ms * 1000 + 0.5 AS INTEGER)), 0) AS total_us_sum, COUNT(total_ms) AS total_ms_n,
+              COALESCE(SUM(CAST(first_chunk_ms * 1000 + 0.5 AS INTEGER)), 0) AS first_chunk_us_sum,
               COUNT(first_chunk_ms) AS first_chunk_ms_n
        FROM (SELECT (created_at / ${HOUR_MS}) * ${HOUR_MS} AS hour, model,
                     COALESCE(provider_id, json_extract(attempts, '$[#-1].provider_id'), 0) AS provider_id,
@@ -118,8 +119,7 @@ const rollups = (db: ReturnType<typeof openDatabase>, since = 0) =>
   db
     .query(
       `SELECT ${GROUP}, reqs, input_tokens, cached_tokens, cache_write_tokens, output_tokens, reasoning_tokens,
-              total_tokens, ROUND(cost, 9) AS cost, ROUND(total_ms_sum, 6) AS total_ms_sum, total_ms_n,
-              ROUND(first_chunk_ms_sum, 6) AS first_chunk_ms_sum, first_chunk_ms_n
+              total_tokens, cost_nanos, total_us_sum, total_ms_n, first_chunk_us_sum, first_chunk_ms_n
        FROM request_rollups WHERE hour >= ? ORDER BY ${GROUP}`,
     )
     .all(since);
@@ -140,12 +140,13 @@ describe("request rollups", () => {
     // The dashboard's table holds the same sums with fewer dimensions.
     const coarse = (sql: string) => db.query(sql).all();
     expect(
-      coarse(`SELECT hour, model, provider_id, currency, reqs, errors, total_tokens, ROUND(cost, 9) AS cost,
+      coarse(`SELECT hour, model, provider_id, currency, reqs, errors, total_tokens, cost_nanos, total_us_sum,
                      total_ms_n, first_chunk_ms_n FROM dashboard_rollups ORDER BY hour, model, provider_id, currency`),
     ).toEqual(
       coarse(`SELECT hour, model, provider_id, currency, SUM(reqs) AS reqs,
                      SUM(CASE WHEN status = 'error' THEN reqs ELSE 0 END) AS errors, SUM(total_tokens) AS total_tokens,
-                     ROUND(SUM(cost), 9) AS cost, SUM(total_ms_n) AS total_ms_n, SUM(first_chunk_ms_n) AS first_chunk_ms_n
+                     SUM(cost_nanos) AS cost_nanos, SUM(total_us_sum) AS total_us_sum, SUM(total_ms_n) AS total_ms_n,
+                     SUM(first_chunk_ms_n) AS first_chunk_ms_n
               FROM request_rollups GROUP BY hour, model, provider_id, currency ORDER BY hour, model, provider_id, currency`),
     );
   });
@@ -203,17 +204,11 @@ describe("request rollups", () => {
   it("are rebuilt from the stored records exactly as the writer built them (migration 4's backfill)", () => {
     const db = openDatabase(":memory:");
     write(db, traffic(2500, 5));
-    // Float sums are compared to 1e-6: the backfill adds them in a different order than the batches did.
-    const rounded = (rows: unknown[]) =>
-      (rows as Record<string, unknown>[]).map((r) =>
-        Object.fromEntries(
-          Object.entries(r).map(([k, v]) => [k, typeof v === "number" ? Math.round(v * 1e6) / 1e6 : v]),
-        ),
-      );
+    // Exactly: sums are whole µs and billionths, the same in whatever order the backfill adds them.
     const all = () => [
-      rounded(db.query(`SELECT * FROM request_rollups ORDER BY ${GROUP}`).all()),
-      rounded(db.query("SELECT * FROM dashboard_rollups ORDER BY hour, model, provider_id, currency").all()),
-      rounded(db.query("SELECT * FROM dashboard_daily ORDER BY day, model, provider_id, currency").all()),
+      db.query(`SELECT * FROM request_rollups ORDER BY ${GROUP}`).all(),
+      db.query("SELECT * FROM dashboard_rollups ORDER BY hour, model, provider_id, currency").all(),
+      db.query("SELECT * FROM dashboard_daily ORDER BY day, model, provider_id, currency").all(),
     ];
     const written = all();
     db.run("DELETE FROM request_rollups");

@@ -1,5 +1,5 @@
-import { BUCKETS, emptyHistogram } from "../latency-histogram";
-import { LatencyFigures, type LatencyRecord } from "../latency";
+import { BUCKET_FLOORS, emptyHistogram } from "../latency-histogram";
+import { LatencyFigures } from "../latency";
 import {
   type Agg,
   addSums,
@@ -12,6 +12,7 @@ import {
   totalsOf,
   type Window,
 } from "../metrics";
+import { pageTotal, RECENT_COLUMNS, type TotalProbes } from "../log-page-total";
 import type { LogFilter } from "../request-logs";
 import { HOUR_MS } from "../rollups";
 import type { LogBodies, LogEntry } from "../schema";
@@ -20,19 +21,29 @@ import { num, query, type Sql } from "./db";
 /*
  * The console's reports on PostgreSQL: the same answers as the SQLite ones (storage/metrics.ts,
  * storage/request-logs.ts), computed by the server from the records in the window and shaped by the same
- * functions. Time buckets are integer arithmetic on epoch ms, as in SQLite, so zones and buckets agree.
+ * functions. Time buckets are integer arithmetic on epoch ms, as in SQLite, so zones and buckets agree;
+ * sums of durations and money are whole µs and billionths, exact in any order, as in SQLite's rollups.
  */
+
+/** The provider a record ended at: the one that answered, else the last one tried, else 0. */
+const LAST_PROVIDER = "COALESCE(provider_id, ((attempts::jsonb -> -1) ->> 'provider_id')::int, 0)";
+/** Its name as recorded (a rollup row's provider_name). */
+const LAST_PROVIDER_NAME = "COALESCE(provider_name, (attempts::jsonb -> -1) ->> 'provider_name')";
+
+/**
+ * A stored duration in whole µs and a cost in billionths: the IEEE operations of rollups.ts's microsOf and
+ * nanosOf, so that integer sums (exact in any order) match SQLite's rollups.
+ */
+const micros = (col: string) => `trunc(${col} * 1000::float8 + 0.5::float8)`;
+const nanos = (col: string) => `trunc(${col} * 1e9::float8 + 0.5::float8)`;
 
 const SUMS = `COUNT(*)::int AS reqs, (COUNT(*) FILTER (WHERE status = 'error'))::int AS errors,
   COALESCE(SUM(total_tokens), 0)::float8 AS tokens, COALESCE(SUM(input_tokens), 0)::float8 AS input_tokens,
   COALESCE(SUM(cached_tokens), 0)::float8 AS cached_tokens, COALESCE(SUM(output_tokens), 0)::float8 AS output_tokens,
-  COALESCE(SUM(total_ms), 0)::float8 AS tm_sum, COUNT(total_ms)::int AS tm_n,
-  COALESCE(SUM(first_chunk_ms), 0)::float8 AS fc_sum, COUNT(first_chunk_ms)::int AS fc_n,
-  MAX(COALESCE(provider_name, (attempts::jsonb -> -1) ->> 'provider_name')) AS name,
-  COALESCE(SUM(cost), 0)::float8 AS amount`;
-
-/** The provider a record ended at: the one that answered, else the last one tried, else 0. */
-const LAST_PROVIDER = "COALESCE(provider_id, ((attempts::jsonb -> -1) ->> 'provider_id')::int, 0)";
+  COALESCE(SUM(${micros("total_ms")}), 0)::float8 AS tm_sum, COUNT(total_ms)::int AS tm_n,
+  COALESCE(SUM(${micros("first_chunk_ms")}), 0)::float8 AS fc_sum, COUNT(first_chunk_ms)::int AS fc_n,
+  MAX(${LAST_PROVIDER_NAME}) AS name,
+  COALESCE(SUM(${nanos("cost")}), 0)::float8 AS amount`;
 
 /**
  * The records a window covers as the SQLite reports count them: its rollup hours start at or after `from`
@@ -64,20 +75,23 @@ export async function seriesBucketsPg(sql: Sql, w: Window, sizeMs: number, offse
   return seriesOf(await sums(sql, w, bucket, [offsetMs, sizeMs]));
 }
 
-export async function providerFiguresPg(sql: Sql, w: Window) {
-  const names = new Map(
+/** Every provider's current name by id. */
+const providerNames = async (sql: Sql) =>
+  new Map(
     (await query<{ id: number; name: string }>(sql, "SELECT id, name FROM providers")).map((p) => [
       p.id,
       p.name,
     ]),
   );
-  return providerFiguresOf(await sums(sql, w, LAST_PROVIDER), names);
+
+export async function providerFiguresPg(sql: Sql, w: Window) {
+  return providerFiguresOf(await sums(sql, w, LAST_PROVIDER), await providerNames(sql));
 }
 
-/** The histogram bucket of a latency, as latency-histogram.ts's bucketOf computes it. */
-const bucketOf = (col: string) =>
-  `CASE WHEN ${col} IS NULL THEN NULL WHEN NOT ${col} >= 0.1 THEN 0
-   ELSE LEAST(${BUCKETS - 1}, 1 + floor(4 * log(2, (${col} / 0.1)::numeric) + 1e-9))::int END`;
+/** The bucket floors as a float8[] literal: shortest round-trip text, so the server reads the same doubles. */
+const FLOORS = `'{${BUCKET_FLOORS.map(String).join(",")}}'::float8[]`;
+/** The histogram bucket of a latency: how many bucket floors are at or below it, as latency-histogram.ts's bucketOf. */
+const bucketOf = (col: string) => `width_bucket(${col}, ${FLOORS})`;
 
 export async function latencyReportPg(sql: Sql, w: Window) {
   const rows = await query<{ pid: number; reqs: number; tb: number | null; fb: number | null; n: number }>(
@@ -101,9 +115,6 @@ export async function latencyReportPg(sql: Sql, w: Window) {
   }
   return latencyOf(all, byProvider);
 }
-
-/** Exact totals up to this many matches; past it a lower bound (as SQLite gives for unindexed filters). */
-const COUNT_CAP = 10_000;
 
 type LogRow = Record<string, unknown>;
 
@@ -165,7 +176,65 @@ async function where(sql: Sql, f: LogFilter) {
   return { sql: clauses.length ? `WHERE ${clauses.join(" AND ")}` : "", params };
 }
 
-/** One page of request logs, newest first, with its total (exact up to COUNT_CAP, else a lower bound). */
+const DAY_MS = 24 * HOUR_MS;
+
+/** The page-total reads on PostgreSQL (indexes; the records of whole days where SQLite reads daily rollups). */
+function postgresProbes(sql: Sql, w: { sql: string; params: (string | number)[] }): TotalProbes {
+  const one = async <T>(q: string, params: (string | number)[] = []) =>
+    (await query<T>(sql, q, params))[0] ?? null;
+  return {
+    idSpan: async () =>
+      (await one<{ lo: number | null; hi: number | null }>(
+        "SELECT (SELECT MIN(id) FROM request_logs) AS lo, (SELECT MAX(id) FROM request_logs) AS hi",
+      )) ?? { lo: null, hi: null },
+    capped: async (limit) =>
+      (
+        await one<{ n: number }>(
+          `SELECT COUNT(*)::int AS n FROM (SELECT 1 FROM request_logs ${w.sql} LIMIT ${limit}) AS capped`,
+          w.params,
+        )
+      )?.n ?? 0,
+    edgeId: async (side, at) =>
+      (
+        await one<{ id: number }>(
+          side === "from"
+            ? "SELECT id FROM request_logs WHERE created_at >= $1 ORDER BY created_at LIMIT 1"
+            : "SELECT id FROM request_logs WHERE created_at <= $1 ORDER BY created_at DESC LIMIT 1",
+          [at],
+        )
+      )?.id ?? null,
+    providerId: async (name) =>
+      /^\d+$/.test(name)
+        ? Number(name)
+        : ((await one<{ id: number }>("SELECT id FROM providers WHERE name = $1", [name]))?.id ?? null),
+    oldest: async () =>
+      (await one<{ t: number | null }>("SELECT MIN(created_at) AS t FROM request_logs"))?.t ?? null,
+    // What the daily rollups hold: the records of the whole UTC days from `from`'s to `to`'s.
+    daily: async (f) => {
+      const clauses = ["created_at >= $1"];
+      const params: (string | number)[] = [Math.floor(f.from / DAY_MS) * DAY_MS];
+      const add = (clause: string, v: string | number) => {
+        params.push(v);
+        clauses.push(clause.replace("?", `$${params.length}`));
+      };
+      if (f.to !== undefined) add("created_at < ?", Math.floor(f.to / DAY_MS) * DAY_MS + DAY_MS);
+      if (f.model !== undefined && f.model !== "") add("model = ?", f.model);
+      if (f.provider_id !== undefined) add(`${LAST_PROVIDER} = ?`, f.provider_id);
+      const q = `SELECT COUNT(*)::int AS n FROM request_logs WHERE ${clauses.join(" AND ")}`;
+      return (await one<{ n: number }>(q, params))?.n ?? 0;
+    },
+    recent: async (n) =>
+      (
+        await one<{ n: number }>(
+          `SELECT COUNT(*)::int AS n FROM (SELECT ${RECENT_COLUMNS} FROM request_logs
+           ORDER BY created_at DESC LIMIT ${n}) AS recent ${w.sql}`,
+          w.params,
+        )
+      )?.n ?? 0,
+  };
+}
+
+/** One page of request logs, newest first, with its total (storage/request-logs.ts's pageTotal). */
 export async function queryLogsPg(sql: Sql, f: LogFilter) {
   const w = await where(sql, f);
   const n = w.params.length;
@@ -175,16 +244,7 @@ export async function queryLogsPg(sql: Sql, f: LogFilter) {
     [...w.params, f.page_size, (f.page - 1) * f.page_size],
   );
   const seen = (f.page - 1) * f.page_size + rows.length;
-  const counted = await query<{ n: number }>(
-    sql,
-    `SELECT COUNT(*)::int AS n FROM (SELECT 1 FROM request_logs ${w.sql} LIMIT ${COUNT_CAP + 1}) AS capped`,
-    w.params,
-  );
-  const c = counted[0]?.n ?? 0;
-  const total =
-    c <= COUNT_CAP
-      ? { total: c, total_exact: true, total_lower_bound: false }
-      : { total: Math.max(COUNT_CAP, seen), total_exact: false, total_lower_bound: true };
+  const total = await pageTotal(f, seen, postgresProbes(sql, w));
   return {
     data: rows.map(fromRow),
     ...total,
@@ -208,17 +268,28 @@ export async function getLogPg(
 }
 
 /**
- * Latency, time to first token and errors per model and per provider between `from` and `to`: the records
- * go through the same histograms as SQLite's rollups, so both backends give the same figures.
+ * Latency, time to first token and errors per model and per provider between `from` and `to`: the records,
+ * grouped by model, the provider they ended at and their histogram buckets, go through the same histograms
+ * as SQLite's rollups, so both backends give the same figures.
  */
 export async function latencyGroupsPg(sql: Sql, from: number, to: number) {
   const figures = new LatencyFigures();
-  const rows = await query<LatencyRecord>(
+  const rows = await query<{
+    model: string;
+    provider_id: number;
+    provider_name: string | null;
+    error: boolean;
+    tb: number | null;
+    fb: number | null;
+    n: number;
+  }>(
     sql,
-    `SELECT model, provider_name, status, total_ms, first_chunk_ms FROM request_logs
-     WHERE created_at >= $1 AND created_at < $2`,
+    `SELECT model, ${LAST_PROVIDER} AS provider_id, MAX(${LAST_PROVIDER_NAME}) AS provider_name,
+       status = 'error' AS error, ${bucketOf("total_ms")} AS tb, ${bucketOf("first_chunk_ms")} AS fb,
+       COUNT(*)::int AS n
+     FROM request_logs WHERE created_at >= $1 AND created_at < $2 GROUP BY 1, 2, 4, 5, 6`,
     [from, to],
   );
-  for (const r of rows) figures.addRecord(r);
-  return figures.result(from, to);
+  for (const r of rows) figures.addBucketed(r, r.tb, r.fb, r.n);
+  return figures.result(from, to, await providerNames(sql));
 }

@@ -13,8 +13,9 @@ export const LatencyQuery = t.Object({
 
 /**
  * Latency percentiles (p50 / p95), time to first token and error rate per model and per provider over the
- * last N hours, exact (nearest rank over the records), computed on the analytics thread like every report.
- * `GET /api/metrics/percentiles` gives the same figures from the rollups' histograms for long windows.
+ * last N hours, from the rollups' histograms (within 9%; the records for the partial hours at the edges),
+ * computed on the analytics thread like every report. A request no link answered counts for the provider it
+ * last tried. `GET /api/metrics/percentiles` gives overall and per-provider figures for whole local days.
  */
 export const latencyController = (d: AdminDeps, token: AdminToken) =>
   new Elysia({ prefix: "/metrics", tags: ["metrics"] }).use(adminAuth(token)).get(
