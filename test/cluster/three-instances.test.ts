@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { type FakeUpstream, startFakeUpstream } from "../helpers/fake-upstream";
 import { createTempDatabase, havePostgres, type TempDatabase, warnSkip } from "../helpers/postgres";
 import { describeWithRedis, type OwnRedis, startOwnRedis } from "../helpers/redis";
-import { type Child, freePort, spawnChild } from "../smoke/process";
+import { type Child, listeningPort, spawnChild } from "../smoke/process";
 
 const describeRedis = describeWithRedis("three gateway instances", { server: true });
 
@@ -76,19 +76,18 @@ for (const backend of ["sqlite", "postgres"] as const)
     let providerId: number;
 
     async function start(id: string): Promise<Instance> {
-      const port = freePort();
       const child = spawnChild([process.execPath, join(ROOT, "src", "index.ts")], dir, {
         PATH: process.env.PATH ?? "/usr/bin:/bin",
         HOME: tmpdir(),
         TOKEN,
-        PORT: String(port),
+        PORT: "0",
         HOST: "127.0.0.1",
         ...(pg ? { DATABASE_URL: pg.url } : { DB_PATH: join(dir, "llmio.db") }),
         REDIS_URL: redis.url,
         INSTANCE_ID: id,
         LOG_LEVEL: "warn",
       });
-      await child.waitFor(/listening on /, 20_000);
+      const port = await listeningPort(child, 20_000);
       return { id, url: `http://127.0.0.1:${port}`, child };
     }
 

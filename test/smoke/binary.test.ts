@@ -4,7 +4,7 @@ import { copyFileSync, existsSync, mkdtempSync, rmSync, statSync, writeFileSync 
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { BINARY, hasScript, newestMtime, ROOT } from "../../scripts/build";
-import { type Child, freePort, spawnChild } from "./process";
+import { type Child, spawnChild, spawnOnFreePort } from "./process";
 
 const TOKEN = "smoke-admin-token";
 const START_MS = 15_000;
@@ -66,12 +66,16 @@ describe("binary started with TOKEN and --port in an empty folder", () => {
   beforeAll(async () => {
     dir = folderWithBinary();
     dirs.push(dir);
-    const port = freePort();
-    child = spawnChild([join(dir, "llmio"), "--port", String(port)], dir, cleanEnv({ TOKEN }));
+    const started = await spawnOnFreePort(
+      (port) => spawnChild([join(dir, "llmio"), "--port", String(port)], dir, cleanEnv({ TOKEN })),
+      /listening on (http:\/\/\S+)/,
+      /cannot listen on/,
+      START_MS,
+    );
+    child = started.child;
     children.push(child);
-    const m = await child.waitFor(/listening on (http:\/\/\S+)/, START_MS);
-    base = (m[1] as string).replace("localhost", "127.0.0.1");
-    expect(base).toEndWith(`:${port}`);
+    base = (started.match[1] as string).replace("localhost", "127.0.0.1");
+    expect(base).toEndWith(`:${started.port}`);
   }, START_MS + 5_000);
 
   it("creates db/llmio.db in its working folder", () => {
@@ -143,11 +147,20 @@ describe("binary started without TOKEN beside a stray .env and bunfig.toml", () 
     writeFileSync(join(dir, ".env"), "PORT=1\nTOKEN=evil\n");
     writeFileSync(join(dir, "bunfig.toml"), 'preload = ["./evil.ts"]\n');
     writeFileSync(join(dir, "evil.ts"), 'console.log("EVIL PRELOAD RAN");\n');
-    port = freePort();
     // The port comes from LLMIO_SERVER_PORT, which a PORT from .env would override if .env were read.
-    child = spawnChild([join(dir, "llmio")], dir, cleanEnv({ LLMIO_SERVER_PORT: String(port) }));
+    const started = await spawnOnFreePort(
+      (p) => {
+        // A try on a taken port left a database (and its generated token) behind: start afresh.
+        rmSync(join(dir, "db"), { recursive: true, force: true });
+        return spawnChild([join(dir, "llmio")], dir, cleanEnv({ LLMIO_SERVER_PORT: String(p) }));
+      },
+      /Log in at \S+/,
+      /cannot listen on/,
+      START_MS,
+    );
+    child = started.child;
+    port = started.port;
     children.push(child);
-    await child.waitFor(/Log in at \S+/, START_MS);
   }, START_MS + 5_000);
 
   it("prints a generated admin token and the login URL", async () => {
