@@ -4,6 +4,7 @@ import { copyFileSync, existsSync, mkdtempSync, rmSync, statSync, writeFileSync 
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { BINARY, hasScript, newestMtime, ROOT } from "../../scripts/build";
+import { until } from "../helpers/until";
 import { type Child, spawnChild, spawnOnFreePort } from "./process";
 
 const TOKEN = "smoke-admin-token";
@@ -114,13 +115,13 @@ describe("binary started with TOKEN and --port in an empty folder", () => {
     expect(res.status).toBe(404);
     const trace = res.headers.get("x-request-id");
     let total = 0;
-    for (let i = 0; i < 40 && total === 0; i++) {
-      await Bun.sleep(50);
+    await until(async () => {
       const logs = (await (await get(`${base}/api/logs?trace_id=${trace}`, TOKEN)).json()) as {
         total: number;
       };
       total = logs.total;
-    }
+      return total > 0;
+    }, "the record to be written");
     expect(total).toBe(1);
     const use = (await (await get(`${base}/api/metrics/use/1`, TOKEN)).json()) as { reqs: number };
     expect(use.reqs).toBe(1);
