@@ -28,7 +28,7 @@ async function instance(name: string) {
   return { cluster, health };
 }
 
-async function until(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 2000) {
+async function until(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 10_000) {
   const deadline = performance.now() + timeoutMs;
   while (!(await check())) {
     if (performance.now() > deadline) throw new Error(`timed out waiting for ${what}`);
@@ -51,11 +51,12 @@ describeRedis("shared link health (two instances, one Redis)", () => {
   });
 
   it("a 429 seen by one instance cools the link down on the other for its Retry-After", async () => {
+    const reported = Date.now();
     a.health.failure(1, "rate_limited", { ...fail, status: 429, retryAfterMs: 30_000 });
     expect(a.health.available(1, true)).toBe(false);
     await until(() => !b.health.available(1, true), "the cooldown to reach the other instance");
-    const until30 = b.health.snapshot(1).cooldown_until as number;
-    expect(until30 - Date.now()).toBeGreaterThan(25_000);
+    // The other instance holds the whole Retry-After, counted from the 429 (however long the way took).
+    expect(b.health.snapshot(1).cooldown_until as number).toBeGreaterThanOrEqual(reported + 30_000);
     expect(b.health.unavailableBecause(1, true)).toBe("cooldown");
   });
 
