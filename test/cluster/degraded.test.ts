@@ -18,7 +18,7 @@ const logger: Logger = {
   error: (msg) => void lines.push({ level: "error", msg }),
 };
 
-async function until(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 5000) {
+async function until(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 10_000) {
   const deadline = performance.now() + timeoutMs;
   while (!(await check())) {
     if (performance.now() > deadline) throw new Error(`timed out waiting for ${what}`);
@@ -128,13 +128,13 @@ describeRedis("a gateway whose Redis goes away and comes back", () => {
     expect(lines.filter((l) => l.msg.includes("shared state degraded"))).toHaveLength(1);
 
     await redis.start();
-    await until(async () => !(await health()).cluster.degraded, "the gateway to rejoin", 10_000);
+    await until(async () => !(await health()).cluster.degraded, "the gateway to rejoin", 20_000);
     expect(await gauge()).toBe(0);
     expect(lines.some((l) => l.msg.includes("shared state rejoined"))).toBe(true);
     // Back on the shared state (a fresh Redis: a fresh window) and listed again.
     expect((await chat(limited.key)).status).toBe(200);
     expect((await health()).cluster.instances.map((i) => i.id)).toEqual(["gw-own"]);
-  }, 30_000);
+  }, 60_000);
 
   it("names the instance in every record", async () => {
     await gw.flush();

@@ -12,6 +12,7 @@ import {
 import { SharedKeyLimiter } from "../../src/modules/proxy/shared-limits";
 import type { RequestRecord } from "../../src/telemetry/record";
 import { describeWithRedis, dropPrefix, REDIS_URL, testPrefix } from "../helpers/redis";
+import { SETTLE_MS } from "../helpers/until";
 
 const describeRedis = describeWithRedis("shared key limits", { service: true });
 
@@ -161,7 +162,7 @@ describeRedis("shared key limits (two instances, one Redis)", () => {
 
 /** Retries an admission until it passes (settles are fire and forget). */
 async function waitAdmit(admit: () => Reservation | Promise<Reservation>): Promise<Reservation> {
-  const deadline = performance.now() + 3000;
+  const deadline = performance.now() + SETTLE_MS;
   for (;;) {
     try {
       return await admit();
@@ -177,7 +178,7 @@ async function waitRefusal(
   status: number,
   text = "",
 ): Promise<LimitError> {
-  const deadline = performance.now() + 3000;
+  const deadline = performance.now() + SETTLE_MS;
   for (;;) {
     try {
       await admit();
@@ -185,7 +186,7 @@ async function waitRefusal(
       const e = err as LimitError;
       if (e.status === status && e.message.includes(text)) return e;
     }
-    if (performance.now() > deadline) throw new Error(`no ${status} refusal within 3 s`);
+    if (performance.now() > deadline) throw new Error(`no ${status} refusal within ${SETTLE_MS} ms`);
     await Bun.sleep(20);
   }
 }

@@ -6,7 +6,7 @@ import { type Child, listeningPort, spawnChild } from "../smoke/process";
 
 export const ROOT = join(import.meta.dir, "..", "..");
 export const TOKEN = "lifecycle-admin-token";
-export const START_MS = 15_000;
+export const START_MS = 30_000;
 const AUTH = { authorization: `Bearer ${TOKEN}`, "content-type": "application/json" };
 
 /** A gateway process (`bun src/index.ts`) over a database file in its own temporary folder. */
