@@ -6,15 +6,16 @@ import { TEST_TOKEN } from "../helpers/app";
 import { type FakeUpstream, startFakeUpstream } from "../helpers/fake-upstream";
 import { AUTH, type Gateway, startGateway } from "../helpers/gateway";
 import { record } from "../helpers/records";
-import { BROWSER_HOOK_MS, haveChromium, launchPage, uiBuilt } from "./chromium";
+import { BROWSER_HOOK_MS, BROWSER_TEST_MS, haveChromium, launchPage, uiBuilt } from "./chromium";
+import { SHOTS } from "./pages";
 
 // A real browser on a shared machine: each test gets its own, longer time.
-setDefaultTimeout(30_000);
+setDefaultTimeout(BROWSER_TEST_MS);
 
 /*
  * The dashboard in a real Chromium, against a real gateway that has proxied real requests to a fake
  * upstream: three good ones on gpt-alpha, two failing ones on claude-beta. Screenshots go to
- * /tmp/llmio-ui-dashboard-*.png.
+ * tmp/ui/llmio-ui-dashboard-*.png (git-ignored).
  */
 
 describe.skipIf(!haveChromium || !uiBuilt)("dashboard in Chromium", () => {
@@ -25,7 +26,11 @@ describe.skipIf(!haveChromium || !uiBuilt)("dashboard in Chromium", () => {
   let tokens = 0;
 
   const shot = (name: string) =>
-    page.screenshot({ path: `/tmp/llmio-ui-dashboard-${name}.png`, fullPage: true, animations: "disabled" });
+    page.screenshot({
+      path: `${SHOTS}/llmio-ui-dashboard-${name}.png`,
+      fullPage: true,
+      animations: "disabled",
+    });
   const kpi = (id: string) => page.locator(`[data-kpi=${id}] .dash-kpi-value`);
   const bands = () => page.locator(".series-chart .hover-band");
 
@@ -142,7 +147,7 @@ describe.skipIf(!haveChromium || !uiBuilt)("dashboard in Chromium", () => {
     await tip.waitFor();
     expect(await tip.textContent()).toContain("请求5");
     expect(await tip.textContent()).toContain("失败2");
-    await page.screenshot({ path: "/tmp/llmio-ui-dashboard-tooltip.png", animations: "disabled" });
+    await page.screenshot({ path: `${SHOTS}/llmio-ui-dashboard-tooltip.png`, animations: "disabled" });
 
     await page.locator("[data-control=series-range]").getByRole("button", { name: "30 天" }).click();
     await page.waitForFunction(() => document.querySelectorAll(".series-chart .hover-band").length === 30);
