@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it, setDefaultTimeout } from "bun:test";
 import type { Browser, Page } from "playwright-core";
+import type { Clock } from "../../src/core/clock";
 import { insertRecords } from "../../src/storage/request-logs";
 import type { RequestRecord } from "../../src/telemetry/record";
 import { TEST_TOKEN } from "../helpers/app";
@@ -17,6 +18,20 @@ setDefaultTimeout(BROWSER_TEST_MS);
  * upstream: three good ones on gpt-alpha, two failing ones on claude-beta. Screenshots go to
  * tmp/ui/llmio-ui-dashboard-*.png (git-ignored).
  */
+
+/**
+ * The gateway's clock reads local noon of today, and runs on from there: "today", "this month" and "the
+ * current hour" hold every request the suite makes, whatever the hour at which it runs (a run at 23:59:59,
+ * or a minute before the hour, would otherwise split them across two buckets). The browser and the test share
+ * the process's time zone.
+ */
+const noon = new Date();
+noon.setHours(12, 0, 0, 0);
+const startedAt = performance.now();
+const clock: Clock = {
+  now: () => noon.getTime() + Math.round(performance.now() - startedAt),
+  mono: () => performance.now(),
+};
 
 describe.skipIf(!haveChromium || !uiBuilt)("dashboard in Chromium", () => {
   let browser: Browser;
@@ -38,7 +53,7 @@ describe.skipIf(!haveChromium || !uiBuilt)("dashboard in Chromium", () => {
     up = startFakeUpstream({
       "up-broken": { kind: "status", status: 500, body: '{"error":{"message":"upstream exploded"}}' },
     });
-    gw = startGateway();
+    gw = startGateway({ deps: { clock } });
     gw.link({
       model: "gpt-alpha",
       provider: "alpha-cloud",
@@ -184,7 +199,7 @@ describe.skipIf(!haveChromium || !uiBuilt)("dashboard in Chromium", () => {
 
   it("folds all but the five busiest models into others, over a month of traffic", async () => {
     // Eight models with 80, 70 … 10 calls spread over the last 30 days (one an hour, newest first).
-    const now = Date.now();
+    const now = clock.now();
     const records: RequestRecord[] = [];
     for (let m = 0; m < 8; m++) {
       for (let i = 0; i < 80 - m * 10; i++) {
