@@ -123,7 +123,8 @@ describe("binary started with TOKEN and --port in an empty folder", () => {
       return total > 0;
     }, "the record to be written");
     expect(total).toBe(1);
-    const use = (await (await get(`${base}/api/metrics/use/1`, TOKEN)).json()) as { reqs: number };
+    // Today and yesterday: the one request counts even when midnight falls between it and this read.
+    const use = (await (await get(`${base}/api/metrics/use/2`, TOKEN)).json()) as { reqs: number };
     expect(use.reqs).toBe(1);
     // Written by the writer thread and read by the analytics thread, not by a main-thread fallback.
     expect(child.output()).not.toContain("worker failed");

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it, setDefaultTimeout } from "bun:test";
 import type { Browser, Page } from "playwright-core";
-import type { Clock } from "../../src/core/clock";
 import { insertRecords } from "../../src/storage/request-logs";
 import type { RequestRecord } from "../../src/telemetry/record";
 import { TEST_TOKEN } from "../helpers/app";
+import { middayClock } from "../helpers/clock";
 import { type FakeUpstream, startFakeUpstream } from "../helpers/fake-upstream";
 import { AUTH, type Gateway, startGateway } from "../helpers/gateway";
 import { record } from "../helpers/records";
@@ -19,19 +19,8 @@ setDefaultTimeout(BROWSER_TEST_MS);
  * tmp/ui/llmio-ui-dashboard-*.png (git-ignored).
  */
 
-/**
- * The gateway's clock reads local noon of today, and runs on from there: "today", "this month" and "the
- * current hour" hold every request the suite makes, whatever the hour at which it runs (a run at 23:59:59,
- * or a minute before the hour, would otherwise split them across two buckets). The browser and the test share
- * the process's time zone.
- */
-const noon = new Date();
-noon.setHours(12, 0, 0, 0);
-const startedAt = performance.now();
-const clock: Clock = {
-  now: () => noon.getTime() + Math.round(performance.now() - startedAt),
-  mono: () => performance.now(),
-};
+/** Today, this month and the current hour hold every request of the suite, whatever the hour of the run. */
+const clock = middayClock();
 
 describe.skipIf(!haveChromium || !uiBuilt)("dashboard in Chromium", () => {
   let browser: Browser;
