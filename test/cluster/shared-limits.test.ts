@@ -147,7 +147,9 @@ describeRedis("shared key limits (two instances, one Redis)", () => {
   it("frees the reservations of an instance that stopped beating", async () => {
     const key = nextKey;
     const l = limits({ budget: 1 });
-    const fast = { heartbeatMs: 50, instanceTtlMs: 300 };
+    // Beats often and is given up on soon, yet not so soon that a live instance on a loaded machine (a beat
+    // late by a second) loses its reservation before the refusal below.
+    const fast = { heartbeatMs: 100, instanceTtlMs: 2_000 };
     const c = await instance("gw-c", fast);
     const d = await instance("gw-d", fast);
     await c.limiter.admit(key, l, { tokens: 1, cost: 1 });
