@@ -1,12 +1,16 @@
 // A gateway on a redis-server of the test's own: requests of keys without limits make no Redis round trip,
 // limited ones one; when Redis goes away the gateway keeps proxying on its own state (degraded, visible in
 // /api/health and /metrics, logged once) and rejoins when it returns.
-import { afterAll, beforeAll, expect, it } from "bun:test";
+import { afterAll, beforeAll, expect, it, setDefaultTimeout } from "bun:test";
 import { RedisCluster } from "../../src/cluster/redis";
 import type { Logger } from "../../src/core/logger";
 import { startFakeUpstream } from "../helpers/fake-upstream";
 import { AUTH, addKey, type Gateway, keysApi, startGateway } from "../helpers/gateway";
 import { describeWithRedis, type OwnRedis, redisClient, startOwnRedis } from "../helpers/redis";
+
+// Processes, Redis or PostgreSQL on a loaded machine: each test (and hook) gets its own time, with or
+// without --timeout.
+setDefaultTimeout(60_000);
 
 const describeRedis = describeWithRedis("degraded shared state", { server: true });
 
@@ -55,7 +59,7 @@ describeRedis("a gateway whose Redis goes away and comes back", () => {
       id: number;
       key: string;
     };
-  }, 20_000);
+  }, 60_000);
   afterAll(async () => {
     await gw?.stop();
     await cluster?.close();

@@ -1,9 +1,13 @@
-import { afterAll, beforeAll, expect, it } from "bun:test";
+import { afterAll, beforeAll, expect, it, setDefaultTimeout } from "bun:test";
 import { RedisCluster } from "../../src/cluster/redis";
 import type { Clock } from "../../src/core/clock";
 import { silentLogger } from "../../src/core/logger";
 import { HealthRegistry } from "../../src/routing";
 import { describeWithRedis, dropPrefix, REDIS_URL, testPrefix } from "../helpers/redis";
+
+// Processes, Redis or PostgreSQL on a loaded machine: each test (and hook) gets its own time, with or
+// without --timeout.
+setDefaultTimeout(60_000);
 
 const describeRedis = describeWithRedis("shared link health", { service: true });
 

@@ -1,4 +1,4 @@
-import { afterAll, afterEach, beforeAll, expect, it } from "bun:test";
+import { afterAll, afterEach, beforeAll, expect, it, setDefaultTimeout } from "bun:test";
 import { RedisCluster, type RedisClusterOptions } from "../../src/cluster/redis";
 import { systemClock } from "../../src/core/clock";
 import { GatewayError } from "../../src/core/errors";
@@ -13,6 +13,10 @@ import { SharedKeyLimiter } from "../../src/modules/proxy/shared-limits";
 import type { RequestRecord } from "../../src/telemetry/record";
 import { describeWithRedis, dropPrefix, REDIS_URL, testPrefix } from "../helpers/redis";
 import { SETTLE_MS } from "../helpers/until";
+
+// Processes, Redis or PostgreSQL on a loaded machine: each test (and hook) gets its own time, with or
+// without --timeout.
+setDefaultTimeout(60_000);
 
 const describeRedis = describeWithRedis("shared key limits", { service: true });
 

@@ -3,7 +3,7 @@
 // PostgreSQL (DATABASE_URL, a database of the test's own; all three start together and migrate it once). They must act as one gateway: a config change on one serves on the others within 1 s, an rpm
 // limit holds in total, a 429 or an open breaker seen by one keeps the others off the link; SIGKILL of one
 // and a Redis outage leave the others serving.
-import { afterAll, beforeAll, expect, it } from "bun:test";
+import { afterAll, beforeAll, expect, it, setDefaultTimeout } from "bun:test";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -11,6 +11,10 @@ import { type FakeUpstream, startFakeUpstream } from "../helpers/fake-upstream";
 import { createTempDatabase, havePostgres, type TempDatabase, warnSkip } from "../helpers/postgres";
 import { describeWithRedis, type OwnRedis, startOwnRedis } from "../helpers/redis";
 import { type Child, listeningPort, spawnChild } from "../smoke/process";
+
+// Processes, Redis or PostgreSQL on a loaded machine: each test (and hook) gets its own time, with or
+// without --timeout.
+setDefaultTimeout(60_000);
 
 const describeRedis = describeWithRedis("three gateway instances", { server: true });
 

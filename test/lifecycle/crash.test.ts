@@ -1,8 +1,12 @@
 // SIGKILL under load: nothing is drained, yet the database opens cleanly and the next start serves.
 import { Database } from "bun:sqlite";
-import { afterAll, beforeAll, describe, expect, it } from "bun:test";
+import { afterAll, beforeAll, describe, expect, it, setDefaultTimeout } from "bun:test";
 import { type FakeUpstream, startFakeUpstream } from "../helpers/fake-upstream";
 import { AUTH, type GatewayProcess, linkModel, startProcess, until } from "./support";
+
+// Processes, Redis or PostgreSQL on a loaded machine: each test (and hook) gets its own time, with or
+// without --timeout.
+setDefaultTimeout(60_000);
 
 let up: FakeUpstream;
 const procs: GatewayProcess[] = [];

@@ -1,9 +1,13 @@
 // SIGTERM on the real process: readiness turns 503 at once, new requests are refused in their protocol,
 // streams in flight finish within SHUTDOWN_GRACE_S or end with their protocol's error event, every record
 // is written, and the process exits 0.
-import { afterAll, beforeAll, describe, expect, it } from "bun:test";
+import { afterAll, beforeAll, describe, expect, it, setDefaultTimeout } from "bun:test";
 import { type FakeUpstream, startFakeUpstream } from "../helpers/fake-upstream";
 import { AUTH, type GatewayProcess, linkModel, openStream, startProcess, until } from "./support";
+
+// Processes, Redis or PostgreSQL on a loaded machine: each test (and hook) gets its own time, with or
+// without --timeout.
+setDefaultTimeout(60_000);
 
 let up: FakeUpstream;
 const procs: GatewayProcess[] = [];

@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from "bun:test";
+import { afterEach, describe, expect, it, setDefaultTimeout } from "bun:test";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -8,6 +8,10 @@ import { sqliteStorage } from "../../src/storage/sqlite";
 import { createTempDatabase, havePostgres, type TempDatabase, urlFor, warnSkip } from "../helpers/postgres";
 import { record } from "../helpers/records";
 import { freePort, listeningPort, spawnChild } from "../smoke/process";
+
+// Processes, Redis or PostgreSQL on a loaded machine: each test (and hook) gets its own time, with or
+// without --timeout.
+setDefaultTimeout(60_000);
 
 /*
  * The real process on PostgreSQL: a bad or unreachable DATABASE_URL ends the start with one line and
