@@ -16,8 +16,9 @@ beforeAll(() => {
   up = startFakeUpstream({
     // ~12 s of stream: far past a 3 s grace.
     "up-long": { kind: "ok", chunks: 40, chunkDelayMs: 300 },
-    // ~1 s of stream: well within a 20 s grace.
-    "up-short": { kind: "ok", chunks: 5, chunkDelayMs: 200 },
+    // ~3 s of stream: well within a 20 s grace, and long enough to see readiness turn 503 before it ends
+    // (the process exits once it has).
+    "up-short": { kind: "ok", chunks: 10, chunkDelayMs: 300 },
     // ~0.2 s of stream: well within a 3 s grace, even on a loaded machine.
     "up-quick": { kind: "ok", chunks: 3, chunkDelayMs: 100 },
   });
