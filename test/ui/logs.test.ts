@@ -31,6 +31,7 @@ describe.skipIf(!haveChromium || !built)("request logs and link health in Chromi
   let gw: Gateway;
   let up: FakeUpstream;
   let chatModelId: number;
+  let flakyLinkId: number;
   let slowModelId: number;
 
   const shot = (name: string) =>
@@ -55,6 +56,7 @@ describe.skipIf(!haveChromium || !built)("request logs and link health in Chromi
       modelOptions: { strategy: "priority", breaker: true, max_attempts: 3 },
     });
     chatModelId = flaky.link.model_id;
+    flakyLinkId = flaky.link.id;
     gw.link({ model: "chat-x", provider: "steady", type: "openai", baseUrl: up.url, providerModel: "up-ok" });
     gw.link({
       model: "claude-x",
@@ -203,6 +205,19 @@ describe.skipIf(!haveChromium || !built)("request logs and link health in Chromi
   );
 
   it("shows the open breaker of the flaky link on the links page, with its recent failures", async () => {
+    // The breaker opened in beforeAll for 30 s, which a slow run may have used up by now: it recovers (as a
+    // good answer would close it), then three failovers in a row open it again, for 30 s from here.
+    gw.runtime.health.success(flakyLinkId);
+    for (let i = 0; i < 3; i++) {
+      const res = await fetch(`${gw.url}/v1/chat/completions`, {
+        method: "POST",
+        headers: AUTH,
+        body: JSON.stringify({ model: "chat-x", messages: [{ role: "user", content: "again" }] }),
+      });
+      expect(res.status).toBe(200);
+      await res.text();
+    }
+    expect(gw.runtime.health.snapshot(flakyLinkId).breaker).toBe("open");
     // The browser's clock runs an hour fast: countdowns must still run on the server's time.
     await page.clock.setSystemTime(Date.now() + 3_600_000);
     await page.goto(`${gw.url}/model-providers?model=${chatModelId}`);
