@@ -3,6 +3,7 @@ import { ADMIN_BODY_LIMIT } from "../../src/http/admin-body";
 import { startFakeUpstream } from "../helpers/fake-upstream";
 import { AUTH, chat, type Gateway, startGateway } from "../helpers/gateway";
 import { makeApp, TEST_TOKEN } from "../helpers/app";
+import { cpuMsSince } from "../helpers/cpu";
 
 const MiB = 1024 * 1024;
 const ADMIN = { authorization: `Bearer ${TEST_TOKEN}`, "content-type": "application/json" };
@@ -150,13 +151,13 @@ describe("admin API: deeply nested bodies", () => {
     async (method, path, build) => {
       const { app } = makeApp();
       const body = build(nested(10_000));
-      const started = performance.now();
+      const started = process.cpuUsage();
       const res = await app.handle(new Request(`http://localhost${path}`, { method, headers: ADMIN, body }));
       const text = await res.text();
       expect(res.status).toBe(422);
       expect(JSON.parse(text).error.message).toContain("deeper");
       expect(text.length).toBeLessThan(300);
-      expect(performance.now() - started).toBeLessThan(500);
+      expect(cpuMsSince(started)).toBeLessThan(500);
     },
   );
 
@@ -165,7 +166,7 @@ describe("admin API: deeply nested bodies", () => {
     // 200 levels deep, then ~100k items: Elysia's own error would print all of it, indented per level.
     const wide = `${"[".repeat(200)}${Array(100_000).fill("0").join(",")}${"]".repeat(200)}`;
     const body = `{"name":"m","remark":${wide}}`;
-    const started = performance.now();
+    const started = process.cpuUsage();
     const res = await app.handle(
       new Request("http://localhost/api/models", { method: "POST", headers: ADMIN, body }),
     );
@@ -173,7 +174,7 @@ describe("admin API: deeply nested bodies", () => {
     expect(res.status).toBe(422);
     expect(JSON.parse(text).error.field).toBe("remark");
     expect(text.length).toBeLessThan(300);
-    expect(performance.now() - started).toBeLessThan(500);
+    expect(cpuMsSince(started)).toBeLessThan(500);
   });
 
   it(
@@ -187,12 +188,14 @@ describe("admin API: deeply nested bodies", () => {
         const admin = Array.from({ length: 8 }, () =>
           fetch(`${gw.url}/api/models`, { method: "POST", headers: AUTH, body }).then((r) => r.status),
         );
-        const started = performance.now();
+        // The proxied request waits at most for the CPU the deep bodies take (one event loop serves both):
+        // CPU time, which other processes on a loaded machine do not add to.
+        const started = process.cpuUsage();
         const proxied = await chat(gw, "m");
-        const proxyMs = performance.now() - started;
+        const proxyCpuMs = cpuMsSince(started);
         expect(proxied.status).toBe(200);
         expect(await Promise.all(admin)).toEqual(Array(8).fill(422));
-        expect(proxyMs).toBeLessThan(1000);
+        expect(proxyCpuMs).toBeLessThan(1000);
       } finally {
         await gw.stop();
         await up.stop();

@@ -1,12 +1,16 @@
 // A gateway on a redis-server of the test's own: requests of keys without limits make no Redis round trip,
 // limited ones one; when Redis goes away the gateway keeps proxying on its own state (degraded, visible in
 // /api/health and /metrics, logged once) and rejoins when it returns.
-import { afterAll, beforeAll, expect, it } from "bun:test";
+import { afterAll, beforeAll, expect, it, setDefaultTimeout } from "bun:test";
 import { RedisCluster } from "../../src/cluster/redis";
 import type { Logger } from "../../src/core/logger";
 import { startFakeUpstream } from "../helpers/fake-upstream";
 import { AUTH, addKey, type Gateway, keysApi, startGateway } from "../helpers/gateway";
 import { describeWithRedis, type OwnRedis, redisClient, startOwnRedis } from "../helpers/redis";
+
+// Processes, Redis or PostgreSQL on a loaded machine: each test (and hook) gets its own time, with or
+// without --timeout.
+setDefaultTimeout(60_000);
 
 const describeRedis = describeWithRedis("degraded shared state", { server: true });
 
@@ -18,7 +22,7 @@ const logger: Logger = {
   error: (msg) => void lines.push({ level: "error", msg }),
 };
 
-async function until(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 5000) {
+async function until(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 10_000) {
   const deadline = performance.now() + timeoutMs;
   while (!(await check())) {
     if (performance.now() > deadline) throw new Error(`timed out waiting for ${what}`);
@@ -55,7 +59,7 @@ describeRedis("a gateway whose Redis goes away and comes back", () => {
       id: number;
       key: string;
     };
-  }, 20_000);
+  }, 60_000);
   afterAll(async () => {
     await gw?.stop();
     await cluster?.close();
@@ -128,13 +132,13 @@ describeRedis("a gateway whose Redis goes away and comes back", () => {
     expect(lines.filter((l) => l.msg.includes("shared state degraded"))).toHaveLength(1);
 
     await redis.start();
-    await until(async () => !(await health()).cluster.degraded, "the gateway to rejoin", 10_000);
+    await until(async () => !(await health()).cluster.degraded, "the gateway to rejoin", 20_000);
     expect(await gauge()).toBe(0);
     expect(lines.some((l) => l.msg.includes("shared state rejoined"))).toBe(true);
     // Back on the shared state (a fresh Redis: a fresh window) and listed again.
     expect((await chat(limited.key)).status).toBe(200);
     expect((await health()).cluster.instances.map((i) => i.id)).toEqual(["gw-own"]);
-  }, 30_000);
+  }, 60_000);
 
   it("names the instance in every record", async () => {
     await gw.flush();

@@ -1,4 +1,4 @@
-import { afterAll, afterEach, beforeAll, expect, it } from "bun:test";
+import { afterAll, afterEach, beforeAll, expect, it, setDefaultTimeout } from "bun:test";
 import { RedisCluster, type RedisClusterOptions } from "../../src/cluster/redis";
 import { systemClock } from "../../src/core/clock";
 import { GatewayError } from "../../src/core/errors";
@@ -12,6 +12,11 @@ import {
 import { SharedKeyLimiter } from "../../src/modules/proxy/shared-limits";
 import type { RequestRecord } from "../../src/storage/request-record";
 import { describeWithRedis, dropPrefix, REDIS_URL, testPrefix } from "../helpers/redis";
+import { SETTLE_MS } from "../helpers/until";
+
+// Processes, Redis or PostgreSQL on a loaded machine: each test (and hook) gets its own time, with or
+// without --timeout.
+setDefaultTimeout(60_000);
 
 const describeRedis = describeWithRedis("shared key limits", { service: true });
 
@@ -146,7 +151,9 @@ describeRedis("shared key limits (two instances, one Redis)", () => {
   it("frees the reservations of an instance that stopped beating", async () => {
     const key = nextKey;
     const l = limits({ budget: 1 });
-    const fast = { heartbeatMs: 50, instanceTtlMs: 300 };
+    // Beats often and is given up on soon, yet not so soon that a live instance on a loaded machine (a beat
+    // late by a second) loses its reservation before the refusal below.
+    const fast = { heartbeatMs: 100, instanceTtlMs: 2_000 };
     const c = await instance("gw-c", fast);
     const d = await instance("gw-d", fast);
     await c.limiter.admit(key, l, { tokens: 1, cost: 1 });
@@ -161,7 +168,7 @@ describeRedis("shared key limits (two instances, one Redis)", () => {
 
 /** Retries an admission until it passes (settles are fire and forget). */
 async function waitAdmit(admit: () => Reservation | Promise<Reservation>): Promise<Reservation> {
-  const deadline = performance.now() + 3000;
+  const deadline = performance.now() + SETTLE_MS;
   for (;;) {
     try {
       return await admit();
@@ -177,7 +184,7 @@ async function waitRefusal(
   status: number,
   text = "",
 ): Promise<LimitError> {
-  const deadline = performance.now() + 3000;
+  const deadline = performance.now() + SETTLE_MS;
   for (;;) {
     try {
       await admit();
@@ -185,7 +192,7 @@ async function waitRefusal(
       const e = err as LimitError;
       if (e.status === status && e.message.includes(text)) return e;
     }
-    if (performance.now() > deadline) throw new Error(`no ${status} refusal within 3 s`);
+    if (performance.now() > deadline) throw new Error(`no ${status} refusal within ${SETTLE_MS} ms`);
     await Bun.sleep(20);
   }
 }

@@ -9,7 +9,15 @@ import type { Server, TCPSocketListener } from "bun";
 export type FakeStyle = "openai" | "openai-responses" | "anthropic" | "gemini";
 
 export type Behavior =
-  | { kind: "ok"; text?: string; chunks?: number; delayMs?: number; chunkDelayMs?: number }
+  | {
+      kind: "ok";
+      text?: string;
+      chunks?: number;
+      delayMs?: number;
+      chunkDelayMs?: number;
+      /** Answers only once this settles: requests held in flight until the test lets them go. */
+      gate?: Promise<unknown>;
+    }
   | { kind: "status"; status: number; body?: string; headers?: Record<string, string> }
   /** Never answers; the request only ends when the caller aborts it. */
   | { kind: "hang" }
@@ -508,6 +516,7 @@ export function startFakeUpstream(behaviors: Record<string, Behavior> = {}): Fak
           ? (b.text ?? "Hello from the fake upstream!")
           : "Hello from the fake upstream, in many pieces.";
       if (b.kind === "ok" && b.delayMs) await sleep(b.delayMs);
+      if (b.kind === "ok" && b.gate) await b.gate;
       // Like a real model: a request with tools gets a tool call, one asking for JSON gets a JSON object.
       if (!stream && wantsTools(body)) return Response.json(fakeToolCallBody(style, model));
       if (wantsJson(body)) text = '{"answer":"pong"}';

@@ -80,15 +80,34 @@ export interface OwnRedis {
   stop(): Promise<void>;
 }
 
+/**
+ * On a port from freePort(), and on another one when something took that port before redis-server bound it
+ * (it then exits at once). A restart (start() after stop()) reuses the port: the gateways know only that URL.
+ */
 export async function startOwnRedis(): Promise<OwnRedis> {
-  const port = freePort();
+  for (let attempt = 1; ; attempt++) {
+    const own = ownRedis(freePort());
+    try {
+      await own.start();
+      return own;
+    } catch (err) {
+      await own.stop();
+      if (attempt === 5 || !(err instanceof ExitedEarly)) throw err;
+    }
+  }
+}
+
+/** redis-server exited before it answered: most likely its port was taken. */
+class ExitedEarly extends Error {}
+
+function ownRedis(port: number): OwnRedis {
   const url = `redis://127.0.0.1:${port}`;
   let proc: Subprocess | null = null;
-  const own: OwnRedis = {
+  return {
     url,
     port,
     async start() {
-      proc = Bun.spawn(
+      const p = Bun.spawn(
         [
           serverBinary as string,
           "--port",
@@ -102,8 +121,10 @@ export async function startOwnRedis(): Promise<OwnRedis> {
         ],
         { stdio: ["ignore", "ignore", "ignore"] },
       );
-      const deadline = performance.now() + 10_000;
+      proc = p;
+      const deadline = performance.now() + 20_000;
       while (!(await reachable(url))) {
+        if (p.exitCode !== null) throw new ExitedEarly(`redis-server on port ${port} exited (${p.exitCode})`);
         if (performance.now() > deadline) throw new Error(`redis-server on port ${port} did not start`);
         await Bun.sleep(20);
       }
@@ -116,6 +137,4 @@ export async function startOwnRedis(): Promise<OwnRedis> {
       await p.exited;
     },
   };
-  await own.start();
-  return own;
 }

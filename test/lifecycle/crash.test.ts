@@ -1,8 +1,12 @@
 // SIGKILL under load: nothing is drained, yet the database opens cleanly and the next start serves.
 import { Database } from "bun:sqlite";
-import { afterAll, beforeAll, describe, expect, it } from "bun:test";
+import { afterAll, beforeAll, describe, expect, it, setDefaultTimeout } from "bun:test";
 import { type FakeUpstream, startFakeUpstream } from "../helpers/fake-upstream";
 import { AUTH, type GatewayProcess, linkModel, startProcess, until } from "./support";
+
+// Processes, Redis or PostgreSQL on a loaded machine: each test (and hook) gets its own time, with or
+// without --timeout.
+setDefaultTimeout(60_000);
 
 let up: FakeUpstream;
 const procs: GatewayProcess[] = [];
@@ -36,7 +40,7 @@ describe("SIGKILL under load", () => {
       while (running) await chat(first.url, i % 2 === 0);
     });
     // Killed while records are being written: some are in the database already, more are in flight.
-    await until(() => first.logs().length >= 20, 10_000, "20 records written");
+    await until(() => first.logs().length >= 20, 30_000, "20 records written");
     first.child.proc.kill("SIGKILL");
     expect(await first.child.proc.exited).not.toBe(0);
     running = false;
@@ -58,7 +62,7 @@ describe("SIGKILL under load", () => {
     });
     expect(res.status).toBe(200);
     expect(((await res.json()) as { model: string }).model).toBe("up-stream");
-    expect(await second.child.stop("SIGTERM", 10_000)).toBe(0);
+    expect(await second.child.stop("SIGTERM", 20_000)).toBe(0);
     expect(second.logs().length).toBe(written + 1);
-  }, 40_000);
+  }, 120_000);
 });

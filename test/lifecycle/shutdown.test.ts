@@ -1,20 +1,25 @@
 // SIGTERM on the real process: readiness turns 503 at once, new requests are refused in their protocol,
 // streams in flight finish within SHUTDOWN_GRACE_S or end with their protocol's error event, every record
 // is written, and the process exits 0.
-import { afterAll, beforeAll, describe, expect, it } from "bun:test";
+import { afterAll, beforeAll, describe, expect, it, setDefaultTimeout } from "bun:test";
 import { type FakeUpstream, startFakeUpstream } from "../helpers/fake-upstream";
 import { AUTH, type GatewayProcess, linkModel, openStream, startProcess, until } from "./support";
+
+// Processes, Redis or PostgreSQL on a loaded machine: each test (and hook) gets its own time, with or
+// without --timeout.
+setDefaultTimeout(60_000);
 
 let up: FakeUpstream;
 const procs: GatewayProcess[] = [];
 
 beforeAll(() => {
   up = startFakeUpstream({
-    // ~6 s of stream: far past a 1 s grace.
-    "up-long": { kind: "ok", chunks: 20, chunkDelayMs: 300 },
-    // ~1 s of stream: well within a 20 s grace.
-    "up-short": { kind: "ok", chunks: 5, chunkDelayMs: 200 },
-    // ~0.3 s of stream: within a 1 s grace.
+    // ~12 s of stream: far past a 3 s grace.
+    "up-long": { kind: "ok", chunks: 40, chunkDelayMs: 300 },
+    // ~3 s of stream: well within a 20 s grace, and long enough to see readiness turn 503 before it ends
+    // (the process exits once it has).
+    "up-short": { kind: "ok", chunks: 10, chunkDelayMs: 300 },
+    // ~0.2 s of stream: well within a 3 s grace, even on a loaded machine.
     "up-quick": { kind: "ok", chunks: 3, chunkDelayMs: 100 },
   });
 });
@@ -29,11 +34,19 @@ async function gateway(graceS: number): Promise<GatewayProcess> {
   return p;
 }
 
+/**
+ * The grace of the test that outlasts it: the quick streams must end within it and the refused request must
+ * arrive while the process still listens, both on a loaded machine.
+ */
+const GRACE_S = 3;
+/** How long the process gets to exit after SIGTERM: the grace, the final flush and room for a slow machine. */
+const EXIT_MS = 20_000;
+
 const ready = (url: string) => fetch(`${url}/readyz`).then((r) => r.status);
 
 describe("SIGTERM", () => {
   it("past the grace: ends the streams left with the protocol's error event, records every one, exits 0", async () => {
-    const p = await gateway(1);
+    const p = await gateway(GRACE_S);
     await linkModel(p.url, up.url, "long", "up-long");
     await linkModel(p.url, up.url, "quick", "up-quick");
     // Serving: readiness is 200, without a token.
@@ -47,7 +60,7 @@ describe("SIGTERM", () => {
     p.child.proc.kill("SIGTERM");
 
     // Draining: readiness 503, and a new request gets a 503 in its own protocol's error shape.
-    await until(async () => (await ready(p.url)) === 503, 5_000, "readiness 503");
+    await until(async () => (await ready(p.url)) === 503, GRACE_S * 1000, "readiness 503");
     const refused = await fetch(`${p.url}/v1/chat/completions`, {
       method: "POST",
       headers: AUTH,
@@ -66,9 +79,9 @@ describe("SIGTERM", () => {
       expect(JSON.parse(last.slice(6))).toMatchObject({ error: { message: "interrupted by shutdown" } });
       expect(text).not.toContain("[DONE]");
     }
-    expect(await p.child.stop("SIGTERM", 10_000)).toBe(0);
+    expect(await p.child.stop("SIGTERM", EXIT_MS)).toBe(0);
     // The grace was waited for.
-    expect(performance.now() - sent).toBeGreaterThan(900);
+    expect(performance.now() - sent).toBeGreaterThan(GRACE_S * 1000 - 100);
 
     // Every request has its record (the refused one is not a request the gateway took).
     const logs = p.logs();
@@ -78,20 +91,20 @@ describe("SIGTERM", () => {
       expect(l).toMatchObject({ stream: 1, status: "error", error: "interrupted by shutdown" });
     for (const l of byModel("quick")) expect(l).toMatchObject({ stream: 1, status: "success" });
     expect(byModel("long")).toHaveLength(3);
-  }, 30_000);
+  }, 60_000);
 
   it("within the grace: the stream completes normally, then the process exits 0", async () => {
     const p = await gateway(20);
     await linkModel(p.url, up.url, "short", "up-short");
     const stream = await openStream(p.url, "short");
     p.child.proc.kill("SIGTERM");
-    await until(async () => (await ready(p.url)) === 503, 5_000, "readiness 503");
+    await until(async () => (await ready(p.url)) === 503, 10_000, "readiness 503");
     const text = await stream.rest();
     expect(text).toContain("data: [DONE]");
     expect(text).not.toContain("interrupted");
-    expect(await p.child.stop("SIGTERM", 10_000)).toBe(0);
+    expect(await p.child.stop("SIGTERM", EXIT_MS)).toBe(0);
     const logs = p.logs();
     expect(logs).toHaveLength(1);
     expect(logs[0]).toMatchObject({ model: "short", status: "success", error: null });
-  }, 30_000);
+  }, 60_000);
 });

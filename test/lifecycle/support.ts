@@ -2,11 +2,11 @@ import { Database } from "bun:sqlite";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type Child, freePort, spawnChild } from "../smoke/process";
+import { type Child, listeningPort, spawnChild } from "../smoke/process";
 
 export const ROOT = join(import.meta.dir, "..", "..");
 export const TOKEN = "lifecycle-admin-token";
-export const START_MS = 15_000;
+export const START_MS = 30_000;
 const AUTH = { authorization: `Bearer ${TOKEN}`, "content-type": "application/json" };
 
 /** A gateway process (`bun src/index.ts`) over a database file in its own temporary folder. */
@@ -20,23 +20,22 @@ export interface GatewayProcess {
   cleanup(): void;
 }
 
-/** Starts the gateway from source with exactly `env` (plus TOKEN, PORT, DB_PATH); resolves once it listens. */
+/** Starts the gateway from source with exactly `env` (plus TOKEN, PORT=0, DB_PATH); resolves once it listens. */
 export async function startProcess(
   env: Record<string, string> = {},
   dir = mkdtempSync(join(tmpdir(), "llmio-lifecycle-")),
 ): Promise<GatewayProcess> {
   const dbPath = join(dir, "llmio.db");
-  const port = freePort();
   const child = spawnChild([process.execPath, join(ROOT, "src", "index.ts")], dir, {
     PATH: process.env.PATH ?? "/usr/bin:/bin",
     HOME: tmpdir(),
     TOKEN,
-    PORT: String(port),
+    PORT: "0",
     HOST: "127.0.0.1",
     DB_PATH: dbPath,
     ...env,
   });
-  await child.waitFor(/listening on /, START_MS);
+  const port = await listeningPort(child, START_MS);
   return {
     child,
     url: `http://127.0.0.1:${port}`,

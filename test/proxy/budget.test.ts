@@ -4,13 +4,14 @@
 import { afterAll, describe, expect, it } from "bun:test";
 import { startFakeUpstream } from "../helpers/fake-upstream";
 import { AUTH, keysApi, startGateway } from "../helpers/gateway";
+import { until } from "../helpers/until";
 
 type Json = Record<string, any>;
 
 // One call of the fake upstream answers 7 output tokens; at 6000 per 1M output tokens it costs 0.042.
 const COST = 0.042;
 const up = startFakeUpstream({
-  "up-slow": { kind: "ok", delayMs: 150 },
+  "up-slow": { kind: "ok" },
   "up-paced": { kind: "ok", delayMs: 20 },
 });
 const gw = startGateway();
@@ -71,6 +72,35 @@ async function adminWrite(n: number): Promise<void> {
   });
   expect(res.status).toBe(200);
   await res.arrayBuffer();
+}
+
+/**
+ * Sends `n` calls of "slow" at once and answers their statuses and bodies. The upstream holds the admitted
+ * ones until every other call has been answered, so they are all in flight together however slow the machine.
+ */
+async function concurrentSlowCalls(
+  key: string,
+  n: number,
+  maxTokens?: number,
+): Promise<{ status: number; text: string }[]> {
+  let open = () => {};
+  const gate = new Promise<void>((resolve) => {
+    open = resolve;
+  });
+  up.behaviors.set("up-slow", { kind: "ok", gate });
+  const reachedBefore = up.seen.filter((s) => s.model === "up-slow").length;
+  let answered = 0;
+  const calls = Array.from({ length: n }, async () => {
+    const res = await call(key, "slow", maxTokens);
+    answered++;
+    return { status: res.status, text: await res.text() };
+  });
+  const reached = () => up.seen.filter((s) => s.model === "up-slow").length - reachedBefore;
+  await until(() => answered + reached() === n, "every call answered or held at the upstream");
+  open();
+  const answers = await Promise.all(calls);
+  up.behaviors.set("up-slow", { kind: "ok" });
+  return answers;
 }
 
 async function spentInDb(id: number): Promise<number> {
@@ -138,13 +168,7 @@ describe("budget", () => {
 
   it("admits at most as many concurrent requests as the budget allows", async () => {
     const { id, key } = await createKey({ budget: 2 * COST });
-    const results = await Promise.all(
-      Array.from({ length: 10 }, async () => {
-        const res = await call(key, "slow", 7);
-        await res.arrayBuffer();
-        return res.status;
-      }),
-    );
+    const results = (await concurrentSlowCalls(key, 10, 7)).map((a) => a.status);
     expect(results.filter((s) => s === 200)).toHaveLength(2);
     // The others were told to come back (the budget was held by requests in flight), none reached upstream.
     expect(results.filter((s) => s === 429)).toHaveLength(8);
@@ -156,13 +180,7 @@ describe("budget", () => {
   it("reserves the default output allowance when a request sets no max_tokens", async () => {
     // 4096 default output tokens at 6000 per 1M reserve ~24.6: a budget of 1 fits one such request at a time.
     const { key } = await createKey({ budget: 1 });
-    const results = await Promise.all(
-      Array.from({ length: 3 }, async () => {
-        const res = await call(key, "slow");
-        await res.arrayBuffer();
-        return res.status;
-      }),
-    );
+    const results = (await concurrentSlowCalls(key, 3)).map((a) => a.status);
     expect(results.toSorted()).toEqual([200, 429, 429]);
   });
 });
@@ -172,12 +190,10 @@ describe("tpm_limit", () => {
     // A call reserves ~75 body bytes / 2 + 7 output tokens (≈45), more than the limit of 40 left beside it;
     // it settles to the 22 tokens the fake upstream reports.
     const { key } = await createKey({ tpm_limit: 40 });
-    const responses = await Promise.all(Array.from({ length: 4 }, () => call(key, "slow", 7)));
-    const statuses = responses.map((r) => r.status);
-    expect(statuses.toSorted()).toEqual([200, 429, 429, 429]);
-    const refused = responses.find((r) => r.status === 429) as Response;
-    expect(((await refused.json()) as Json).error.message).toContain("in flight");
-    await Promise.all(responses.map((r) => r.bodyUsed || r.arrayBuffer()));
+    const answers = await concurrentSlowCalls(key, 4, 7);
+    expect(answers.map((a) => a.status).toSorted()).toEqual([200, 429, 429, 429]);
+    const refused = answers.find((a) => a.status === 429) as { text: string };
+    expect((JSON.parse(refused.text) as Json).error.message).toContain("in flight");
     // Settled: 22 of 40 used, so one more fits; then 44 ≥ 40.
     expect((await call(key, "slow", 7)).status).toBe(200);
     expect((await call(key, "slow", 7)).status).toBe(429);

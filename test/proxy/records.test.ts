@@ -6,6 +6,7 @@ import { sqliteStorage } from "../../src/storage/sqlite";
 import { Recorder } from "../../src/telemetry/recorder";
 import { inlineStore } from "../../src/telemetry/store";
 import { record } from "../helpers/records";
+import { until } from "../helpers/until";
 import { FAKE_USAGE } from "../helpers/fake-upstream";
 import { startFourLinked } from "../helpers/fixture";
 import {
@@ -384,12 +385,10 @@ describe("Recorder", () => {
     const r = new Recorder(inlineStore(sqliteStorage(db).records, silentLogger), { intervalMs: 10 });
     r.push(record(1));
     expect(count(db)).toBe(0);
-    await Bun.sleep(40);
-    expect(count(db)).toBe(1);
+    await until(() => count(db) === 1, "the first timed flush");
     // A small batch is written without awaiting anything; the writer must still be free for the next one.
     r.push(record(2));
-    await Bun.sleep(40);
-    expect(count(db)).toBe(2);
+    await until(() => count(db) === 2, "the second timed flush");
     r.push(record(3));
     await r.drain();
     r.push(record(4));

@@ -2,6 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "bun:test";
 import { listUpstreamModels } from "../../src/providers/registry";
 import { type FakeUpstream, startFakeUpstream } from "../helpers/fake-upstream";
 import { AUTH, addKey, type Gateway, startGateway } from "../helpers/gateway";
+import { until } from "../helpers/until";
 
 let up: FakeUpstream;
 const gateways: Gateway[] = [];
@@ -27,10 +28,12 @@ function gateway(opts: Parameters<typeof startGateway>[0] = {}) {
 const chatBody = (model: string, extra: Record<string, unknown> = {}) =>
   JSON.stringify({ model, messages: [{ role: "user", content: "hi" }], ...extra });
 
-async function until(cond: () => boolean, ms = 2000) {
-  const end = performance.now() + ms;
-  while (!cond() && performance.now() < end) await Bun.sleep(5);
-}
+/** Waits until the gateway has recorded `n` requests: a request's record is made once it is over. */
+const recorded = (gw: Gateway, n: number) =>
+  until(async () => {
+    await gw.flush();
+    return gw.logs().length >= n;
+  }, `${n} records`);
 
 describe("review: client abort", () => {
   it("does not start another attempt after the client left during a failed attempt's body read", async () => {
@@ -78,13 +81,14 @@ describe("review: client abort", () => {
       body: chatBody("m"),
       signal: ac.signal,
     }).catch(() => null);
-    await until(() => slowHits > 0);
+    await until(() => slowHits > 0, "the first attempt to reach its upstream");
+    // Its 500 headers are out at once: give the gateway a moment to be reading the body when the client leaves.
     await Bun.sleep(50);
     ac.abort();
     await pending;
-    await Bun.sleep(400);
+    // The record is made once the request is over, so any further attempt would have been made by then.
+    await recorded(gw, 1);
     expect(up.seen.filter((s) => s.model === "second-link").length).toBe(0);
-    await gw.flush();
     expect(gw.logs()[0]?.status).toBe("cancelled");
   });
 });
@@ -142,9 +146,8 @@ describe("review: client abort, health", () => {
       const reader = (res.body as ReadableStream<Uint8Array>).getReader();
       await reader.read();
       ac.abort();
-      await Bun.sleep(30);
+      await recorded(gw, i + 1);
     }
-    await gw.flush();
     expect(gw.logs().map((l) => l.status)).toEqual(["cancelled", "cancelled", "cancelled"]);
     const h = gw.runtime.health.snapshot(link.id);
     expect(h.recent_failures).toEqual([]);
@@ -152,11 +155,13 @@ describe("review: client abort, health", () => {
   });
 
   it("a client leaving while the gateway waits for the first chunk is cancelled, with no verdict", async () => {
+    let hits = 0;
     const slowFirst = Bun.serve({
       port: 0,
       hostname: "127.0.0.1",
       idleTimeout: 0,
       fetch() {
+        hits++;
         return new Response(
           new ReadableStream({
             async pull(c) {
@@ -184,11 +189,10 @@ describe("review: client abort, health", () => {
       body: chatBody("m", { stream: true }),
       signal: ac.signal,
     }).catch(() => null);
-    await Bun.sleep(100);
+    await until(() => hits > 0, "the request to reach the upstream");
     ac.abort();
     await pending;
-    await Bun.sleep(50);
-    await gw.flush();
+    await recorded(gw, 1);
     expect(gw.logs()[0]?.status).toBe("cancelled");
     expect(gw.runtime.health.snapshot(link.id).recent_failures).toEqual([]);
   });
@@ -209,8 +213,7 @@ describe("review: client abort during the body upload", () => {
     );
     await Bun.sleep(100);
     sock.end();
-    await until(() => gw.runtime.recorder.pending > 0 || gw.logs().length > 0, 1000);
-    await gw.flush();
+    await recorded(gw, 1);
     const log = gw.logs()[0] as { status: string; http_status: number };
     expect(log.status).toBe("cancelled");
     expect(log.http_status).toBe(499);

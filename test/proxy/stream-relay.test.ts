@@ -18,7 +18,8 @@ afterAll(async () => {
 
 describe("stream relay", () => {
   it("finishes a stream whose usage-only chunk arrives alone and is hidden from the client", async () => {
-    const res = await chat(gw, "m", { stream: true }, { signal: AbortSignal.timeout(3000) });
+    // A stream that stalls (the bug) fails here rather than at the test's timeout; 15 s is room for a slow machine.
+    const res = await chat(gw, "m", { stream: true }, { signal: AbortSignal.timeout(15_000) });
     expect(res.status).toBe(200);
     const events = await readSse(res);
     expect(events.at(-1)?.data).toBe("[DONE]");

@@ -10,6 +10,7 @@ import { connect } from "node:net";
 import { type FakeUpstream, startFakeUpstream } from "../helpers/fake-upstream";
 import { AUTH, addKey, chat, FOUR, type Gateway, linkFour, startGateway } from "../helpers/gateway";
 import { TEST_TOKEN } from "../helpers/app";
+import { cpuMsSince } from "../helpers/cpu";
 
 const TOTAL = 10_000;
 const BODY_LIMIT = 64 * 1024;
@@ -409,15 +410,17 @@ describe("hostile input", () => {
       const rssBefore = process.memoryUsage().rss;
       let rssPeak = rssBefore;
 
-      // A well-formed request, back to back over a real socket, for as long as the hostile ones run.
+      // A well-formed request, back to back over a real socket, for as long as the hostile ones run. What it
+      // waits for is the CPU the hostile requests take meanwhile (one event loop serves both), measured as
+      // CPU time, which other processes on a loaded machine do not add to.
       let done = false;
-      const canary: { status: number; ms: number }[] = [];
+      const canary: { status: number; cpuMs: number }[] = [];
       const canaryLoop = (async () => {
         while (!done) {
-          const started = performance.now();
+          const started = process.cpuUsage();
           const res = await chat(gw, FOUR.openai.model);
           await res.text();
-          canary.push({ status: res.status, ms: performance.now() - started });
+          canary.push({ status: res.status, cpuMs: cpuMsSince(started) });
         }
       })();
 
@@ -452,7 +455,7 @@ describe("hostile input", () => {
       expect(rssPeak - rssBefore).toBeLessThan(256 * MiB);
       expect(canary.length).toBeGreaterThan(10);
       expect(canary.every((c) => c.status === 200)).toBe(true);
-      const sorted = canary.map((c) => c.ms).sort((a, b) => a - b);
+      const sorted = canary.map((c) => c.cpuMs).sort((a, b) => a - b);
       expect(sorted[Math.floor(sorted.length * 0.5)] as number).toBeLessThan(250);
       expect(sorted.at(-1) as number).toBeLessThan(2000);
       // Nothing hostile reached the upstream: every request it saw is the canary's.

@@ -1,14 +1,19 @@
 // The release artifact as a user runs it: dist/llmio copied alone into an empty folder, started there.
-import { afterAll, beforeAll, describe, expect, it } from "bun:test";
+import { afterAll, beforeAll, describe, expect, it, setDefaultTimeout } from "bun:test";
 import { copyFileSync, existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { BINARY, hasScript, newestMtime, ROOT } from "../../scripts/build";
-import { type Child, freePort, spawnChild } from "./process";
+import { until } from "../helpers/until";
+import { type Child, spawnChild, spawnOnFreePort } from "./process";
 
 const TOKEN = "smoke-admin-token";
-const START_MS = 15_000;
-const STOP_MS = 5_000;
+/** Room for a process start on a loaded machine; a start on a port taken meanwhile is tried again. */
+const START_MS = 30_000;
+/** An idle binary exits at once on SIGTERM; this only tells a hang (the 30 s default grace) from that. */
+const STOP_MS = 15_000;
+/** A real process on a loaded machine: each test gets its own time (a run without --timeout too). */
+setDefaultTimeout(60_000);
 const uiExpected = hasScript("build:ui");
 
 /** Builds dist/llmio unless one newer than every source exists already. */
@@ -44,7 +49,7 @@ function cleanEnv(extra: Record<string, string>): Record<string, string> {
 function get(url: string, token?: string): Promise<Response> {
   return fetch(url, {
     headers: token ? { authorization: `Bearer ${token}` } : {},
-    signal: AbortSignal.timeout(5_000),
+    signal: AbortSignal.timeout(20_000),
   });
 }
 
@@ -66,13 +71,17 @@ describe("binary started with TOKEN and --port in an empty folder", () => {
   beforeAll(async () => {
     dir = folderWithBinary();
     dirs.push(dir);
-    const port = freePort();
-    child = spawnChild([join(dir, "llmio"), "--port", String(port)], dir, cleanEnv({ TOKEN }));
+    const started = await spawnOnFreePort(
+      (port) => spawnChild([join(dir, "llmio"), "--port", String(port)], dir, cleanEnv({ TOKEN })),
+      /listening on (http:\/\/\S+)/,
+      /cannot listen on/,
+      START_MS,
+    );
+    child = started.child;
     children.push(child);
-    const m = await child.waitFor(/listening on (http:\/\/\S+)/, START_MS);
-    base = (m[1] as string).replace("localhost", "127.0.0.1");
-    expect(base).toEndWith(`:${port}`);
-  }, START_MS + 5_000);
+    base = (started.match[1] as string).replace("localhost", "127.0.0.1");
+    expect(base).toEndWith(`:${started.port}`);
+  }, 3 * START_MS);
 
   it("creates db/llmio.db in its working folder", () => {
     expect(existsSync(join(dir, "db", "llmio.db"))).toBe(true);
@@ -110,15 +119,16 @@ describe("binary started with TOKEN and --port in an empty folder", () => {
     expect(res.status).toBe(404);
     const trace = res.headers.get("x-request-id");
     let total = 0;
-    for (let i = 0; i < 40 && total === 0; i++) {
-      await Bun.sleep(50);
+    await until(async () => {
       const logs = (await (await get(`${base}/api/logs?trace_id=${trace}`, TOKEN)).json()) as {
         total: number;
       };
       total = logs.total;
-    }
+      return total > 0;
+    }, "the record to be written");
     expect(total).toBe(1);
-    const use = (await (await get(`${base}/api/metrics/use/1`, TOKEN)).json()) as { reqs: number };
+    // Today and yesterday: the one request counts even when midnight falls between it and this read.
+    const use = (await (await get(`${base}/api/metrics/use/2`, TOKEN)).json()) as { reqs: number };
     expect(use.reqs).toBe(1);
     // Written by the writer thread and read by the analytics thread, not by a main-thread fallback.
     expect(child.output()).not.toContain("worker failed");
@@ -143,12 +153,21 @@ describe("binary started without TOKEN beside a stray .env and bunfig.toml", () 
     writeFileSync(join(dir, ".env"), "PORT=1\nTOKEN=evil\n");
     writeFileSync(join(dir, "bunfig.toml"), 'preload = ["./evil.ts"]\n');
     writeFileSync(join(dir, "evil.ts"), 'console.log("EVIL PRELOAD RAN");\n');
-    port = freePort();
     // The port comes from LLMIO_SERVER_PORT, which a PORT from .env would override if .env were read.
-    child = spawnChild([join(dir, "llmio")], dir, cleanEnv({ LLMIO_SERVER_PORT: String(port) }));
+    const started = await spawnOnFreePort(
+      (p) => {
+        // A try on a taken port left a database (and its generated token) behind: start afresh.
+        rmSync(join(dir, "db"), { recursive: true, force: true });
+        return spawnChild([join(dir, "llmio")], dir, cleanEnv({ LLMIO_SERVER_PORT: String(p) }));
+      },
+      /Log in at \S+/,
+      /cannot listen on/,
+      START_MS,
+    );
+    child = started.child;
+    port = started.port;
     children.push(child);
-    await child.waitFor(/Log in at \S+/, START_MS);
-  }, START_MS + 5_000);
+  }, 3 * START_MS);
 
   it("prints a generated admin token and the login URL", async () => {
     const out = child.output();

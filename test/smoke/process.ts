@@ -63,10 +63,44 @@ export function spawnChild(cmd: string[], cwd: string, env: Record<string, strin
   };
 }
 
-/** A TCP port that was free a moment ago. */
+/**
+ * A TCP port that was free a moment ago: only for a target nothing should listen on, or through
+ * spawnOnFreePort. Anything else may take it before the caller binds it; a gateway process binds PORT=0 and
+ * reports its port (listeningPort) instead.
+ */
 export function freePort(): number {
   const server = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: () => new Response() });
   const port = server.port as number;
   server.stop(true);
   return port;
+}
+
+/** Waits for the gateway's `listening on http://host:port` line and answers the port (PORT=0 binds a free one). */
+export async function listeningPort(child: Child, timeoutMs: number): Promise<number> {
+  const m = await child.waitFor(/listening on http:\/\/\S+?:(\d+)/, timeoutMs);
+  return Number(m[1]);
+}
+
+/**
+ * Starts a server that must be told its port (a test of the port option, a redis-server): on a port from
+ * freePort(), and on another one when something took that port in the meantime (`taken` matches what the
+ * process printed before it exited). Resolves once `ready` matched the output.
+ */
+export async function spawnOnFreePort(
+  spawn: (port: number) => Child,
+  ready: RegExp,
+  taken: RegExp,
+  timeoutMs: number,
+): Promise<{ child: Child; port: number; match: RegExpExecArray }> {
+  for (let attempt = 1; ; attempt++) {
+    const port = freePort();
+    const child = spawn(port);
+    try {
+      return { child, port, match: await child.waitFor(ready, timeoutMs) };
+    } catch (err) {
+      child.kill();
+      if (attempt === 5 || !taken.test(child.output())) throw err;
+      console.warn(`port ${port} was taken before the process bound it; trying another`);
+    }
+  }
 }

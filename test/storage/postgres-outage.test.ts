@@ -1,10 +1,14 @@
-import { afterEach, describe, expect, it } from "bun:test";
+import { afterEach, describe, expect, it, setDefaultTimeout } from "bun:test";
 import { openPostgres } from "../../src/storage/postgres";
 import { TEST_TOKEN } from "../helpers/app";
 import { type FakeUpstream, startFakeUpstream } from "../helpers/fake-upstream";
 import { AUTH, chat, type Gateway, startGateway } from "../helpers/gateway";
 import { ADMIN_URL, createTempDatabase, havePostgres, warnSkip } from "../helpers/postgres";
 import { startTcpProxy, type TcpProxy } from "../helpers/tcp-proxy";
+
+// Processes, Redis or PostgreSQL on a loaded machine: each test (and hook) gets its own time, with or
+// without --timeout.
+setDefaultTimeout(60_000);
 
 /*
  * PostgreSQL going away at runtime, through a TCP relay the test stops and starts: proxying carries on

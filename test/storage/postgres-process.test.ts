@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from "bun:test";
+import { afterEach, describe, expect, it, setDefaultTimeout } from "bun:test";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -7,7 +7,11 @@ import { openPostgres } from "../../src/storage/postgres";
 import { sqliteStorage } from "../../src/storage/sqlite";
 import { createTempDatabase, havePostgres, type TempDatabase, urlFor, warnSkip } from "../helpers/postgres";
 import { record } from "../helpers/records";
-import { freePort, spawnChild } from "../smoke/process";
+import { freePort, listeningPort, spawnChild } from "../smoke/process";
+
+// Processes, Redis or PostgreSQL on a loaded machine: each test (and hook) gets its own time, with or
+// without --timeout.
+setDefaultTimeout(60_000);
 
 /*
  * The real process on PostgreSQL: a bad or unreachable DATABASE_URL ends the start with one line and
@@ -86,17 +90,17 @@ describe.skipIf(!havePostgres)("the process on PostgreSQL", () => {
     "migrates a fresh database and serves the admin API from it",
     async () => {
       const db = await tempDb();
-      const port = freePort();
       const child = spawnChild([process.execPath, "src/index.ts"], ROOT, {
         PATH: process.env.PATH ?? "",
         DATABASE_URL: db.url,
         TOKEN: "tok-tok",
-        PORT: String(port),
+        PORT: "0",
         HOST: "127.0.0.1",
         LOG_LEVEL: "warn",
       });
       cleanups.push(() => child.kill());
       await child.waitFor(/listening on .*\(database postgres:\/\//, 30_000);
+      const port = await listeningPort(child, 0);
       const res = await fetch(`http://127.0.0.1:${port}/api/models`, {
         method: "POST",
         headers: { authorization: "Bearer tok-tok", "content-type": "application/json" },

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from "bun:test";
+import { afterAll, beforeAll, describe, expect, it, setDefaultTimeout } from "bun:test";
 import type { Browser, Locator, Page } from "playwright-core";
 import { type FakeUpstream, startFakeUpstream } from "../helpers/fake-upstream";
 import { AUTH, addKey, FOUR, type Gateway, linkFour, startGateway } from "../helpers/gateway";
@@ -8,8 +8,11 @@ import {
   geminiToolRequest,
   responsesToolRequest,
 } from "../web/conversations";
-import { haveChromium, launchPage, uiBuilt } from "./chromium";
+import { BROWSER_HOOK_MS, BROWSER_TEST_MS, haveChromium, launchPage, uiBuilt } from "./chromium";
 import { shot, signIn, switchLanguage } from "./pages";
+
+// A real browser on a shared machine: each test (and hook) gets its own, longer time.
+setDefaultTimeout(BROWSER_TEST_MS);
 
 /*
  * The log drawer's body viewer in a real Chromium, on bodies a real gateway logged for requests in each of
@@ -54,7 +57,7 @@ describe.skipIf(!haveChromium || !uiBuilt)("body viewer in the log drawer", () =
     ({ browser, page } = await launchPage({ width: 1440, height: 900 }));
     page.setDefaultTimeout(15_000);
     await signIn(page, "zh-CN");
-  }, 30_000);
+  }, BROWSER_HOOK_MS);
 
   afterAll(async () => {
     await browser?.close();
@@ -100,7 +103,7 @@ describe.skipIf(!haveChromium || !uiBuilt)("body viewer in the log drawer", () =
       await response.getByRole("button", { name: "结构化" }).click();
       await response.locator(".bv-structured").waitFor();
     },
-    { timeout: 30_000 },
+    { timeout: BROWSER_TEST_MS },
   );
 
   it(
@@ -120,7 +123,7 @@ describe.skipIf(!haveChromium || !uiBuilt)("body viewer in the log drawer", () =
       await request.getByRole("button", { name: "原始 JSON" }).click();
       expect(await request.locator("pre.code").textContent()).toContain('"tool_choice": "auto"');
     },
-    { timeout: 30_000 },
+    { timeout: BROWSER_TEST_MS },
   );
 
   it(
@@ -161,6 +164,6 @@ describe.skipIf(!haveChromium || !uiBuilt)("body viewer in the log drawer", () =
       await page.locator("dialog[open] .bodies").evaluate((el) => el.scrollIntoView({ block: "start" }));
       await shot(page, "readme-log-detail", false);
     },
-    { timeout: 30_000 },
+    { timeout: BROWSER_TEST_MS },
   );
 });

@@ -9,6 +9,11 @@ export const uiBuilt = "/index.html" in uiAssets;
 
 /** Time for a suite's browser start and server set-up: a loaded CI machine can take seconds for each. */
 export const BROWSER_HOOK_MS = 60_000;
+/**
+ * Each browser test's own time (every suite sets it with setDefaultTimeout, which also covers its hooks):
+ * a test of a few steps, each allowed the locators' 15 s, on a loaded 2-core machine.
+ */
+export const BROWSER_TEST_MS = 60_000;
 
 /** A headless Chromium with one page of the given size and a 15 s default wait for locators. */
 export async function launchPage(viewport: { width: number; height: number }) {

@@ -4,10 +4,10 @@ import type { Browser, Page } from "playwright-core";
 import { TEST_TOKEN } from "../helpers/app";
 import { type FakeUpstream, startFakeUpstream } from "../helpers/fake-upstream";
 import { type Gateway, keysApi, startGateway } from "../helpers/gateway";
-import { haveChromium, launchPage, uiBuilt as built } from "./chromium";
+import { BROWSER_HOOK_MS, BROWSER_TEST_MS, haveChromium, launchPage, uiBuilt as built } from "./chromium";
 
 // A real browser on a shared machine: each test gets its own, longer time.
-setDefaultTimeout(30_000);
+setDefaultTimeout(BROWSER_TEST_MS);
 
 /*
  * The console as an admin uses it, on a laptop (1440×900, and 1280) and on a phone (390×844), in a real
@@ -19,7 +19,7 @@ setDefaultTimeout(30_000);
 const SHOTS = "test/ui/screenshots";
 const DESKTOP = { width: 1440, height: 900 };
 const PHONE = { width: 390, height: 844 };
-const T = { timeout: 30_000 };
+const T = { timeout: BROWSER_TEST_MS };
 
 type Lang = "en-US" | "zh-CN";
 
@@ -204,7 +204,7 @@ describe.skipIf(!haveChromium || !built)("the console on a laptop and on a phone
     // The machine is shared: waits get room, the tests' own timeouts still bound them.
     for (const p of [desk, phone]) p.setDefaultTimeout(12_000);
     for (const p of [desk, phone]) await p.goto(`${gw.url}/login`);
-  }, 30_000);
+  }, BROWSER_HOOK_MS);
 
   afterAll(async () => {
     await browser?.close();

@@ -1,11 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from "bun:test";
+import { afterAll, beforeAll, describe, expect, it, setDefaultTimeout } from "bun:test";
 import type { Browser, Page } from "playwright-core";
 import { VERSION } from "../../src/core/version";
 import { type FakeUpstream, startFakeUpstream } from "../helpers/fake-upstream";
 import { chat, type Gateway, startGateway } from "../helpers/gateway";
 import { smallOriginalDatabase } from "../helpers/llmio-original";
-import { haveChromium, launchPage, uiBuilt } from "./chromium";
+import { BROWSER_HOOK_MS, BROWSER_TEST_MS, haveChromium, launchPage, uiBuilt } from "./chromium";
 import { shot, signIn, switchLanguage } from "./pages";
+
+// A real browser on a shared machine: each test (and hook) gets its own, longer time.
+setDefaultTimeout(BROWSER_TEST_MS);
 
 /*
  * The console's added pages in a real Chromium against a real gateway (and a fake upstream): quickstart
@@ -42,7 +45,7 @@ describe.skipIf(!haveChromium || !uiBuilt)("added console pages in Chromium", ()
     ({ browser, page } = await launchPage({ width: 1440, height: 900 }));
     page.setDefaultTimeout(15_000);
     await signIn(page, "zh-CN");
-  }, 30_000);
+  }, BROWSER_HOOK_MS);
 
   afterAll(async () => {
     await browser?.close();
@@ -70,7 +73,7 @@ describe.skipIf(!haveChromium || !uiBuilt)("added console pages in Chromium", ()
       await page.locator(".shell:not(.sidebar-collapsed)").waitFor();
       expect(await width()).toBeGreaterThan(150);
     },
-    { timeout: 30_000 },
+    { timeout: BROWSER_TEST_MS },
   );
 
   it(
@@ -87,7 +90,7 @@ describe.skipIf(!haveChromium || !uiBuilt)("added console pages in Chromium", ()
       await panel.locator("table[data-by=providers] tr[data-name=steady]").waitFor();
       await shot(page, "dashboard");
     },
-    { timeout: 30_000 },
+    { timeout: BROWSER_TEST_MS },
   );
 
   it(
@@ -106,7 +109,7 @@ describe.skipIf(!haveChromium || !uiBuilt)("added console pages in Chromium", ()
       expect(await strip("up-bad").locator(".bar.fail").count()).toBe(bad.length);
       await shot(page, "links-strips");
     },
-    { timeout: 30_000 },
+    { timeout: BROWSER_TEST_MS },
   );
 
   it(
@@ -134,7 +137,7 @@ describe.skipIf(!haveChromium || !uiBuilt)("added console pages in Chromium", ()
         { name: "fk/fake-b", provider_model: "fake-b" },
       ]);
     },
-    { timeout: 30_000 },
+    { timeout: BROWSER_TEST_MS },
   );
 
   it(
@@ -181,7 +184,7 @@ describe.skipIf(!haveChromium || !uiBuilt)("added console pages in Chromium", ()
       await page.reload();
       expect(await page.locator("input[name=key]").inputValue()).toBe("");
     },
-    { timeout: 30_000 },
+    { timeout: BROWSER_TEST_MS },
   );
 
   it(
@@ -196,7 +199,7 @@ describe.skipIf(!haveChromium || !uiBuilt)("added console pages in Chromium", ()
       await page.getByRole("tab", { name: "Claude Code" }).click();
       await shot(page, "readme-quickstart", false);
     },
-    { timeout: 30_000 },
+    { timeout: BROWSER_TEST_MS },
   );
 
   it(
@@ -209,7 +212,7 @@ describe.skipIf(!haveChromium || !uiBuilt)("added console pages in Chromium", ()
       await shot(page, "readme-dashboard", false);
       await page.setViewportSize({ width: 1440, height: 900 });
     },
-    { timeout: 30_000 },
+    { timeout: BROWSER_TEST_MS },
   );
 
   it(
@@ -229,7 +232,7 @@ describe.skipIf(!haveChromium || !uiBuilt)("added console pages in Chromium", ()
         await page.setViewportSize({ width: 1440, height: 900 });
       }
     },
-    { timeout: 30_000 },
+    { timeout: BROWSER_TEST_MS },
   );
 
   it(
@@ -253,7 +256,7 @@ describe.skipIf(!haveChromium || !uiBuilt)("added console pages in Chromium", ()
       expect(await token.getByRole("button", { name: "Reset token" }).isDisabled()).toBe(true);
       await shot(page, "settings-en");
     },
-    { timeout: 30_000 },
+    { timeout: BROWSER_TEST_MS },
   );
 
   it(
@@ -307,7 +310,7 @@ describe.skipIf(!haveChromium || !uiBuilt)("added console pages in Chromium", ()
       await page.locator("dialog[open] .form-error", { hasText: "Not a configuration file" }).waitFor();
       await page.keyboard.press("Escape");
     },
-    { timeout: 30_000 },
+    { timeout: BROWSER_TEST_MS },
   );
 
   it(
@@ -331,6 +334,6 @@ describe.skipIf(!haveChromium || !uiBuilt)("added console pages in Chromium", ()
       expect(names).toContain("orig-model");
       await page.locator("dialog[open] .modal-foot").getByRole("button", { name: "Close" }).click();
     },
-    { timeout: 30_000 },
+    { timeout: BROWSER_TEST_MS },
   );
 });

@@ -5,14 +5,22 @@ import { staticAdminToken } from "../../src/http/admin-token";
 import { openDatabase } from "../../src/storage/db";
 import { sqliteStorage } from "../../src/storage/sqlite";
 import { testConfig } from "../helpers/app";
-import { BROWSER_HOOK_MS, CHROMIUM, haveChromium, launchPage, uiBuilt as built } from "./chromium";
+import {
+  BROWSER_HOOK_MS,
+  BROWSER_TEST_MS,
+  CHROMIUM,
+  haveChromium,
+  launchPage,
+  uiBuilt as built,
+} from "./chromium";
+import { SHOTS } from "./pages";
 
 // A real browser on a shared machine: each test gets its own, longer time.
-setDefaultTimeout(30_000);
+setDefaultTimeout(BROWSER_TEST_MS);
 
 /*
  * The admin console in a real Chromium against the real app on a real socket. Screenshots of each page
- * go to /tmp/llmio-ui-*.png for a human to look at.
+ * go to tmp/ui/llmio-ui-*.png (git-ignored) for a human to look at.
  */
 
 const TOKEN = "ui-test-token";
@@ -27,7 +35,7 @@ describe.skipIf(!haveChromium || !built)("admin console in Chromium", () => {
   let app: ReturnType<typeof createApp>;
 
   const shot = (name: string) =>
-    page.screenshot({ path: `/tmp/llmio-ui-${name}.png`, fullPage: true, animations: "disabled" });
+    page.screenshot({ path: `${SHOTS}/llmio-ui-${name}.png`, fullPage: true, animations: "disabled" });
   const adminPost = (path: string, body: unknown) =>
     fetch(`${base}${path}`, {
       method: "POST",

@@ -3,19 +3,24 @@ import type { Browser, Page } from "playwright-core";
 import { insertRecords } from "../../src/storage/request-logs";
 import type { RequestRecord } from "../../src/storage/request-record";
 import { TEST_TOKEN } from "../helpers/app";
+import { middayClock } from "../helpers/clock";
 import { type FakeUpstream, startFakeUpstream } from "../helpers/fake-upstream";
 import { AUTH, type Gateway, startGateway } from "../helpers/gateway";
 import { record } from "../helpers/records";
-import { BROWSER_HOOK_MS, haveChromium, launchPage, uiBuilt } from "./chromium";
+import { BROWSER_HOOK_MS, BROWSER_TEST_MS, haveChromium, launchPage, uiBuilt } from "./chromium";
+import { SHOTS } from "./pages";
 
 // A real browser on a shared machine: each test gets its own, longer time.
-setDefaultTimeout(30_000);
+setDefaultTimeout(BROWSER_TEST_MS);
 
 /*
  * The dashboard in a real Chromium, against a real gateway that has proxied real requests to a fake
  * upstream: three good ones on gpt-alpha, two failing ones on claude-beta. Screenshots go to
- * /tmp/llmio-ui-dashboard-*.png.
+ * tmp/ui/llmio-ui-dashboard-*.png (git-ignored).
  */
+
+/** Today, this month and the current hour hold every request of the suite, whatever the hour of the run. */
+const clock = middayClock();
 
 describe.skipIf(!haveChromium || !uiBuilt)("dashboard in Chromium", () => {
   let browser: Browser;
@@ -25,7 +30,11 @@ describe.skipIf(!haveChromium || !uiBuilt)("dashboard in Chromium", () => {
   let tokens = 0;
 
   const shot = (name: string) =>
-    page.screenshot({ path: `/tmp/llmio-ui-dashboard-${name}.png`, fullPage: true, animations: "disabled" });
+    page.screenshot({
+      path: `${SHOTS}/llmio-ui-dashboard-${name}.png`,
+      fullPage: true,
+      animations: "disabled",
+    });
   const kpi = (id: string) => page.locator(`[data-kpi=${id}] .dash-kpi-value`);
   const bands = () => page.locator(".series-chart .hover-band");
 
@@ -33,7 +42,7 @@ describe.skipIf(!haveChromium || !uiBuilt)("dashboard in Chromium", () => {
     up = startFakeUpstream({
       "up-broken": { kind: "status", status: 500, body: '{"error":{"message":"upstream exploded"}}' },
     });
-    gw = startGateway();
+    gw = startGateway({ deps: { clock } });
     gw.link({
       model: "gpt-alpha",
       provider: "alpha-cloud",
@@ -142,7 +151,7 @@ describe.skipIf(!haveChromium || !uiBuilt)("dashboard in Chromium", () => {
     await tip.waitFor();
     expect(await tip.textContent()).toContain("请求5");
     expect(await tip.textContent()).toContain("失败2");
-    await page.screenshot({ path: "/tmp/llmio-ui-dashboard-tooltip.png", animations: "disabled" });
+    await page.screenshot({ path: `${SHOTS}/llmio-ui-dashboard-tooltip.png`, animations: "disabled" });
 
     await page.locator("[data-control=series-range]").getByRole("button", { name: "30 天" }).click();
     await page.waitForFunction(() => document.querySelectorAll(".series-chart .hover-band").length === 30);
@@ -179,7 +188,7 @@ describe.skipIf(!haveChromium || !uiBuilt)("dashboard in Chromium", () => {
 
   it("folds all but the five busiest models into others, over a month of traffic", async () => {
     // Eight models with 80, 70 … 10 calls spread over the last 30 days (one an hour, newest first).
-    const now = Date.now();
+    const now = clock.now();
     const records: RequestRecord[] = [];
     for (let m = 0; m < 8; m++) {
       for (let i = 0; i < 80 - m * 10; i++) {

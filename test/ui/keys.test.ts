@@ -3,10 +3,18 @@ import type { Browser, Page } from "playwright-core";
 import { TEST_TOKEN } from "../helpers/app";
 import { type FakeUpstream, startFakeUpstream } from "../helpers/fake-upstream";
 import { FOUR, type Gateway, linkFour, startGateway } from "../helpers/gateway";
-import { BROWSER_HOOK_MS, CHROMIUM, haveChromium, launchPage, uiBuilt as built } from "./chromium";
+import {
+  BROWSER_HOOK_MS,
+  BROWSER_TEST_MS,
+  CHROMIUM,
+  haveChromium,
+  launchPage,
+  uiBuilt as built,
+} from "./chromium";
+import { SHOTS } from "./pages";
 
 // A real browser on a shared machine: each test gets its own, longer time.
-setDefaultTimeout(30_000);
+setDefaultTimeout(BROWSER_TEST_MS);
 
 /*
  * The Keys page in a real Chromium against a real gateway and a fake upstream: a key created in the UI
@@ -24,7 +32,7 @@ describe.skipIf(!haveChromium || !built)("keys page in Chromium", () => {
   let copied = "";
 
   const shot = (name: string) =>
-    page.screenshot({ path: `/tmp/llmio-ui-${name}.png`, fullPage: true, animations: "disabled" });
+    page.screenshot({ path: `${SHOTS}/llmio-ui-${name}.png`, fullPage: true, animations: "disabled" });
   const chat = (key: string) =>
     fetch(`${gw.url}/v1/chat/completions`, {
       method: "POST",

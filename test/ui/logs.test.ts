@@ -3,18 +3,19 @@ import type { Browser, Locator, Page } from "playwright-core";
 import { TEST_TOKEN } from "../helpers/app";
 import { type FakeUpstream, startFakeUpstream } from "../helpers/fake-upstream";
 import { AUTH, addKey, type Gateway, startGateway } from "../helpers/gateway";
-import { BROWSER_HOOK_MS, haveChromium, launchPage, uiBuilt as built } from "./chromium";
+import { BROWSER_HOOK_MS, BROWSER_TEST_MS, haveChromium, launchPage, uiBuilt as built } from "./chromium";
+import { SHOTS } from "./pages";
 
 // A real browser on a shared machine: each test gets its own, longer time.
-setDefaultTimeout(30_000);
+setDefaultTimeout(BROWSER_TEST_MS);
 
 /*
  * The request-log page and link health in a real Chromium, against a real gateway that has proxied real
- * requests to a fake upstream (one of them failing over). Screenshots go to /tmp/llmio-ui-logs-*.png.
+ * requests to a fake upstream (one of them failing over). Screenshots go to tmp/ui/llmio-ui-logs-*.png (git-ignored).
  */
 
 /** Waits until `locator` matches exactly `n` elements (the list refetches after a filter change). */
-async function waitForCount(locator: Locator, n: number, timeoutMs = 5000): Promise<void> {
+async function waitForCount(locator: Locator, n: number, timeoutMs = 15_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let count = await locator.count();
   while (count !== n) {
@@ -30,10 +31,11 @@ describe.skipIf(!haveChromium || !built)("request logs and link health in Chromi
   let gw: Gateway;
   let up: FakeUpstream;
   let chatModelId: number;
+  let flakyLinkId: number;
   let slowModelId: number;
 
   const shot = (name: string) =>
-    page.screenshot({ path: `/tmp/llmio-ui-logs-${name}.png`, fullPage: true, animations: "disabled" });
+    page.screenshot({ path: `${SHOTS}/llmio-ui-logs-${name}.png`, fullPage: true, animations: "disabled" });
   const rows = () => page.locator(".logs-table tbody tr.clickable");
 
   beforeAll(async () => {
@@ -54,6 +56,7 @@ describe.skipIf(!haveChromium || !built)("request logs and link health in Chromi
       modelOptions: { strategy: "priority", breaker: true, max_attempts: 3 },
     });
     chatModelId = flaky.link.model_id;
+    flakyLinkId = flaky.link.id;
     gw.link({ model: "chat-x", provider: "steady", type: "openai", baseUrl: up.url, providerModel: "up-ok" });
     gw.link({
       model: "claude-x",
@@ -154,7 +157,7 @@ describe.skipIf(!haveChromium || !built)("request logs and link health in Chromi
     expect(await bodies.nth(1).locator(".code").textContent()).toContain("data:");
     await shot("detail");
     await drawer.locator(".bodies").scrollIntoViewIfNeeded();
-    await page.screenshot({ path: "/tmp/llmio-ui-logs-detail-bodies.png", animations: "disabled" });
+    await page.screenshot({ path: `${SHOTS}/llmio-ui-logs-detail-bodies.png`, animations: "disabled" });
     await page.keyboard.press("Escape");
     await page.waitForURL((url) => !url.searchParams.has("log"));
     await page.locator("dialog").waitFor({ state: "detached" });
@@ -170,33 +173,51 @@ describe.skipIf(!haveChromium || !built)("request logs and link health in Chromi
     await page.locator("dialog").waitFor({ state: "detached" });
   });
 
-  it("picks up a new request by itself with auto refresh on (in English)", async () => {
-    await page.getByRole("button", { name: "EN" }).click();
-    await page.getByRole("heading", { name: "Request logs" }).waitFor();
-    const autoRefresh = page.getByRole("switch", { name: "Auto refresh" });
-    await page.locator("label.switch", { hasText: "Auto refresh" }).click();
-    expect(await autoRefresh.isChecked()).toBe(true);
-    const res = await fetch(`${gw.url}/v1/chat/completions`, {
-      method: "POST",
-      headers: AUTH,
-      body: JSON.stringify({ model: "chat-x", messages: [{ role: "user", content: "again" }] }),
-    });
-    expect(res.status).toBe(200);
-    await gw.flush();
-    await waitForCount(rows(), 6, 8000);
-    expect(await page.locator(".pager").textContent()).toContain("6 records");
-    await page.locator("label.switch", { hasText: "Auto refresh" }).click();
-    expect(await autoRefresh.isChecked()).toBe(false);
-    await page.getByRole("button", { name: "Switch to dark mode" }).click();
-    await shot("list-en-dark");
-    await rows().filter({ hasText: "2 tries" }).first().click();
-    await page.locator("dialog[open] .chain-step.final").waitFor();
-    await page.screenshot({ path: "/tmp/llmio-ui-logs-detail-en-dark.png", animations: "disabled" });
-    await page.keyboard.press("Escape");
-    await page.locator("dialog").waitFor({ state: "detached" });
-  }, 30_000);
+  it(
+    "picks up a new request by itself with auto refresh on (in English)",
+    async () => {
+      await page.getByRole("button", { name: "EN" }).click();
+      await page.getByRole("heading", { name: "Request logs" }).waitFor();
+      const autoRefresh = page.getByRole("switch", { name: "Auto refresh" });
+      await page.locator("label.switch", { hasText: "Auto refresh" }).click();
+      expect(await autoRefresh.isChecked()).toBe(true);
+      const res = await fetch(`${gw.url}/v1/chat/completions`, {
+        method: "POST",
+        headers: AUTH,
+        body: JSON.stringify({ model: "chat-x", messages: [{ role: "user", content: "again" }] }),
+      });
+      expect(res.status).toBe(200);
+      await gw.flush();
+      // The page refreshes every 5 s: room for a few refreshes on a loaded machine.
+      await waitForCount(rows(), 6, 20_000);
+      expect(await page.locator(".pager").textContent()).toContain("6 records");
+      await page.locator("label.switch", { hasText: "Auto refresh" }).click();
+      expect(await autoRefresh.isChecked()).toBe(false);
+      await page.getByRole("button", { name: "Switch to dark mode" }).click();
+      await shot("list-en-dark");
+      await rows().filter({ hasText: "2 tries" }).first().click();
+      await page.locator("dialog[open] .chain-step.final").waitFor();
+      await page.screenshot({ path: `${SHOTS}/llmio-ui-logs-detail-en-dark.png`, animations: "disabled" });
+      await page.keyboard.press("Escape");
+      await page.locator("dialog").waitFor({ state: "detached" });
+    },
+    BROWSER_TEST_MS,
+  );
 
   it("shows the open breaker of the flaky link on the links page, with its recent failures", async () => {
+    // The breaker opened in beforeAll for 30 s, which a slow run may have used up by now: it recovers (as a
+    // good answer would close it), then three failovers in a row open it again, for 30 s from here.
+    gw.runtime.health.success(flakyLinkId);
+    for (let i = 0; i < 3; i++) {
+      const res = await fetch(`${gw.url}/v1/chat/completions`, {
+        method: "POST",
+        headers: AUTH,
+        body: JSON.stringify({ model: "chat-x", messages: [{ role: "user", content: "again" }] }),
+      });
+      expect(res.status).toBe(200);
+      await res.text();
+    }
+    expect(gw.runtime.health.snapshot(flakyLinkId).breaker).toBe("open");
     // The browser's clock runs an hour fast: countdowns must still run on the server's time.
     await page.clock.setSystemTime(Date.now() + 3_600_000);
     await page.goto(`${gw.url}/model-providers?model=${chatModelId}`);

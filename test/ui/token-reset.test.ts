@@ -1,11 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from "bun:test";
+import { afterAll, beforeAll, describe, expect, it, setDefaultTimeout } from "bun:test";
 import type { Browser, Page } from "playwright-core";
 import { type AdminToken, resolveAdminToken } from "../../src/http/admin-token";
 import { openDatabase } from "../../src/storage/db";
 import { sqliteStorage } from "../../src/storage/sqlite";
 import { type Gateway, startGateway } from "../helpers/gateway";
-import { haveChromium, launchPage, uiBuilt } from "./chromium";
+import { BROWSER_HOOK_MS, BROWSER_TEST_MS, haveChromium, launchPage, uiBuilt } from "./chromium";
 import { shot } from "./pages";
+
+// A real browser on a shared machine: each test (and hook) gets its own, longer time.
+setDefaultTimeout(BROWSER_TEST_MS);
 
 /*
  * The admin token reset from the settings page, on a gateway whose token was generated (no TOKEN): after
@@ -32,7 +35,7 @@ describe.skipIf(!haveChromium || !uiBuilt)("admin token reset in Chromium", () =
         sessionStorage.setItem("signed", "1");
       }
     }, old);
-  }, 30_000);
+  }, BROWSER_HOOK_MS);
 
   afterAll(async () => {
     await browser?.close();
@@ -68,6 +71,6 @@ describe.skipIf(!haveChromium || !uiBuilt)("admin token reset in Chromium", () =
       await page.getByRole("heading", { name: "API 密钥" }).waitFor();
       expect(page.url()).not.toContain("/login");
     },
-    { timeout: 30_000 },
+    { timeout: BROWSER_TEST_MS },
   );
 });
