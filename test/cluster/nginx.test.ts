@@ -4,13 +4,16 @@
 // stream comes through as it is produced, a draining instance's requests go to the other one, and SSE
 // headers arrive as the gateway sent them. Without an nginx binary the suite skips with one line; under
 // CI=true it must run (.ci/run installs nginx-light).
-import { afterAll, beforeAll, describe, expect, it } from "bun:test";
+import { afterAll, beforeAll, describe, expect, it, setDefaultTimeout } from "bun:test";
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Subprocess } from "bun";
 import { startHeldStreamUpstream, streamReader } from "../helpers/held-stream-upstream";
-import { type Child, freePort, spawnChild } from "../smoke/process";
+import { type Child, freePort, listeningPort, spawnChild } from "../smoke/process";
+
+// Processes and nginx on a loaded machine: each test (and hook) gets its own time, with or without --timeout.
+setDefaultTimeout(60_000);
 
 const ROOT = join(import.meta.dir, "..", "..");
 const CONF = join(ROOT, "deploy", "nginx.conf");
@@ -76,19 +79,18 @@ describeWithNginx(SUITE)(SUITE, () => {
   const gws: Instance[] = [];
 
   async function start(id: string): Promise<Instance> {
-    const port = freePort();
     const child = spawnChild([process.execPath, join(ROOT, "src", "index.ts")], dir, {
       PATH: process.env.PATH ?? "/usr/bin:/bin",
       HOME: tmpdir(),
       TOKEN,
-      PORT: String(port),
+      PORT: "0",
       HOST: "127.0.0.1",
       DB_PATH: join(dir, "llmio.db"),
       INSTANCE_ID: id,
       TRUST_PROXY: "true",
       LOG_LEVEL: "warn",
     });
-    await child.waitFor(/listening on /, 20_000);
+    const port = await listeningPort(child, 30_000);
     return { id, url: `http://127.0.0.1:${port}`, port, child };
   }
 
@@ -144,16 +146,29 @@ describeWithNginx(SUITE)(SUITE, () => {
     // The shipped file, its listen port the only change; the upstream list is the include compose mounts.
     const conf = readFileSync(CONF, "utf8");
     expect(conf.match(/^\s*listen 7070;$/gm)).toHaveLength(1);
-    const port = freePort();
     const prefix = join(dir, "nginx");
     mkdirSync(prefix, { mode: 0o755 });
     writeFileSync(
-      join(prefix, "nginx.conf"),
-      conf.replace(/^(\s*)listen 7070;$/m, `$1listen 127.0.0.1:${port};`),
-    );
-    writeFileSync(
       join(prefix, "nginx-upstreams.conf"),
       gws.map((g) => `server 127.0.0.1:${g.port};\n`).join(""),
+    );
+    // nginx must be told its port: one from freePort(), and another when something took it meanwhile.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await startNginx(prefix, conf, freePort());
+        break;
+      } catch (err) {
+        if (attempt === 5 || !/Address already in use/.test(String(err))) throw err;
+        console.warn("nginx's port was taken before it bound it; trying another");
+      }
+    }
+  }, 120_000);
+
+  /** Starts nginx on `port` with the shipped file; resolves once it answers /readyz through an instance. */
+  async function startNginx(prefix: string, conf: string, port: number): Promise<void> {
+    writeFileSync(
+      join(prefix, "nginx.conf"),
+      conf.replace(/^(\s*)listen 7070;$/m, `$1listen 127.0.0.1:${port};`),
     );
     // Its access log goes to /dev/stdout, as in the container: a file here (nginx cannot open a socket
     // there, which is what a piped stdout is).
@@ -180,9 +195,11 @@ describeWithNginx(SUITE)(SUITE, () => {
     await until(async () => {
       if (proc.exitCode !== null)
         throw new Error(`nginx exited:\n${readFileSync(join(dir, "nginx", "error.log"), "utf8")}`);
-      return (await fetch(`${lb}/readyz`).catch(() => null))?.status === 200;
+      const res = await fetch(`${lb}/readyz`).catch(() => null);
+      // nginx's answer, not that of whatever may have taken the port.
+      return res?.status === 200 && (res.headers.get("server") ?? "").startsWith("nginx");
     }, "nginx to answer /readyz");
-  }, 60_000);
+  }
 
   afterAll(async () => {
     for (const h of up?.held ?? []) h.release();
@@ -208,7 +225,7 @@ describeWithNginx(SUITE)(SUITE, () => {
     expect(Object.keys(served).sort()).toEqual(["gw-a", "gw-b"]);
     // Round robin over one worker: an even split, give or take a request.
     expect(Math.abs((served["gw-a"] ?? 0) - (served["gw-b"] ?? 0))).toBeLessThanOrEqual(2);
-  }, 30_000);
+  }, 60_000);
 
   it("passes a stream through as it comes, SSE headers intact: the first chunk arrives while the upstream holds the rest", async () => {
     const direct = await chat(gws[0]!.url, "streamed", true);
@@ -232,7 +249,7 @@ describeWithNginx(SUITE)(SUITE, () => {
     up.held.at(-1)?.release();
     const all = await body.until(/\[DONE\]/);
     expect(all).toContain(" second");
-  }, 30_000);
+  }, 60_000);
 
   it("passes compose.scale.yaml's health check on a ready instance (the command run as the container would)", async () => {
     expect(await composeHealthCheck(gws[1]!.port)).toBe(0);
