@@ -39,6 +39,8 @@ export interface ExchangeRequest {
   /** The request in canonical form, decoded at most once (only when an attempt translates). */
   canonical: () => CanonicalRequest;
   render: RenderContext;
+  /** The codecs to translate with; present when a link of the request's model speaks another protocol. */
+  translation?: TranslationCodecs;
 }
 
 /** The codecs that translate: the client side of the request's protocol, the upstream side of the link's. */
@@ -94,25 +96,22 @@ export interface Endpoint {
 }
 
 /** The exchange for one attempt of `req` on a link. */
-export function createExchange(
-  req: ExchangeRequest,
-  link: ExchangeLink,
-  codecs: TranslationCodecs,
-): Exchange {
-  return link.type === req.codec.style
-    ? passThrough(req, link)
-    : translating(req, link, codecs.inbound(req.codec.style), codecs.outbound(link.type));
+export function createExchange(req: ExchangeRequest, link: ExchangeLink): Exchange {
+  if (link.type === req.codec.style) return passThrough(req, link);
+  const codecs = translationOf(req);
+  return translating(req, link, codecs.inbound(req.codec.style), codecs.outbound(link.type));
 }
 
 /** Features of the request the link's protocol cannot carry (empty when the link can serve it). */
-export function missingFeatures(
-  req: ExchangeRequest,
-  linkType: Style,
-  codecs: TranslationCodecs,
-): CanonicalRequest["features"] {
+export function missingFeatures(req: ExchangeRequest, linkType: Style): CanonicalRequest["features"] {
   if (linkType === req.codec.style) return [];
-  const carried = codecs.outbound(linkType).features;
+  const carried = translationOf(req).outbound(linkType).features;
   return req.canonical().features.filter((f) => !carried.has(f));
+}
+
+function translationOf(req: ExchangeRequest): TranslationCodecs {
+  if (!req.translation) throw new Error("a translated attempt needs the translation codecs loaded first");
+  return req.translation;
 }
 
 /** The exchange that forwards the client's body and relays the upstream's answer unchanged. */

@@ -17,7 +17,7 @@ import {
   type ExchangeRequest,
   missingFeatures,
 } from "../../protocols/exchange";
-import { codecFor, TRANSLATION } from "../../protocols/registry";
+import { codecFor, translationCodecs } from "../../protocols/registry";
 import type { ProtocolCodec, Sniffed, Style } from "../../protocols/types";
 import {
   classifyStatus,
@@ -142,9 +142,15 @@ export class ProxyService {
           ctx.caller.limits,
           worstCase(raw.byteLength, sniffed.maxOutputTokens, model.links, ctx.caller.limits),
         );
+      const xreq = exchangeRequest(codec, ctx, raw, body, layout, sniffed);
+      // The translation codecs load on the first request whose model has a link of another protocol.
+      if (!inb.endpoint && crossesProtocols(model, codec.style)) {
+        const loaded = translationCodecs();
+        xreq.translation = loaded instanceof Promise ? await loaded : loaded;
+      }
       // When the shutdown grace ends first, the client gets a 503 in its protocol, and the record says why.
       return await untilInterrupted(
-        this.route(inb, codec, ctx, model, exchangeRequest(codec, ctx, raw, body, layout, sniffed)),
+        this.route(inb, codec, ctx, model, xreq),
         this.d.lifecycle.interrupted,
         () => {
           const err = interruptedError();
@@ -190,7 +196,7 @@ export class ProxyService {
       clock: d.clock,
       unsupported: endpoint
         ? (link) => endpoint.unsupported(link.provider.type)
-        : (link) => missingFeatures(xreq, link.provider.type, TRANSLATION)[0],
+        : xreq.translation && ((link) => missingFeatures(xreq, link.provider.type)[0]),
     });
     if (!plan.ok) {
       const err = unroutable(model, plan);
@@ -236,7 +242,7 @@ export class ProxyService {
         providerModel: link.providerModel,
         extraBody: link.extraBody,
       };
-      const exchange = endpoint ? endpoint.exchange(xreq, target) : createExchange(xreq, target, TRANSLATION);
+      const exchange = endpoint ? endpoint.exchange(xreq, target) : createExchange(xreq, target);
       let payload: Uint8Array<ArrayBuffer> | string;
       try {
         payload = exchange.payload();
@@ -494,17 +500,19 @@ function exchangeRequest(
   sniffed: Sniffed,
 ): ExchangeRequest {
   let canonical: CanonicalRequest | undefined;
-  return {
+  const xreq: ExchangeRequest = {
     codec,
     raw,
     body,
     layout,
     sniffed,
-    canonical: () =>
-      (canonical ??= TRANSLATION.inbound(codec.style).decodeRequest(body, {
+    canonical() {
+      if (!xreq.translation) throw new Error("the canonical form needs the translation codecs loaded first");
+      return (canonical ??= xreq.translation.inbound(codec.style).decodeRequest(body, {
         model: sniffed.model,
         stream: sniffed.stream,
-      })),
+      }));
+    },
     render: {
       model: sniffed.model,
       id: ctx.traceId.replaceAll("-", ""),
@@ -512,4 +520,11 @@ function exchangeRequest(
       includeUsage: sniffed.clientWantsStreamUsage === true,
     },
   };
+  return xreq;
+}
+
+/** Whether a link of the model speaks another protocol than the client (an attempt may translate). */
+function crossesProtocols(model: RouteModel, style: Style): boolean {
+  for (const link of model.links) if (link.provider.type !== style) return true;
+  return false;
 }

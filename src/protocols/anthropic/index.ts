@@ -18,6 +18,4 @@ export const anthropicCodec: ProtocolCodec = {
   modelList: anthropicModelList,
 };
 
-export { anthropicInbound } from "./inbound";
-export { anthropicOutbound } from "./outbound";
 export { EFFORT_BUDGET, STRUCTURED_OUTPUT_TOOL } from "./wire";
