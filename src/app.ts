@@ -57,6 +57,8 @@ export interface AppDeps {
   cluster?: Cluster;
   /** Overrides of the analytics thread's options (tests: a short timeout, the hold hook). */
   analytics?: Partial<WorkerReaderOptions>;
+  /** Called once, when the first proxied generate call arrives. */
+  onFirstProxiedRequest?: () => void;
 }
 
 /** Composes the gateway: error handling, client-facing proxy, admin API, OpenAPI document, UI. */
@@ -179,6 +181,7 @@ export function createApp(deps: AppDeps) {
     lifecycle,
     limiter,
     instance: cluster.instance,
+    onFirstRequest: deps.onFirstProxiedRequest,
   };
 
   return new Elysia()

@@ -74,7 +74,17 @@ if (config.redisUrl) {
     fail(err instanceof Error ? err.message : String(err));
   }
 }
-const app = createApp({ storage, config, adminToken, logger, cluster });
+// The binary starts with a reluctant JIT (scripts/build.ts): start-up and configuration through the admin
+// API are run-once code, and compiling them would only add the JIT's code and pages to the idle process.
+// The proxy's hot path gets the normal policy from the first proxied request on.
+const app = createApp({
+  storage,
+  config,
+  adminToken,
+  logger,
+  cluster,
+  onFirstProxiedRequest: () => Bun.unsafe.setJITPolicy(1),
+});
 try {
   await app.decorator.gateway.ready;
 } catch (err) {

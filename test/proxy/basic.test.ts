@@ -35,6 +35,24 @@ describe("proxy smoke", () => {
   });
 });
 
+describe("the first proxied request", () => {
+  it("calls onFirstProxiedRequest once, when the first generate call arrives, not for admin calls", async () => {
+    let calls = 0;
+    const g = startGateway({ deps: { onFirstProxiedRequest: () => calls++ } });
+    try {
+      g.link({ ...FOUR.openai, type: "openai", baseUrl: up.url });
+      expect((await fetch(`${g.url}/api/models`, { headers: AUTH })).status).toBe(200);
+      expect(calls).toBe(0);
+      expect((await chat(g, "gpt-x")).status).toBe(200);
+      expect(calls).toBe(1);
+      expect((await chat(g, "gpt-x")).status).toBe(200);
+      expect(calls).toBe(1);
+    } finally {
+      await g.stop();
+    }
+  });
+});
+
 describe("client address", () => {
   const send = (g: Gateway) =>
     chat(g, "gpt-x", {}, { headers: { ...AUTH, "x-forwarded-for": "203.0.113.9, 10.0.0.1" } });

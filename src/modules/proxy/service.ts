@@ -58,6 +58,8 @@ export interface ProxyDeps {
   limiter?: Limiter;
   /** This instance's name, written into each record. */
   instance?: string;
+  /** Called once, when the first generate call arrives (index.ts: the JIT's normal policy from then on). */
+  onFirstRequest?: () => void;
 }
 
 /** One client call as the controller hands it over. */
@@ -78,9 +80,11 @@ const decoder = new TextDecoder();
 export class ProxyService {
   /** Per-key rate and spend limits; lives as long as the service, across snapshot rebuilds. */
   private readonly limiter: Limiter;
+  private firstRequest: (() => void) | undefined;
 
   constructor(private readonly d: ProxyDeps) {
     this.limiter = d.limiter ?? new KeyLimiter(d.clock);
+    this.firstRequest = d.onFirstRequest;
   }
 
   /** Resolves a model by its public name, or throws the 4xx/503 that explains why not. */
@@ -102,6 +106,10 @@ export class ProxyService {
 
   /** Handles one generate call (chat completions, responses, messages, generateContent). */
   async handle(inb: Inbound): Promise<Response> {
+    if (this.firstRequest) {
+      this.firstRequest();
+      this.firstRequest = undefined;
+    }
     const codec = inb.endpoint?.codec ?? codecFor(inb.style);
     const ctx = startContext(inb, this.d.clock);
     ctx.instance = this.d.instance ?? null;
