@@ -32,7 +32,13 @@ export interface ExchangeRequest {
   /** The client's protocol. */
   codec: ProtocolCodec;
   raw: Uint8Array<ArrayBuffer>;
+  /**
+   * The parsed body, possibly an outline: strings of LONG_STRING bytes and more may stand as placeholders
+   * (raw-json.ts). Exact in its structure and short fields; anything that reads text uses `full()`.
+   */
   body: Record<string, unknown>;
+  /** The body with every string in full (parsed on first call when `body` is an outline). */
+  full: () => Record<string, unknown>;
   /** Where `raw` can be patched in place (pass-through splices the link's model instead of re-serialising). */
   layout?: RawLayout;
   sniffed: Sniffed;
@@ -121,13 +127,14 @@ export function passThrough(req: ExchangeRequest, link: ExchangeLink): Exchange 
     client: codec,
     translated: false,
     payload() {
-      const upstreamBody = codec.toUpstreamBody(req.body, {
-        model: link.providerModel,
-        stream: sniffed.stream,
-        extraBody: link.extraBody,
-      });
+      const opts = { model: link.providerModel, stream: sniffed.stream, extraBody: link.extraBody };
+      const upstreamBody = codec.toUpstreamBody(req.body, opts);
       if (upstreamBody === req.body) return req.raw;
-      return spliceBody(req.raw, req.layout, req.body, upstreamBody) ?? JSON.stringify(upstreamBody);
+      const spliced = spliceBody(req.raw, req.layout, req.body, upstreamBody);
+      if (spliced) return spliced;
+      // Serialised again: from the whole body, as the outline's long strings are placeholders.
+      const full = req.full();
+      return JSON.stringify(full === req.body ? upstreamBody : codec.toUpstreamBody(full, opts));
     },
     answer(bytes, text) {
       const parsed = answerBody(bytes, text);

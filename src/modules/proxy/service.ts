@@ -7,7 +7,7 @@ import { type Logger, redact } from "../../core/logger";
 import type { AdminToken } from "../../http/admin-token";
 import type { HttpClient } from "../../providers/registry";
 import type { CanonicalRequest } from "../../protocols/canonical";
-import type { RawLayout } from "../../protocols/raw-json";
+import { holdsPlaceholder } from "../../protocols/raw-json";
 import {
   type Answer,
   BadResponse,
@@ -30,7 +30,7 @@ import type { RouteModel } from "../../routing/types";
 import type { Recorder } from "../../telemetry/recorder";
 import { Attempt, summarize } from "./attempt";
 import { exhausted, unroutable } from "./outcomes";
-import { errorResponse, gatewayHeaders, readJsonBody } from "./respond";
+import { errorResponse, gatewayHeaders, type JsonBody, readJsonBody } from "./respond";
 import { assertModelAllowed, authenticate } from "./auth";
 import { type RequestContext, startContext } from "./context";
 import { KeyLimiter, type LimitError, type Limiter } from "./limits";
@@ -131,13 +131,18 @@ export class ProxyService {
     }
     this.d.lifecycle.enter(ctx);
     try {
-      const { raw, body, layout } = await readJsonBody(request, this.d.config.bodyLimit);
+      // Generate calls read an outline of a body with long strings (a 1 MiB prompt): enough to route it.
+      const read = await readJsonBody(request, this.d.config.bodyLimit, { outline: !inb.endpoint });
+      const { raw, layout } = read;
       if (ctx.ioLog) ctx.requestText = decodeUtf8(raw);
-      const sniffed = codec.sniff(body, {
-        urlModel: inb.urlModel,
-        urlStream: inb.urlStream,
-        headers: request.headers,
-      });
+      const sniffCtx = { urlModel: inb.urlModel, urlStream: inb.urlStream, headers: request.headers };
+      let body = read.body;
+      let sniffed = codec.sniff(body, sniffCtx);
+      // A model or session id that long is read again from the whole body (the outline holds placeholders).
+      if (holdsPlaceholder(sniffed.model) || holdsPlaceholder(sniffed.sessionId)) {
+        body = read.full();
+        sniffed = codec.sniff(body, sniffCtx);
+      }
       ctx.sniffed = sniffed;
       ctx.modelName = sniffed.model;
       assertModelAllowed(ctx.caller, sniffed.model);
@@ -150,7 +155,7 @@ export class ProxyService {
           ctx.caller.limits,
           worstCase(raw.byteLength, sniffed.maxOutputTokens, model.links, ctx.caller.limits),
         );
-      const xreq = exchangeRequest(codec, ctx, raw, body, layout, sniffed);
+      const xreq = exchangeRequest(codec, ctx, { raw, layout, body, full: read.full }, sniffed);
       // The translation codecs load on the first request whose model has a link of another protocol.
       if (!inb.endpoint && crossesProtocols(model, codec.style)) {
         const loaded = translationCodecs();
@@ -502,21 +507,20 @@ function upstreamHeaders(attempt: Attempt, contentType: string): Record<string, 
 function exchangeRequest(
   codec: ProtocolCodec,
   ctx: RequestContext,
-  raw: Uint8Array<ArrayBuffer>,
-  body: Record<string, unknown>,
-  layout: RawLayout,
+  read: JsonBody,
   sniffed: Sniffed,
 ): ExchangeRequest {
   let canonical: CanonicalRequest | undefined;
   const xreq: ExchangeRequest = {
     codec,
-    raw,
-    body,
-    layout,
+    raw: read.raw,
+    body: read.body,
+    full: read.full,
+    layout: read.layout,
     sniffed,
     canonical() {
       if (!xreq.translation) throw new Error("the canonical form needs the translation codecs loaded first");
-      return (canonical ??= xreq.translation.inbound(codec.style).decodeRequest(body, {
+      return (canonical ??= xreq.translation.inbound(codec.style).decodeRequest(read.full(), {
         model: sniffed.model,
         stream: sniffed.stream,
       }));
