@@ -6,7 +6,7 @@ import { INTERRUPTED_BY_SHUTDOWN, type Lifecycle } from "../../core/lifecycle";
 import { type Logger, redact } from "../../core/logger";
 import type { AdminToken } from "../../http/admin-token";
 import type { HttpClient } from "../../providers/registry";
-import type { CanonicalRequest } from "../../protocols/canonical";
+import type { CanonicalRequest, RenderContext } from "../../protocols/canonical";
 import { holdsPlaceholder } from "../../protocols/raw-json";
 import {
   type Answer,
@@ -162,16 +162,12 @@ export class ProxyService {
         xreq.translation = loaded instanceof Promise ? await loaded : loaded;
       }
       // When the shutdown grace ends first, the client gets a 503 in its protocol, and the record says why.
-      return await untilInterrupted(
-        this.route(inb, codec, ctx, model, xreq),
-        this.d.lifecycle.interrupted,
-        () => {
-          const err = interruptedError();
-          const res = errorResponse(codec, ctx, err);
-          this.record(ctx, "error", err.status, {}, err);
-          return res;
-        },
-      );
+      return await untilInterrupted(this.route(inb, codec, ctx, model, xreq), this.d.lifecycle, () => {
+        const err = interruptedError();
+        const res = errorResponse(codec, ctx, err);
+        this.record(ctx, "error", err.status, {}, err);
+        return res;
+      });
     } catch (err) {
       const ge =
         err instanceof GatewayError
@@ -511,6 +507,7 @@ function exchangeRequest(
   sniffed: Sniffed,
 ): ExchangeRequest {
   let canonical: CanonicalRequest | undefined;
+  let render: RenderContext | undefined;
   const xreq: ExchangeRequest = {
     codec,
     raw: read.raw,
@@ -525,11 +522,14 @@ function exchangeRequest(
         stream: sniffed.stream,
       }));
     },
-    render: {
-      model: sniffed.model,
-      id: ctx.traceId.replaceAll("-", ""),
-      created: Math.floor(ctx.createdAt / 1000),
-      includeUsage: sniffed.clientWantsStreamUsage === true,
+    // Only a translated answer renders anything: built on first use.
+    get render() {
+      return (render ??= {
+        model: sniffed.model,
+        id: ctx.traceId.replaceAll("-", ""),
+        created: Math.floor(ctx.createdAt / 1000),
+        includeUsage: sniffed.clientWantsStreamUsage === true,
+      });
     },
   };
   return xreq;
