@@ -3,6 +3,7 @@
  * `npm run bench:scale`'s second part alone, for working on large bodies: 1 MiB prompts (non-stream), 4 at a
  * time, through llmio and through the bare proxy, in interleaved rounds; throughput and the gateway's CPU per
  * request (medians). PROMPT_ROUNDS (default 3), PROMPT_SECONDS per round (default 3), PROMPT_KIB (default 1024),
+ * PROMPT_CONCURRENCY (default 4),
  * PROMPT_PERF=<file>: `perf record -g` the gateway during the last llmio round; PROMPT_STAT=1: page faults (and
  * instructions, where the machine counts them) per request from `perf stat`, steady under load unlike time.
  */
@@ -13,6 +14,7 @@ import { MODELS } from "./shared";
 const ROUNDS = Math.max(1, Number(process.env.PROMPT_ROUNDS ?? 3));
 const MS = Math.max(500, Number(process.env.PROMPT_SECONDS ?? 3) * 1000);
 const SIZE = Math.max(1, Number(process.env.PROMPT_KIB ?? 1024)) * 1024;
+const CONCURRENCY = Math.max(1, Number(process.env.PROMPT_CONCURRENCY ?? 4));
 await pinToCore0();
 guard("bench:prompt", 300_000);
 
@@ -70,7 +72,7 @@ for (let i = 0; i <= ROUNDS; i++) {
       url: `${p.url}/v1/chat/completions`,
       headers: HEADERS,
       body,
-      concurrency: 4,
+      concurrency: CONCURRENCY,
       durationMs: i === 0 ? 1000 : MS, // round 0 warms up
     });
     await Bun.sleep(120);
