@@ -35,14 +35,16 @@ const eventBytes = {
   ),
 };
 
+/** Whether an upstream request body asks for a stream (looked for in its first 64 KiB: 1 MiB prompts stay cheap). */
+const streams = (body: unknown) =>
+  typeof body === "string"
+    ? body.includes('"stream":true')
+    : new TextDecoder().decode((body as Uint8Array).subarray(0, 65536)).includes('"stream":true');
+
 const http: HttpClient = async (url, init) => {
   const body = init.body;
   const anthropic = url.endsWith("/messages");
-  if (
-    typeof body === "string"
-      ? body.includes('"stream":true')
-      : new TextDecoder().decode(body as Uint8Array).includes('"stream":true')
-  ) {
+  if (streams(body)) {
     const events = anthropic ? eventBytes.anthropic : eventBytes.openai;
     let i = 0;
     const stream = new ReadableStream<Uint8Array>({
@@ -105,11 +107,19 @@ await link(MODELS.anthropic, "anthropic", UPSTREAM_MODELS.anthropic, "fake-anthr
 }
 
 const messages = [{ role: "user", content: "Say hello in a few words." }];
+// `npm run bench:scale`'s 1 MiB prompt.
+const words = "the quick brown fox jumps over a lazy dog while the gateway reads every byte ";
+const prompt = words.repeat(Math.ceil((1 << 20) / words.length)).slice(0, 1 << 20);
 const bodies = {
   json: JSON.stringify({ model: MODELS.openai, messages, max_tokens: 64 }),
   stream: JSON.stringify({ model: MODELS.openai, messages, max_tokens: 64, stream: true }),
   anthropic: JSON.stringify({ model: MODELS.anthropic, messages, max_tokens: 64, stream: true }),
   translated: JSON.stringify({ model: MODELS.translated, messages, max_tokens: 64, stream: true }),
+  prompt: JSON.stringify({
+    model: MODELS.openai,
+    messages: [{ role: "user", content: prompt }],
+    max_tokens: 16,
+  }),
 };
 const request = (body: string, path = "/v1/chat/completions") =>
   new Request(`http://127.0.0.1${path}`, {
@@ -129,17 +139,17 @@ const bare = async (req: Request) => {
  * the samples. CPU time rather than wall time, because the machine is shared: other processes stretch the
  * wall clock, much less the CPU a call takes.
  */
-async function measure(call: () => Promise<Response>): Promise<number> {
+async function measure(call: () => Promise<Response>, calls = CALLS): Promise<number> {
   const samples: number[] = [];
   for (let s = 0; s < SAMPLES + 1; s++) {
     Bun.gc(true);
     const c = process.cpuUsage();
-    for (let i = 0; i < CALLS; i++) {
+    for (let i = 0; i < calls; i++) {
       const res = await call();
       await res.arrayBuffer();
     }
     const d = process.cpuUsage(c);
-    if (s > 0) samples.push((d.user + d.system) / CALLS); // first sample is warm-up
+    if (s > 0) samples.push((d.user + d.system) / calls); // first sample is warm-up
   }
   samples.sort((a, b) => a - b);
   return samples[samples.length >> 1] as number;
@@ -159,6 +169,13 @@ for (const [name, call] of lanes) {
   if (!want(name.split(" ")[0] as string)) continue;
   const us = await measure(call);
   out.push(`${name} ${us.toFixed(2)} (+${(us - floor).toFixed(2)})`);
+}
+// A 1 MiB prompt (non-stream), against a floor that reads the same body: 1 call in 100 as many.
+if (want("prompt")) {
+  const calls = Math.max(20, Math.round(CALLS / 100));
+  const promptFloor = await measure(() => bare(request(bodies.prompt)), calls);
+  const us = await measure(() => app.handle(request(bodies.prompt)), calls);
+  out.push(`1 MiB prompt ${us.toFixed(0)} (floor ${promptFloor.toFixed(0)})`);
 }
 await app.decorator.gateway.recorder.drain();
 const written = app.decorator.gateway.recorder.written;

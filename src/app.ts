@@ -1,4 +1,3 @@
-import { openapi } from "@elysiajs/openapi";
 import { Elysia } from "elysia";
 import { instanceId } from "./cluster/instance-id";
 import { localCluster } from "./cluster/local";
@@ -11,6 +10,7 @@ import { type Logger, silentLogger } from "./core/logger";
 import { VERSION } from "./core/version";
 import type { AdminToken } from "./http/admin-token";
 import { errorHandler } from "./http/errors";
+import { openapiDocs } from "./http/openapi";
 import { uiPlugin } from "./http/ui";
 import { adminModule } from "./modules/admin";
 import { metricsController } from "./modules/metrics";
@@ -24,6 +24,7 @@ import { type HealthOptions, HealthRegistry } from "./routing";
 import type { GatewayRuntime } from "./runtime";
 import {
   type AnalyticsReader,
+  deferredReader,
   inlineReader,
   type WorkerReaderOptions,
   workerReader,
@@ -35,7 +36,6 @@ import { LogRetention } from "./telemetry/log-retention";
 import { backfillPending } from "./storage/rollups";
 import { isSqlite } from "./storage/sqlite";
 import type { Storage } from "./storage/storage";
-import { postgresReader } from "./telemetry/analytics-pg";
 import {
   backfillInline,
   inlineStore,
@@ -113,7 +113,9 @@ export function createApp(deps: AppDeps) {
   } else {
     // PostgreSQL: the server does the work; the main thread only awaits its answers.
     store = inlineStore(storage.records, logger, 1000);
-    analytics = postgresReader(storage);
+    analytics = deferredReader(async () =>
+      (await import("./telemetry/analytics-pg")).postgresReader(storage),
+    );
   }
   const recorder = new Recorder(store, deps.recorder);
   // Hourly: deletes request logs past the window (settings, else LOG_RETENTION_DAYS; off by default) and
@@ -194,14 +196,7 @@ export function createApp(deps: AppDeps) {
     .use(readinessController(lifecycle))
     .use(proxyModule(proxyDeps))
     .use(metricsController(runtime, deps.adminToken, deps.config.metricsPublic, startedAt))
-    .use(
-      openapi({
-        path: "/openapi",
-        specPath: "/openapi/json",
-        documentation: { info: { title: "llmio admin API", version: VERSION } },
-        exclude: { paths: [/^\/v1/, /^\/v1beta/, /^\/openai/, /^\/anthropic/, /^\/gemini/] },
-      }),
-    )
+    .use(openapiDocs(VERSION))
     .use(adminModule(adminDeps, deps.adminToken, startedAt, runtime))
     .use(uiPlugin());
 }

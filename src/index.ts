@@ -1,12 +1,11 @@
 #!/usr/bin/env bun
 import { createApp } from "./app";
 import { instanceId } from "./cluster/instance-id";
-import { RedisCluster } from "./cluster/redis";
+import type { RedisCluster } from "./cluster/redis";
 import { ConfigError, parseConfig } from "./config";
 import { createLogger, redactUrl } from "./core/logger";
 import { VERSION } from "./core/version";
 import { resolveAdminToken } from "./http/admin-token";
-import { copySqliteToPostgres } from "./storage/copy-db";
 import { openStorage } from "./storage/open";
 import type { Storage } from "./storage/storage";
 
@@ -32,6 +31,7 @@ if (parsed.kind === "exit") {
 if (parsed.kind === "copy-db") {
   const { from, to } = parsed.copy;
   try {
+    const { copySqliteToPostgres } = await import("./storage/copy-db");
     const report = await copySqliteToPostgres(from, to);
     const counts = Object.entries(report)
       .map(([table, n]) => `${table} ${n}`)
@@ -55,9 +55,11 @@ try {
 }
 const adminToken = await resolveAdminToken(storage.settings, config.token, config.resetToken);
 
-// With REDIS_URL, live state (limits, link health, config changes) is shared with the other instances.
+// With REDIS_URL, live state (limits, link health, config changes) is shared with the other instances
+// (its code, like PostgreSQL's and copy-db's, loads only when asked for).
 let cluster: RedisCluster | undefined;
 if (config.redisUrl) {
+  const { RedisCluster } = await import("./cluster/redis");
   cluster = new RedisCluster({
     url: config.redisUrl,
     prefix: config.redisPrefix,

@@ -32,13 +32,21 @@ export interface ExchangeRequest {
   /** The client's protocol. */
   codec: ProtocolCodec;
   raw: Uint8Array<ArrayBuffer>;
+  /**
+   * The parsed body, possibly an outline: strings of LONG_STRING bytes and more may stand as placeholders
+   * (raw-json.ts). Exact in its structure and short fields; anything that reads text uses `full()`.
+   */
   body: Record<string, unknown>;
+  /** The body with every string in full (parsed on first call when `body` is an outline). */
+  full: () => Record<string, unknown>;
   /** Where `raw` can be patched in place (pass-through splices the link's model instead of re-serialising). */
   layout?: RawLayout;
   sniffed: Sniffed;
   /** The request in canonical form, decoded at most once (only when an attempt translates). */
   canonical: () => CanonicalRequest;
   render: RenderContext;
+  /** The codecs to translate with; present when a link of the request's model speaks another protocol. */
+  translation?: TranslationCodecs;
 }
 
 /** The codecs that translate: the client side of the request's protocol, the upstream side of the link's. */
@@ -94,25 +102,22 @@ export interface Endpoint {
 }
 
 /** The exchange for one attempt of `req` on a link. */
-export function createExchange(
-  req: ExchangeRequest,
-  link: ExchangeLink,
-  codecs: TranslationCodecs,
-): Exchange {
-  return link.type === req.codec.style
-    ? passThrough(req, link)
-    : translating(req, link, codecs.inbound(req.codec.style), codecs.outbound(link.type));
+export function createExchange(req: ExchangeRequest, link: ExchangeLink): Exchange {
+  if (link.type === req.codec.style) return passThrough(req, link);
+  const codecs = translationOf(req);
+  return translating(req, link, codecs.inbound(req.codec.style), codecs.outbound(link.type));
 }
 
 /** Features of the request the link's protocol cannot carry (empty when the link can serve it). */
-export function missingFeatures(
-  req: ExchangeRequest,
-  linkType: Style,
-  codecs: TranslationCodecs,
-): CanonicalRequest["features"] {
+export function missingFeatures(req: ExchangeRequest, linkType: Style): CanonicalRequest["features"] {
   if (linkType === req.codec.style) return [];
-  const carried = codecs.outbound(linkType).features;
+  const carried = translationOf(req).outbound(linkType).features;
   return req.canonical().features.filter((f) => !carried.has(f));
+}
+
+function translationOf(req: ExchangeRequest): TranslationCodecs {
+  if (!req.translation) throw new Error("a translated attempt needs the translation codecs loaded first");
+  return req.translation;
 }
 
 /** The exchange that forwards the client's body and relays the upstream's answer unchanged. */
@@ -122,13 +127,14 @@ export function passThrough(req: ExchangeRequest, link: ExchangeLink): Exchange 
     client: codec,
     translated: false,
     payload() {
-      const upstreamBody = codec.toUpstreamBody(req.body, {
-        model: link.providerModel,
-        stream: sniffed.stream,
-        extraBody: link.extraBody,
-      });
+      const opts = { model: link.providerModel, stream: sniffed.stream, extraBody: link.extraBody };
+      const upstreamBody = codec.toUpstreamBody(req.body, opts);
       if (upstreamBody === req.body) return req.raw;
-      return spliceBody(req.raw, req.layout, req.body, upstreamBody) ?? JSON.stringify(upstreamBody);
+      const spliced = spliceBody(req.raw, req.layout, req.body, upstreamBody);
+      if (spliced) return spliced;
+      // Serialised again: from the whole body, as the outline's long strings are placeholders.
+      const full = req.full();
+      return JSON.stringify(full === req.body ? upstreamBody : codec.toUpstreamBody(full, opts));
     },
     answer(bytes, text) {
       const parsed = answerBody(bytes, text);

@@ -26,7 +26,15 @@ export interface RawLayout {
    * (JSON.parse would read `"mod\u0065l"` as `model`), or bytes that are not one plain object.
    */
   splice?: { open: number; model?: { start: number; end: number } };
+  /** The contents (between the quotes) of the strings of LONG_STRING bytes and more, in order. */
+  long?: { start: number; end: number }[];
 }
+
+/**
+ * Strings from this size on (a prompt, a document, an image in base64) are left out of a body's outline
+ * (`outlineBytes`): sniffing and pass-through read only the structure and the short fields around them.
+ */
+export const LONG_STRING = 64 * 1024;
 
 /**
  * Below this size a body is not scanned: it cannot nest past any sane limit (each level takes a byte), and
@@ -42,12 +50,14 @@ export function scanJson(bytes: Uint8Array, depthLimit: number): RawLayout {
   let model: { start: number; end: number } | undefined;
   let models = 0;
   let plain = true;
+  let long: { start: number; end: number }[] | undefined;
   const length = bytes.length;
   for (let i = 0; i < length; i++) {
     const b = bytes[i];
     if (b === QUOTE) {
       const close = closingQuote(bytes, i);
       if (close < 0) return { tooDeep: false };
+      if (close - i - 1 >= LONG_STRING) (long ??= []).push({ start: i + 1, end: close });
       if (depth === 1 && plain) {
         const colon = nextSignificant(bytes, close + 1);
         if (bytes[colon] === COLON) {
@@ -75,8 +85,12 @@ export function scanJson(bytes: Uint8Array, depthLimit: number): RawLayout {
       if (++depth > depthLimit) return { tooDeep: true };
     } else if (b === CLOSE_BRACE || b === CLOSE_BRACKET) depth--;
   }
-  if (!plain || open === -1 || models > 1) return { tooDeep: false };
-  return { tooDeep: false, splice: models === 1 ? (model ? { open, model } : undefined) : { open } };
+  const found: RawLayout = { tooDeep: false };
+  if (long) found.long = long;
+  if (!plain || open === -1 || models > 1) return found;
+  const splice = models === 1 ? (model ? { open, model } : undefined) : { open };
+  if (splice) found.splice = splice;
+  return found;
 }
 
 /** Whether a key's bytes hold an escape (keys are short: a plain loop). */
@@ -99,6 +113,90 @@ function nextSignificant(bytes: Uint8Array, at: number): number {
     i++;
   }
   return i;
+}
+
+/**
+ * What stands in an outline for a long string: a NUL (which a client can only write escaped, as here), a
+ * name, and the string's number, so two long strings never read as equal.
+ */
+const PLACEHOLDER = "\\u0000llmio-long-string-";
+const PLACEHOLDER_TEXT = "\u0000llmio-long-string-";
+
+/** Whether a string read from an outline is (or holds) a long string's placeholder. */
+export function holdsPlaceholder(value: string | undefined): boolean {
+  return value?.includes(PLACEHOLDER_TEXT) === true;
+}
+
+/**
+ * The body's bytes with each long string's contents replaced by a short placeholder: an outline that parses
+ * to the same structure at a fraction of the cost (no 1 MiB text decoded, parsed and copied). Undefined when
+ * the body has no long string, or when one of them is not valid JSON string content (a raw control byte,
+ * a bad escape): then only parsing the whole body gives the right answer (a 400).
+ */
+export function outlineBytes(raw: Uint8Array, layout: RawLayout): Uint8Array | undefined {
+  const long = layout.long;
+  if (!long) return undefined;
+  const names: Uint8Array[] = [];
+  let size = raw.length;
+  for (let n = 0; n < long.length; n++) {
+    const span = long[n] as { start: number; end: number };
+    if (!validStringContent(raw, span.start, span.end)) return undefined;
+    const name = encoder.encode(`${PLACEHOLDER}${n}`);
+    names.push(name);
+    size += name.length - (span.end - span.start);
+  }
+  const out = new Uint8Array(size);
+  let from = 0;
+  let o = 0;
+  for (let n = 0; n < long.length; n++) {
+    const span = long[n] as { start: number; end: number };
+    out.set(raw.subarray(from, span.start), o);
+    o += span.start - from;
+    const name = names[n] as Uint8Array;
+    out.set(name, o);
+    o += name.length;
+    from = span.end;
+  }
+  out.set(raw.subarray(from), o);
+  return out;
+}
+
+const ESCAPES = new Set([0x22, 0x5c, 0x2f, 0x62, 0x66, 0x6e, 0x72, 0x74]); // " \ / b f n r t
+const isHex = (b: number | undefined) =>
+  b !== undefined && ((b >= 0x30 && b <= 0x39) || ((b | 0x20) >= 0x61 && (b | 0x20) <= 0x66));
+
+/**
+ * Whether the bytes between two quotes are what JSON.parse accepts inside a string: each escape valid (the
+ * backslashes found by a native search) and no raw control byte (four bytes at a time).
+ */
+function validStringContent(bytes: Uint8Array, start: number, end: number): boolean {
+  for (let i = bytes.indexOf(BACKSLASH, start); i !== -1 && i < end; i = bytes.indexOf(BACKSLASH, i + 1)) {
+    const e = bytes[i + 1] as number;
+    if (e === 0x75) {
+      if (!(isHex(bytes[i + 2]) && isHex(bytes[i + 3]) && isHex(bytes[i + 4]) && isHex(bytes[i + 5])))
+        return false;
+      i += 5;
+    } else if (ESCAPES.has(e)) i += 1;
+    else return false;
+  }
+  return !hasControlByte(bytes, start, end);
+}
+
+/** Whether a byte below 0x20 sits in bytes[start, end). */
+function hasControlByte(bytes: Uint8Array, start: number, end: number): boolean {
+  let i = start;
+  for (; i < end && (bytes.byteOffset + i) % 4 !== 0; i++) if ((bytes[i] as number) < 0x20) return true;
+  const words = new Int32Array(bytes.buffer, bytes.byteOffset + i, (end - i) >> 2);
+  // A word has a byte below 0x20 exactly when (w - 0x20202020) & ~w & 0x80808080 is not zero; valid text
+  // is the rule, so the words are folded together without a branch and the mask tested once.
+  let folded = 0;
+  for (let k = 0; k < words.length; k++) {
+    const w = words[k] as number;
+    folded |= (w - 0x20202020) & ~w;
+  }
+  if ((folded & 0x80808080) !== 0) return true;
+  for (i += words.length * 4; i < end; i++) if ((bytes[i] as number) < 0x20) return true;
+  return false;
 }
 
 const encoder = new TextEncoder();

@@ -1,13 +1,12 @@
-import { anthropicCodec, anthropicInbound, anthropicOutbound } from "./anthropic";
-import { geminiCodec, geminiInbound, geminiOutbound } from "./gemini";
-import { openAIChatCodec, openAIChatInbound, openAIChatOutbound } from "./openai-chat";
+import { anthropicCodec } from "./anthropic";
+import { geminiCodec } from "./gemini";
+import { openAIChatCodec } from "./openai-chat";
 import { openAIEmbeddingsEndpoint } from "./openai-embeddings";
-import { openAIResponsesCodec, openAIResponsesInbound, openAIResponsesOutbound } from "./openai-responses";
+import { openAIResponsesCodec } from "./openai-responses";
 import { anthropicProbe } from "./anthropic/probe";
 import { geminiProbe } from "./gemini/probe";
 import { openAIChatProbe } from "./openai-chat/probe";
 import { openAIResponsesProbe } from "./openai-responses/probe";
-import type { InboundCodec, OutboundCodec } from "./canonical";
 import type { Endpoint, TranslationCodecs } from "./exchange";
 import type { ProtocolProbe } from "./probe";
 import type { ProtocolCodec, Style, TokenCounter } from "./types";
@@ -44,25 +43,15 @@ export function probeFor(style: Style): ProtocolProbe {
   return probes[style];
 }
 
-const inbound: Record<Style, InboundCodec> = {
-  openai: openAIChatInbound,
-  "openai-responses": openAIResponsesInbound,
-  anthropic: anthropicInbound,
-  gemini: geminiInbound,
-};
+let translation: TranslationCodecs | undefined;
 
-const outbound: Record<Style, OutboundCodec> = {
-  openai: openAIChatOutbound,
-  "openai-responses": openAIResponsesOutbound,
-  anthropic: anthropicOutbound,
-  gemini: geminiOutbound,
-};
-
-/** The codecs that translate between protocols: each protocol's client side and upstream side. */
-export const TRANSLATION: TranslationCodecs = {
-  inbound: (style) => inbound[style],
-  outbound: (style) => outbound[style],
-};
+/**
+ * The codecs that translate between protocols, loaded on first use: most requests pass through, so start-up
+ * (and the idle process) carries only each protocol's pass-through half. The value itself once loaded.
+ */
+export function translationCodecs(): TranslationCodecs | Promise<TranslationCodecs> {
+  return translation ?? import("./translation").then((m) => (translation = m.TRANSLATION));
+}
 
 /** The calls other than a protocol's generate call, each with its own codec and exchange. */
 export const ENDPOINTS: { readonly embeddings: Endpoint } = {

@@ -1,5 +1,4 @@
 import { openDatabase } from "./db";
-import { openPostgres } from "./postgres";
 import { sqliteStorage } from "./sqlite";
 import type { Storage } from "./storage";
 
@@ -9,8 +8,11 @@ export interface StorageTarget {
   databaseUrl?: string;
 }
 
-/** Opens (and migrates) the storage the target names; throws with a one-line reason when it cannot. */
+/**
+ * Opens (and migrates) the storage the target names; throws with a one-line reason when it cannot. The
+ * PostgreSQL implementation loads only when it is asked for.
+ */
 export async function openStorage(target: StorageTarget): Promise<Storage> {
-  if (target.databaseUrl) return openPostgres(target.databaseUrl);
+  if (target.databaseUrl) return (await import("./postgres")).openPostgres(target.databaseUrl);
   return sqliteStorage(openDatabase(target.dbPath));
 }

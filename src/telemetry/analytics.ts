@@ -23,6 +23,18 @@ export function inlineReader(db: Database): AnalyticsReader {
   };
 }
 
+/** A reader made on the first report (its code loads then, not at start-up). */
+export function deferredReader(make: () => Promise<AnalyticsReader>): AnalyticsReader {
+  let reader: Promise<AnalyticsReader> | undefined;
+  return {
+    run: async <K extends AnalyticsOp>(op: K, ...args: OpArgs<K>): Promise<OpResult<K>> =>
+      (await (reader ??= make())).run(op, ...args),
+    close: async () => {
+      if (reader) await (await reader).close();
+    },
+  };
+}
+
 export interface WorkerReaderOptions {
   /** A report that takes longer answers 504 (and the thread is replaced). */
   timeoutMs: number;

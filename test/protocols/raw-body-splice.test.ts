@@ -1,5 +1,11 @@
 import { describe, expect, it } from "bun:test";
-import { scanJson, spliceBody } from "../../src/protocols/raw-json";
+import {
+  holdsPlaceholder,
+  LONG_STRING,
+  outlineBytes,
+  scanJson,
+  spliceBody,
+} from "../../src/protocols/raw-json";
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();
@@ -90,5 +96,49 @@ describe("the raw depth scan", () => {
     expect(scanJson(bytes(`{"a":${"[".repeat(300)}${"]".repeat(300)}}`), 256).tooDeep).toBe(true);
     expect(scanJson(bytes(`{"a":"${"[".repeat(300)}"}`), 256).tooDeep).toBe(false);
     expect(scanJson(bytes(`{"a":${"[".repeat(255)}${"]".repeat(255)}}`), 256).tooDeep).toBe(false);
+  });
+});
+
+describe("the outline of a body with long strings", () => {
+  // JSON string content as a client writes it: escapes included.
+  const long = `ünïcödé ☃ \\\\ \\" \\n \\u00e9 ${"x".repeat(LONG_STRING)}`;
+  const outline = (text: string) => {
+    const raw = bytes(text);
+    const out = outlineBytes(raw, scanJson(raw, 256));
+    return out && (JSON.parse(dec.decode(out)) as Record<string, unknown>);
+  };
+
+  it("keeps the structure and every short field, each long string a distinct placeholder", () => {
+    const text = `{"model":"m","messages":[{"role":"user","content":"${long}"},{"role":"user","content":"${long}"}],"user":"u"}`;
+    const body = outline(text) as { model: string; user: string; messages: { content: string }[] };
+    expect(body.model).toBe("m");
+    expect(body.user).toBe("u");
+    const [a, b] = body.messages.map((m) => m.content);
+    expect(holdsPlaceholder(a)).toBe(true);
+    expect(a).not.toBe(b);
+    expect(text.length - JSON.stringify(body).length).toBeGreaterThan(2 * LONG_STRING);
+  });
+
+  it("is not made for a body without long strings", () => {
+    expect(outline(`{"model":"m","content":"${"x".repeat(LONG_STRING - 1)}"}`)).toBeUndefined();
+  });
+
+  // Each offset puts the byte at another place of a four-byte word.
+  it.each([0, 1, 2, 3, 4, 5, 6, 7])(
+    "is refused for a raw control byte at offset %i of a long string",
+    (at) => {
+      const content = `${"x".repeat(at)}\u0001${"x".repeat(LONG_STRING)}`;
+      expect(outline(`{"model":"m","content":"${content}"}`)).toBeUndefined();
+      expect(outline(`{"model":"m","content":"${content.replace("\u0001", "y")}"}`)).toBeDefined();
+    },
+  );
+
+  it.each(["\\x", "\\u12", "\\u12g4", "\\"])("is refused for the bad escape %s in a long string", (bad) => {
+    expect(outline(`{"model":"m","content":"${"x".repeat(LONG_STRING)}${bad}"}`)).toBeUndefined();
+  });
+
+  it("accepts every valid escape", () => {
+    const escapes = '\\" \\\\ \\/ \\b \\f \\n \\r \\t \\uD83D\\uDE00';
+    expect(outline(`{"model":"m","content":"${escapes}${"x".repeat(LONG_STRING)}"}`)).toBeDefined();
   });
 });

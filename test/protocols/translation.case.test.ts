@@ -20,7 +20,7 @@ import type {
   ContentPart,
   RenderContext,
 } from "../../src/protocols/canonical";
-import { TRANSLATION } from "../../src/protocols/registry";
+import { TRANSLATION } from "../../src/protocols/translation";
 import type { Style, Usage } from "../../src/protocols/types";
 import { bytes, randomSplits, splitAt } from "./helpers";
 import { claudeCodeToolTurn, sdkRequest } from "./translate/fixtures/anthropic";

@@ -61,3 +61,79 @@ describe("pass-through of large bodies: the routed model spliced into the client
     expect(JSON.stringify(last().body)).not.toContain("not-routed");
   });
 });
+
+// Past LONG_STRING (64 KiB) a string is left out of the outline the gateway routes by.
+const PROMPT = `${'a prompt long enough to be read as an outline \\ "quoted" \n ünïcödé ☃ '.repeat(2000)}`;
+
+describe("bodies with long strings: routed from an outline, sent on whole", () => {
+  gw.link({
+    model: "outline-openai",
+    provider: FOUR.openai.provider,
+    type: "openai",
+    baseUrl: up.url,
+    providerModel: "up-outline",
+  });
+  // extra_body changes a field the client sent: the bytes cannot be spliced, the body is serialised again.
+  gw.link({
+    model: "outline-extra",
+    provider: FOUR.openai.provider,
+    type: "openai",
+    baseUrl: up.url,
+    providerModel: "up-outline-extra",
+    link: { extra_body: { max_tokens: 5 } },
+  });
+  // An Anthropic client on this OpenAI-chat link is translated: from the whole body.
+  gw.link({
+    model: "outline-x",
+    provider: FOUR.openai.provider,
+    type: "openai",
+    baseUrl: up.url,
+    providerModel: "up-outline-x",
+  });
+
+  it("passes a 64 KiB+ prompt through byte for byte but the model", async () => {
+    const body = { model: "outline-openai", messages: [{ role: "user", content: PROMPT }], user: "u-1" };
+    const res = await post(gw, "/v1/chat/completions", body);
+    expect(res.status).toBe(200);
+    expect(last().body).toEqual({ ...body, model: "up-outline" });
+    await gw.flush();
+    expect(gw.logs()[0]?.session_id).toBe("u-1");
+  });
+
+  it("serialises the whole body, not the outline, when the bytes cannot be spliced", async () => {
+    const body = { model: "outline-extra", messages: [{ role: "user", content: PROMPT }], max_tokens: 9 };
+    const res = await post(gw, "/v1/chat/completions", body);
+    expect(res.status).toBe(200);
+    expect(last().body).toEqual({ ...body, model: "up-outline-extra", max_tokens: 5 });
+  });
+
+  it("translates from the whole body", async () => {
+    const body = { model: "outline-x", max_tokens: 16, messages: [{ role: "user", content: PROMPT }] };
+    const res = await post(gw, "/v1/messages", body, { ...AUTH, "anthropic-version": "2023-06-01" });
+    expect(res.status).toBe(200);
+    expect(last().path).toEndWith("/chat/completions");
+    expect((last().body as Json).messages).toEqual([{ role: "user", content: PROMPT }]);
+  });
+
+  it("reads a session id that long from the whole body", async () => {
+    const user = `u-${"x".repeat(70_000)}`;
+    const body = { model: "outline-openai", messages: [{ role: "user", content: "hi" }], user };
+    expect((await post(gw, "/v1/chat/completions", body)).status).toBe(200);
+    await gw.flush();
+    expect(gw.logs()[0]?.session_id).toBe(user);
+  });
+
+  const escaped = JSON.stringify(PROMPT).slice(1, -1);
+  it.each([
+    ["a raw control byte", `${escaped}\u0001`],
+    ["an unknown escape", `${escaped}\\x`],
+    ["a short \\u escape", `${escaped}\\u12`],
+  ])("refuses a long string with %s as invalid JSON (400), as a short one", async (_, content) => {
+    const raw = `{"model":"outline-openai","messages":[{"role":"user","content":"${content}"}]}`;
+    const before = up.seen.length;
+    const res = await post(gw, "/v1/chat/completions", raw);
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as Json).error.message).toBe("request body is not valid JSON");
+    expect(up.seen.length).toBe(before);
+  });
+});

@@ -4,6 +4,7 @@ import { copyFileSync, existsSync, mkdtempSync, rmSync, statSync, writeFileSync 
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { BINARY, hasScript, newestMtime, ROOT } from "../../scripts/build";
+import { type FakeUpstream, startFakeUpstream } from "../helpers/fake-upstream";
 import { until } from "../helpers/until";
 import { type Child, spawnChild, spawnOnFreePort } from "./process";
 
@@ -133,6 +134,69 @@ describe("binary started with TOKEN and --port in an empty folder", () => {
     // Written by the writer thread and read by the analytics thread, not by a main-thread fallback.
     expect(child.output()).not.toContain("worker failed");
     expect(child.output()).not.toContain("analytics thread");
+  });
+
+  describe("translating (codecs loaded on first use, from inside the binary)", () => {
+    let upstream: FakeUpstream;
+    const admin = async (path: string, body: unknown) => {
+      const res = await fetch(`${base}${path}`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${TOKEN}`, "content-type": "application/json" },
+        body: JSON.stringify(body),
+      });
+      expect(res.status).toBe(201);
+      return (await res.json()) as { id: number };
+    };
+    const messages = (stream: boolean) =>
+      fetch(`${base}/v1/messages`, {
+        method: "POST",
+        headers: { "x-api-key": TOKEN, "content-type": "application/json" },
+        body: JSON.stringify({
+          model: "smoke-x",
+          max_tokens: 64,
+          stream,
+          messages: [{ role: "user", content: "hi" }],
+        }),
+        signal: AbortSignal.timeout(5_000),
+      });
+
+    beforeAll(async () => {
+      upstream = startFakeUpstream();
+      const provider = await admin("/api/providers", {
+        name: "smoke-openai",
+        type: "openai",
+        base_url: upstream.url,
+        api_key: "sk-smoke-upstream",
+      });
+      const model = await admin("/api/models", { name: "smoke-x" });
+      await admin("/api/model-providers", {
+        model_id: model.id,
+        provider_id: provider.id,
+        provider_model: "fake-chat",
+      });
+    });
+    afterAll(() => upstream.stop());
+
+    it("answers an Anthropic Messages call from an OpenAI chat link", async () => {
+      const res = await messages(false);
+      expect(res.status).toBe(200);
+      expect(res.headers.get("x-llmio-upstream-protocol")).toBe("openai");
+      const body = (await res.json()) as { type: string; content: { type: string; text: string }[] };
+      expect(body.type).toBe("message");
+      expect(body.content[0]).toEqual({ type: "text", text: "Hello from the fake upstream!" });
+      const seen = upstream.seen.at(-1);
+      expect(seen?.path).toEndWith("/chat/completions");
+      expect(seen?.model).toBe("fake-chat");
+    });
+
+    it("streams the translated answer as Messages events", async () => {
+      const res = await messages(true);
+      expect(res.status).toBe(200);
+      const text = await res.text();
+      expect(text).toStartWith("event: message_start\n");
+      expect(text).toContain("event: content_block_delta\n");
+      expect(text.trimEnd()).toEndWith('data: {"type":"message_stop"}');
+    });
   });
 
   it("exits with code 0 within a few seconds of SIGTERM, its writer thread closed cleanly", async () => {

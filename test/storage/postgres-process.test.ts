@@ -87,7 +87,7 @@ describe.skipIf(!havePostgres)("the process on PostgreSQL", () => {
   );
 
   it(
-    "migrates a fresh database and serves the admin API from it",
+    "migrates a fresh database and serves the admin API and its reports from it",
     async () => {
       const db = await tempDb();
       const child = spawnChild([process.execPath, "src/index.ts"], ROOT, {
@@ -110,6 +110,12 @@ describe.skipIf(!havePostgres)("the process on PostgreSQL", () => {
       const pg = await openPostgres(db.url, 1);
       cleanups.push(() => pg.close());
       expect((await pg.models.all()).map((m) => m.name)).toEqual(["from-process"]);
+      // The console's reports come from PostgreSQL (their code loads on the first one).
+      const logs = await fetch(`http://127.0.0.1:${port}/api/logs`, {
+        headers: { authorization: "Bearer tok-tok" },
+      });
+      expect(logs.status).toBe(200);
+      expect(((await logs.json()) as { total: number }).total).toBe(0);
       expect(await child.stop("SIGTERM", 15_000)).toBe(0);
     },
     TIMEOUT,

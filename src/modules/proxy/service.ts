@@ -6,8 +6,8 @@ import { INTERRUPTED_BY_SHUTDOWN, type Lifecycle } from "../../core/lifecycle";
 import { type Logger, redact } from "../../core/logger";
 import type { AdminToken } from "../../http/admin-token";
 import type { HttpClient } from "../../providers/registry";
-import type { CanonicalRequest } from "../../protocols/canonical";
-import type { RawLayout } from "../../protocols/raw-json";
+import type { CanonicalRequest, RenderContext } from "../../protocols/canonical";
+import { holdsPlaceholder } from "../../protocols/raw-json";
 import {
   type Answer,
   BadResponse,
@@ -17,7 +17,7 @@ import {
   type ExchangeRequest,
   missingFeatures,
 } from "../../protocols/exchange";
-import { codecFor, TRANSLATION } from "../../protocols/registry";
+import { codecFor, translationCodecs } from "../../protocols/registry";
 import type { ProtocolCodec, Sniffed, Style } from "../../protocols/types";
 import {
   classifyStatus,
@@ -30,7 +30,7 @@ import type { RouteModel } from "../../routing/types";
 import type { Recorder } from "../../telemetry/recorder";
 import { Attempt, summarize } from "./attempt";
 import { exhausted, unroutable } from "./outcomes";
-import { errorResponse, gatewayHeaders, readJsonBody } from "./respond";
+import { errorResponse, gatewayHeaders, type JsonBody, readJsonBody } from "./respond";
 import { assertModelAllowed, authenticate } from "./auth";
 import { type RequestContext, startContext } from "./context";
 import { KeyLimiter, type LimitError, type Limiter } from "./limits";
@@ -123,13 +123,18 @@ export class ProxyService {
     }
     this.d.lifecycle.enter(ctx);
     try {
-      const { raw, body, layout } = await readJsonBody(request, this.d.config.bodyLimit);
+      // Generate calls read an outline of a body with long strings (a 1 MiB prompt): enough to route it.
+      const read = await readJsonBody(request, this.d.config.bodyLimit, { outline: !inb.endpoint });
+      const { raw, layout } = read;
       if (ctx.ioLog) ctx.requestText = decodeUtf8(raw);
-      const sniffed = codec.sniff(body, {
-        urlModel: inb.urlModel,
-        urlStream: inb.urlStream,
-        headers: request.headers,
-      });
+      const sniffCtx = { urlModel: inb.urlModel, urlStream: inb.urlStream, headers: request.headers };
+      let body = read.body;
+      let sniffed = codec.sniff(body, sniffCtx);
+      // A model or session id that long is read again from the whole body (the outline holds placeholders).
+      if (holdsPlaceholder(sniffed.model) || holdsPlaceholder(sniffed.sessionId)) {
+        body = read.full();
+        sniffed = codec.sniff(body, sniffCtx);
+      }
       ctx.sniffed = sniffed;
       ctx.modelName = sniffed.model;
       assertModelAllowed(ctx.caller, sniffed.model);
@@ -142,17 +147,19 @@ export class ProxyService {
           ctx.caller.limits,
           worstCase(raw.byteLength, sniffed.maxOutputTokens, model.links, ctx.caller.limits),
         );
+      const xreq = exchangeRequest(codec, ctx, { raw, layout, body, full: read.full }, sniffed);
+      // The translation codecs load on the first request whose model has a link of another protocol.
+      if (!inb.endpoint && crossesProtocols(model, codec.style)) {
+        const loaded = translationCodecs();
+        xreq.translation = loaded instanceof Promise ? await loaded : loaded;
+      }
       // When the shutdown grace ends first, the client gets a 503 in its protocol, and the record says why.
-      return await untilInterrupted(
-        this.route(inb, codec, ctx, model, exchangeRequest(codec, ctx, raw, body, layout, sniffed)),
-        this.d.lifecycle.interrupted,
-        () => {
-          const err = interruptedError();
-          const res = errorResponse(codec, ctx, err);
-          this.record(ctx, "error", err.status, {}, err);
-          return res;
-        },
-      );
+      return await untilInterrupted(this.route(inb, codec, ctx, model, xreq), this.d.lifecycle, () => {
+        const err = interruptedError();
+        const res = errorResponse(codec, ctx, err);
+        this.record(ctx, "error", err.status, {}, err);
+        return res;
+      });
     } catch (err) {
       const ge =
         err instanceof GatewayError
@@ -190,7 +197,7 @@ export class ProxyService {
       clock: d.clock,
       unsupported: endpoint
         ? (link) => endpoint.unsupported(link.provider.type)
-        : (link) => missingFeatures(xreq, link.provider.type, TRANSLATION)[0],
+        : xreq.translation && ((link) => missingFeatures(xreq, link.provider.type)[0]),
     });
     if (!plan.ok) {
       const err = unroutable(model, plan);
@@ -236,7 +243,7 @@ export class ProxyService {
         providerModel: link.providerModel,
         extraBody: link.extraBody,
       };
-      const exchange = endpoint ? endpoint.exchange(xreq, target) : createExchange(xreq, target, TRANSLATION);
+      const exchange = endpoint ? endpoint.exchange(xreq, target) : createExchange(xreq, target);
       let payload: Uint8Array<ArrayBuffer> | string;
       try {
         payload = exchange.payload();
@@ -488,28 +495,40 @@ function upstreamHeaders(attempt: Attempt, contentType: string): Record<string, 
 function exchangeRequest(
   codec: ProtocolCodec,
   ctx: RequestContext,
-  raw: Uint8Array<ArrayBuffer>,
-  body: Record<string, unknown>,
-  layout: RawLayout,
+  read: JsonBody,
   sniffed: Sniffed,
 ): ExchangeRequest {
   let canonical: CanonicalRequest | undefined;
-  return {
+  let render: RenderContext | undefined;
+  const xreq: ExchangeRequest = {
     codec,
-    raw,
-    body,
-    layout,
+    raw: read.raw,
+    body: read.body,
+    full: read.full,
+    layout: read.layout,
     sniffed,
-    canonical: () =>
-      (canonical ??= TRANSLATION.inbound(codec.style).decodeRequest(body, {
+    canonical() {
+      if (!xreq.translation) throw new Error("the canonical form needs the translation codecs loaded first");
+      return (canonical ??= xreq.translation.inbound(codec.style).decodeRequest(read.full(), {
         model: sniffed.model,
         stream: sniffed.stream,
-      })),
-    render: {
-      model: sniffed.model,
-      id: ctx.traceId.replaceAll("-", ""),
-      created: Math.floor(ctx.createdAt / 1000),
-      includeUsage: sniffed.clientWantsStreamUsage === true,
+      }));
+    },
+    // Only a translated answer renders anything: built on first use.
+    get render() {
+      return (render ??= {
+        model: sniffed.model,
+        id: ctx.traceId.replaceAll("-", ""),
+        created: Math.floor(ctx.createdAt / 1000),
+        includeUsage: sniffed.clientWantsStreamUsage === true,
+      });
     },
   };
+  return xreq;
+}
+
+/** Whether a link of the model speaks another protocol than the client (an attempt may translate). */
+function crossesProtocols(model: RouteModel, style: Style): boolean {
+  for (const link of model.links) if (link.provider.type !== style) return true;
+  return false;
 }

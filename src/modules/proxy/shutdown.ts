@@ -1,5 +1,5 @@
 import { GatewayError } from "../../core/errors";
-import { INTERRUPTED_BY_SHUTDOWN } from "../../core/lifecycle";
+import { INTERRUPTED_BY_SHUTDOWN, type Lifecycle } from "../../core/lifecycle";
 
 /** The answer to a request that arrives while the gateway drains: it should go to another instance. */
 export const drainingError = () =>
@@ -9,18 +9,26 @@ export const drainingError = () =>
 export const interruptedError = () => new GatewayError(503, "unavailable", INTERRUPTED_BY_SHUTDOWN);
 
 /**
- * `answer`, unless `signal` (the end of the shutdown grace) fires first: then `onInterrupt`'s answer. The
- * work behind `answer` is left to end on its own (its record is already made, so it makes no second one).
+ * `answer`, unless the shutdown grace ends first: then `onInterrupt`'s answer. The work behind `answer` is
+ * left to end on its own (its record is already made, so it makes no second one).
  */
 export function untilInterrupted<T>(
   answer: Promise<T>,
-  signal: AbortSignal,
+  lifecycle: Lifecycle,
   onInterrupt: () => T,
 ): Promise<T> {
-  if (signal.aborted) return Promise.resolve(onInterrupt());
+  if (lifecycle.interrupted.aborted) return Promise.resolve(onInterrupt());
   return new Promise<T>((resolve, reject) => {
-    const interrupt = () => resolve(onInterrupt());
-    signal.addEventListener("abort", interrupt, { once: true });
-    answer.then(resolve, reject).finally(() => signal.removeEventListener("abort", interrupt));
+    const cancel = lifecycle.whenInterrupted(() => resolve(onInterrupt()));
+    answer.then(
+      (value) => {
+        cancel();
+        resolve(value);
+      },
+      (err) => {
+        cancel();
+        reject(err);
+      },
+    );
   });
 }

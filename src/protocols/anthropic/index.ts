@@ -20,6 +20,4 @@ export const anthropicCodec: ProtocolCodec = {
   tokenCounter: anthropicTokenCounter,
 };
 
-export { anthropicInbound } from "./inbound";
-export { anthropicOutbound } from "./outbound";
 export { EFFORT_BUDGET, STRUCTURED_OUTPUT_TOOL } from "./wire";

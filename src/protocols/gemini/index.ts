@@ -19,6 +19,3 @@ export const geminiCodec: ProtocolCodec = {
   modelList: geminiModelList,
   streamFraming: geminiStreamFraming,
 };
-
-export { geminiInbound } from "./inbound";
-export { geminiOutbound } from "./outbound";

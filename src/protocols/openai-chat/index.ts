@@ -1,8 +1,6 @@
 import type { ProtocolCodec } from "../types";
 import { openAIChatStreamErrorEvent, openAIErrorBody } from "./errors";
 import { openAIModelList } from "./models";
-export { openAIChatInbound } from "./inbound";
-export { openAIChatOutbound } from "./outbound";
 import { sniffOpenAIChatRequest } from "./sniff";
 import { createOpenAIChatStreamTap } from "./stream";
 import { toOpenAIChatUpstreamBody } from "./upstream";

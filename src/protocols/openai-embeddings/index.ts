@@ -67,11 +67,12 @@ export const openAIEmbeddingsEndpoint: Endpoint = {
   unsupported: (type) => (type === "anthropic" ? "embeddings" : undefined),
   exchange(req, link) {
     if (link.type !== "gemini") return passThrough(req, link);
-    const inputs = typeof req.body.input === "string" ? 1 : (req.body.input as unknown[]).length;
+    const body = req.full();
+    const inputs = typeof body.input === "string" ? 1 : (body.input as unknown[]).length;
     return {
       client: req.codec,
       translated: true,
-      payload: () => JSON.stringify(toGeminiEmbedRequest(req.body, link.providerModel, link.extraBody)),
+      payload: () => JSON.stringify(toGeminiEmbedRequest(body, link.providerModel, link.extraBody)),
       answer(bytes, text) {
         const parsed = answerBody(bytes, text);
         let mapped: ReturnType<typeof fromGeminiEmbedResponse>;
@@ -79,8 +80,8 @@ export const openAIEmbeddingsEndpoint: Endpoint = {
           mapped = fromGeminiEmbedResponse(parsed, {
             model: req.sniffed.model,
             inputs,
-            base64: req.body.encoding_format === "base64",
-            estimate: estimateEmbeddingTokens(req.body.input),
+            base64: body.encoding_format === "base64",
+            estimate: estimateEmbeddingTokens(body.input),
           });
         } catch (err) {
           throw new BadResponse(err instanceof Error ? err.message : String(err));

@@ -17,6 +17,3 @@ export const openAIResponsesCodec: ProtocolCodec = {
   streamErrorEvent: openAIResponsesStreamErrorEvent,
   modelList: openAIModelList,
 };
-
-export { openAIResponsesInbound } from "./inbound";
-export { openAIResponsesOutbound } from "./outbound";

@@ -1,11 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "bun:test";
 import Anthropic from "@anthropic-ai/sdk";
 import { GatewayError } from "../../../src/core/errors";
-import {
-  anthropicInbound,
-  anthropicOutbound,
-  STRUCTURED_OUTPUT_TOOL,
-} from "../../../src/protocols/anthropic";
+import { STRUCTURED_OUTPUT_TOOL } from "../../../src/protocols/anthropic";
+import { anthropicInbound } from "../../../src/protocols/anthropic/inbound";
+import { anthropicOutbound } from "../../../src/protocols/anthropic/outbound";
 import type { CanonicalEvent, RenderContext } from "../../../src/protocols/canonical";
 import { createSseParser } from "../../../src/protocols/sse";
 import { packToolCallId } from "../../../src/protocols/tool-id";

@@ -1,10 +1,8 @@
 import { describe, expect, it } from "bun:test";
 import { GatewayError } from "../../../src/core/errors";
-import {
-  anthropicInbound,
-  anthropicOutbound,
-  STRUCTURED_OUTPUT_TOOL,
-} from "../../../src/protocols/anthropic";
+import { STRUCTURED_OUTPUT_TOOL } from "../../../src/protocols/anthropic";
+import { anthropicInbound } from "../../../src/protocols/anthropic/inbound";
+import { anthropicOutbound } from "../../../src/protocols/anthropic/outbound";
 import type { CanonicalRequest, CanonicalResponse, RenderContext } from "../../../src/protocols/canonical";
 import { packToolCallId } from "../../../src/protocols/tool-id";
 import {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "bun:test";
 import type { CanonicalResponse } from "../../../src/protocols/canonical";
-import { geminiInbound, geminiOutbound } from "../../../src/protocols/gemini";
+import { geminiInbound } from "../../../src/protocols/gemini/inbound";
+import { geminiOutbound } from "../../../src/protocols/gemini/outbound";
 import {
   blockedPromptAnswer,
   oldClientRequest,

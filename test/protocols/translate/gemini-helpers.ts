@@ -1,7 +1,8 @@
 /** Shorthands the Gemini translation suites share. */
 import { GatewayError } from "../../../src/core/errors";
 import type { CanonicalRequest } from "../../../src/protocols/canonical";
-import { geminiInbound, geminiOutbound } from "../../../src/protocols/gemini";
+import { geminiInbound } from "../../../src/protocols/gemini/inbound";
+import { geminiOutbound } from "../../../src/protocols/gemini/outbound";
 
 export const ctx = { model: "gemini-3-pro-preview", stream: false };
 export const decode = (body: unknown) => geminiInbound.decodeRequest(body as Record<string, unknown>, ctx);

@@ -1,7 +1,8 @@
 import { describe, expect, it } from "bun:test";
 import { GatewayError } from "../../../src/core/errors";
 import type { CanonicalEvent, ContentPart, FinishReason } from "../../../src/protocols/canonical";
-import { geminiInbound, geminiOutbound } from "../../../src/protocols/gemini";
+import { geminiInbound } from "../../../src/protocols/gemini/inbound";
+import { geminiOutbound } from "../../../src/protocols/gemini/outbound";
 import { createSseToJsonArray } from "../../../src/protocols/gemini/json-array";
 import type { Usage } from "../../../src/protocols/types";
 import { bytes, randomSplits, text } from "../helpers";

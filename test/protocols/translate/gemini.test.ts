@@ -1,6 +1,6 @@
 import { describe, expect, it } from "bun:test";
 import type { CanonicalRequest } from "../../../src/protocols/canonical";
-import { geminiOutbound } from "../../../src/protocols/gemini";
+import { geminiOutbound } from "../../../src/protocols/gemini/outbound";
 import { SKIP_SIGNATURE } from "../../../src/protocols/gemini/outbound-request";
 import { agentRequest, oldClientRequest, SIG_CALL, SIG_TEXT, SIG_THOUGHT } from "./fixtures/gemini";
 import { decode, encode, encodeOpts, errorOf, user } from "./gemini-helpers";

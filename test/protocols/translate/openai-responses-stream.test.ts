@@ -3,10 +3,8 @@ import type { Server } from "bun";
 import OpenAI from "openai";
 import { GatewayError } from "../../../src/core/errors";
 import type { CanonicalEvent, ContentPart, FinishReason } from "../../../src/protocols/canonical";
-import {
-  openAIResponsesInbound as inbound,
-  openAIResponsesOutbound as outbound,
-} from "../../../src/protocols/openai-responses";
+import { openAIResponsesInbound as inbound } from "../../../src/protocols/openai-responses/inbound";
+import { openAIResponsesOutbound as outbound } from "../../../src/protocols/openai-responses/outbound";
 import { createSseParser } from "../../../src/protocols/sse";
 import type { Usage } from "../../../src/protocols/types";
 import { bytes, randomSplits } from "../helpers";

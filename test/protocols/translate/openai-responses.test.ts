@@ -2,10 +2,8 @@ import { describe, expect, it } from "bun:test";
 import type OpenAI from "openai";
 import { GatewayError } from "../../../src/core/errors";
 import type { CanonicalRequest, CanonicalResponse } from "../../../src/protocols/canonical";
-import {
-  openAIResponsesInbound as inbound,
-  openAIResponsesOutbound as outbound,
-} from "../../../src/protocols/openai-responses";
+import { openAIResponsesInbound as inbound } from "../../../src/protocols/openai-responses/inbound";
+import { openAIResponsesOutbound as outbound } from "../../../src/protocols/openai-responses/outbound";
 import { packToolCallId } from "../../../src/protocols/tool-id";
 import {
   codexRequest,
