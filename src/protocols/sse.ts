@@ -220,14 +220,15 @@ export function endsWithEvent(bytes: Uint8Array): boolean {
 }
 
 /**
- * The end of the event holding byte `at` (just after its blank line), in bytes that start at an event
- * boundary and end with a whole event (endsWithEvent); `at` lies on a line that is not blank.
+ * The end of the event that starts at `from` (just after its blank line; a blank line at `from` is an event
+ * of its own, as the splitter has it), or -1 when the bytes hold no end of it yet.
  */
-export function eventEndAfter(bytes: Uint8Array, at: number): number {
-  const lf = indexOfBytes(bytes, LF_LF, at);
-  const crlf = indexOfBytes(bytes, LF_CR_LF, at);
-  if (lf === -1 && crlf === -1) return bytes.length;
-  if (crlf === -1) return lf + 2;
+export function eventEnd(bytes: Uint8Array, from: number): number {
+  if (bytes[from] === LF) return from + 1;
+  if (bytes[from] === CR && bytes[from + 1] === LF) return from + 2;
+  const lf = indexOfBytes(bytes, LF_LF, from);
+  const crlf = indexOfBytes(bytes, LF_CR_LF, from);
+  if (crlf === -1) return lf === -1 ? -1 : lf + 2;
   if (lf === -1) return crlf + 3;
   return Math.min(lf + 2, crlf + 3);
 }

@@ -1,4 +1,4 @@
-import { endsWithEvent, eventEndAfter, eventStartBefore, SseSplitter } from "./sse";
+import { endsWithEvent, eventEnd, eventStartBefore, SseSplitter } from "./sse";
 import type { ResponseFacts, StreamTap } from "./types";
 
 /** The protocol-specific half of a stream tap: reads events, keeps its own per-request state. */
@@ -33,7 +33,9 @@ export function createSseTap(reader: TapReader, filter: boolean): StreamTap {
     let from = 0;
     for (let at = reader.find(chunk, 0); at !== -1; at = reader.find(chunk, from)) {
       const start = eventStartBefore(chunk, at, from);
-      from = eventEndAfter(chunk, at);
+      // The chunk ends with a whole event, so the event holding `at` ends inside it.
+      from = eventEnd(chunk, at);
+      if (from === -1) from = chunk.length;
       if (reader.read(chunk.subarray(start, from)) && filter) (dropped ??= []).push(start, from);
       if (from >= chunk.length) break;
     }
