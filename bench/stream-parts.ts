@@ -51,7 +51,8 @@ const tapRun = (make: () => Tap, chunks: Uint8Array[]) => () => {
 const reader = (chunks: Uint8Array[]) => {
   let i = 0;
   return {
-    read: async () => (i < chunks.length ? { done: false, value: chunks[i++] } : { done: true, value: undefined }),
+    read: async () =>
+      i < chunks.length ? { done: false, value: chunks[i++] } : { done: true, value: undefined },
   };
 };
 
