@@ -200,8 +200,9 @@ export /**
  * Two providers (OpenAI chat and Anthropic) on the fake upstream, and their models through the admin API
  * (provider_model differs from the name, so the gateway rewrites `model` as in real use). `bench-x` and
  * `bench-x-fast` are linked only to the OpenAI-chat provider: an Anthropic client calling them is translated.
+ * With `pacedUpstream` (bench:scale's lean paced stream server), `bench-paced` is linked to a provider there.
  */
-async function configure(base: string, upstream: string) {
+async function configure(base: string, upstream: string, pacedUpstream?: string) {
   const provider: Record<string, number> = {};
   for (const type of ["openai", "anthropic"]) {
     provider[type] = (
@@ -213,13 +214,22 @@ async function configure(base: string, upstream: string) {
       })
     ).id;
   }
+  if (pacedUpstream)
+    provider.paced = (
+      await admin(base, "/api/providers", {
+        name: "paced",
+        type: "openai",
+        base_url: pacedUpstream,
+        api_key: "sk-bench-upstream",
+      })
+    ).id;
   const links: [string, string, string][] = [
     [MODELS.openai, "openai", UPSTREAM_MODELS.openai],
     [MODELS.openaiFast, "openai", UPSTREAM_MODELS.openaiFast],
     [MODELS.anthropic, "anthropic", UPSTREAM_MODELS.anthropic],
     [MODELS.translated, "openai", UPSTREAM_MODELS.openai],
     [MODELS.translatedFast, "openai", UPSTREAM_MODELS.openaiFast],
-    [MODELS.paced, "openai", UPSTREAM_MODELS.paced],
+    [MODELS.paced, pacedUpstream ? "paced" : "openai", UPSTREAM_MODELS.paced],
   ];
   for (const [name, type, up] of links) {
     const model = await admin(base, "/api/models", { name });

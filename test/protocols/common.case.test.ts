@@ -29,7 +29,7 @@ import {
   responsesStreamFacts,
   responsesTranscript,
 } from "./fixtures/openai-responses";
-import { bytes, feed, randomSplits, splitAt } from "./helpers";
+import { bytes, concat, feed, randomSplits, splitAt } from "./helpers";
 
 interface CodecCase {
   style: Style;
@@ -183,6 +183,22 @@ describe.each(cases)("codec $style", (c) => {
         const { forwarded } = feed(tap, chunks);
         expect(forwarded).toEqual(all);
         expect(tap.facts()).toEqual(c.streamFacts);
+      }
+    });
+
+    it("gives the same facts and bytes when every chunk holds whole events (LF and CRLF lines)", () => {
+      const lf = c.transcript.replaceAll("\r\n", "\n");
+      for (const transcript of [lf, lf.replaceAll("\n", "\r\n")]) {
+        const whole = bytes(transcript);
+        const events = transcript.split(/(?<=\n\r?\n)/).map(bytes);
+        const pairs = events.flatMap((e, i) => (i % 2 ? [] : [concat([e, events[i + 1]])]));
+        for (const chunks of [events, pairs, [whole]]) {
+          const tap = codec.createStreamTap();
+          const { returned, forwarded } = feed(tap, chunks);
+          returned.forEach((r, i) => expect(r).toBe(chunks[i]));
+          expect(forwarded).toEqual(whole);
+          expect(tap.facts()).toEqual(c.streamFacts);
+        }
       }
     });
 

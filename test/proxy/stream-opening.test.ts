@@ -38,6 +38,11 @@ describe("readStreamOpening", () => {
     expect(o.problem).toContain("not valid JSON");
   });
 
+  it("judges the first event that says something when several arrive in one chunk", async () => {
+    const o = await readStreamOpening(reader([": ping\n\ndata: {broken\n\ndata: {}\n\n"], true));
+    expect(o.problem).toContain("not valid JSON");
+  });
+
   it("judges the unterminated event a stream ended with", async () => {
     const o = await readStreamOpening(reader(['data: {"id":']));
     expect(o.problem).toContain("not valid JSON");
@@ -47,6 +52,7 @@ describe("readStreamOpening", () => {
     ["OpenAI's [DONE]", "data: [DONE]\n\n"],
     ["a comment (keep-alive) first", ": OPENROUTER PROCESSING\n\n"],
     ["a comment, then JSON in the same chunk", ': ping\n\ndata: {"a":1}\n\n'],
+    ["blank lines and CRLF events", '\r\n\n: ping\r\n\r\ndata: {"a":1}\r\n\r\ndata: {"b"'],
   ])("accepts %s", async (_name, chunk) => {
     const o = await readStreamOpening(reader([chunk], true));
     expect(o.problem).toBeNull();

@@ -32,99 +32,74 @@ export interface RelayOptions {
  * (which reads usage and normally returns the very same bytes). A stream silent for `idleMs`, or one that
  * breaks, ends with the protocol's error event (never a fake completion); a client that goes away aborts
  * the upstream request at once.
+ *
+ * The stream is Bun's `direct` kind: each chunk is written straight into the response's socket sink, with no
+ * queue between this loop and the socket (a default ReadableStream costs a queue turn and a pull promise
+ * per chunk). Waiting on a write's promise is the back-pressure of a client slow to read.
  */
 export function relayStream(o: RelayOptions): ReadableStream<Uint8Array> {
-  let ended = false;
-  let idle = false;
-  // Per stream and in streaming mode: a character split across chunks is decoded whole for the IO log.
-  const decoder = o.ctx.ioLog ? new TextDecoder() : undefined;
-  // The idle limit counts only time spent waiting on the upstream: a client that is slow to read (the
-  // stream is pull-based, so nothing is read upstream meanwhile) is no fault of the link.
-  let waiting = false;
-  const timer = setTimeout(function onIdle() {
-    if (!waiting) return void timer.refresh();
-    idle = true;
-    o.abort(IDLE);
-  }, o.idleMs);
+  // DOM's ReadableStream typing (lib "DOM") hides Bun's overload for direct sources.
+  return new ReadableStream<Uint8Array>(new Relay(o) as unknown as UnderlyingDefaultSource<Uint8Array>);
+}
 
-  let onInterrupt: (() => void) | undefined;
-  const end = (status: RecordStatus, error: string | null) => {
-    if (ended) return;
-    ended = true;
-    clearTimeout(timer);
-    if (onInterrupt) o.interrupt?.removeEventListener("abort", onInterrupt);
-    o.onEnd(status, o.tap.facts(), error);
-  };
+type Written = number | Promise<number> | undefined;
 
-  /** Sends bytes to the client; false when there was nothing to send. */
-  const emit = (
-    controller: ReadableStreamDefaultController<Uint8Array>,
-    bytes: Uint8Array | undefined,
-  ): boolean => {
-    const out = bytes && o.reframe ? o.reframe.push(bytes) : bytes;
-    if (!out || !out.byteLength) return false;
-    controller.enqueue(out);
-    if (decoder) o.ctx.captureResponse(decoder.decode(out, { stream: true }));
-    return true;
-  };
+class Relay implements Bun.DirectUnderlyingSource<Uint8Array> {
+  readonly type = "direct";
+  #ended = false;
+  #idle = false;
+  /** Waiting on the upstream: the idle limit counts only that time, never a client slow to read. */
+  #waiting = false;
+  readonly #timer: ReturnType<typeof setTimeout>;
+  /** Per stream and in streaming mode: a character split across chunks is decoded whole for the IO log. */
+  readonly #decoder: TextDecoder | undefined;
+  /** The last bytes to send once the relay has ended from outside the loop (shutdown), then close. */
+  #final: Uint8Array | undefined;
+  readonly #onInterrupt = () => this.#interrupted();
 
-  const forward = (controller: ReadableStreamDefaultController<Uint8Array>, chunk: Uint8Array): boolean => {
-    o.ctx.size += chunk.byteLength;
-    return emit(controller, o.tap.push(chunk));
-  };
+  constructor(private readonly o: RelayOptions) {
+    this.#decoder = o.ctx.ioLog ? new TextDecoder() : undefined;
+    this.#timer = setTimeout(() => {
+      if (!this.#waiting) return void this.#timer.refresh();
+      this.#idle = true;
+      o.abort(IDLE);
+    }, o.idleMs);
+    o.ctx.size += o.first.chunk.byteLength;
+    if (o.interrupt?.aborted) this.#interrupted();
+    else o.interrupt?.addEventListener("abort", this.#onInterrupt, { once: true });
+  }
 
-  const close = (controller: ReadableStreamDefaultController<Uint8Array>) => {
-    if (o.reframe) controller.enqueue(o.reframe.end());
-    controller.close();
-  };
-
-  return new ReadableStream<Uint8Array>({
-    start(controller) {
-      o.ctx.size += o.first.chunk.byteLength;
-      emit(controller, o.first.out);
-      // Shutdown's grace is over: the error event goes out (queued even if the client is slow to read), the
-      // record is made now, and the upstream request stops.
-      onInterrupt = () => {
-        if (ended) return;
-        o.abort("shutdown");
-        o.reader.cancel().catch(() => {});
-        o.tap.end();
-        const err = new GatewayError(503, "unavailable", INTERRUPTED_BY_SHUTDOWN);
-        emit(controller, encoder.encode(o.codec.streamErrorEvent(err)));
-        end("error", INTERRUPTED_BY_SHUTDOWN);
-        close(controller);
-      };
-      if (o.interrupt?.aborted) onInterrupt();
-      else o.interrupt?.addEventListener("abort", onInterrupt, { once: true });
-    },
-    async pull(controller) {
-      try {
-        // A pull that enqueues nothing is not called again, so read on until something goes out: a chunk
-        // the tap holds back or drops whole (the hidden usage-only chunk) would otherwise stall the stream.
-        while (!ended) {
-          waiting = true;
-          timer.refresh();
-          const r = await o.reader.read();
-          waiting = false;
-          if (ended) return;
-          if (r.done) {
-            emit(controller, o.tap.end());
-            end("success", null);
-            close(controller);
-            return;
-          }
-          if (forward(controller, r.value)) return;
+  async pull(controller: ReadableStreamDirectController): Promise<void> {
+    const { o } = this;
+    const { reader, tap } = o;
+    try {
+      const opened = this.#send(controller, o.first.out);
+      if (opened instanceof Promise) await opened;
+      while (!this.#ended) {
+        this.#waiting = true;
+        this.#timer.refresh();
+        const r = await reader.read();
+        this.#waiting = false;
+        if (this.#ended) break;
+        if (r.done) {
+          const last = this.#send(controller, tap.end());
+          if (last instanceof Promise) await last;
+          this.#end("success", null);
+          break;
         }
-      } catch (err) {
-        waiting = false;
-        if (ended) return;
+        o.ctx.size += r.value.byteLength;
+        const sent = this.#send(controller, tap.push(r.value));
+        if (sent instanceof Promise) await sent; // the client is slow to read: wait, without reading on
+      }
+    } catch (err) {
+      this.#waiting = false;
+      if (!this.#ended) {
         if (o.clientGone()) {
           // The read failed because the client left and the upstream request was aborted for it.
-          end("cancelled", "client closed the stream");
-          controller.close();
-          return;
+          this.#end("cancelled", "client closed the stream");
+          return void controller.close();
         }
-        const gerr = idle
+        const gerr = this.#idle
           ? new GatewayError(
               504,
               "upstream_timeout",
@@ -135,17 +110,58 @@ export function relayStream(o: RelayOptions): ReadableStream<Uint8Array> {
               "upstream_error",
               `upstream stream broke: ${err instanceof Error ? err.message : String(err)}`,
             );
-        o.tap.end(); // settle the facts; held-back bytes of a broken event are not worth sending
-        emit(controller, encoder.encode(o.codec.streamErrorEvent(gerr)));
-        end("error", gerr.message);
-        close(controller);
+        tap.end(); // settle the facts; held-back bytes of a broken event are not worth sending
+        this.#final = encoder.encode(o.codec.streamErrorEvent(gerr));
+        this.#end("error", gerr.message);
       }
-    },
-    cancel() {
-      // The client went away: stop the upstream at once.
-      o.abort("client");
-      o.reader.cancel().catch(() => {});
-      end("cancelled", "client closed the stream");
-    },
-  });
+    }
+    if (this.#final) this.#send(controller, this.#final);
+    if (o.reframe) this.#write(controller, o.reframe.end());
+    controller.close();
+  }
+
+  /** The client went away: stop the upstream at once. */
+  cancel(): void {
+    this.o.abort("client");
+    this.o.reader.cancel().catch(() => {});
+    this.#end("cancelled", "client closed the stream");
+  }
+
+  /**
+   * Shutdown's grace is over: the record is made now and the upstream request stops; the loop then sends
+   * the protocol's error event and closes (queued behind what a slow client has not read yet).
+   */
+  #interrupted(): void {
+    if (this.#ended) return;
+    const { o } = this;
+    o.abort("shutdown");
+    o.reader.cancel().catch(() => {});
+    o.tap.end();
+    this.#final = encoder.encode(
+      o.codec.streamErrorEvent(new GatewayError(503, "unavailable", INTERRUPTED_BY_SHUTDOWN)),
+    );
+    this.#end("error", INTERRUPTED_BY_SHUTDOWN);
+  }
+
+  /** Sends tap output to the client (re-framed when asked); resolves when the client can take more. */
+  #send(controller: ReadableStreamDirectController, bytes: Uint8Array | undefined): Written {
+    const out = bytes && this.o.reframe ? this.o.reframe.push(bytes) : bytes;
+    if (!out || !out.byteLength) return undefined;
+    return this.#write(controller, out);
+  }
+
+  #write(controller: ReadableStreamDirectController, out: Uint8Array): Written {
+    if (this.#decoder) this.o.ctx.captureResponse(this.#decoder.decode(out, { stream: true }));
+    const written = controller.write(out);
+    if (written instanceof Promise) return written.then(() => controller.flush());
+    return controller.flush();
+  }
+
+  #end(status: RecordStatus, error: string | null): void {
+    if (this.#ended) return;
+    this.#ended = true;
+    clearTimeout(this.#timer);
+    this.o.interrupt?.removeEventListener("abort", this.#onInterrupt);
+    this.o.onEnd(status, this.o.tap.facts(), error);
+  }
 }

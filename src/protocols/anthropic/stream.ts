@@ -5,7 +5,7 @@ import type { ResponseFacts, StreamTap } from "../types";
 import { fromAnthropicUsage } from "./usage";
 
 /** Only these events carry usage, stop reason or errors; content_block_* and ping are skipped unparsed. */
-const parseWanted = wantedEvents(["message_start", "message_delta", "error"]);
+const wanted = wantedEvents(["message_start", "message_delta", "error"]);
 const USAGE_FIELDS = [
   "input_tokens",
   "cache_read_input_tokens",
@@ -19,10 +19,14 @@ class AnthropicStreamReader implements TapReader {
   #finishReason: string | undefined;
   #error: string | undefined;
 
+  find(bytes: Uint8Array, from: number): number {
+    return wanted.find(bytes, from);
+  }
+
   read(block: Uint8Array): boolean {
-    const wanted = parseWanted(block);
-    if (!wanted) return false;
-    const { name, json } = wanted;
+    const event = wanted.parse(block);
+    if (!event) return false;
+    const { name, json } = event;
     const type = name ?? json.type;
     if (type === "message_start") {
       this.#mergeUsage(child(json.message, "usage"));

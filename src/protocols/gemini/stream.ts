@@ -1,5 +1,5 @@
 import { child, errorMessage, parseJsonObject } from "../json";
-import { bytesInclude, decodeSseBlock, hasNonNullKey, quoted } from "../sse";
+import { bytesInclude, decodeSseBlock, hasNonNullKey, indexOfBytes, nextNonNullKey, quoted } from "../sse";
 import { createSseTap, type TapReader } from "../stream-tap";
 import type { ResponseFacts, StreamTap } from "../types";
 import { fromGeminiUsage, geminiFinishReason } from "./usage";
@@ -7,6 +7,7 @@ import { fromGeminiUsage, geminiFinishReason } from "./usage";
 const USAGE = quoted("usageMetadata");
 const FINISH_REASON = quoted("finishReason");
 const ERROR = quoted("error");
+const USAGE_OR_FINISH = [USAGE, FINISH_REASON];
 
 /**
  * Every Gemini chunk repeats usageMetadata and only the last one counts, so instead of parsing each chunk
@@ -18,6 +19,15 @@ class GeminiStreamReader implements TapReader {
   #finishBlock: Uint8Array | undefined;
   #error: string | undefined;
   #cached: ResponseFacts | undefined;
+
+  find(bytes: Uint8Array, from: number): number {
+    let first = nextNonNullKey(bytes, ERROR, from);
+    for (const key of USAGE_OR_FINISH) {
+      const at = indexOfBytes(bytes, key, from);
+      if (at !== -1 && (first === -1 || at < first)) first = at;
+    }
+    return first;
+  }
 
   read(block: Uint8Array): boolean {
     const hasUsage = bytesInclude(block, USAGE);

@@ -1,5 +1,5 @@
 import { errorMessage, isObject, parseJsonObject } from "../json";
-import { decodeSseBlock, hasNonNullKey, quoted } from "../sse";
+import { decodeSseBlock, hasNonNullKey, nextNonNullKey, quoted } from "../sse";
 import { createSseTap, type TapReader } from "../stream-tap";
 import type { ResponseFacts, StreamTap } from "../types";
 import { finishReasonOf, fromOpenAIChatUsage } from "./usage";
@@ -12,6 +12,14 @@ const ERROR = quoted("error");
 class OpenAIChatStreamReader implements TapReader {
   #facts: ResponseFacts = {};
   constructor(readonly hideUsageChunk: boolean) {}
+
+  find(bytes: Uint8Array, from: number): number {
+    return firstOf(
+      nextNonNullKey(bytes, USAGE, from),
+      nextNonNullKey(bytes, FINISH_REASON, from),
+      nextNonNullKey(bytes, ERROR, from),
+    );
+  }
 
   read(block: Uint8Array): boolean {
     const hasUsage = hasNonNullKey(block, USAGE);
@@ -31,6 +39,14 @@ class OpenAIChatStreamReader implements TapReader {
   facts(): ResponseFacts {
     return { ...this.#facts };
   }
+}
+
+/** The smallest of positions that are -1 when absent. */
+function firstOf(a: number, b: number, c: number): number {
+  let first = a;
+  if (b !== -1 && (first === -1 || b < first)) first = b;
+  if (c !== -1 && (first === -1 || c < first)) first = c;
+  return first;
 }
 
 /** A tap over a Chat Completions SSE stream. */

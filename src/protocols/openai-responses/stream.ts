@@ -6,15 +6,19 @@ import { factsOfResponse } from "./usage";
 
 /** The only events that carry usage, status or errors; every delta is skipped unparsed. */
 const TERMINAL = new Set(["response.completed", "response.incomplete", "response.failed"]);
-const parseWanted = wantedEvents([...TERMINAL, "error"]);
+const wanted = wantedEvents([...TERMINAL, "error"]);
 
 class OpenAIResponsesStreamReader implements TapReader {
   #facts: ResponseFacts = {};
 
+  find(bytes: Uint8Array, from: number): number {
+    return wanted.find(bytes, from);
+  }
+
   read(block: Uint8Array): boolean {
-    const wanted = parseWanted(block);
-    if (!wanted) return false;
-    const { name, json } = wanted;
+    const event = wanted.parse(block);
+    if (!event) return false;
+    const { name, json } = event;
     // Upstreams that omit `event:` lines still name the event in `type`.
     const type = name ?? json.type;
     if (type === "error") {
