@@ -9,6 +9,7 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, wr
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Subprocess } from "bun";
+import { adminCall } from "../helpers/admin-http";
 import { startHeldStreamUpstream, streamReader } from "../helpers/held-stream-upstream";
 import { type Child, freePort, listeningPort, spawnChild } from "../smoke/process";
 
@@ -94,15 +95,8 @@ describeWithNginx(SUITE)(SUITE, () => {
     return { id, url: `http://127.0.0.1:${port}`, port, child };
   }
 
-  async function admin(url: string, method: string, path: string, body?: unknown) {
-    const res = await fetch(url + path, {
-      method,
-      headers: AUTH,
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
-    return (await res.json()) as Record<string, any>;
-  }
+  const admin = (url: string, method: string, path: string, body?: unknown) =>
+    adminCall(url, TOKEN, method, path, body);
 
   const chat = (url: string, model: string, stream = false) =>
     fetch(`${url}/v1/chat/completions`, { method: "POST", headers: AUTH, body: chatBody(model, stream) });

@@ -7,6 +7,8 @@ import { afterAll, beforeAll, expect, it, setDefaultTimeout } from "bun:test";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { adminCall } from "../helpers/admin-http";
+import { until } from "../helpers/until";
 import { type FakeUpstream, startFakeUpstream } from "../helpers/fake-upstream";
 import { createTempDatabase, havePostgres, type TempDatabase, warnSkip } from "../helpers/postgres";
 import { describeWithRedis, type OwnRedis, startOwnRedis } from "../helpers/redis";
@@ -37,23 +39,8 @@ const SETUP_MS = 10_000;
 /** A test's own time: processes, Redis and a database on a loaded 2-core machine. */
 const TEST_MS = 60_000;
 
-async function until(check: () => boolean | Promise<boolean>, what: string, timeoutMs: number) {
-  const deadline = performance.now() + timeoutMs;
-  while (!(await check())) {
-    if (performance.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await Bun.sleep(20);
-  }
-}
-
-async function admin(url: string, method: string, path: string, body?: unknown) {
-  const res = await fetch(url + path, {
-    method,
-    headers: AUTH,
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
-  return (await res.json()) as Record<string, any>;
-}
+const admin = (url: string, method: string, path: string, body?: unknown) =>
+  adminCall(url, TOKEN, method, path, body);
 
 const chat = (url: string, model: string, key = TOKEN) =>
   fetch(`${url}/v1/chat/completions`, {
