@@ -34,3 +34,16 @@ describe("GET /api/health: each link's recent results", () => {
     expect(of("bad")).toEqual([false]);
   });
 });
+
+describe("GET /api/health: the server time", () => {
+  it("reads the gateway's clock, the one its cooldowns and breakers count on", async () => {
+    const at = Date.UTC(2031, 0, 2, 3, 4, 5);
+    const gw = startGateway({ deps: { clock: { now: () => at, mono: () => performance.now() } } });
+    try {
+      const body = (await (await fetch(`${gw.url}/api/health`, { headers: AUTH })).json()) as { now: number };
+      expect(body.now).toBe(at);
+    } finally {
+      await gw.stop();
+    }
+  });
+});

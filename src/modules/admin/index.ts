@@ -26,7 +26,7 @@ export const adminModule = (d: AdminDeps, token: AdminToken, startedAt: number, 
     .use(keysController(d, token))
     .use(logsController(d.analytics, token))
     .use(metricsApiController(d, token))
-    .use(healthController(runtime, token))
+    .use(healthController(runtime, token, d.clock))
     .use(transferController(d, token))
     .use(settingsController(runtime, token))
     .use(latencyController(d, token));

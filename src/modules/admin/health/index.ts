@@ -1,4 +1,5 @@
 import { Elysia } from "elysia";
+import type { Clock } from "../../../core/clock";
 import type { GatewayRuntime } from "../../../runtime";
 import type { AdminToken } from "../../../http/admin-token";
 import { adminAuth } from "../../../http/auth";
@@ -7,7 +8,7 @@ import { adminAuth } from "../../../http/auth";
  * Live link health (429 cooldowns, breakers, recent failures), the record writer's counters, and the
  * instances sharing the live state (this one alone without REDIS_URL).
  */
-export const healthController = (runtime: GatewayRuntime, token: AdminToken) =>
+export const healthController = (runtime: GatewayRuntime, token: AdminToken, clock: Clock) =>
   new Elysia({ prefix: "/health", tags: ["health"] }).use(adminAuth(token)).get(
     "/",
     async () => {
@@ -27,7 +28,7 @@ export const healthController = (runtime: GatewayRuntime, token: AdminToken) =>
       const c = runtime.cluster;
       return {
         // Server time (epoch ms), so a client can correct its countdowns for clock skew.
-        now: Date.now(),
+        now: clock.now(),
         links,
         recorder: { pending: r.pending, written: r.written, dropped: r.dropped, failed: r.failed },
         instance: c.instance,
