@@ -5,14 +5,16 @@
  * the whole parsed body again. Strings are skipped with a native search, so a 1 MiB prompt costs a few calls.
  */
 
-import { closingQuote } from "../core/json-depth";
+import {
+  BACKSLASH,
+  CLOSE_BRACE,
+  CLOSE_BRACKET,
+  closingQuote,
+  OPEN_BRACE,
+  OPEN_BRACKET,
+  QUOTE,
+} from "../core/json-depth";
 
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
-const OPEN_BRACE = 0x7b;
-const OPEN_BRACKET = 0x5b;
-const CLOSE_BRACE = 0x7d;
-const CLOSE_BRACKET = 0x5d;
 const COLON = 0x3a;
 const MODEL = [0x6d, 0x6f, 0x64, 0x65, 0x6c]; // model
 

@@ -3,6 +3,7 @@
  * them; a lone `\r` is not treated as a line end). Bytes are scanned natively; only complete events are ever
  * decoded, so a UTF-8 character split across chunks is never mangled.
  */
+import { concatBytes } from "../core/bytes";
 import { parseJsonObject } from "./json";
 
 /** One decoded SSE event. */
@@ -85,13 +86,8 @@ export class SseSplitter {
 
   #takeBlock(chunk: Uint8Array, start: number, end: number): Uint8Array {
     if (this.#pendingLength === 0) return chunk.subarray(start, end);
-    const out = new Uint8Array(this.#pendingLength + (end - start));
-    let offset = 0;
-    for (const part of this.#pending) {
-      out.set(part, offset);
-      offset += part.length;
-    }
-    out.set(chunk.subarray(start, end), offset);
+    this.#pending.push(chunk.subarray(start, end));
+    const out = concatBytes(this.#pending, this.#pendingLength + (end - start));
     this.#pending = [];
     this.#pendingLength = 0;
     return out;

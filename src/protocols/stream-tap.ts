@@ -1,3 +1,4 @@
+import { concatBytes } from "../core/bytes";
 import { endsWithEvent, eventEnd, eventStartBefore, SseSplitter } from "./sse";
 import type { ResponseFacts, StreamTap } from "./types";
 
@@ -84,7 +85,7 @@ export function createSseTap(reader: TapReader, filter: boolean): StreamTap {
         only.length === chunk.length;
       return whole ? chunk : only;
     }
-    return join(pieces);
+    return concatBytes(pieces);
   };
   return {
     push(chunk) {
@@ -114,17 +115,5 @@ function without(chunk: Uint8Array, dropped: number[]): Uint8Array | undefined {
   }
   if (from < chunk.length) pieces.push(chunk.subarray(from));
   if (pieces.length <= 1) return pieces[0];
-  return join(pieces);
-}
-
-function join(pieces: Uint8Array[]): Uint8Array {
-  let total = 0;
-  for (const piece of pieces) total += piece.length;
-  const out = new Uint8Array(total);
-  let offset = 0;
-  for (const piece of pieces) {
-    out.set(piece, offset);
-    offset += piece.length;
-  }
-  return out;
+  return concatBytes(pieces);
 }

@@ -1,3 +1,4 @@
+import { concatBytes } from "../../core/bytes";
 import { eventEnd, SseSplitter } from "../../protocols/sse";
 
 /** How much of a stream's opening is read, at most, while waiting for its first complete event. */
@@ -60,7 +61,7 @@ async function readOnward(
     if (r.done) splitter.end(onBlock);
     chunk = r.done ? undefined : r.value;
   }
-  return { bytes: join(chunks, total), problem: problem ?? null };
+  return { bytes: concatBytes(chunks, total), problem: problem ?? null };
 }
 
 const FIELDS = new Set(["data", "event", "id", "retry"]);
@@ -97,15 +98,4 @@ function judge(bytes: Uint8Array): string | null | undefined {
   } catch {
     return `upstream stream opened with an event that is not valid JSON: ${text.slice(0, 200)}`;
   }
-}
-
-function join(chunks: Uint8Array[], total: number): Uint8Array {
-  if (chunks.length === 1) return chunks[0] as Uint8Array;
-  const out = new Uint8Array(total);
-  let offset = 0;
-  for (const c of chunks) {
-    out.set(c, offset);
-    offset += c.byteLength;
-  }
-  return out;
 }
