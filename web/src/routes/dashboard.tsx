@@ -272,7 +272,7 @@ export default function Dashboard() {
               />
             }
           >
-            <div class="dash-tabs" role="tablist">
+            <div class="pg-tabs dash-tabs" role="tablist">
               <button
                 type="button"
                 role="tab"
