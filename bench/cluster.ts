@@ -13,17 +13,15 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { RedisClient, SQL, type Subprocess } from "bun";
+import { RedisClient, SQL } from "bun";
+import { cleanup, startChild, TOKEN } from "./harness";
 import { type LoadResult, runLoad } from "./load";
 import { MODELS, UPSTREAM_MODELS } from "./shared";
 
-const ROOT = join(import.meta.dir, "..");
 const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 3) || 3);
 const ROUND_MS = Math.max(200, (Number(process.env.BENCH_SECONDS ?? 2) || 2) * 1000);
 const REDIS_URL = process.env.BENCH_REDIS_URL ?? "redis://127.0.0.1:6379";
 const PREFIX = `llmio-bench:${process.pid}:`;
-const TOKEN = "bench";
-const TASKSET = Bun.which("taskset");
 const TARGET = 0.8;
 const PG_ADMIN_URL = process.env.BENCH_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
 const PG_DB = `llmio_bench_${process.pid}`;
@@ -51,40 +49,11 @@ async function dropBenchDatabase() {
   await admin.close().catch(() => {});
 }
 
-const children = new Set<Subprocess>();
 const tmp = mkdtempSync(join(tmpdir(), "llmio-bench-cluster-"));
 process.on("exit", () => {
-  for (const c of children) c.kill("SIGKILL");
+  cleanup();
   rmSync(tmp, { recursive: true, force: true });
 });
-
-/** Starts a Bun script (pinned to `core` where taskset exists); resolves with its first stdout line matching `ready`. */
-async function start(args: string[], core: number, ready: RegExp, env: Record<string, string> = {}) {
-  const cmd = [...(TASKSET ? [TASKSET, "-c", String(core)] : []), process.execPath, ...args];
-  const proc = Bun.spawn(cmd, {
-    cwd: ROOT,
-    env: { ...process.env, ...env },
-    stdin: "pipe",
-    stdout: "pipe",
-    stderr: "inherit",
-  });
-  children.add(proc);
-  const reader = proc.stdout.getReader();
-  const decoder = new TextDecoder();
-  let text = "";
-  for (;;) {
-    const r = await reader.read();
-    if (r.done) throw new Error(`${args.join(" ")} exited before it was ready:\n${text}`);
-    text += decoder.decode(r.value, { stream: true });
-    const line = text.split("\n").find((l) => ready.test(l));
-    if (line) {
-      void (async () => {
-        while (!(await reader.read().catch(() => ({ done: true }))).done) {}
-      })();
-      return { proc, line };
-    }
-  }
-}
 
 async function post(base: string, path: string, body: unknown): Promise<Record<string, any>> {
   const res = await fetch(`${base}${path}`, {
@@ -101,7 +70,7 @@ async function gateway(name: string, env: Record<string, string>, upstream: stri
   const port = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } });
   const p = port.port;
   port.stop(true);
-  await start(
+  await startChild(
     [
       "--preload",
       "./bench/exit-with-harness.ts",
@@ -149,7 +118,7 @@ const median = (xs: number[]) => {
 };
 
 async function main() {
-  const upstream = (await start(["bench/upstream.ts"], 0, /^http:\/\//)).line.trim();
+  const upstream = (await startChild(["bench/upstream.ts"], 0, /^http:\/\//)).line.trim();
   const plain = await gateway("plain", {}, upstream);
   const shared = await gateway("redis", { REDIS_URL, REDIS_PREFIX: PREFIX }, upstream);
   const pgUrl = await benchDatabase();
@@ -231,7 +200,7 @@ async function main() {
   console.log(lines.join("\n"));
   console.log(JSON.stringify(report));
   if (scaled) {
-    for (const c of children) c.kill("SIGKILL");
+    cleanup();
     await dropBenchDatabase();
   }
 
