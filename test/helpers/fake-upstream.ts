@@ -66,7 +66,8 @@ const enc = new TextEncoder();
 const sse = (data: unknown, event?: string) =>
   `${event ? `event: ${event}\n` : ""}data: ${typeof data === "string" ? data : JSON.stringify(data)}\n\n`;
 
-function styleOf(
+/** Which protocol and operation an upstream request path asks for (null: a path no provider serves). */
+export function upstreamRoute(
   path: string,
 ): { style: FakeStyle; op: "generate" | "stream" | "count" | "embed" | "models"; model?: string } | null {
   if (path.endsWith("/chat/completions")) return { style: "openai", op: "generate" };
@@ -418,7 +419,7 @@ export function startFakeUpstream(behaviors: Record<string, Behavior> = {}): Fak
     idleTimeout: 0,
     async fetch(req) {
       const url = new URL(req.url);
-      const route = styleOf(url.pathname);
+      const route = upstreamRoute(url.pathname);
       if (!route)
         return new Response(JSON.stringify({ error: { message: "no such path" } }), { status: 404 });
       if (route.op === "models") {

@@ -7,6 +7,7 @@
  * each protocol by hand, so a test through the gateway's codecs is not checked by the same codecs.
  */
 import type { Server } from "bun";
+import { upstreamRoute } from "./fake-upstream";
 
 export type WireStyle = "openai" | "openai-responses" | "anthropic" | "gemini";
 
@@ -593,24 +594,6 @@ function responsesStream(p: Plan, body: Record<string, any>): string[] {
 
 // ---- the server --------------------------------------------------------------------------------------
 
-function route(
-  path: string,
-): { style: WireStyle; op: "generate" | "stream" | "count" | "models"; model?: string } | null {
-  if (path.endsWith("/chat/completions")) return { style: "openai", op: "generate" };
-  if (path.endsWith("/responses")) return { style: "openai-responses", op: "generate" };
-  if (path.endsWith("/messages/count_tokens")) return { style: "anthropic", op: "count" };
-  if (path.endsWith("/messages")) return { style: "anthropic", op: "generate" };
-  const g = /\/models\/([^/:]+):(generateContent|streamGenerateContent|countTokens)$/.exec(path);
-  if (g)
-    return {
-      style: "gemini",
-      op: g[2] === "streamGenerateContent" ? "stream" : g[2] === "countTokens" ? "count" : "generate",
-      model: decodeURIComponent(g[1] as string),
-    };
-  if (path.endsWith("/models")) return { style: "openai", op: "models" };
-  return null;
-}
-
 const CALL_ID_PREFIX: Record<WireStyle, string> = {
   openai: "call_",
   "openai-responses": "call_",
@@ -629,8 +612,9 @@ export function startScriptedUpstream(script: Script): ScriptedUpstream {
     idleTimeout: 0,
     async fetch(req) {
       const url = new URL(req.url);
-      const r = route(url.pathname);
-      if (!r) return Response.json({ error: { message: `no such path ${url.pathname}` } }, { status: 404 });
+      const r = upstreamRoute(url.pathname);
+      if (!r || r.op === "embed")
+        return Response.json({ error: { message: `no such path ${url.pathname}` } }, { status: 404 });
       if (r.op === "models")
         return Response.json({
           object: "list",
