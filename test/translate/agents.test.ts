@@ -139,6 +139,32 @@ function expectToolResultShape(
   expect(turn.toolResults[0]?.content).toContain(marker);
 }
 
+/**
+ * Awaits an agent's run and asserts what every agent test asks of it: a clean exit, the marker written by its
+ * shell tool, the final answer printed without the upstream's thinking, `tool` as the first call, the tool
+ * result in the upstream's own shape, and every turn in the upstream's own protocol.
+ */
+async function expectAgentRun(
+  run: ReturnType<typeof runClaude>,
+  env: ReturnType<typeof setup>,
+  expected: { type: WireStyle; marker: string; final: string; tool: string; thinkingBack: boolean },
+): Promise<void> {
+  const r = await run;
+  try {
+    const diag = `exit ${r.code}\nstdout: ${r.stdout}\nstderr: ${r.stderr.slice(-2000)}`;
+    expect(r.code, diag).toBe(0);
+    expect(readFileSync(join(r.work, "result.txt"), "utf8")).toBe(`${expected.marker}\n`);
+    expect(r.stdout).toContain(expected.final);
+    expect(r.stdout).not.toContain(THINKING);
+    expect(env.up.calls[0]?.name).toBe(expected.tool);
+    expectToolResultShape(env.up, expected.type, expected.marker, expected.thinkingBack);
+    // Every request reached the upstream in its own protocol.
+    expect(env.up.turns.every((t) => t.style === expected.type)).toBe(true);
+  } finally {
+    run.dirs.cleanup();
+  }
+}
+
 const claude = agentRunnable("claude");
 const codex = agentRunnable("codex");
 if (!claude.ok) console.warn(`skipping the Claude Code agent tests: ${claude.reason}`);
@@ -174,21 +200,8 @@ describe.skipIf(!claude.ok).each([
         tools: ["Bash", "Write", "Read"],
         timeoutMs: AGENT_TIMEOUT - 5_000,
       });
-      const r = await run;
-      try {
-        const diag = `exit ${r.code}\nstdout: ${r.stdout}\nstderr: ${r.stderr.slice(-2000)}`;
-        expect(r.code, diag).toBe(0);
-        expect(readFileSync(join(r.work, "result.txt"), "utf8")).toBe(`${marker}\n`);
-        expect(r.stdout).toContain(final);
-        expect(r.stdout).not.toContain(THINKING);
-        expect(env.up.calls[0]?.name).toBe("Bash");
-        // Claude Code itself sends no thinking of earlier turns back (not even over its own protocol).
-        expectToolResultShape(env.up, type, marker, false);
-        // Every request reached the upstream in its own protocol.
-        expect(env.up.turns.every((t) => t.style === type)).toBe(true);
-      } finally {
-        run.dirs.cleanup();
-      }
+      // Claude Code itself sends no thinking of earlier turns back (not even over its own protocol).
+      await expectAgentRun(run, env, { type, marker, final, tool: "Bash", thinkingBack: false });
     },
     AGENT_TIMEOUT,
   );
@@ -223,20 +236,8 @@ describe.skipIf(!codex.ok).each([
         prompt: "Write the marker into result.txt with the shell, then say what the file holds.",
         timeoutMs: AGENT_TIMEOUT - 5_000,
       });
-      const r = await run;
-      try {
-        const diag = `exit ${r.code}\nstdout: ${r.stdout}\nstderr: ${r.stderr.slice(-2000)}`;
-        expect(r.code, diag).toBe(0);
-        expect(readFileSync(join(r.work, "result.txt"), "utf8")).toBe(`${marker}\n`);
-        expect(r.stdout).toContain(final);
-        expect(r.stdout).not.toContain(THINKING);
-        expect(env.up.calls[0]?.name).toBe("exec_command");
-        // Codex keeps reasoning items (with encrypted content) and sends them back with the call.
-        expectToolResultShape(env.up, type, marker, true);
-        expect(env.up.turns.every((t) => t.style === type)).toBe(true);
-      } finally {
-        run.dirs.cleanup();
-      }
+      // Codex keeps reasoning items (with encrypted content) and sends them back with the call.
+      await expectAgentRun(run, env, { type, marker, final, tool: "exec_command", thinkingBack: true });
     },
     AGENT_TIMEOUT,
   );
