@@ -7,6 +7,7 @@ import type { Logger } from "../../src/core/logger";
 import { startFakeUpstream } from "../helpers/fake-upstream";
 import { AUTH, addKey, type Gateway, keysApi, startGateway } from "../helpers/gateway";
 import { describeWithRedis, type OwnRedis, redisClient, startOwnRedis } from "../helpers/redis";
+import { until } from "../helpers/until";
 
 // Processes, Redis or PostgreSQL on a loaded machine: each test (and hook) gets its own time, with or
 // without --timeout.
@@ -21,14 +22,6 @@ const logger: Logger = {
   warn: (msg) => void lines.push({ level: "warn", msg }),
   error: (msg) => void lines.push({ level: "error", msg }),
 };
-
-async function until(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 10_000) {
-  const deadline = performance.now() + timeoutMs;
-  while (!(await check())) {
-    if (performance.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await Bun.sleep(20);
-  }
-}
 
 describeRedis("a gateway whose Redis goes away and comes back", () => {
   let redis: OwnRedis;

@@ -12,6 +12,7 @@ import type { Subprocess } from "bun";
 import { adminCall } from "../helpers/admin-http";
 import { startHeldStreamUpstream, streamReader } from "../helpers/held-stream-upstream";
 import { type Child, freePort, listeningPort, spawnChild } from "../smoke/process";
+import { until } from "../helpers/until";
 
 // Processes and nginx on a loaded machine: each test (and hook) gets its own time, with or without --timeout.
 setDefaultTimeout(60_000);
@@ -30,14 +31,6 @@ function describeWithNginx(name: string) {
   if (process.env.CI === "true") throw new Error(`${name}: CI needs nginx: ${missing}`);
   console.log(`skipping "${name}": ${missing}`);
   return describe.skip;
-}
-
-async function until(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 10_000) {
-  const deadline = performance.now() + timeoutMs;
-  while (!(await check())) {
-    if (performance.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await Bun.sleep(20);
-  }
 }
 
 /**

@@ -4,6 +4,7 @@ import type { Clock } from "../../src/core/clock";
 import { silentLogger } from "../../src/core/logger";
 import { HealthRegistry } from "../../src/routing";
 import { describeWithRedis, dropPrefix, REDIS_URL, testPrefix } from "../helpers/redis";
+import { until } from "../helpers/until";
 
 // Processes, Redis or PostgreSQL on a loaded machine: each test (and hook) gets its own time, with or
 // without --timeout.
@@ -38,14 +39,6 @@ async function instance(name: string) {
   health.attach(cluster.health);
   cluster.onLinkState((id, s) => health.adopt(id, s));
   return { cluster, health };
-}
-
-async function until(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 10_000) {
-  const deadline = performance.now() + timeoutMs;
-  while (!(await check())) {
-    if (performance.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await Bun.sleep(10);
-  }
 }
 
 const fail = { message: "boom", useBreaker: true };

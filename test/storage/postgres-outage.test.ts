@@ -5,6 +5,7 @@ import { type FakeUpstream, startFakeUpstream } from "../helpers/fake-upstream";
 import { AUTH, chat, type Gateway, startGateway } from "../helpers/gateway";
 import { ADMIN_URL, createTempDatabase, havePostgres, warnSkip } from "../helpers/postgres";
 import { startTcpProxy, type TcpProxy } from "../helpers/tcp-proxy";
+import { until } from "../helpers/until";
 
 // Processes, Redis or PostgreSQL on a loaded machine: each test (and hook) gets its own time, with or
 // without --timeout.
@@ -19,14 +20,6 @@ setDefaultTimeout(60_000);
 warnSkip("the PostgreSQL outage test");
 
 /** Polls `check` until it holds (or fails the test after `ms`). */
-async function until(check: () => boolean | Promise<boolean>, ms: number, what: string) {
-  const deadline = performance.now() + ms;
-  while (!(await check())) {
-    if (performance.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await Bun.sleep(20);
-  }
-}
-
 describe.skipIf(!havePostgres)("PostgreSQL unreachable at runtime", () => {
   const cleanups: (() => Promise<void> | void)[] = [];
   afterEach(async () => {
@@ -79,7 +72,7 @@ describe.skipIf(!havePostgres)("PostgreSQL unreachable at runtime", () => {
     });
 
     relay.start();
-    await until(() => gw.runtime.recorder.written === 6, 20_000, "the buffered records to be written");
+    await until(() => gw.runtime.recorder.written === 6, "the buffered records to be written", 20_000);
     const { written, failed, dropped } = gw.runtime.recorder;
     expect({ written, failed, dropped }).toEqual({ written: 6, failed: 0, dropped: 0 });
     expect(gw.runtime.recorder.dropped).toBe(0);
