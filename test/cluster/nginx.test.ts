@@ -11,7 +11,7 @@ import { join } from "node:path";
 import type { Subprocess } from "bun";
 import { adminCall } from "../helpers/admin-http";
 import { startHeldStreamUpstream, streamReader } from "../helpers/held-stream-upstream";
-import { type Child, freePort, listeningPort, spawnChild } from "../smoke/process";
+import { type Child, freePort, startSourceGateway } from "../smoke/process";
 import { until } from "../helpers/until";
 
 // Processes and nginx on a loaded machine: each test (and hook) gets its own time, with or without --timeout.
@@ -73,19 +73,12 @@ describeWithNginx(SUITE)(SUITE, () => {
   const gws: Instance[] = [];
 
   async function start(id: string): Promise<Instance> {
-    const child = spawnChild([process.execPath, join(ROOT, "src", "index.ts")], dir, {
-      PATH: process.env.PATH ?? "/usr/bin:/bin",
-      HOME: tmpdir(),
-      TOKEN,
-      PORT: "0",
-      HOST: "127.0.0.1",
-      DB_PATH: join(dir, "llmio.db"),
-      INSTANCE_ID: id,
-      TRUST_PROXY: "true",
-      LOG_LEVEL: "warn",
-    });
-    const port = await listeningPort(child, 30_000);
-    return { id, url: `http://127.0.0.1:${port}`, port, child };
+    const { child, port, url } = await startSourceGateway(
+      dir,
+      { TOKEN, DB_PATH: join(dir, "llmio.db"), INSTANCE_ID: id, TRUST_PROXY: "true", LOG_LEVEL: "warn" },
+      30_000,
+    );
+    return { id, url, port, child };
   }
 
   const admin = (url: string, method: string, path: string, body?: unknown) =>

@@ -12,7 +12,7 @@ import { until } from "../helpers/until";
 import { type FakeUpstream, startFakeUpstream } from "../helpers/fake-upstream";
 import { createTempDatabase, havePostgres, type TempDatabase, warnSkip } from "../helpers/postgres";
 import { describeWithRedis, type OwnRedis, startOwnRedis } from "../helpers/redis";
-import { type Child, listeningPort, spawnChild } from "../smoke/process";
+import { type Child, startSourceGateway } from "../smoke/process";
 
 // Processes, Redis or PostgreSQL on a loaded machine: each test (and hook) gets its own time, with or
 // without --timeout.
@@ -20,7 +20,6 @@ setDefaultTimeout(60_000);
 
 const describeRedis = describeWithRedis("three gateway instances", { server: true });
 
-const ROOT = join(import.meta.dir, "..", "..");
 const TOKEN = "cluster-admin-token";
 const AUTH = { authorization: `Bearer ${TOKEN}`, "content-type": "application/json" };
 
@@ -78,19 +77,18 @@ for (const backend of ["sqlite", "postgres"] as const)
     let providerId: number;
 
     async function start(id: string): Promise<Instance> {
-      const child = spawnChild([process.execPath, join(ROOT, "src", "index.ts")], dir, {
-        PATH: process.env.PATH ?? "/usr/bin:/bin",
-        HOME: tmpdir(),
-        TOKEN,
-        PORT: "0",
-        HOST: "127.0.0.1",
-        ...(pg ? { DATABASE_URL: pg.url } : { DB_PATH: join(dir, "llmio.db") }),
-        REDIS_URL: redis.url,
-        INSTANCE_ID: id,
-        LOG_LEVEL: "warn",
-      });
-      const port = await listeningPort(child, 30_000);
-      return { id, url: `http://127.0.0.1:${port}`, child };
+      const { child, url } = await startSourceGateway(
+        dir,
+        {
+          TOKEN,
+          ...(pg ? { DATABASE_URL: pg.url } : { DB_PATH: join(dir, "llmio.db") }),
+          REDIS_URL: redis.url,
+          INSTANCE_ID: id,
+          LOG_LEVEL: "warn",
+        },
+        30_000,
+      );
+      return { id, url, child };
     }
 
     /** Adds model `name` → the fake upstream's `upstreamModel`, through the admin API of `url`. */

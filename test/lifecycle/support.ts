@@ -2,7 +2,7 @@ import { Database } from "bun:sqlite";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type Child, listeningPort, spawnChild } from "../smoke/process";
+import { type Child, startSourceGateway } from "../smoke/process";
 
 export const ROOT = join(import.meta.dir, "..", "..");
 export const TOKEN = "lifecycle-admin-token";
@@ -26,19 +26,10 @@ export async function startProcess(
   dir = mkdtempSync(join(tmpdir(), "llmio-lifecycle-")),
 ): Promise<GatewayProcess> {
   const dbPath = join(dir, "llmio.db");
-  const child = spawnChild([process.execPath, join(ROOT, "src", "index.ts")], dir, {
-    PATH: process.env.PATH ?? "/usr/bin:/bin",
-    HOME: tmpdir(),
-    TOKEN,
-    PORT: "0",
-    HOST: "127.0.0.1",
-    DB_PATH: dbPath,
-    ...env,
-  });
-  const port = await listeningPort(child, START_MS);
+  const { child, url } = await startSourceGateway(dir, { TOKEN, DB_PATH: dbPath, ...env }, START_MS);
   return {
     child,
-    url: `http://127.0.0.1:${port}`,
+    url,
     dir,
     dbPath,
     logs() {

@@ -1,3 +1,5 @@
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import type { Subprocess } from "bun";
 
 /** A child process whose stdout and stderr are collected as they arrive, so a test can wait for a line. */
@@ -103,4 +105,24 @@ export async function spawnOnFreePort(
       console.warn(`port ${port} was taken before the process bound it; trying another`);
     }
   }
+}
+
+/**
+ * Starts the gateway from source (`bun src/index.ts`) in `dir` on a free port of 127.0.0.1, with a clean
+ * environment plus `env` (the caller's TOKEN, database and the rest); resolves once it listens.
+ */
+export async function startSourceGateway(
+  dir: string,
+  env: Record<string, string>,
+  timeoutMs: number,
+): Promise<{ child: Child; port: number; url: string }> {
+  const child = spawnChild([process.execPath, join(import.meta.dir, "..", "..", "src", "index.ts")], dir, {
+    PATH: process.env.PATH ?? "/usr/bin:/bin",
+    HOME: tmpdir(),
+    PORT: "0",
+    HOST: "127.0.0.1",
+    ...env,
+  });
+  const port = await listeningPort(child, timeoutMs);
+  return { child, port, url: `http://127.0.0.1:${port}` };
 }
