@@ -29,6 +29,7 @@ import type { RequestRecord } from "../src/storage/request-record";
 import { costOf } from "../src/telemetry/record";
 import { startFakeUpstream } from "../test/helpers/fake-upstream";
 import { runLoad } from "./load";
+import { seededRandom } from "../src/core/clock";
 
 const ROOT = resolve(import.meta.dir, "..");
 const RECORDS = Number(process.env.RECORDS ?? 1_000_000);
@@ -40,17 +41,7 @@ const dir = process.env.REUSE
   : mkdtempSync(join(tmpdir(), "llmio-bench-analytics-"));
 const dbPath = process.env.REUSE ? resolve(process.env.REUSE) : join(dir, "llmio.db");
 
-/** A seeded PRNG (mulberry32): the same database every run. */
-function prng(seed: number) {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-const rnd = prng(42);
+const rnd = seededRandom(42);
 const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)] as T;
 const hex = (n: number) => Array.from({ length: n }, () => Math.floor(rnd() * 16).toString(16)).join("");
 

@@ -11,21 +11,15 @@ import { type FakeUpstream, startFakeUpstream } from "../helpers/fake-upstream";
 import { AUTH, addKey, chat, FOUR, type Gateway, linkFour, startGateway } from "../helpers/gateway";
 import { TEST_TOKEN } from "../helpers/app";
 import { cpuMsSince } from "../helpers/cpu";
+import { seededRandom } from "../../src/core/clock";
 
 const TOTAL = 10_000;
 const BODY_LIMIT = 64 * 1024;
 const MiB = 1024 * 1024;
 
-/** mulberry32: a small seeded PRNG, so the generated inputs are the same on every run. */
+/** Generators over a seeded PRNG (core/clock mulberry32), so the generated inputs are the same on every run. */
 function prng(seed: number) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const next = seededRandom(seed);
   const int = (n: number) => Math.floor(next() * n);
   const pick = <T>(xs: readonly T[]): T => xs[int(xs.length)] as T;
   const ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789-_./:%?#&=+ \\\"'{}[]<>\r\n\t\u0000é漢🙂\u202e";

@@ -14,28 +14,18 @@ import type { RecordStatus, RequestRecord } from "../../src/storage/request-reco
 import { pruneOldLogs, pruneOldRollups } from "../../src/telemetry/retention";
 import { AUTH, startGateway } from "../helpers/gateway";
 import { record } from "../helpers/records";
+import { seededRandom } from "../../src/core/clock";
 
 const DAY = 24 * HOUR_MS;
 const NOW = Date.UTC(2025, 5, 15, 12, 0);
 const clock = { now: () => NOW, mono: () => 0 };
-
-/** A small deterministic PRNG (mulberry32), so a failure reproduces. */
-function prng(seed: number) {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * Records over the last 4 days: successes, failures (some after failed attempts at a provider, some that
  * reached none), cancellations; priced in USD or CNY or not at all; streamed (with a first chunk) or not.
  */
 function traffic(n: number, seed = 7): RequestRecord[] {
-  const rnd = prng(seed);
+  const rnd = seededRandom(seed);
   const pick = <T>(xs: readonly T[]) => xs[Math.floor(rnd() * xs.length)] as T;
   return Array.from({ length: n }, (_, i) => {
     const status = pick<RecordStatus>(["success", "success", "success", "error", "cancelled"]);
