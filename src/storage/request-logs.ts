@@ -195,14 +195,25 @@ function sqliteProbes(db: Database, sql: string, params: Param[]): TotalProbes {
   };
 }
 
-/** One page of request logs, newest first, with its total (see pageTotal). */
+/**
+ * One page of request logs, newest first, with its total (see pageTotal). The page and its total are read in
+ * one transaction: the record writer commits on its own connection meanwhile, and a total counted after a
+ * batch landed would not be the total of the rows read before it.
+ */
 export async function queryLogs(db: Database, f: LogFilter) {
   const { sql, params } = where(db, f);
-  const rows = db
-    .query(`SELECT * FROM request_logs ${sql} ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?`)
-    .all(...params, f.page_size, (f.page - 1) * f.page_size) as LogRow[];
-  const seen = (f.page - 1) * f.page_size + rows.length;
-  const counted = await pageTotal(f, seen, sqliteProbes(db, sql, params));
+  db.run("BEGIN");
+  let rows: LogRow[];
+  let counted: Awaited<ReturnType<typeof pageTotal>>;
+  try {
+    rows = db
+      .query(`SELECT * FROM request_logs ${sql} ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?`)
+      .all(...params, f.page_size, (f.page - 1) * f.page_size) as LogRow[];
+    const seen = (f.page - 1) * f.page_size + rows.length;
+    counted = await pageTotal(f, seen, sqliteProbes(db, sql, params));
+  } finally {
+    db.run("COMMIT");
+  }
   return {
     data: rows.map(fromRow),
     ...counted,

@@ -87,6 +87,12 @@ describeWithNginx(SUITE)(SUITE, () => {
   const chat = (url: string, model: string, stream = false) =>
     fetch(`${url}/v1/chat/completions`, { method: "POST", headers: AUTH, body: chatBody(model, stream) });
 
+  /** nginx's own account for a failure message: each request and the replicas it went to, and its errors. */
+  const nginxLogs = () =>
+    ["access.log", "error.log"]
+      .map((f) => `nginx ${f}:\n${readFileSync(join(dir, "nginx", f), "utf8")}`)
+      .join("\n");
+
   /** How many of the newest `newest` records of `model` each instance wrote, once there are `total` in all. */
   async function servedBy(model: string, total: number, newest = 100): Promise<Record<string, number>> {
     let counts: Record<string, number> = {};
@@ -216,11 +222,10 @@ describeWithNginx(SUITE)(SUITE, () => {
       30_000,
     );
     const served = await round();
-    // nginx's own account (a server it marked failed, and why) names the cause when the split is missing.
-    const errors = readFileSync(join(dir, "nginx", "error.log"), "utf8");
-    expect(Object.keys(served).sort(), errors).toEqual(["gw-a", "gw-b"]);
+    // nginx's own account (the replica each request went to, a server it marked failed) names the cause.
+    expect(Object.keys(served).sort(), nginxLogs()).toEqual(["gw-a", "gw-b"]);
     // Round robin over one worker: an even split, give or take a request.
-    expect(Math.abs((served["gw-a"] ?? 0) - (served["gw-b"] ?? 0)), errors).toBeLessThanOrEqual(2);
+    expect(Math.abs((served["gw-a"] ?? 0) - (served["gw-b"] ?? 0)), nginxLogs()).toBeLessThanOrEqual(2);
   }, 60_000);
 
   it("passes a stream through as it comes, SSE headers intact: the first chunk arrives while the upstream holds the rest", async () => {
@@ -264,14 +269,14 @@ describeWithNginx(SUITE)(SUITE, () => {
 
     // Round robin sends some of these to A, which refuses them with 503: each must reach the client as B's
     // answer (A is not marked down before its first refusal, which nginx must then have sent on to B).
-    for (let i = 0; i < 6; i++) expect((await chat(lb, "draining")).status).toBe(200);
-    expect(await servedBy("draining", 6)).toEqual({ "gw-b": 6 });
+    for (let i = 0; i < 6; i++) expect((await chat(lb, "draining")).status, nginxLogs()).toBe(200);
+    expect(await servedBy("draining", 6), nginxLogs()).toEqual({ "gw-b": 6 });
 
     // The stream in flight finishes, then A exits; its port now refuses and nginx goes to B.
     up.held.at(-1)?.release();
     await inFlight.until(/\[DONE\]/);
     expect(await exited).toBe(0);
-    for (let i = 0; i < 4; i++) expect((await chat(lb, "draining")).status).toBe(200);
-    expect(await servedBy("draining", 10)).toEqual({ "gw-b": 10 });
+    for (let i = 0; i < 4; i++) expect((await chat(lb, "draining")).status, nginxLogs()).toBe(200);
+    expect(await servedBy("draining", 10), nginxLogs()).toEqual({ "gw-b": 10 });
   }, 60_000);
 });

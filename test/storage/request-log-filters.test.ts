@@ -1,4 +1,7 @@
 import { describe, expect, it } from "bun:test";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { openDatabase } from "../../src/storage/db";
 import { insertRecords, queryLogs } from "../../src/storage/request-logs";
 import { record } from "../helpers/records";
@@ -49,5 +52,36 @@ describe("request log filters", () => {
       total_lower_bound: true,
     });
     expect(await page({ user_agent: "python", status: "success" })).toMatchObject({ total: 1 });
+  });
+});
+
+describe("a log page and its total", () => {
+  it("come from one snapshot: records the writer commits while the page is read count in neither", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "llmio-logpage-"));
+    try {
+      const path = join(dir, "llmio.db");
+      const writer = openDatabase(path);
+      const reader = openDatabase(path);
+      insertRecords(
+        writer,
+        [1, 2, 3].map((i) => ({ ...record(i), model: "m" })),
+      );
+      // The page's rows are read synchronously; the writer's batch lands at the first await after them,
+      // before the total is counted (as the record writer's thread may commit at any moment).
+      queueMicrotask(() =>
+        insertRecords(
+          writer,
+          [4, 5].map((i) => ({ ...record(i), model: "m" })),
+        ),
+      );
+      const page = await queryLogs(reader, { page: 1, page_size: 20, model: "m" });
+      expect({ rows: page.data.length, total: page.total }).toEqual({ rows: 3, total: 3 });
+      const next = await queryLogs(reader, { page: 1, page_size: 20, model: "m" });
+      expect({ rows: next.data.length, total: next.total }).toEqual({ rows: 5, total: 5 });
+      writer.close();
+      reader.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

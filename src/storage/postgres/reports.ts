@@ -234,17 +234,22 @@ function postgresProbes(sql: Sql, w: { sql: string; params: (string | number)[] 
   };
 }
 
-/** One page of request logs, newest first, with its total (storage/request-logs.ts's pageTotal). */
+/**
+ * One page of request logs, newest first, with its total (storage/request-logs.ts's pageTotal), both from one
+ * snapshot (repeatable read): records other instances commit meanwhile count in neither or in both.
+ */
 export async function queryLogsPg(sql: Sql, f: LogFilter) {
-  const w = await where(sql, f);
-  const n = w.params.length;
-  const rows = await query(
-    sql,
-    `SELECT * FROM request_logs ${w.sql} ORDER BY created_at DESC, id DESC LIMIT $${n + 1} OFFSET $${n + 2}`,
-    [...w.params, f.page_size, (f.page - 1) * f.page_size],
-  );
-  const seen = (f.page - 1) * f.page_size + rows.length;
-  const total = await pageTotal(f, seen, postgresProbes(sql, w));
+  const { rows, total } = await sql.begin("isolation level repeatable read read only", async (tx) => {
+    const w = await where(tx, f);
+    const n = w.params.length;
+    const rows = await query(
+      tx,
+      `SELECT * FROM request_logs ${w.sql} ORDER BY created_at DESC, id DESC LIMIT $${n + 1} OFFSET $${n + 2}`,
+      [...w.params, f.page_size, (f.page - 1) * f.page_size],
+    );
+    const seen = (f.page - 1) * f.page_size + rows.length;
+    return { rows, total: await pageTotal(f, seen, postgresProbes(tx, w)) };
+  });
   return {
     data: rows.map(fromRow),
     ...total,
