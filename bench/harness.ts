@@ -168,6 +168,49 @@ function memoryMb(pid: number, field: "VmRSS" | "VmHWM"): number {
  * (`/proc/<pid>/task/<tid>/schedstat`, nanoseconds), which stays exact on a busy machine where the tick-sampled
  * utime/stime of `/proc/<pid>/stat` charge whole 10 ms ticks to whoever happens to run. NaN when unreadable.
  */
+/** What a thread of a Bun process does, from its name (`/proc/<pid>/task/<tid>/comm`). */
+export type ThreadGroup = "js" | "fetch" | "workers" | "memory" | "jit" | "other";
+
+function threadGroup(comm: string): ThreadGroup {
+  if (comm === "HTTP Client") return "fetch";
+  if (comm === "Worker") return "workers";
+  // mimalloc's page purger and JavaScriptCore's heap threads (GC helpers, collector).
+  if (
+    comm === "mi-scavenger" ||
+    comm.startsWith("JSC") ||
+    comm.includes("ollector") ||
+    comm.startsWith("Heap")
+  )
+    return "memory";
+  if (comm.startsWith("JIT")) return "jit";
+  if (comm.startsWith("Bun Pool") || comm.startsWith("bun-")) return "other";
+  return "js";
+}
+
+/**
+ * CPU time of a process so far by what its threads do, µs (see cpuTimeUs): the JavaScript thread, fetch's HTTP
+ * client thread, Workers (the record writer, the analytics reader), the allocator and garbage collector, JIT
+ * compiler threads, and the rest. A thread that ended (a JIT worker) takes its time with it.
+ */
+export function cpuByThreadUs(pid: number | undefined): Record<ThreadGroup, number> {
+  const out: Record<ThreadGroup, number> = { js: 0, fetch: 0, workers: 0, memory: 0, jit: 0, other: 0 };
+  if (pid === undefined) return out;
+  try {
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      try {
+        const comm = readFileSync(`/proc/${pid}/task/${tid}/comm`, "utf8").trim();
+        const ns = Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, "utf8").split(" ")[0]);
+        out[threadGroup(comm)] += ns / 1000;
+      } catch {
+        // the thread ended meanwhile
+      }
+    }
+  } catch {
+    // the process is gone
+  }
+  return out;
+}
+
 export function cpuTimeUs(pid: number | undefined): number {
   if (pid === undefined) return Number.NaN;
   try {
