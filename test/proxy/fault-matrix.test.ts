@@ -12,7 +12,7 @@ import {
   startResettingServer,
 } from "../helpers/fake-upstream";
 import { type Gateway, minimalRequest, post, readSse, startGateway } from "../helpers/gateway";
-import { freePort } from "../smoke/process";
+import { REFUSED_HOST } from "../helpers/refused";
 
 const STYLES: FakeStyle[] = ["openai", "openai-responses", "anthropic", "gemini"];
 const REQUESTS = 3;
@@ -136,7 +136,7 @@ for (const f of FAULTS) if (f.behavior) behaviors[`fault-${slug(f.name)}`] = f.b
 
 const up = startFakeUpstream(behaviors);
 const reset = startResettingServer();
-const refused = `http://127.0.0.1:${freePort()}`;
+const refused = `http://${REFUSED_HOST}`;
 const gw: Gateway = startGateway({ config: { streamIdleMs: 500 } });
 afterAll(async () => {
   await gw.stop();

@@ -7,7 +7,8 @@ import { openPostgres } from "../../src/storage/postgres";
 import { sqliteStorage } from "../../src/storage/sqlite";
 import { createTempDatabase, havePostgres, type TempDatabase, urlFor, warnSkip } from "../helpers/postgres";
 import { record } from "../helpers/records";
-import { freePort, listeningPort, spawnChild } from "../smoke/process";
+import { REFUSED_HOST } from "../helpers/refused";
+import { listeningPort, spawnChild } from "../smoke/process";
 
 // Processes, Redis or PostgreSQL on a loaded machine: each test (and hook) gets its own time, with or
 // without --timeout.
@@ -36,7 +37,7 @@ describe("DATABASE_URL at startup", () => {
   it(
     "an unreachable server: one line naming DATABASE_URL (its password hidden), exit 2",
     () => {
-      const url = `postgres://llmio:hunter2@127.0.0.1:${freePort()}/llmio`;
+      const url = `postgres://llmio:hunter2@${REFUSED_HOST}/llmio`;
       const r = run([], { DATABASE_URL: url, TOKEN: "tok-tok", PORT: "0" });
       expect(r.code).toBe(2);
       const lines = r.stderr.trim().split("\n");
