@@ -35,7 +35,7 @@ const recorded = (gw: Gateway, n: number) =>
     return gw.logs().length >= n;
   }, `${n} records`);
 
-describe("review: client abort", () => {
+describe("edge cases: client abort", () => {
   it("does not start another attempt after the client left during a failed attempt's body read", async () => {
     // The first upstream answers 500 headers at once, then dribbles its body; the client leaves meanwhile.
     let slowHits = 0;
@@ -93,7 +93,7 @@ describe("review: client abort", () => {
   });
 });
 
-describe("review: request body", () => {
+describe("edge cases: request body", () => {
   it("refuses a body nested past the depth limit with 422 before any upstream call, leaving the link free", async () => {
     const gw = gateway();
     const { link } = gw.link({
@@ -125,7 +125,7 @@ describe("review: request body", () => {
   });
 });
 
-describe("review: client abort, health", () => {
+describe("edge cases: client abort, health", () => {
   it("a client leaving mid-stream is no failure of the link", async () => {
     const gw = gateway();
     const { link } = gw.link({
@@ -198,7 +198,7 @@ describe("review: client abort, health", () => {
   });
 });
 
-describe("review: client abort during the body upload", () => {
+describe("edge cases: client abort during the body upload", () => {
   it("records a client that leaves mid-upload as cancelled, not as a 413", async () => {
     const gw = gateway();
     gw.link({ model: "m", provider: "p", type: "openai", baseUrl: up.url, providerModel: "x" });
@@ -220,7 +220,7 @@ describe("review: client abort during the body upload", () => {
   });
 });
 
-describe("review: upstream redirects", () => {
+describe("edge cases: upstream redirects", () => {
   it("never follows an upstream redirect, so provider keys cannot reach another origin", async () => {
     const stolen: Record<string, string>[] = [];
     const thief = Bun.serve({
@@ -273,7 +273,7 @@ describe("review: upstream redirects", () => {
   });
 });
 
-describe("review: Gemini paths", () => {
+describe("edge cases: Gemini paths", () => {
   it("answers a malformed percent-encoding in the model path with a 400 in Gemini's shape, not a 500", async () => {
     const gw = gateway();
     const res = await fetch(`${gw.url}/v1beta/models/%E0%A4%A:generateContent`, {
@@ -287,7 +287,7 @@ describe("review: Gemini paths", () => {
   });
 });
 
-describe("review: IO logging of streams", () => {
+describe("edge cases: IO logging of streams", () => {
   it("keeps a multi-byte character split across upstream chunks intact in the logged response", async () => {
     const enc = new TextEncoder();
     const event = enc.encode(
