@@ -40,14 +40,15 @@ export interface LabelNames {
 export class Metrics {
   private names: LabelNames = { models: new Set(), providers: new Set() };
   private readonly requests = new Map<string, { labels: Record<string, string>; n: number }>();
-  private readonly tokens = new Map<string, { labels: Record<string, string>; n: number }>();
+  /** Tokens per model and kind: nested maps, so counting needs no key string built per request. */
+  private readonly tokens = new Map<string, Map<string, number>>();
   private readonly cost = new Map<string, number>();
   private readonly overhead = new Histogram();
   private readonly duration = new Histogram();
   private readonly firstChunk = new Histogram();
 
-  // Keys are built straight from the values and a labels object only for a new series: this runs for
-  // every request record (up to six series each), and nearly always the series exists already.
+  // The key is built straight from the values and a labels object only for a new series: this runs for
+  // every request record, and nearly always the series exists already.
   private bump(
     map: Map<string, { labels: Record<string, string>; n: number }>,
     key: string,
@@ -61,8 +62,9 @@ export class Metrics {
 
   private bumpTokens(model: string, kind: string, n: number) {
     if (!n) return;
-    const key = `${model}\u0000${kind}`;
-    if (!this.bump(this.tokens, key, n)) this.tokens.set(key, { labels: { model, kind }, n });
+    let kinds = this.tokens.get(model);
+    if (!kinds) this.tokens.set(model, (kinds = new Map()));
+    kinds.set(kind, (kinds.get(kind) ?? 0) + n);
   }
 
   /** Sets the configured names (after every configuration change); series made so far stay. */
@@ -116,7 +118,8 @@ export class Metrics {
       "counter",
       "Tokens by model and kind (input excludes cached; reasoning is part of output).",
     );
-    for (const { labels: l, n } of this.tokens.values()) out.push(`llmio_tokens_total${labels(l)} ${n}`);
+    for (const [model, kinds] of this.tokens)
+      for (const [kind, n] of kinds) out.push(`llmio_tokens_total${labels({ model, kind })} ${n}`);
     metric("llmio_cost_total", "counter", "Cost of requests from link prices, by currency.");
     for (const [currency, n] of this.cost) out.push(`llmio_cost_total${labels({ currency })} ${n}`);
     const histogram = (name: string, help: string, h: Histogram) => {
