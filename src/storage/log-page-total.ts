@@ -1,4 +1,4 @@
-import type { LogFilter } from "./request-logs";
+import type { LogFilter } from "./log-filter";
 import type { DailyFilter } from "./rollups";
 
 /*

@@ -1,6 +1,7 @@
 import type { Database } from "bun:sqlite";
 import { convertCost } from "../core/money";
 import { type RequestRecord, totalTokens } from "./request-record";
+import type { LogFilter } from "./log-filter";
 import { pageTotal, RECENT_COLUMNS, type TotalProbes } from "./log-page-total";
 import { addRollups, countDaily, rollupInputOf, roundMs as round } from "./rollups";
 import type { LogBodies, LogEntry } from "./schema";
@@ -85,24 +86,6 @@ export function insertRecords(db: Database, records: readonly RequestRecord[]): 
     }
     addRollups(db, records.map(rollupInputOf));
   })();
-}
-
-export interface LogFilter {
-  page: number;
-  page_size: number;
-  model?: string;
-  provider?: string;
-  status?: string;
-  style?: string;
-  upstream_type?: string;
-  key_id?: number;
-  /** A part of the User-Agent, matched case-insensitively. */
-  user_agent?: string;
-  trace_id?: string;
-  session_id?: string;
-  /** Inclusive bounds in epoch ms. */
-  from?: number;
-  to?: number;
 }
 
 type Param = string | number;

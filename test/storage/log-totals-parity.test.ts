@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "bun:test";
 import { openDatabase } from "../../src/storage/db";
 import { openPostgres, type PostgresStorage } from "../../src/storage/postgres";
 import { query } from "../../src/storage/postgres/db";
-import type { LogFilter } from "../../src/storage/request-logs";
+import type { LogFilter } from "../../src/storage/log-filter";
 import { type SqliteStorage, sqliteStorage } from "../../src/storage/sqlite";
 import type { AnalyticsReader } from "../../src/telemetry/analytics";
 import { inlineReader } from "../../src/telemetry/analytics";

@@ -13,7 +13,7 @@ import {
   type Window,
 } from "../metrics";
 import { pageTotal, RECENT_COLUMNS, type TotalProbes } from "../log-page-total";
-import type { LogFilter } from "../request-logs";
+import type { LogFilter } from "../log-filter";
 import { HOUR_MS } from "../rollups";
 import type { LogBodies, LogEntry } from "../schema";
 import { num, query, type Sql } from "./db";
