@@ -4,7 +4,7 @@ import { assertModelAllowed, authenticate, type Caller } from "./auth";
 import { errorResponse, gatewayHeaders, readJsonBody } from "./respond";
 import type { Inbound, ProxyDeps } from "./service";
 import { type RequestContext, startContext } from "./context";
-import { callUpstream } from "./upstream";
+import { callUpstream } from "../../providers/upstream-call";
 
 const json = (ctx: RequestContext, body: unknown, extra: Record<string, string> = {}) =>
   new Response(JSON.stringify(body), {

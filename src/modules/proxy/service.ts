@@ -39,7 +39,7 @@ import { worstCase } from "./worst-case";
 import { readStreamOpening } from "./opening";
 import { drainingError, interruptedError, untilInterrupted } from "./shutdown";
 import { relayStream } from "./stream";
-import { callUpstream, passOnHeaders } from "./upstream";
+import { callUpstream, passOnHeaders } from "../../providers/upstream-call";
 
 export interface ProxyDeps {
   config: Config;

@@ -4,7 +4,7 @@ import { PROBE_KINDS, type ProbeKind } from "../../../protocols/probe";
 import { codecFor, probeFor } from "../../../protocols/registry";
 import type { RouteLink } from "../../../routing/types";
 import { toRouteLink, toRouteProvider } from "../../proxy/snapshot";
-import { callUpstream } from "../../proxy/upstream";
+import { callUpstream } from "../../../providers/upstream-call";
 import { matchesError } from "../../../routing";
 import { type AdminDeps, found } from "../shared";
 

@@ -4,8 +4,8 @@ import {
   transportFor,
   type UpstreamProvider,
   upstreamUrl,
-} from "../../providers/registry";
-import type { RouteLink } from "../../routing/types";
+} from "./registry";
+import type { RouteLink } from "../routing/types";
 
 // Never forwarded from a client: credentials (the provider's own are set below) and hop-by-hop headers.
 const DROP = new Set([
