@@ -4,6 +4,8 @@ import { logService } from "../../src/modules/admin/logs/service";
 import { openDatabase } from "../../src/storage/db";
 import { BUCKET_FLOORS } from "../../src/storage/latency-histogram";
 import { openPostgres, type PostgresStorage } from "../../src/storage/postgres";
+import { num, query, type Sql } from "../../src/storage/postgres/db";
+import { BACKFILL_ROLLUPS } from "../../src/storage/postgres/migrations";
 import { type SqliteStorage, sqliteStorage } from "../../src/storage/sqlite";
 import type { AnalyticsReader } from "../../src/telemetry/analytics";
 import { inlineReader } from "../../src/telemetry/analytics";
@@ -198,6 +200,53 @@ describe.skipIf(!havePostgres)("reports on SQLite and PostgreSQL", () => {
     { from: T0 + 10 * DAY, to: T0 + 11 * DAY },
     { from: T0 + DAY - 330 * MIN, to: NOW + 1 },
   ];
+
+  /** Each rollup table and how many dimensions lead its primary key. */
+  const rollupTables = [
+    ["request_rollups", 7],
+    ["dashboard_rollups", 4],
+    ["dashboard_daily", 4],
+  ] as const;
+  const order = (dims: number) => Array.from({ length: dims }, (_, i) => i + 1).join(", ");
+  const TEXT = new Set([
+    "model",
+    "status",
+    "style",
+    "currency",
+    "provider_name",
+    "total_ms_hist",
+    "first_chunk_ms_hist",
+  ]);
+  /** A table's rows in key order, as PostgreSQL holds them (bigints as numbers). */
+  const pgRows = async (tx: Sql, table: string, dims: number) =>
+    (await query<Record<string, unknown>>(tx, `SELECT * FROM ${table} ORDER BY ${order(dims)}`)).map((r) =>
+      Object.fromEntries(Object.entries(r).map(([k, v]) => [k, TEXT.has(k) ? v : num(v)])),
+    );
+  const liteRows = (table: string, dims: number) =>
+    lite.db.query(`SELECT * FROM ${table} ORDER BY ${order(dims)}`).all() as Record<string, unknown>[];
+
+  it.each(rollupTables)("%s holds the same rows on both, added to batch by batch", async (table, dims) => {
+    const left = liteRows(table, dims);
+    expect(left.length).toBeGreaterThan(10);
+    expect(await pgRows(pg.sql, table, dims)).toEqual(left);
+  });
+
+  it("migration 2's backfill builds the same rollup rows from the records as the writers did", async () => {
+    const rebuilt: Record<string, unknown[]> = {};
+    // In a transaction rolled back at the end, so the other tests read the rows the writers built.
+    const undo = new Error("roll back");
+    const outcome = await pg.sql
+      .begin(async (tx) => {
+        for (const [table] of rollupTables) await query(tx, `DELETE FROM ${table}`);
+        await tx.unsafe(BACKFILL_ROLLUPS);
+        for (const [table, dims] of rollupTables) rebuilt[table] = await pgRows(tx, table, dims);
+        throw undo;
+      })
+      .catch((err) => err);
+    expect(outcome).toBe(undo);
+    for (const [table, dims] of rollupTables)
+      expect({ table, rows: rebuilt[table] }).toEqual({ table, rows: liteRows(table, dims) });
+  });
 
   it.each(windows)("totals, model counts, provider figures and latency agree for [%o]", async (w) => {
     for (const op of ["usageTotals", "modelCounts", "providerFigures", "latencyReport"] as const) {
