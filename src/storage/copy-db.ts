@@ -3,6 +3,7 @@ import { existsSync } from "node:fs";
 import { openDatabase } from "./db";
 import { num, query, type Sql } from "./postgres/db";
 import { openPostgres } from "./postgres";
+import { backfillStep, ROLLUP_TABLES, rollupColumns } from "./rollups";
 
 /** The tables copy-db carries, parents before children; `seq` names an AUTOINCREMENT high-water mark. */
 const TABLES: { name: string; key: string; identity: boolean }[] = [
@@ -52,16 +53,20 @@ export async function copySqliteToPostgres(from: string, to: string): Promise<Co
       );
     });
     try {
-      for (const t of TABLES) {
+      for (const t of [...TABLES, ...ROLLUP_TABLES]) {
         const rows = await query(target.sql, `SELECT 1 FROM ${t.name} LIMIT 1`);
         if (rows.length > 0)
           throw new CopyDbError(
             `the target database is not empty (${t.name} has rows); copy-db only fills an empty one`,
           );
       }
+      // The rollups of records stored before SQLite's migration 4 may still be owed: built first.
+      while (backfillStep(source) > 0) {}
       return await target.sql.begin(async (tx) => {
         const report: CopyReport = {};
         for (const t of TABLES) report[t.name] = await copyTable(source, tx, t);
+        for (const t of ROLLUP_TABLES)
+          report[t.name] = await copyRollups(source, tx, t.name, rollupColumns(t));
         return report;
       });
     } finally {
@@ -105,4 +110,33 @@ async function copyTable(source: Database, tx: Sql, t: (typeof TABLES)[number]):
     if (next > 0) await query(tx, `SELECT setval(pg_get_serial_sequence('${t.name}', 'id'), $1)`, [next]);
   }
   return copied;
+}
+
+/**
+ * Copies a rollup table's rows as they are (the same columns and histogram text on both backends): the
+ * dashboard's history, which outlives the records that LOG_RETENTION_DAYS deleted.
+ */
+async function copyRollups(source: Database, tx: Sql, table: string, cols: string[]): Promise<number> {
+  const insert = (rows: Record<string, unknown>[]) => {
+    const marks = rows
+      .map((_, i) => `(${cols.map((_, j) => `$${i * cols.length + j + 1}`).join(", ")})`)
+      .join(", ");
+    return query(
+      tx,
+      `INSERT INTO ${table} (${cols.join(", ")}) VALUES ${marks}`,
+      rows.flatMap((r) => cols.map((c) => r[c])),
+    );
+  };
+  let page: Record<string, unknown>[] = [];
+  let copied = 0;
+  for (const row of source.query(`SELECT ${cols.join(", ")} FROM ${table}`).iterate()) {
+    page.push(row as Record<string, unknown>);
+    if (page.length === PAGE) {
+      await insert(page);
+      copied += page.length;
+      page = [];
+    }
+  }
+  if (page.length) await insert(page);
+  return copied + page.length;
 }

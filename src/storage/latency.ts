@@ -172,33 +172,43 @@ const LAST_PROVIDER = `COALESCE(provider_id, json_extract(attempts, '$[#-1].prov
  */
 export function latencyGroups(db: Database, from: number, to: number) {
   const figures = new LatencyFigures();
-  const firstHour = Math.ceil(from / HOUR_MS) * HOUR_MS;
-  const lastHour = hourOf(to);
-  if (firstHour < lastHour) {
+  const { hours, edges } = latencySpans(from, to);
+  if (hours) {
     const rows = db
       .query(
         `SELECT model, provider_id, provider_name, reqs, errors, total_ms_hist, first_chunk_ms_hist
          FROM dashboard_rollups WHERE hour >= ? AND hour < ?`,
       )
-      .all(firstHour, lastHour) as Parameters<LatencyFigures["addRollup"]>[0][];
+      .all(...hours) as Parameters<LatencyFigures["addRollup"]>[0][];
     for (const r of rows) figures.addRollup(r);
   }
-  // The edges: before the first whole hour, and the hour under way (or the whole window inside one hour).
-  const edges: [number, number][] =
-    firstHour < lastHour
-      ? [
-          [from, firstHour],
-          [lastHour, to],
-        ]
-      : [[from, to]];
   const read = db.query(
     `SELECT model, ${LAST_PROVIDER}, status, total_ms, first_chunk_ms FROM request_logs
      WHERE created_at >= ? AND created_at < ?`,
   );
-  for (const [a, b] of edges) {
-    if (a < b) for (const r of read.all(a, b) as LatencyRecord[]) figures.addRecord(r);
-  }
+  for (const [a, b] of edges) for (const r of read.all(a, b) as LatencyRecord[]) figures.addRecord(r);
   return figures.result(from, to, providerNames(db));
+}
+
+/**
+ * What the latency card reads for `[from, to)`: the whole hours from the hourly rollups (none when the
+ * window holds no whole hour), and the records of the edges, before the first whole hour and in the hour
+ * under way (or the whole window inside one hour); empty edges left out.
+ */
+export function latencySpans(from: number, to: number) {
+  const firstHour = Math.ceil(from / HOUR_MS) * HOUR_MS;
+  const lastHour = hourOf(to);
+  const whole = firstHour < lastHour;
+  const edges: [number, number][] = whole
+    ? [
+        [from, firstHour],
+        [lastHour, to],
+      ]
+    : [[from, to]];
+  return {
+    hours: whole ? ([firstHour, lastHour] as [number, number]) : null,
+    edges: edges.filter(([a, b]) => a < b),
+  };
 }
 
 /** Every provider's current name by id. */

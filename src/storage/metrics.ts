@@ -149,7 +149,7 @@ interface Grouping {
 const column = (name: string, raw = name): Grouping => ({ rollup: () => name, raw, params: [], byDay: true });
 
 /** The rollup rows a window reads: whole UTC days from the daily table (when allowed), hours for the rest. */
-function spans(w: Window, byDay: boolean) {
+export function spans(w: Window, byDay: boolean) {
   const hours = (from: number, to: number) => ({
     table: "dashboard_rollups",
     time: "hour" as const,
@@ -169,7 +169,7 @@ function spans(w: Window, byDay: boolean) {
 }
 
 /** Records inside the hours a window reads but after its end: `[to, end of to's hour)`, or none. */
-function overhang(w: Window): [number, number] | null {
+export function overhang(w: Window): [number, number] | null {
   const end = hourOf(w.to - 1) + HOUR_MS;
   return w.to < end ? [w.to, end] : null;
 }
@@ -341,15 +341,6 @@ export function providerFiguresOf(
  * at (busiest first), from the rollups' histograms: each figure is within 9% of the exact one.
  */
 export function latencyReport(db: Database, w: Window): LatencyReport {
-  type Hists = { reqs: number; total: Histogram; first: Histogram };
-  const fresh = (): Hists => ({ reqs: 0, total: emptyHistogram(), first: emptyHistogram() });
-  const all = fresh();
-  const byProvider = new Map<number, Hists>();
-  const both = (pid: number) => {
-    let h = byProvider.get(pid);
-    if (!h) byProvider.set(pid, (h = fresh()));
-    return [all, h];
-  };
   const rows = spans(w, true).flatMap(
     (span) =>
       db
@@ -357,38 +348,65 @@ export function latencyReport(db: Database, w: Window): LatencyReport {
           `SELECT provider_id, reqs, total_ms_hist, first_chunk_ms_hist FROM ${span.table}
            WHERE ${span.time} >= ? AND ${span.time} < ?`,
         )
-        .all(span.from, span.to) as {
-        provider_id: number;
-        reqs: number;
-        total_ms_hist: string | null;
-        first_chunk_ms_hist: string | null;
-      }[],
+        .all(span.from, span.to) as LatencyRollupRow[],
   );
+  const past = overhang(w);
+  const late = past
+    ? (db
+        .query(
+          `SELECT ${LAST_PROVIDER} AS provider_id, total_ms, first_chunk_ms FROM request_logs
+           WHERE created_at >= ? AND created_at < ?`,
+        )
+        .all(...past) as LateRecord[])
+    : [];
+  return latencyReportOf(rows, late);
+}
+
+/** A dashboard rollup row as the percentiles read it. */
+export interface LatencyRollupRow {
+  provider_id: number;
+  reqs: number;
+  total_ms_hist: string | null;
+  first_chunk_ms_hist: string | null;
+}
+
+/** A record past the window's end inside its last hour (overhang), taken off again. */
+export interface LateRecord {
+  provider_id: number;
+  total_ms: number | null;
+  first_chunk_ms: number | null;
+}
+
+/** The percentiles of the rollup rows of a window's spans, less the records past its end. */
+export function latencyReportOf(
+  rows: readonly LatencyRollupRow[],
+  late: readonly LateRecord[],
+): LatencyReport {
+  const all = freshHists();
+  const byProvider = new Map<number, LatencyHists>();
+  const both = (pid: number) => {
+    let h = byProvider.get(pid);
+    if (!h) byProvider.set(pid, (h = freshHists()));
+    return [all, h] as const;
+  };
   for (const r of rows) {
-    const [a, p] = both(r.provider_id) as [Hists, Hists];
+    const [a, p] = both(r.provider_id);
     a.reqs += r.reqs;
     p.reqs += r.reqs;
     addEncoded([a.total, p.total], r.total_ms_hist);
     addEncoded([a.first, p.first], r.first_chunk_ms_hist);
   }
-  const past = overhang(w);
-  if (past) {
-    const late = db
-      .query(
-        `SELECT ${LAST_PROVIDER} AS provider_id, total_ms, first_chunk_ms FROM request_logs
-         WHERE created_at >= ? AND created_at < ?`,
-      )
-      .all(...past) as { provider_id: number; total_ms: number | null; first_chunk_ms: number | null }[];
-    for (const r of late) {
-      for (const h of both(r.provider_id)) {
-        h.reqs--;
-        if (r.total_ms !== null) h.total[bucketOf(r.total_ms)]--;
-        if (r.first_chunk_ms !== null) h.first[bucketOf(r.first_chunk_ms)]--;
-      }
+  for (const r of late) {
+    for (const h of both(r.provider_id)) {
+      h.reqs--;
+      if (r.total_ms !== null) h.total[bucketOf(r.total_ms)]--;
+      if (r.first_chunk_ms !== null) h.first[bucketOf(r.first_chunk_ms)]--;
     }
   }
   return latencyOf(all, byProvider);
 }
+
+const freshHists = (): LatencyHists => ({ reqs: 0, total: emptyHistogram(), first: emptyHistogram() });
 
 /** Latency histograms of a window (over all, and per provider id; 0: none). */
 export interface LatencyHists {

@@ -30,7 +30,7 @@ export const hourOf = (at: number) => Math.floor(at / HOUR_MS) * HOUR_MS;
 const dayOf = (at: number) => Math.floor(at / DAY_MS) * DAY_MS;
 
 /** What one record adds to its rollup row. */
-interface RollupInput {
+export interface RollupInput {
   created_at: number;
   model: string;
   provider_id: number | null;
@@ -89,7 +89,7 @@ export function rollupInputOf(r: RequestRecord): RollupInput {
 }
 
 /** A rollup table: its name and the dimensions its primary key groups records by. */
-interface RollupTable {
+export interface RollupTable {
   name: string;
   dims: readonly Dim[];
 }
@@ -100,7 +100,7 @@ type Dim = "hour" | "day" | "model" | "provider_id" | "key_id" | "status" | "sty
  * model × provider × currency only, by hour and by UTC day, so that its 30 days are a few thousand rows
  * whatever the traffic and the number of keys. The first dimension is the time bucket.
  */
-const ROLLUP_TABLES: readonly RollupTable[] = [
+export const ROLLUP_TABLES: readonly RollupTable[] = [
   {
     name: "request_rollups",
     dims: ["hour", "model", "provider_id", "key_id", "status", "style", "currency"],
@@ -225,6 +225,37 @@ type StoredRow = Omit<Row, "totalHist" | "firstHist"> & {
   first_chunk_ms_hist: string | null;
 };
 
+/** The columns of a rollup table's row, in the order rollupRows gives their values. */
+export const rollupColumns = (table: RollupTable) => [
+  ...table.dims,
+  "provider_name",
+  ...SUMS,
+  "total_ms_hist",
+  "first_chunk_ms_hist",
+];
+
+/**
+ * What a batch of records adds to each rollup table: one row of values (rollupColumns' order) per
+ * combination of the table's dimensions, sorted by those dimensions, so that writers which lock rows as
+ * they add to them (PostgreSQL) always take them in the same order.
+ */
+export function rollupRows(inputs: readonly RollupInput[]): { table: RollupTable; rows: unknown[][] }[] {
+  const dims = inputs.map(dimValues);
+  return ROLLUP_TABLES.map((table) => {
+    const groups = [...groupOf(table, inputs, dims)].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return {
+      table,
+      rows: groups.map(([, g]) => [
+        ...table.dims.map((d) => g[d]),
+        g.provider_name,
+        ...SUMS.map((k) => g[k]),
+        encodeHistogram(g.totalHist),
+        encodeHistogram(g.firstHist),
+      ]),
+    };
+  });
+}
+
 /**
  * Adds records to their rollup rows in every rollup table. Call it inside the transaction that writes
  * the records, so the two never disagree.
@@ -235,7 +266,7 @@ export function addRollups(db: Database, inputs: readonly RollupInput[]): void {
     const read = db.query(
       `SELECT * FROM ${table.name} WHERE ${table.dims.map((d) => `${d} = ?`).join(" AND ")}`,
     );
-    const cols = [...table.dims, "provider_name", ...SUMS, "total_ms_hist", "first_chunk_ms_hist"];
+    const cols = rollupColumns(table);
     const write = db.query(
       `INSERT OR REPLACE INTO ${table.name} (${cols.join(", ")}) VALUES (${cols.map(() => "?").join(", ")})`,
     );
@@ -322,14 +353,18 @@ export function backfillRollups(db: Database, chunk = 50_000): void {
   while (backfillStep(db, chunk) > 0) {}
 }
 
+/** The rollup rows retention deletes for `before` (epoch ms): each table's rows whose hour (day) starts before `edge`. */
+export const rollupCutoffs = (before: number) =>
+  ROLLUP_TABLES.map((t) => {
+    const time = t.dims[0] as "hour" | "day";
+    return { table: t.name, time, edge: time === "day" ? dayOf(before) : hourOf(before) };
+  });
+
 /** Deletes the rollup rows of hours before `before` (epoch ms) from every rollup table; returns how many went. */
 export function pruneRollups(db: Database, before: number): number {
   let n = 0;
-  for (const t of ROLLUP_TABLES) {
-    const [time] = t.dims;
-    const edge = time === "day" ? dayOf(before) : hourOf(before);
-    n += db.query(`DELETE FROM ${t.name} WHERE ${time} < ?`).run(edge).changes;
-  }
+  for (const c of rollupCutoffs(before))
+    n += db.query(`DELETE FROM ${c.table} WHERE ${c.time} < ?`).run(c.edge).changes;
   return n;
 }
 
@@ -341,8 +376,11 @@ export interface DailyFilter {
   to?: number;
 }
 
-/** How many records the daily dashboard rollups hold for a filter, at day resolution (an estimate). */
-export function countDaily(db: Database, f: DailyFilter): number {
+/**
+ * The daily-rollup rows a filter covers, as `?`-placeholder clauses and their parameters (each backend
+ * numbers the placeholders its own way).
+ */
+export function dailyWhere(f: DailyFilter): { clauses: string[]; params: (string | number)[] } {
   const clauses = ["day >= ?"];
   const params: (string | number)[] = [dayOf(f.from)];
   if (f.to !== undefined) {
@@ -357,6 +395,12 @@ export function countDaily(db: Database, f: DailyFilter): number {
     clauses.push("provider_id = ?");
     params.push(f.provider_id);
   }
+  return { clauses, params };
+}
+
+/** How many records the daily dashboard rollups hold for a filter, at day resolution (an estimate). */
+export function countDaily(db: Database, f: DailyFilter): number {
+  const { clauses, params } = dailyWhere(f);
   const sql = `SELECT COALESCE(SUM(reqs), 0) AS n FROM dashboard_daily WHERE ${clauses.join(" AND ")}`;
   return (db.query(sql).get(...params) as { n: number }).n;
 }

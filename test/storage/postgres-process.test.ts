@@ -170,6 +170,15 @@ describe.skipIf(!havePostgres)("the process on PostgreSQL", () => {
           bodies: i % 100 === 0 ? { request: `q${i}`, response: `a${i}` } : undefined,
         })),
       );
+      // Older records that retention deleted: the rollups keep their figures, and copy-db carries those.
+      await source.records.insert(
+        Array.from({ length: 300 }, (_, i) => ({ ...record(5000 + i), created_at: 1_600_000_000_000 + i })),
+      );
+      expect(await source.records.prune(1_650_000_000_000, 1000)).toBe(300);
+      const rollups = (db: { query: (q: string) => { all: () => unknown[] } }) =>
+        db.query("SELECT * FROM request_rollups ORDER BY hour, status, style").all();
+      const expectedRollups = rollups(source.db) as Record<string, unknown>[];
+      expect(expectedRollups.reduce((n, r) => n + (r.reqs as number), 0)).toBe(1500);
       const expected = {
         providers: await source.providers.all(),
         models: await source.models.all(),
@@ -187,7 +196,7 @@ describe.skipIf(!havePostgres)("the process on PostgreSQL", () => {
       const r = run(["copy-db", "--db", file, "--to", target.url], {});
       expect(r.stderr).toBe("");
       expect(r.code).toBe(0);
-      expect(r.stdout).toContain("request_logs 1200, request_bodies 12");
+      expect(r.stdout).toContain("request_logs 1200, request_bodies 12, request_rollups");
 
       const pg = await openPostgres(target.url, 1);
       cleanups.push(() => pg.close());
@@ -210,6 +219,16 @@ describe.skipIf(!havePostgres)("the process on PostgreSQL", () => {
         "SELECT request, response FROM request_bodies ORDER BY log_id DESC LIMIT 1",
       );
       expect(body).toEqual({ request: "q1100", response: "a1100" });
+      const pgRollups = await pg.sql.unsafe("SELECT * FROM request_rollups ORDER BY hour, status, style");
+      expect(
+        [...pgRollups].map((r: Record<string, unknown>) =>
+          Object.fromEntries(
+            Object.entries(r).map(([k, v]) => [k, typeof v === "string" && /^\d+$/.test(v) ? Number(v) : v]),
+          ),
+        ),
+      ).toEqual(expectedRollups);
+      const [daily] = await pg.sql.unsafe("SELECT SUM(reqs)::int AS n FROM dashboard_daily");
+      expect(daily.n).toBe(1500);
       // Sequences resume past every id SQLite handed out, the deleted provider's included.
       const next = await pg.providers.insert({ name: "new", type: "openai", base_url: "http://z" }, 2000);
       expect(next.id).toBe(gone.id + 1);

@@ -4,6 +4,8 @@ import { logService } from "../../src/modules/admin/logs/service";
 import { openDatabase } from "../../src/storage/db";
 import { BUCKET_FLOORS } from "../../src/storage/latency-histogram";
 import { openPostgres, type PostgresStorage } from "../../src/storage/postgres";
+import { num, query, type Sql } from "../../src/storage/postgres/db";
+import { BACKFILL_ROLLUPS } from "../../src/storage/postgres/migrations";
 import { type SqliteStorage, sqliteStorage } from "../../src/storage/sqlite";
 import type { AnalyticsReader } from "../../src/telemetry/analytics";
 import { inlineReader } from "../../src/telemetry/analytics";
@@ -199,6 +201,53 @@ describe.skipIf(!havePostgres)("reports on SQLite and PostgreSQL", () => {
     { from: T0 + DAY - 330 * MIN, to: NOW + 1 },
   ];
 
+  /** Each rollup table and how many dimensions lead its primary key. */
+  const rollupTables = [
+    ["request_rollups", 7],
+    ["dashboard_rollups", 4],
+    ["dashboard_daily", 4],
+  ] as const;
+  const order = (dims: number) => Array.from({ length: dims }, (_, i) => i + 1).join(", ");
+  const TEXT = new Set([
+    "model",
+    "status",
+    "style",
+    "currency",
+    "provider_name",
+    "total_ms_hist",
+    "first_chunk_ms_hist",
+  ]);
+  /** A table's rows in key order, as PostgreSQL holds them (bigints as numbers). */
+  const pgRows = async (tx: Sql, table: string, dims: number) =>
+    (await query<Record<string, unknown>>(tx, `SELECT * FROM ${table} ORDER BY ${order(dims)}`)).map((r) =>
+      Object.fromEntries(Object.entries(r).map(([k, v]) => [k, TEXT.has(k) ? v : num(v)])),
+    );
+  const liteRows = (table: string, dims: number) =>
+    lite.db.query(`SELECT * FROM ${table} ORDER BY ${order(dims)}`).all() as Record<string, unknown>[];
+
+  it.each(rollupTables)("%s holds the same rows on both, added to batch by batch", async (table, dims) => {
+    const left = liteRows(table, dims);
+    expect(left.length).toBeGreaterThan(10);
+    expect(await pgRows(pg.sql, table, dims)).toEqual(left);
+  });
+
+  it("migration 2's backfill builds the same rollup rows from the records as the writers did", async () => {
+    const rebuilt: Record<string, unknown[]> = {};
+    // In a transaction rolled back at the end, so the other tests read the rows the writers built.
+    const undo = new Error("roll back");
+    const outcome = await pg.sql
+      .begin(async (tx) => {
+        for (const [table] of rollupTables) await query(tx, `DELETE FROM ${table}`);
+        await tx.unsafe(BACKFILL_ROLLUPS);
+        for (const [table, dims] of rollupTables) rebuilt[table] = await pgRows(tx, table, dims);
+        throw undo;
+      })
+      .catch((err) => err);
+    expect(outcome).toBe(undo);
+    for (const [table, dims] of rollupTables)
+      expect({ table, rows: rebuilt[table] }).toEqual({ table, rows: liteRows(table, dims) });
+  });
+
   it.each(windows)("totals, model counts, provider figures and latency agree for [%o]", async (w) => {
     for (const op of ["usageTotals", "modelCounts", "providerFigures", "latencyReport"] as const) {
       const left = await a.run(op, w);
@@ -342,5 +391,77 @@ describe.skipIf(!havePostgres)("reports on SQLite and PostgreSQL", () => {
     expect(left?.attempts).toHaveLength(2);
     expect(await b.run("getLog", 15)).toEqual(left);
     expect(await b.run("getLog", 99_999)).toBeNull();
+  });
+});
+
+describe.skipIf(!havePostgres)("the dashboard after retention, on SQLite and PostgreSQL", () => {
+  let lite: SqliteStorage;
+  let pg: PostgresStorage;
+  let pgDb: TempDatabase;
+  let a: AnalyticsReader;
+  let b: AnalyticsReader;
+  const clock = { now: () => NOW, mono: () => 0 };
+  /** Records before this go (LOG_RETENTION_DAYS); rollups before ROLLUPS_KEPT go (ROLLUP_RETENTION_DAYS). */
+  const RECORDS_KEPT = T0 + 3 * DAY + 5 * HOUR + 17;
+  const ROLLUPS_KEPT = T0 + DAY + 7 * HOUR;
+
+  /** Every dashboard figure, over windows of the last 1 to 30 days and windows of their own. */
+  const ask = (analytics: AnalyticsReader) =>
+    Promise.all([
+      ...[1, 3, 7, 30].flatMap((days) => [
+        metricsService.counts({ analytics, clock }, { days, tz_offset_min: 60 }),
+        metricsService.providers({ analytics, clock }, { days, tz_offset_min: -300 }),
+        metricsService.latency({ analytics, clock }, { days, tz_offset_min: 330 }),
+      ]),
+      metricsService.series({ analytics, clock }, { bucket: "day", days: 30, tz_offset_min: 0 }),
+      metricsService.series({ analytics, clock }, { bucket: "hour", days: 3, tz_offset_min: 345 }),
+      analytics.run("usageTotals", { from: ROLLUPS_KEPT, to: RECORDS_KEPT }),
+      analytics.run("latencyReport", { from: ROLLUPS_KEPT, to: NOW + 1 }),
+      analytics.run("latencyGroups", ROLLUPS_KEPT + 30 * MIN, RECORDS_KEPT - 30 * MIN),
+    ]);
+
+  beforeAll(async () => {
+    lite = sqliteStorage(openDatabase(":memory:"));
+    pgDb = await createTempDatabase();
+    pg = await openPostgres(pgDb.url, 2);
+    for (const s of [lite, pg]) {
+      for (const n of [1, 2, 3])
+        await s.providers.insert({ name: `prov-${n}`, type: "openai", base_url: "http://x" }, T0);
+      const records = [...traffic(), ...edges()];
+      for (let i = 0; i < records.length; i += 50) await s.records.insert(records.slice(i, i + 50));
+    }
+    a = inlineReader(lite.db);
+    b = postgresReader(pg);
+  }, 60_000);
+
+  afterAll(async () => {
+    await pg?.close();
+    await pgDb?.drop();
+    await lite?.close();
+  });
+
+  it("keeps the figures of deleted records in the rollups, the same on both backends", async () => {
+    const before = await ask(a);
+    expect(await ask(b)).toEqual(before);
+    for (const s of [lite, pg]) {
+      let deleted = 0;
+      for (let n = 1; n > 0; ) deleted += n = await s.records.prune(RECORDS_KEPT, 100);
+      expect(deleted).toBeGreaterThan(300);
+      expect(await s.records.pruneRollups(ROLLUPS_KEPT)).toBeGreaterThan(0);
+    }
+    const after = await ask(a);
+    expect(await ask(b)).toEqual(after);
+    // The windows that start after the rollups kept and end before the records kept answer as before.
+    const [totals, percentiles, card] = after.slice(-3);
+    expect(totals).toEqual(before.at(-3) as typeof totals);
+    expect((totals as { reqs: number }).reqs).toBeGreaterThan(200);
+    expect(percentiles).toEqual(before.at(-2) as typeof percentiles);
+    // The latency card reads its edge hours from the records: those before RECORDS_KEPT are gone.
+    expect((card as { models: unknown[] }).models.length).toBeGreaterThan(0);
+    // The 30-day series lost the day of rollups retention deleted, and nothing else.
+    const days = (x: unknown) =>
+      (x as { t: number; reqs: number }[]).filter((p) => p.reqs > 0).map((p) => p.t);
+    const series = before.length - 5;
+    expect(days(after[series])).toEqual(days(before[series]).filter((t) => t >= ROLLUPS_KEPT - HOUR * 7));
   });
 });

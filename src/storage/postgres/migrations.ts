@@ -6,11 +6,81 @@
  * Text sorts and compares by code point (COLLATE "C"), as SQLite's BINARY does, so lists come back in
  * the same order on both backends.
  */
+import { BUCKET_FLOORS, BUCKETS } from "../latency-histogram";
+import { DAY_MS, HOUR_MS } from "../rollups";
+
 export interface PgMigration {
   id: number;
   name: string;
   sql: string;
 }
+
+/** The provider a record ended at: the one that answered, else the last one tried, else 0. */
+export const LAST_PROVIDER = "COALESCE(provider_id, ((attempts::jsonb -> -1) ->> 'provider_id')::int, 0)";
+/** Its name as recorded (a rollup row's provider_name). */
+export const LAST_PROVIDER_NAME = "COALESCE(provider_name, (attempts::jsonb -> -1) ->> 'provider_name')";
+
+/**
+ * A stored duration in whole µs and a cost in billionths: the IEEE operations of rollups.ts's microsOf and
+ * nanosOf, so that integer sums (exact in any order) match SQLite's rollups.
+ */
+export const micros = (col: string) => `trunc(${col} * 1000::float8 + 0.5::float8)`;
+export const nanos = (col: string) => `trunc(${col} * 1e9::float8 + 0.5::float8)`;
+
+/** The bucket floors as a float8[] literal: shortest round-trip text, so the server reads the same doubles. */
+const FLOORS = `'{${BUCKET_FLOORS.map(String).join(",")}}'::float8[]`;
+/** The histogram bucket of a latency: how many bucket floors are at or below it, as latency-histogram.ts's bucketOf. */
+export const bucketOf = (col: string) => `width_bucket(${col}, ${FLOORS})`;
+
+/** The figures every rollup table keeps beside its dimensions, as SQLite's (migrations.ts, migration 5). */
+const ROLLUP_MEASURES = `  provider_name text COLLATE "C",
+  reqs bigint NOT NULL,
+  errors bigint NOT NULL,
+  input_tokens bigint NOT NULL,
+  cached_tokens bigint NOT NULL,
+  cache_write_tokens bigint NOT NULL,
+  output_tokens bigint NOT NULL,
+  reasoning_tokens bigint NOT NULL,
+  total_tokens bigint NOT NULL,
+  cost_nanos bigint NOT NULL,
+  total_us_sum bigint NOT NULL,
+  total_ms_n bigint NOT NULL,
+  first_chunk_us_sum bigint NOT NULL,
+  first_chunk_ms_n bigint NOT NULL,
+  total_ms_hist text,
+  first_chunk_ms_hist text,`;
+
+/** The measure columns, in ROLLUP_MEASURES' order. */
+const MEASURE_COLUMNS = `provider_name, reqs, errors, input_tokens, cached_tokens, cache_write_tokens, output_tokens,
+  reasoning_tokens, total_tokens, cost_nanos, total_us_sum, total_ms_n, first_chunk_us_sum, first_chunk_ms_n,
+  total_ms_hist, first_chunk_ms_hist`;
+
+/** The measures of a group of rollup rows (for the coarser tables, built from the finer ones). */
+const SUMMED_MEASURES = `MAX(provider_name), SUM(reqs), SUM(errors), SUM(input_tokens), SUM(cached_tokens),
+  SUM(cache_write_tokens), SUM(output_tokens), SUM(reasoning_tokens), SUM(total_tokens), SUM(cost_nanos),
+  SUM(total_us_sum), SUM(total_ms_n), SUM(first_chunk_us_sum), SUM(first_chunk_ms_n),
+  llmio_hist_sum(total_ms_hist), llmio_hist_sum(first_chunk_ms_hist)`;
+
+/**
+ * Builds every rollup row from the stored records, in three statements: request_rollups from the records
+ * (the same units as rollups.ts computes for each record), the dashboard's hours from those, its days from
+ * its hours. Sums are of integers, so the order they are added in changes nothing.
+ */
+export const BACKFILL_ROLLUPS = `
+INSERT INTO request_rollups (hour, model, provider_id, key_id, status, style, currency, ${MEASURE_COLUMNS})
+SELECT (created_at / ${HOUR_MS}) * ${HOUR_MS}, model, ${LAST_PROVIDER}, COALESCE(key_id, 0), status, style,
+  COALESCE(currency, ''), MAX(${LAST_PROVIDER_NAME}), COUNT(*), COUNT(*) FILTER (WHERE status = 'error'),
+  SUM(input_tokens), SUM(cached_tokens), SUM(cache_write_tokens), SUM(output_tokens), SUM(reasoning_tokens),
+  SUM(total_tokens), SUM(${nanos("cost")}::bigint), COALESCE(SUM(${micros("total_ms")}::bigint), 0),
+  COUNT(total_ms), COALESCE(SUM(${micros("first_chunk_ms")}::bigint), 0), COUNT(first_chunk_ms),
+  llmio_hist(${bucketOf("total_ms")}), llmio_hist(${bucketOf("first_chunk_ms")})
+FROM request_logs GROUP BY 1, 2, 3, 4, 5, 6, 7;
+INSERT INTO dashboard_rollups (hour, model, provider_id, currency, ${MEASURE_COLUMNS})
+SELECT hour, model, provider_id, currency, ${SUMMED_MEASURES} FROM request_rollups GROUP BY 1, 2, 3, 4;
+INSERT INTO dashboard_daily (day, model, provider_id, currency, ${MEASURE_COLUMNS})
+SELECT (hour / ${DAY_MS}) * ${DAY_MS}, model, provider_id, currency, ${SUMMED_MEASURES}
+FROM dashboard_rollups GROUP BY 1, 2, 3, 4;
+`;
 
 export const PG_MIGRATIONS: readonly PgMigration[] = [
   {
@@ -147,5 +217,65 @@ CREATE TABLE settings (
   value text NOT NULL
 );
 `,
+  },
+  {
+    id: 2,
+    name: "hourly and daily rollups, built from the records stored so far",
+    sql: `
+-- Latency histograms as SQLite keeps them (latency-histogram.ts): "bucket:count" pairs in bucket order,
+-- space-separated, NULL when empty. Two of them add up bucket by bucket.
+CREATE FUNCTION llmio_hist_plus(a text, b text) RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+  SELECT string_agg(bucket || ':' || n, ' ' ORDER BY bucket)
+  FROM (SELECT split_part(p, ':', 1)::int AS bucket, SUM(split_part(p, ':', 2)::bigint) AS n
+        FROM unnest(string_to_array(a, ' ') || string_to_array(b, ' ')) AS p GROUP BY 1) AS s
+$$;
+CREATE AGGREGATE llmio_hist_sum(text) (SFUNC = llmio_hist_plus, STYPE = text);
+-- The histogram of bucket numbers (NULLs left out), counted in a dense array, handed back as text.
+CREATE FUNCTION llmio_hist_count(h bigint[], bucket integer) RETURNS bigint[] LANGUAGE plpgsql IMMUTABLE AS $$
+BEGIN
+  IF bucket IS NOT NULL THEN
+    h := COALESCE(h, array_fill(0::bigint, ARRAY[${BUCKETS}], ARRAY[0]));
+    h[bucket] := h[bucket] + 1;
+  END IF;
+  RETURN h;
+END
+$$;
+CREATE FUNCTION llmio_hist_text(h bigint[]) RETURNS text LANGUAGE sql IMMUTABLE AS $$
+  SELECT string_agg(i || ':' || h[i], ' ' ORDER BY i) FROM generate_subscripts(h, 1) AS i WHERE h[i] > 0
+$$;
+CREATE AGGREGATE llmio_hist(integer) (SFUNC = llmio_hist_count, STYPE = bigint[], FINALFUNC = llmio_hist_text);
+
+-- As SQLite's (src/storage/rollups.ts): one row per UTC hour × model × provider the request ended at
+-- (0: none) × key (0: admin token) × status × client protocol × currency ('' unpriced).
+CREATE TABLE request_rollups (
+  hour bigint NOT NULL,
+  model text COLLATE "C" NOT NULL,
+  provider_id integer NOT NULL,
+  key_id integer NOT NULL,
+  status text COLLATE "C" NOT NULL,
+  style text COLLATE "C" NOT NULL,
+  currency text COLLATE "C" NOT NULL,
+${ROLLUP_MEASURES}
+  PRIMARY KEY (hour, model, provider_id, key_id, status, style, currency)
+);
+-- The dashboard's: the same figures by hour × model × provider × currency only.
+CREATE TABLE dashboard_rollups (
+  hour bigint NOT NULL,
+  model text COLLATE "C" NOT NULL,
+  provider_id integer NOT NULL,
+  currency text COLLATE "C" NOT NULL,
+${ROLLUP_MEASURES}
+  PRIMARY KEY (hour, model, provider_id, currency)
+);
+-- The same by UTC day.
+CREATE TABLE dashboard_daily (
+  day bigint NOT NULL,
+  model text COLLATE "C" NOT NULL,
+  provider_id integer NOT NULL,
+  currency text COLLATE "C" NOT NULL,
+${ROLLUP_MEASURES}
+  PRIMARY KEY (day, model, provider_id, currency)
+);
+${BACKFILL_ROLLUPS}`,
   },
 ];

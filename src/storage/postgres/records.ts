@@ -1,6 +1,7 @@
 import { convertCost, USD_CNY_RATE_SETTING, usdCnyRateOf } from "../../core/money";
 import type { RequestRecord } from "../request-record";
 import { recordValues } from "../request-logs";
+import { rollupColumns, rollupCutoffs, rollupInputOf, rollupRows } from "../rollups";
 import type { RecordsRepo } from "../storage";
 import { neutral, num, query, type Sql } from "./db";
 
@@ -90,6 +91,7 @@ export async function insertRecordsPg(tx: Sql, records: readonly RequestRecord[]
       chunk.flat(),
     );
   }
+  await addRollupsPg(tx, records);
   // Key usage: one row per key, applied in key order (two batches never lock keys in opposite orders). A
   // key's spend grows in its own currency: each cost is summed converted both ways, the key picks its own.
   const usage = new Map<number, { n: number; usd: number; cny: number; last: number }>();
@@ -125,6 +127,41 @@ export async function insertRecordsPg(tx: Sql, records: readonly RequestRecord[]
   }
 }
 
+/** What an existing rollup row becomes when a batch adds to it: sums added, histograms merged, the larger name. */
+const ADD_TO_ROW = (cols: string[]) =>
+  cols
+    .map((c) =>
+      c === "provider_name"
+        ? "provider_name = GREATEST(t.provider_name, EXCLUDED.provider_name)"
+        : c.endsWith("_hist")
+          ? `${c} = llmio_hist_plus(t.${c}, EXCLUDED.${c})`
+          : `${c} = t.${c} + EXCLUDED.${c}`,
+    )
+    .join(", ");
+
+/**
+ * Adds a batch's records to their rollup rows (rollups.ts's rollupRows: the same rows SQLite's writer adds),
+ * in the transaction that writes the records. Several instances add to the same rows at once: each row is
+ * one upsert that adds to what is stored (never read, then written), and every batch takes the rows'
+ * locks in the same order (tables in a fixed order, rows sorted by their dimensions), so two batches
+ * wait for each other and never deadlock.
+ */
+async function addRollupsPg(tx: Sql, records: readonly RequestRecord[]): Promise<void> {
+  for (const { table, rows } of rollupRows(records.map(rollupInputOf))) {
+    const cols = rollupColumns(table);
+    const sums = cols.slice(table.dims.length);
+    for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) {
+      const chunk = rows.slice(i, i + ROWS_PER_INSERT);
+      await query(
+        tx,
+        `INSERT INTO ${table.name} AS t (${cols.join(", ")}) VALUES ${placeholders(chunk.length, cols.length)}
+         ON CONFLICT (${table.dims.join(", ")}) DO UPDATE SET ${ADD_TO_ROW(sums)}`,
+        chunk.flat(),
+      );
+    }
+  }
+}
+
 /** request_logs on PostgreSQL: the batched writer's inserts, retention's deletes. */
 export function pgRecords(sql: Sql): RecordsRepo {
   return {
@@ -135,8 +172,12 @@ export function pgRecords(sql: Sql): RecordsRepo {
         throw neutral(err);
       }
     },
-    // The reports on PostgreSQL read the records themselves: there are no rollups to prune.
-    pruneRollups: async () => 0,
+    pruneRollups: async (before) => {
+      let n = 0;
+      for (const c of rollupCutoffs(before))
+        n += (await query(sql, `DELETE FROM ${c.table} WHERE ${c.time} < $1 RETURNING 1`, [c.edge])).length;
+      return n;
+    },
     prune: async (before, limit) =>
       (
         await query(

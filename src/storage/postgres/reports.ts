@@ -1,78 +1,110 @@
-import { BUCKET_FLOORS, emptyHistogram } from "../latency-histogram";
-import { LatencyFigures } from "../latency";
+import { LatencyFigures, latencySpans } from "../latency";
 import {
   type Agg,
   addSums,
-  type LatencyHists,
-  latencyOf,
+  type LateRecord,
+  type LatencyRollupRow,
+  latencyReportOf,
   modelCountsOf,
+  overhang,
   providerFiguresOf,
   type SumRow,
   seriesOf,
+  spans,
   totalsOf,
   type Window,
 } from "../metrics";
 import { pageTotal, RECENT_COLUMNS, type TotalProbes } from "../log-page-total";
 import type { LogFilter } from "../log-filter";
-import { HOUR_MS } from "../rollups";
+import { DAY_MS, dailyWhere, HOUR_MS } from "../rollups";
 import type { LogBodies, LogEntry } from "../schema";
 import { num, query, type Sql } from "./db";
+import { bucketOf, LAST_PROVIDER, LAST_PROVIDER_NAME, micros, nanos } from "./migrations";
 
 /*
  * The console's reports on PostgreSQL: the same answers as the SQLite ones (storage/metrics.ts,
- * storage/request-logs.ts), computed by the server from the records in the window and shaped by the same
- * functions. Time buckets are integer arithmetic on epoch ms, as in SQLite, so zones and buckets agree;
- * sums of durations and money are whole µs and billionths, exact in any order, as in SQLite's rollups.
+ * storage/latency.ts), read the same way from the same rollup rows (migration 2, written with each batch
+ * of records: postgres/records.ts) and shaped by the same functions. A window reads whole UTC days from
+ * dashboard_daily and its edge hours from dashboard_rollups, so its cost follows its days and
+ * combinations, not the traffic; the records are read only past the window's end inside its last hour,
+ * and for the latency card's partial edge hours. Each report reads from one snapshot (repeatable read), so
+ * a batch another instance commits meanwhile counts in all of its reads or in none.
  */
 
-/** The provider a record ended at: the one that answered, else the last one tried, else 0. */
-const LAST_PROVIDER = "COALESCE(provider_id, ((attempts::jsonb -> -1) ->> 'provider_id')::int, 0)";
-/** Its name as recorded (a rollup row's provider_name). */
-const LAST_PROVIDER_NAME = "COALESCE(provider_name, (attempts::jsonb -> -1) ->> 'provider_name')";
+/** Sums of rollup rows (bigint sums arrive as numeric: float8 is exact below 2^53). */
+const ROLLUP_SUMS = `SUM(reqs)::float8 AS reqs, SUM(errors)::float8 AS errors, SUM(total_tokens)::float8 AS tokens,
+  SUM(input_tokens)::float8 AS input_tokens, SUM(cached_tokens)::float8 AS cached_tokens,
+  SUM(output_tokens)::float8 AS output_tokens, SUM(total_us_sum)::float8 AS tm_sum,
+  SUM(total_ms_n)::float8 AS tm_n, SUM(first_chunk_us_sum)::float8 AS fc_sum,
+  SUM(first_chunk_ms_n)::float8 AS fc_n, MAX(provider_name) AS name, SUM(cost_nanos)::float8 AS amount`;
 
-/**
- * A stored duration in whole µs and a cost in billionths: the IEEE operations of rollups.ts's microsOf and
- * nanosOf, so that integer sums (exact in any order) match SQLite's rollups.
- */
-const micros = (col: string) => `trunc(${col} * 1000::float8 + 0.5::float8)`;
-const nanos = (col: string) => `trunc(${col} * 1e9::float8 + 0.5::float8)`;
-
-const SUMS = `COUNT(*)::int AS reqs, (COUNT(*) FILTER (WHERE status = 'error'))::int AS errors,
+/** The same sums over records, in the rollups' units. */
+const RAW_SUMS = `COUNT(*)::int AS reqs, (COUNT(*) FILTER (WHERE status = 'error'))::int AS errors,
   COALESCE(SUM(total_tokens), 0)::float8 AS tokens, COALESCE(SUM(input_tokens), 0)::float8 AS input_tokens,
   COALESCE(SUM(cached_tokens), 0)::float8 AS cached_tokens, COALESCE(SUM(output_tokens), 0)::float8 AS output_tokens,
   COALESCE(SUM(${micros("total_ms")}), 0)::float8 AS tm_sum, COUNT(total_ms)::int AS tm_n,
   COALESCE(SUM(${micros("first_chunk_ms")}), 0)::float8 AS fc_sum, COUNT(first_chunk_ms)::int AS fc_n,
-  MAX(${LAST_PROVIDER_NAME}) AS name,
-  COALESCE(SUM(${nanos("cost")}), 0)::float8 AS amount`;
+  NULL AS name, COALESCE(SUM(${nanos("cost")}), 0)::float8 AS amount`;
+
+/** One read-only snapshot for every statement of a report. */
+const snapshot = <T>(sql: Sql, fn: (tx: Sql) => Promise<T>) =>
+  sql.begin("isolation level repeatable read read only", fn) as Promise<T>;
 
 /**
- * The records a window covers as the SQLite reports count them: its rollup hours start at or after `from`
- * (a window that starts inside an hour leaves that hour out), and records end before `to`.
+ * A grouping, as metrics.ts's: its expression over rollup rows (given their time column), the same over
+ * records, its parameters ($1… in both), and whether whole UTC days may come from the daily table.
  */
-const covered = (w: Window): [number, number] => [Math.ceil(w.from / HOUR_MS) * HOUR_MS, w.to];
-
-async function sums(sql: Sql, w: Window, key: string, params: number[] = []) {
-  const n = params.length;
-  const rows = await query<SumRow>(
-    sql,
-    `SELECT ${key} AS key, COALESCE(currency, '') AS cur, ${SUMS} FROM request_logs
-     WHERE created_at >= $${n + 1} AND created_at < $${n + 2} GROUP BY 1, 2`,
-    [...params, ...covered(w)],
-  );
-  const out = new Map<number | string, Agg>();
-  addSums(out, rows, 1);
-  return out;
+interface Grouping {
+  rollup: (time: "hour" | "day") => string;
+  raw: string;
+  params: number[];
+  byDay: boolean;
 }
 
-export const usageTotalsPg = async (sql: Sql, w: Window) => totalsOf((await sums(sql, w, "0")).get(0));
+const column = (name: string, raw = name): Grouping => ({ rollup: () => name, raw, params: [], byDay: true });
 
-export const modelCountsPg = async (sql: Sql, w: Window) => modelCountsOf(await sums(sql, w, "model"));
+/** A window's sums per group: dashboard rollup rows of its spans, less the records past its end (metrics.ts). */
+function aggregate(sql: Sql, w: Window, g: Grouping): Promise<Map<number | string, Agg>> {
+  const n = g.params.length;
+  const range = (time: string) => `${time} >= $${n + 1} AND ${time} < $${n + 2}`;
+  return snapshot(sql, async (tx) => {
+    const out = new Map<number | string, Agg>();
+    for (const span of spans(w, g.byDay)) {
+      const rows = await query<SumRow>(
+        tx,
+        `SELECT ${g.rollup(span.time)} AS key, currency AS cur, ${ROLLUP_SUMS} FROM ${span.table}
+         WHERE ${range(span.time)} GROUP BY 1, 2`,
+        [...g.params, span.from, span.to],
+      );
+      addSums(out, rows, 1);
+    }
+    const past = overhang(w);
+    if (past) {
+      const rows = await query<SumRow>(
+        tx,
+        `SELECT ${g.raw} AS key, COALESCE(currency, '') AS cur, ${RAW_SUMS} FROM request_logs
+         WHERE ${range("created_at")} GROUP BY 1, 2`,
+        [...g.params, ...past],
+      );
+      addSums(out, rows, -1);
+    }
+    for (const [key, a] of out) if (a.reqs <= 0) out.delete(key);
+    return out;
+  });
+}
+
+export const usageTotalsPg = async (sql: Sql, w: Window) =>
+  totalsOf((await aggregate(sql, w, column("0"))).get(0));
+
+export const modelCountsPg = async (sql: Sql, w: Window) =>
+  modelCountsOf(await aggregate(sql, w, column("model")));
 
 export async function seriesBucketsPg(sql: Sql, w: Window, sizeMs: number, offsetMs: number) {
-  // A record counts in the bucket of its UTC hour, as its rollup row does (integer division, as SQLite's).
-  const hour = `((created_at / ${HOUR_MS}) * ${HOUR_MS})`;
-  const bucket = `(((${hour} + $1) / $2) * $2 - $1)::float8`;
-  return seriesOf(await sums(sql, w, bucket, [offsetMs, sizeMs]));
+  // Integer division on epoch ms, as SQLite's; a rollup row (and a record) counts in the bucket of its hour.
+  const bucket = (time: string) => `(((${time} + $1) / $2) * $2 - $1)::float8`;
+  const byDay = sizeMs === DAY_MS && offsetMs === 0;
+  const raw = bucket(`((created_at / ${HOUR_MS}) * ${HOUR_MS})`);
+  return seriesOf(await aggregate(sql, w, { rollup: bucket, raw, params: [offsetMs, sizeMs], byDay }));
 }
 
 /** Every provider's current name by id. */
@@ -85,35 +117,36 @@ const providerNames = async (sql: Sql) =>
   );
 
 export async function providerFiguresPg(sql: Sql, w: Window) {
-  return providerFiguresOf(await sums(sql, w, LAST_PROVIDER), await providerNames(sql));
+  return providerFiguresOf(
+    await aggregate(sql, w, column("provider_id", LAST_PROVIDER)),
+    await providerNames(sql),
+  );
 }
 
-/** The bucket floors as a float8[] literal: shortest round-trip text, so the server reads the same doubles. */
-const FLOORS = `'{${BUCKET_FLOORS.map(String).join(",")}}'::float8[]`;
-/** The histogram bucket of a latency: how many bucket floors are at or below it, as latency-histogram.ts's bucketOf. */
-const bucketOf = (col: string) => `width_bucket(${col}, ${FLOORS})`;
-
-export async function latencyReportPg(sql: Sql, w: Window) {
-  const rows = await query<{ pid: number; reqs: number; tb: number | null; fb: number | null; n: number }>(
-    sql,
-    `SELECT ${LAST_PROVIDER} AS pid, ${bucketOf("total_ms")} AS tb, ${bucketOf("first_chunk_ms")} AS fb,
-       COUNT(*)::int AS n
-     FROM request_logs WHERE created_at >= $1 AND created_at < $2 GROUP BY 1, 2, 3`,
-    covered(w),
-  );
-  const fresh = (): LatencyHists => ({ reqs: 0, total: emptyHistogram(), first: emptyHistogram() });
-  const all = fresh();
-  const byProvider = new Map<number, LatencyHists>();
-  for (const r of rows) {
-    let p = byProvider.get(r.pid);
-    if (!p) byProvider.set(r.pid, (p = fresh()));
-    for (const h of [all, p]) {
-      h.reqs += r.n;
-      if (r.tb !== null) h.total[r.tb] = (h.total[r.tb] ?? 0) + r.n;
-      if (r.fb !== null) h.first[r.fb] = (h.first[r.fb] ?? 0) + r.n;
-    }
-  }
-  return latencyOf(all, byProvider);
+/** p50/p95 from the histograms of the window's rollup rows, less the records past its end (metrics.ts). */
+export function latencyReportPg(sql: Sql, w: Window) {
+  return snapshot(sql, async (tx) => {
+    const rows: LatencyRollupRow[] = [];
+    for (const span of spans(w, true))
+      rows.push(
+        ...(await query<LatencyRollupRow>(
+          tx,
+          `SELECT provider_id, reqs::float8 AS reqs, total_ms_hist, first_chunk_ms_hist FROM ${span.table}
+           WHERE ${span.time} >= $1 AND ${span.time} < $2`,
+          [span.from, span.to],
+        )),
+      );
+    const past = overhang(w);
+    const late = past
+      ? await query<LateRecord>(
+          tx,
+          `SELECT ${LAST_PROVIDER} AS provider_id, total_ms, first_chunk_ms FROM request_logs
+           WHERE created_at >= $1 AND created_at < $2`,
+          past,
+        )
+      : [];
+    return latencyReportOf(rows, late);
+  });
 }
 
 type LogRow = Record<string, unknown>;
@@ -176,9 +209,7 @@ async function where(sql: Sql, f: LogFilter) {
   return { sql: clauses.length ? `WHERE ${clauses.join(" AND ")}` : "", params };
 }
 
-const DAY_MS = 24 * HOUR_MS;
-
-/** The page-total reads on PostgreSQL (indexes; the records of whole days where SQLite reads daily rollups). */
+/** The page-total reads on PostgreSQL: indexes, and the daily rollups for model and provider counts. */
 function postgresProbes(sql: Sql, w: { sql: string; params: (string | number)[] }): TotalProbes {
   const one = async <T>(q: string, params: (string | number)[] = []) =>
     (await query<T>(sql, q, params))[0] ?? null;
@@ -209,18 +240,12 @@ function postgresProbes(sql: Sql, w: { sql: string; params: (string | number)[] 
         : ((await one<{ id: number }>("SELECT id FROM providers WHERE name = $1", [name]))?.id ?? null),
     oldest: async () =>
       (await one<{ t: number | null }>("SELECT MIN(created_at) AS t FROM request_logs"))?.t ?? null,
-    // What the daily rollups hold: the records of the whole UTC days from `from`'s to `to`'s.
+    // The daily rollups' count, as SQLite's countDaily.
     daily: async (f) => {
-      const clauses = ["created_at >= $1"];
-      const params: (string | number)[] = [Math.floor(f.from / DAY_MS) * DAY_MS];
-      const add = (clause: string, v: string | number) => {
-        params.push(v);
-        clauses.push(clause.replace("?", `$${params.length}`));
-      };
-      if (f.to !== undefined) add("created_at < ?", Math.floor(f.to / DAY_MS) * DAY_MS + DAY_MS);
-      if (f.model !== undefined && f.model !== "") add("model = ?", f.model);
-      if (f.provider_id !== undefined) add(`${LAST_PROVIDER} = ?`, f.provider_id);
-      const q = `SELECT COUNT(*)::int AS n FROM request_logs WHERE ${clauses.join(" AND ")}`;
+      const { clauses, params } = dailyWhere(f);
+      let i = 0;
+      const where = clauses.join(" AND ").replace(/\?/g, () => `$${++i}`);
+      const q = `SELECT COALESCE(SUM(reqs), 0)::float8 AS n FROM dashboard_daily WHERE ${where}`;
       return (await one<{ n: number }>(q, params))?.n ?? 0;
     },
     recent: async (n) =>
@@ -239,7 +264,7 @@ function postgresProbes(sql: Sql, w: { sql: string; params: (string | number)[] 
  * snapshot (repeatable read): records other instances commit meanwhile count in neither or in both.
  */
 export async function queryLogsPg(sql: Sql, f: LogFilter) {
-  const { rows, total } = await sql.begin("isolation level repeatable read read only", async (tx) => {
+  const { rows, total } = await snapshot(sql, async (tx) => {
     const w = await where(tx, f);
     const n = w.params.length;
     const rows = await query(
@@ -273,28 +298,43 @@ export async function getLogPg(
 }
 
 /**
- * Latency, time to first token and errors per model and per provider between `from` and `to`: the records,
- * grouped by model, the provider they ended at and their histogram buckets, go through the same histograms
- * as SQLite's rollups, so both backends give the same figures.
+ * Latency, time to first token and errors per model and per provider between `from` and `to`, as
+ * latency.ts's latencyGroups: the whole hours' dashboard rollup rows, the edges' records grouped by model,
+ * the provider they ended at and their histogram buckets, into the same LatencyFigures.
  */
-export async function latencyGroupsPg(sql: Sql, from: number, to: number) {
-  const figures = new LatencyFigures();
-  const rows = await query<{
-    model: string;
-    provider_id: number;
-    provider_name: string | null;
-    error: boolean;
-    tb: number | null;
-    fb: number | null;
-    n: number;
-  }>(
-    sql,
-    `SELECT model, ${LAST_PROVIDER} AS provider_id, MAX(${LAST_PROVIDER_NAME}) AS provider_name,
-       status = 'error' AS error, ${bucketOf("total_ms")} AS tb, ${bucketOf("first_chunk_ms")} AS fb,
-       COUNT(*)::int AS n
-     FROM request_logs WHERE created_at >= $1 AND created_at < $2 GROUP BY 1, 2, 4, 5, 6`,
-    [from, to],
-  );
-  for (const r of rows) figures.addBucketed(r, r.tb, r.fb, r.n);
-  return figures.result(from, to, await providerNames(sql));
+export function latencyGroupsPg(sql: Sql, from: number, to: number) {
+  return snapshot(sql, async (tx) => {
+    const figures = new LatencyFigures();
+    const { hours, edges } = latencySpans(from, to);
+    if (hours) {
+      const rows = await query<Parameters<LatencyFigures["addRollup"]>[0]>(
+        tx,
+        `SELECT model, provider_id, provider_name, reqs::float8 AS reqs, errors::float8 AS errors,
+           total_ms_hist, first_chunk_ms_hist
+         FROM dashboard_rollups WHERE hour >= $1 AND hour < $2`,
+        hours,
+      );
+      for (const r of rows) figures.addRollup(r);
+    }
+    for (const edge of edges) {
+      const rows = await query<{
+        model: string;
+        provider_id: number;
+        provider_name: string | null;
+        error: boolean;
+        tb: number | null;
+        fb: number | null;
+        n: number;
+      }>(
+        tx,
+        `SELECT model, ${LAST_PROVIDER} AS provider_id, MAX(${LAST_PROVIDER_NAME}) AS provider_name,
+           status = 'error' AS error, ${bucketOf("total_ms")} AS tb, ${bucketOf("first_chunk_ms")} AS fb,
+           COUNT(*)::int AS n
+         FROM request_logs WHERE created_at >= $1 AND created_at < $2 GROUP BY 1, 2, 4, 5, 6`,
+        edge,
+      );
+      for (const r of rows) figures.addBucketed(r, r.tb, r.fb, r.n);
+    }
+    return figures.result(from, to, await providerNames(tx));
+  });
 }
