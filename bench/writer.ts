@@ -6,29 +6,46 @@
  * like the proxy's: UUIDv7 trace ids, one attempt, usage, prices, a key, a handful of models and providers,
  * and they reach insertRecords as the writer thread gets them (parsed from JSON, outside the timing).
  * Each figure is the process's CPU time (user + system) over a sample of batches divided by its records:
- * minimum and median of 9 samples after one warm-up sample.
+ * minimum and median of WRITER_SAMPLES (default 9) samples after one warm-up sample.
  *
- *   bun bench/writer.ts [checkout root, default this one]   (to compare two checkouts' code)
+ *   bun bench/writer.ts [checkout root …]   default this one; with several, their samples alternate (each on
+ *                                           its own database, the same records), which compares them in
+ *                                           one run on a noisy machine
  *   WRITER_BATCH=100,400,1000   batch sizes
  *   WRITER_RECORDS=16000        records per sample
  *   WRITER_BODIES=0.02          the share of records with request/response bodies (default 0)
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { seededRandom } from "../src/core/clock";
 import type { Database } from "../src/storage/db";
 import type { RequestRecord } from "../src/storage/request-record";
 
-const root = process.argv[2] ?? join(import.meta.dir, "..");
-const { openDatabase } = await import(join(root, "src/storage/db"));
-const { insertRecords } = await import(join(root, "src/storage/request-logs"));
-const { keysRepo } = await import(join(root, "src/storage/keys"));
+/** The code under test, from one checkout. */
+interface Writer {
+  root: string;
+  openDatabase: (path: string) => Database;
+  insertRecords: (db: Database, records: readonly RequestRecord[]) => void;
+  keysRepo: typeof import("../src/storage/keys").keysRepo;
+}
+const roots = process.argv.length > 2 ? process.argv.slice(2) : [join(import.meta.dir, "..")];
+const writers: Writer[] = await Promise.all(
+  roots.map(async (r) => {
+    const root = resolve(r);
+    return {
+      root,
+      ...(await import(join(root, "src/storage/db"))),
+      ...(await import(join(root, "src/storage/request-logs"))),
+      ...(await import(join(root, "src/storage/keys"))),
+    } as Writer;
+  }),
+);
 
 const BATCHES = (process.env.WRITER_BATCH ?? "400").split(",").map(Number);
 const PER_SAMPLE = Number(process.env.WRITER_RECORDS ?? 16_000);
 const BODIES = Number(process.env.WRITER_BODIES ?? 0);
-const SAMPLES = 10; // the first warms up
+const SAMPLES = Number(process.env.WRITER_SAMPLES ?? 9) + 1; // the first warms up
 // A bound on the whole run, whatever the machine: samples stop early past it.
 const DEADLINE = Date.now() + 120_000;
 
@@ -119,10 +136,10 @@ function record(at: number, keys: readonly number[]): RequestRecord {
   };
 }
 
-function keysOf(db: Database): number[] {
-  return ["USD", "USD", "CNY", "USD"].map(
+function keysOf(w: Writer, db: Database): number[] {
+  return (["USD", "USD", "CNY", "USD"] as const).map(
     (currency, i) =>
-      keysRepo.insert(
+      w.keysRepo.insert(
         db,
         {
           name: `bench-${i}`,
@@ -143,38 +160,55 @@ function keysOf(db: Database): number[] {
   );
 }
 
-/** Minimum and median µs of CPU per record at batches of `batch`, on a fresh database. */
-async function measure(batch: number): Promise<[number, number, number]> {
+/** µs of CPU per record at batches of `batch` for each writer, on fresh databases: sorted samples, all and system. */
+async function measure(batch: number): Promise<{ samples: number[][]; system: number[][] }> {
   const dir = mkdtempSync(join(tmpdir(), "llmio-bench-writer-"));
   try {
-    const db = openDatabase(join(dir, "llmio.db"));
-    const keys = keysOf(db);
+    const dbs = writers.map((w, i) => w.openDatabase(join(dir, `llmio-${i}.db`)));
+    const keys = writers.map((w, i) => keysOf(w, dbs[i] as Database))[0] as number[];
     let at = Date.now() - 3_600_000;
     const batches = Math.max(1, Math.round(PER_SAMPLE / batch));
-    const samples: number[] = [];
+    const samples: number[][] = writers.map(() => []);
+    const system: number[][] = writers.map(() => []);
     for (let s = 0; s < SAMPLES && Date.now() < DEADLINE; s++) {
       // As the writer thread receives them: a JSON message per batch, parsed.
-      const input = Array.from({ length: batches }, () =>
+      const json = Array.from({ length: batches }, () =>
         JSON.stringify(Array.from({ length: batch }, () => record((at += rnd() < 0.5 ? 0 : 1), keys))),
-      ).map((json) => JSON.parse(json) as RequestRecord[]);
-      Bun.gc(true);
-      const t = process.cpuUsage();
-      for (const records of input) insertRecords(db, records);
-      const d = process.cpuUsage(t);
-      if (s > 0) samples.push((d.user + d.system) / (batches * batch));
-      await Bun.sleep(0);
+      );
+      // Each writer goes first in turn.
+      for (let k = 0; k < writers.length; k++) {
+        const i = (s + k) % writers.length;
+        const input = json.map((j) => JSON.parse(j) as RequestRecord[]);
+        const { insertRecords } = writers[i] as Writer;
+        const db = dbs[i] as Database;
+        Bun.gc(true);
+        const t = process.cpuUsage();
+        for (const records of input) insertRecords(db, records);
+        const d = process.cpuUsage(t);
+        if (s > 0) {
+          samples[i]?.push((d.user + d.system) / (batches * batch));
+          system[i]?.push(d.system / (batches * batch));
+        }
+        await Bun.sleep(0);
+      }
     }
-    db.close();
-    samples.sort((a, b) => a - b);
-    return [samples[0] ?? Number.NaN, samples[samples.length >> 1] ?? Number.NaN, samples.length];
+    for (const db of dbs) db.close();
+    const sorted = (xss: number[][]) => xss.map((xs) => xs.sort((a, b) => a - b));
+    return { samples: sorted(samples), system: sorted(system) };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
 for (const batch of BATCHES) {
-  const [min, median, n] = await measure(batch);
-  console.log(
-    `insertRecords, batches of ${String(batch).padEnd(5)} µs CPU per record: min ${min.toFixed(2)}, median ${median.toFixed(2)} (${n} samples)`,
-  );
+  const { samples, system } = await measure(batch);
+  const median = (xs: number[]) => (xs[xs.length >> 1] ?? Number.NaN).toFixed(2);
+  writers.forEach((w, i) => {
+    const xs = samples[i] as number[];
+    const sys = system[i] as number[];
+    const name = writers.length > 1 ? ` ${w.root}` : "";
+    console.log(
+      `insertRecords${name}, batches of ${String(batch).padEnd(5)} µs CPU per record: min ${(xs[0] ?? Number.NaN).toFixed(2)}, median ${median(xs)} (system ${median(sys)}; ${xs.length} samples)`,
+    );
+  });
 }
