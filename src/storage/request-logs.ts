@@ -1,4 +1,4 @@
-import type { Database } from "bun:sqlite";
+import type { Database, Statement } from "bun:sqlite";
 import { convertCost } from "../core/money";
 import { type RequestRecord, totalTokens } from "./request-record";
 import type { LogFilter } from "./log-filter";
@@ -7,83 +7,166 @@ import { addRollups, countDaily, rollupInputOf, roundMs as round } from "./rollu
 import type { LogBodies, LogEntry } from "./schema";
 import { usdCnyRate } from "./settings";
 
-const INSERT_LOG = `INSERT INTO request_logs (
-  trace_id, session_id, model, provider_id, provider_name, provider_model, style, upstream_type, stream,
-  status, http_status, error, attempts, key_id, user_agent, remote_ip, proxy_ms, first_chunk_ms, total_ms,
-  tps, size, input_tokens, cached_tokens, cache_write_tokens, output_tokens, reasoning_tokens, total_tokens,
-  cost, currency, prices, finish_reason, created_at, instance
-) VALUES (${Array(33).fill("?").join(", ")})`;
+const LOG_COLUMNS = `trace_id, session_id, model, provider_id, provider_name, provider_model, style,
+  upstream_type, stream, status, http_status, error, attempts, key_id, user_agent, remote_ip, proxy_ms,
+  first_chunk_ms, total_ms, tps, size, input_tokens, cached_tokens, cache_write_tokens, output_tokens,
+  reasoning_tokens, total_tokens, cost, currency, prices, finish_reason, created_at, instance`;
+const LOG_COLUMN_COUNT = 33;
+const LOG_ROW = `(${Array(LOG_COLUMN_COUNT).fill("?").join(", ")})`;
+
+/**
+ * The most rows one INSERT writes: a statement per 32 records instead of one per record saves most of the
+ * per-execution cost (bindings are per value either way). Smaller runs take the powers of two below it.
+ * The INSERTs are OR FAIL: a multi-row INSERT that may ABORT makes SQLite keep a statement journal (a temp
+ * file: every page it touches, written once more), and a failing row fails the whole batch anyway (the
+ * transaction rolls back), so FAIL, which keeps the statement's earlier rows, stores the same.
+ */
+const MAX_ROWS_LOG2 = 5;
+
+type Value = string | number | boolean | null;
+
+/** The writer's statements on one connection, prepared once. */
+interface WriterStatements {
+  /** INSERTs of 1, 2, 4, … 32 request_logs rows. */
+  logs: Statement[];
+  /** Their values, refilled for every execution. */
+  values: Value[][];
+  body: Statement;
+  readKey: Statement<KeyUsage, [number]>;
+  writeKey: Statement;
+}
+
+interface KeyUsage {
+  usage_count: number;
+  spent: number;
+  currency: string;
+  last_used_at: number | null;
+}
+
+const statements = new WeakMap<Database, WriterStatements>();
+
+function writerStatements(db: Database): WriterStatements {
+  let s = statements.get(db);
+  if (!s) {
+    s = {
+      logs: Array.from({ length: MAX_ROWS_LOG2 + 1 }, (_, k) =>
+        db.prepare(
+          `INSERT OR FAIL INTO request_logs (${LOG_COLUMNS}) VALUES ${Array(2 ** k)
+            .fill(LOG_ROW)
+            .join(", ")}`,
+        ),
+      ),
+      values: Array.from({ length: MAX_ROWS_LOG2 + 1 }, (_, k) =>
+        new Array(2 ** k * LOG_COLUMN_COUNT).fill(null),
+      ),
+      body: db.prepare("INSERT INTO request_bodies (log_id, request, response) VALUES (?, ?, ?)"),
+      readKey: db.prepare("SELECT usage_count, spent, currency, last_used_at FROM api_keys WHERE id = ?"),
+      writeKey: db.prepare("UPDATE api_keys SET usage_count = ?, spent = ?, last_used_at = ? WHERE id = ?"),
+    };
+    statements.set(db, s);
+  }
+  return s;
+}
 
 /**
  * One record's request_logs values in column order (trace_id … instance; without the id), as both storage
  * backends write them: times rounded to µs, token kinds from the usage, JSON for attempts and prices.
  */
-export function recordValues(r: RequestRecord): (string | number | boolean | null)[] {
+export function recordValues(r: RequestRecord): Value[] {
+  const values = new Array<Value>(LOG_COLUMN_COUNT);
+  putRecordValues(values, 0, r);
+  return values;
+}
+
+/** Puts recordValues(r) into `into` from `at` (the writer refills one array per statement). */
+function putRecordValues(into: Value[], at: number, r: RequestRecord): void {
   const u = r.usage;
-  return [
-    r.trace_id,
-    r.session_id,
-    r.model,
-    r.provider_id,
-    r.provider_name,
-    r.provider_model,
-    r.style,
-    r.upstream_type,
-    r.stream,
-    r.status,
-    r.http_status,
-    r.error,
-    JSON.stringify(r.attempts),
-    r.key_id,
-    r.user_agent,
-    r.remote_ip,
-    round(r.proxy_ms),
-    round(r.first_chunk_ms),
-    round(r.total_ms),
-    r.tps,
-    r.size,
-    u?.input ?? 0,
-    u?.cachedRead ?? 0,
-    u?.cacheWrite ?? 0,
-    u?.output ?? 0,
-    u?.reasoning ?? 0,
-    totalTokens(u),
-    r.cost,
-    r.currency,
-    r.prices ? JSON.stringify(r.prices) : null,
-    r.finish_reason,
-    r.created_at,
-    r.instance ?? null,
-  ];
+  into[at] = r.trace_id;
+  into[at + 1] = r.session_id;
+  into[at + 2] = r.model;
+  into[at + 3] = r.provider_id;
+  into[at + 4] = r.provider_name;
+  into[at + 5] = r.provider_model;
+  into[at + 6] = r.style;
+  into[at + 7] = r.upstream_type;
+  into[at + 8] = r.stream;
+  into[at + 9] = r.status;
+  into[at + 10] = r.http_status;
+  into[at + 11] = r.error;
+  into[at + 12] = JSON.stringify(r.attempts);
+  into[at + 13] = r.key_id;
+  into[at + 14] = r.user_agent;
+  into[at + 15] = r.remote_ip;
+  into[at + 16] = round(r.proxy_ms);
+  into[at + 17] = round(r.first_chunk_ms);
+  into[at + 18] = round(r.total_ms);
+  into[at + 19] = r.tps;
+  into[at + 20] = r.size;
+  into[at + 21] = u?.input ?? 0;
+  into[at + 22] = u?.cachedRead ?? 0;
+  into[at + 23] = u?.cacheWrite ?? 0;
+  into[at + 24] = u?.output ?? 0;
+  into[at + 25] = u?.reasoning ?? 0;
+  into[at + 26] = totalTokens(u);
+  into[at + 27] = r.cost;
+  into[at + 28] = r.currency;
+  into[at + 29] = r.prices ? JSON.stringify(r.prices) : null;
+  into[at + 30] = r.finish_reason;
+  into[at + 31] = r.created_at;
+  into[at + 32] = r.instance ?? null;
+}
+
+/** Inserts records[from, to) (none with bodies) in as few statements as the sizes allow, in order. */
+function insertLogs(s: WriterStatements, records: readonly RequestRecord[], from: number, to: number) {
+  let i = from;
+  for (let k = MAX_ROWS_LOG2; k >= 0; k--) {
+    const rows = 2 ** k;
+    const values = s.values[k] as Value[];
+    for (; to - i >= rows; i += rows) {
+      for (let j = 0; j < rows; j++)
+        putRecordValues(values, j * LOG_COLUMN_COUNT, records[i + j] as RequestRecord);
+      (s.logs[k] as Statement).run(...values);
+    }
+  }
 }
 
 /**
  * Writes a batch of records (their bodies, key usage and hourly rollups) in one transaction. A key's `spent`
  * grows by the record's cost in the key's own currency (converted at the configured rate when the link's
- * differs).
+ * differs), one record after the other as an UPDATE per record would add them, and is written once.
  */
 export function insertRecords(db: Database, records: readonly RequestRecord[]): void {
-  const insertLog = db.query(INSERT_LOG);
-  const insertBody = db.query("INSERT INTO request_bodies (log_id, request, response) VALUES (?, ?, ?)");
-  const touchKey = db.query(
-    `UPDATE api_keys SET usage_count = usage_count + 1,
-       spent = spent + CASE currency WHEN 'CNY' THEN ?1 ELSE ?2 END,
-       last_used_at = MAX(COALESCE(last_used_at, 0), ?3)
-     WHERE id = ?4`,
-  );
+  const s = writerStatements(db);
   const rate = usdCnyRate(db);
   db.transaction(() => {
-    for (const r of records) {
-      const res = insertLog.run(...recordValues(r));
-      if (r.bodies) insertBody.run(res.lastInsertRowid, r.bodies.request, r.bodies.response);
-      if (r.key_id !== null)
-        touchKey.run(
-          convertCost(r.cost, r.currency, "CNY", rate),
-          convertCost(r.cost, r.currency, "USD", rate),
-          r.created_at,
-          r.key_id,
-        );
+    // Records are stored in batch order. One with bodies is inserted alone, so that its id is the
+    // connection's last insert rowid; the runs between such records go in multi-row INSERTs.
+    let run = 0;
+    for (let i = 0; i < records.length; i++) {
+      const bodies = (records[i] as RequestRecord).bodies;
+      if (!bodies) continue;
+      insertLogs(s, records, run, i);
+      const one = s.values[0] as Value[];
+      putRecordValues(one, 0, records[i] as RequestRecord);
+      const id = (s.logs[0] as Statement).run(...one).lastInsertRowid;
+      s.body.run(id, bodies.request, bodies.response);
+      run = i + 1;
     }
+    insertLogs(s, records, run, records.length);
+    const keys = new Map<number, KeyUsage | null>();
+    for (const r of records) {
+      if (r.key_id === null) continue;
+      let k = keys.get(r.key_id);
+      if (k === undefined) {
+        k = s.readKey.get(r.key_id);
+        keys.set(r.key_id, k);
+      }
+      if (!k) continue; // a deleted key
+      k.usage_count++;
+      k.spent += convertCost(r.cost, r.currency, k.currency === "CNY" ? "CNY" : "USD", rate);
+      k.last_used_at = Math.max(k.last_used_at ?? 0, r.created_at);
+    }
+    for (const [id, k] of keys) if (k) s.writeKey.run(k.usage_count, k.spent, k.last_used_at, id);
     addRollups(db, records.map(rollupInputOf));
   })();
 }

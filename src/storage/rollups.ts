@@ -147,9 +147,25 @@ const SUMS = [
   "first_chunk_ms_n",
 ] as const;
 
-/** The larger of two names as SQLite and PostgreSQL (COLLATE "C") compare text: bytewise (JS `<` compares UTF-16 units). */
-export const maxName = (a: string | null, b: string | null) =>
-  a === null ? b : b === null ? a : Buffer.compare(Buffer.from(a), Buffer.from(b)) >= 0 ? a : b;
+/**
+ * The larger of two names as SQLite and PostgreSQL (COLLATE "C") compare text: bytewise in UTF-8. JS `<`
+ * compares UTF-16 units, which orders the same up to the first differing unit when neither unit there is a
+ * surrogate or above (UTF-8 keeps code point order); the rest, rare, is compared encoded.
+ */
+export function maxName(a: string | null, b: string | null): string | null {
+  if (a === null || a === b) return b;
+  if (b === null) return a;
+  const n = Math.min(a.length, b.length);
+  let i = 0;
+  while (i < n && a.charCodeAt(i) === b.charCodeAt(i)) i++;
+  // One is a prefix of the other: the longer encodes to more bytes after the same ones, or completes a pair
+  // the shorter ends half of (a lone surrogate encodes as U+FFFD, EF BF BD, below any pair's F0-F4).
+  if (i === n) return a.length >= b.length ? a : b;
+  const x = a.charCodeAt(i);
+  const y = b.charCodeAt(i);
+  if (x < 0xd800 && y < 0xd800) return x > y ? a : b;
+  return Buffer.compare(Buffer.from(a), Buffer.from(b)) >= 0 ? a : b;
+}
 
 const dimValues = (r: RollupInput): DimValues => ({
   hour: hourOf(r.created_at),

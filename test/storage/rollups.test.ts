@@ -9,7 +9,7 @@ import { sqliteStorage } from "../../src/storage/sqlite";
 import { latencyReport } from "../../src/storage/metrics";
 import { MIGRATIONS } from "../../src/storage/migrations";
 import { insertRecords } from "../../src/storage/request-logs";
-import { backfillPending, backfillRollups, backfillStep, HOUR_MS } from "../../src/storage/rollups";
+import { backfillPending, backfillRollups, backfillStep, HOUR_MS, maxName } from "../../src/storage/rollups";
 import type { RecordStatus, RequestRecord } from "../../src/storage/request-record";
 import { pruneOldLogs, pruneOldRollups } from "../../src/telemetry/retention";
 import { AUTH, startGateway } from "../helpers/gateway";
@@ -269,4 +269,36 @@ describe("request rollups", () => {
       rmSync(dir, { recursive: true, force: true });
     }
   }, 30_000);
+});
+
+describe("maxName", () => {
+  // ASCII, Latin-1, CJK, the private use area above the surrogates, pairs (emoji); lone surrogates apart.
+  const VALID = "a b z A - é ÿ 中 文 \ue000 \uffee 😀 😁".split(" ");
+  const LONE = ["\ud800", "\udc00"];
+  const names = (rnd: () => number, units: readonly string[]) =>
+    Array.from({ length: 20_000 }, () => {
+      let s = rnd() < 0.5 ? "provider-" : "";
+      for (let n = Math.floor(rnd() * 4); n > 0; n--) s += units[Math.floor(rnd() * units.length)];
+      return s;
+    });
+
+  it("picks the larger name as SQLite compares text, bytewise in UTF-8", () => {
+    const db = new Database(":memory:");
+    const max = db.query("SELECT max(?, ?) AS m");
+    const valid = names(seededRandom(3), VALID);
+    for (let i = 0; i + 1 < valid.length; i += 2) {
+      const [a, b] = [valid[i] as string, valid[i + 1] as string];
+      expect([a, b, maxName(a, b)]).toEqual([a, b, (max.get(a, b) as { m: string }).m]);
+    }
+    expect([maxName(null, "x"), maxName("x", null), maxName(null, null)]).toEqual(["x", "x", null]);
+  });
+
+  it("orders lone surrogates as their UTF-8 encoding does (U+FFFD)", () => {
+    const all = names(seededRandom(4), [...VALID, ...LONE]);
+    for (let i = 0; i + 1 < all.length; i += 2) {
+      const [a, b] = [all[i] as string, all[i + 1] as string];
+      const encoded = Buffer.compare(Buffer.from(a), Buffer.from(b)) >= 0 ? a : b;
+      expect([a, b, maxName(a, b)]).toEqual([a, b, encoded]);
+    }
+  });
 });

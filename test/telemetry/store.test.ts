@@ -47,6 +47,9 @@ describe("worker record store", () => {
     // A log row must name a known status: the CHECK constraint fails this chunk, the worker carries on.
     const bad = { ...record(5000), status: "nope" } as unknown as ReturnType<typeof record>;
     expect(await store.write([bad])).toEqual({ written: 0, failed: 1 });
+    // Inside a multi-row INSERT too: none of its chunk is stored, not even the rows before it.
+    const chunk = Array.from({ length: 40 }, (_, i) => (i === 35 ? bad : record(6000 + i)));
+    expect(await store.write(chunk)).toEqual({ written: 0, failed: 40 });
     expect(await store.write([record(5001)])).toEqual({ written: 1, failed: 0 });
     await store.close();
     expect(count(db)).toBe(1201);
