@@ -40,6 +40,9 @@ const times = (x: number) => `${x.toFixed(2)}×`;
 const us = (x: number) => `${x.toFixed(0)} µs`;
 const mb = (x: number) => `${x.toFixed(1)} MB`;
 const lane = (r: Run, l: string, p: string, f: string) => num(r[l]?.[p]?.[f]);
+/** A thread group's CPU per request (runs from before the per-thread figures have none: NaN). */
+const thread = (r: Run, l: string, p: string, g: string) =>
+  num((r[l]?.[p] as unknown as { threads?: Record<string, number | null> } | undefined)?.threads?.[g]);
 const added = (l: string, p: string, f: string) => (r: Run) => lane(r, l, p, f) - lane(r, l, "direct", f);
 
 const figures: Figure[] = [
@@ -139,6 +142,15 @@ const figures: Figure[] = [
     of: (r) => lane(r, "anthropic", "llmio", "cpuUs"),
     fmt: us,
   },
+  // Where the CPU of a non-stream request goes, by thread (bench/harness.ts cpuByThreadUs).
+  ...(["js", "fetch", "workers", "memory", "jit"] as const).flatMap((g): Figure[] => [
+    {
+      name: `CPU per request by thread, non-stream c32, ${g}: llmio`,
+      of: (r) => thread(r, "c32", "llmio", g),
+      fmt: us,
+    },
+    { name: "  bare proxy", of: (r) => thread(r, "c32", "bare", g), fmt: us },
+  ]),
   {
     name: "RSS idle, compiled binary",
     of: (r) => r.rss_mb.idle_binary,
