@@ -138,7 +138,7 @@ const RAW_HOUR = `(created_at / ${HOUR_MS}) * ${HOUR_MS}`;
  * A grouping: its expression over rollup rows (given their time column), the same over records, the
  * parameters of each, and whether whole UTC days may come from the daily table.
  */
-interface Grouping {
+export interface Grouping {
   rollup: (time: "hour" | "day") => string;
   raw: string;
   params: number[];
@@ -146,7 +146,12 @@ interface Grouping {
 }
 
 /** A grouping by a column rollup rows and records both have (or by nothing: "0"). */
-const column = (name: string, raw = name): Grouping => ({ rollup: () => name, raw, params: [], byDay: true });
+export const column = (name: string, raw = name): Grouping => ({
+  rollup: () => name,
+  raw,
+  params: [],
+  byDay: true,
+});
 
 /** The rollup rows a window reads: whole UTC days from the daily table (when allowed), hours for the rest. */
 export function spans(w: Window, byDay: boolean) {

@@ -71,3 +71,14 @@ export async function createTempDatabase(): Promise<TempDatabase> {
     },
   };
 }
+
+/** Ends a parity suite: closes its PostgreSQL and SQLite storages and drops its temporary database. */
+export async function closeBoth(
+  pg: { close(): Promise<unknown> } | undefined,
+  db: TempDatabase | undefined,
+  lite: { close(): unknown } | undefined,
+): Promise<void> {
+  await pg?.close();
+  await db?.drop();
+  await lite?.close();
+}

@@ -8,7 +8,13 @@ import type { AnalyticsReader } from "../../src/telemetry/analytics";
 import { inlineReader } from "../../src/telemetry/analytics";
 import { postgresReader } from "../../src/telemetry/analytics-pg";
 import type { RequestRecord } from "../../src/storage/request-record";
-import { createTempDatabase, havePostgres, type TempDatabase, warnSkip } from "../helpers/postgres";
+import {
+  createTempDatabase,
+  havePostgres,
+  type TempDatabase,
+  warnSkip,
+  closeBoth,
+} from "../helpers/postgres";
 import { record } from "../helpers/records";
 
 /*
@@ -81,11 +87,7 @@ describe.skipIf(!havePostgres)("log page totals on SQLite and PostgreSQL", () =>
     b = postgresReader(pg);
   }, 60_000);
 
-  afterAll(async () => {
-    await pg?.close();
-    await pgDb?.drop();
-    await lite?.close();
-  });
+  afterAll(() => closeBoth(pg, pgDb, lite));
 
   const mid = T0 + 6000 * 20_000;
   const filters: Omit<LogFilter, "page" | "page_size">[] = [

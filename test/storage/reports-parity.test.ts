@@ -11,7 +11,13 @@ import type { AnalyticsReader } from "../../src/telemetry/analytics";
 import { inlineReader } from "../../src/telemetry/analytics";
 import { postgresReader } from "../../src/telemetry/analytics-pg";
 import type { AttemptRecord, RequestRecord } from "../../src/storage/request-record";
-import { createTempDatabase, havePostgres, type TempDatabase, warnSkip } from "../helpers/postgres";
+import {
+  createTempDatabase,
+  havePostgres,
+  type TempDatabase,
+  warnSkip,
+  closeBoth,
+} from "../helpers/postgres";
 import { record } from "../helpers/records";
 
 /*
@@ -187,11 +193,7 @@ describe.skipIf(!havePostgres)("reports on SQLite and PostgreSQL", () => {
     b = postgresReader(pg);
   }, 60_000);
 
-  afterAll(async () => {
-    await pg?.close();
-    await pgDb?.drop();
-    await lite?.close();
-  });
+  afterAll(() => closeBoth(pg, pgDb, lite));
 
   const windows = [
     { from: T0, to: T0 + 4 * DAY },
@@ -434,11 +436,7 @@ describe.skipIf(!havePostgres)("the dashboard after retention, on SQLite and Pos
     b = postgresReader(pg);
   }, 60_000);
 
-  afterAll(async () => {
-    await pg?.close();
-    await pgDb?.drop();
-    await lite?.close();
-  });
+  afterAll(() => closeBoth(pg, pgDb, lite));
 
   it("keeps the figures of deleted records in the rollups, the same on both backends", async () => {
     const before = await ask(a);

@@ -13,6 +13,8 @@ import {
   spans,
   totalsOf,
   type Window,
+  column,
+  type Grouping,
 } from "../metrics";
 import { pageTotal, RECENT_COLUMNS, type TotalProbes } from "../log-page-total";
 import type { LogFilter } from "../log-filter";
@@ -49,19 +51,6 @@ const RAW_SUMS = `COUNT(*)::int AS reqs, (COUNT(*) FILTER (WHERE status = 'error
 /** One read-only snapshot for every statement of a report. */
 const snapshot = <T>(sql: Sql, fn: (tx: Sql) => Promise<T>) =>
   sql.begin("isolation level repeatable read read only", fn) as Promise<T>;
-
-/**
- * A grouping, as metrics.ts's: its expression over rollup rows (given their time column), the same over
- * records, its parameters ($1… in both), and whether whole UTC days may come from the daily table.
- */
-interface Grouping {
-  rollup: (time: "hour" | "day") => string;
-  raw: string;
-  params: number[];
-  byDay: boolean;
-}
-
-const column = (name: string, raw = name): Grouping => ({ rollup: () => name, raw, params: [], byDay: true });
 
 /** A window's sums per group: dashboard rollup rows of its spans, less the records past its end (metrics.ts). */
 function aggregate(sql: Sql, w: Window, g: Grouping): Promise<Map<number | string, Agg>> {
