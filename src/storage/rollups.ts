@@ -250,6 +250,15 @@ export const rollupColumns = (table: RollupTable) => [
   "first_chunk_ms_hist",
 ];
 
+/** A rollup row's values in rollupColumns' order, its histograms encoded. */
+const rowValues = (table: RollupTable, g: Row): (string | number | null)[] => [
+  ...table.dims.map((d) => g[d]),
+  g.provider_name,
+  ...SUMS.map((k) => g[k]),
+  encodeHistogram(g.totalHist),
+  encodeHistogram(g.firstHist),
+];
+
 /**
  * What a batch of records adds to each rollup table: one row of values (rollupColumns' order) per
  * combination of the table's dimensions, sorted by those dimensions, so that writers which lock rows as
@@ -261,13 +270,7 @@ export function rollupRows(inputs: readonly RollupInput[]): { table: RollupTable
     const groups = [...groupOf(table, inputs, dims)].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
     return {
       table,
-      rows: groups.map(([, g]) => [
-        ...table.dims.map((d) => g[d]),
-        g.provider_name,
-        ...SUMS.map((k) => g[k]),
-        encodeHistogram(g.totalHist),
-        encodeHistogram(g.firstHist),
-      ]),
+      rows: groups.map(([, g]) => rowValues(table, g)),
     };
   });
 }
@@ -295,13 +298,7 @@ export function addRollups(db: Database, inputs: readonly RollupInput[]): void {
         addEncoded(g.totalHist, old.total_ms_hist);
         addEncoded(g.firstHist, old.first_chunk_ms_hist);
       }
-      write.run(
-        ...key,
-        g.provider_name,
-        ...SUMS.map((k) => g[k]),
-        encodeHistogram(g.totalHist),
-        encodeHistogram(g.firstHist),
-      );
+      write.run(...rowValues(table, g));
     }
   }
 }
