@@ -193,7 +193,7 @@ function threadGroup(comm: string): ThreadGroup {
  * compiler threads, and the rest. A thread that ended (a JIT worker) takes its time with it.
  */
 export function cpuByThreadUs(pid: number | undefined): Record<ThreadGroup, number> {
-  const out: Record<ThreadGroup, number> = { js: 0, fetch: 0, workers: 0, memory: 0, jit: 0, other: 0 };
+  const out = byGroup(() => 0);
   if (pid === undefined) return out;
   try {
     for (const tid of readdirSync(`/proc/${pid}/task`)) {
@@ -209,6 +209,26 @@ export function cpuByThreadUs(pid: number | undefined): Record<ThreadGroup, numb
     // the process is gone
   }
   return out;
+}
+
+/** The thread groups, in the order the benchmarks print them. */
+export const THREAD_GROUPS: readonly ThreadGroup[] = ["js", "fetch", "workers", "memory", "jit", "other"];
+
+const byGroup = (f: (g: ThreadGroup) => number) =>
+  Object.fromEntries(THREAD_GROUPS.map((g) => [g, f(g)])) as Record<ThreadGroup, number>;
+
+/**
+ * The CPU by thread group spent since `before` (an earlier cpuByThreadUs of `pid`), divided by `per`: NaN without
+ * a process; a group whose threads ended meanwhile (JIT workers come and go) counts no less than 0.
+ */
+export function cpuByThreadSince(
+  pid: number | undefined,
+  before: Record<ThreadGroup, number>,
+  per = 1,
+): Record<ThreadGroup, number> {
+  if (pid === undefined) return byGroup(() => Number.NaN);
+  const now = cpuByThreadUs(pid);
+  return byGroup((g) => Math.max(0, now[g] - before[g]) / per);
 }
 
 export function cpuTimeUs(pid: number | undefined): number {

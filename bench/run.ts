@@ -11,8 +11,10 @@ import {
   binaryIdleRss,
   cleanup,
   configure,
+  cpuByThreadSince,
   cpuByThreadUs,
   cpuTimeUs,
+  THREAD_GROUPS,
   type ThreadGroup,
   guard,
   memoryMb,
@@ -136,7 +138,6 @@ const JIT_SETTLED_US = 3;
 /** …for at most this many warm-up rounds per path. */
 const WARMUP_MAX = 12;
 
-const GROUPS: ThreadGroup[] = ["js", "fetch", "workers", "memory", "jit", "other"];
 function summarize(rounds: Round[]): Summary {
   return {
     rps: median(rounds.map((r) => r.rps)),
@@ -146,10 +147,9 @@ function summarize(rounds: Round[]): Summary {
     ttfcP99: median(rounds.map((r) => r.ttfcP99 ?? Number.NaN)),
     errors: rounds.reduce((a, r) => a + r.errors, 0),
     cpuUs: median(rounds.map((r) => r.cpuUs)),
-    threads: Object.fromEntries(GROUPS.map((g) => [g, median(rounds.map((r) => r.threads[g]))])) as Record<
-      ThreadGroup,
-      number
-    >,
+    threads: Object.fromEntries(
+      THREAD_GROUPS.map((g) => [g, median(rounds.map((r) => r.threads[g]))]),
+    ) as Record<ThreadGroup, number>,
   };
 }
 
@@ -172,18 +172,12 @@ async function round(
   });
   // The record writer works in batches: let the last ones land inside this round's CPU time.
   if (pid !== undefined) await Bun.sleep(120);
-  const threadsAfter = cpuByThreadUs(pid);
   const n = Math.max(1, r.requests);
-  const threads = Object.fromEntries(
-    GROUPS.map((g) => [
-      g,
-      pid === undefined ? Number.NaN : Math.max(0, threadsAfter[g] - threadsBefore[g]) / n,
-    ]),
-  ) as Record<ThreadGroup, number>;
+  const threads = cpuByThreadSince(pid, threadsBefore, n);
   const cpuUs = (cpuTimeUs(pid) - before) / n;
   if (process.env.BENCH_VERBOSE && pid !== undefined)
     process.stderr.write(
-      `  ${s.key}/${path}: ${r.rps.toFixed(0)} rps, ${cpuUs.toFixed(0)} µs/request (${GROUPS.map((g) => `${g} ${threads[g].toFixed(0)}`).join(", ")})\n`,
+      `  ${s.key}/${path}: ${r.rps.toFixed(0)} rps, ${cpuUs.toFixed(0)} µs/request (${THREAD_GROUPS.map((g) => `${g} ${threads[g].toFixed(0)}`).join(", ")})\n`,
     );
   return { ...r, cpuUs, threads };
 }
@@ -498,11 +492,11 @@ function printReport(r: Report) {
     for (const p of ["llmio", "bare", "translated"] as const) {
       const v = (r[key] as Record<string, Summary>)[p];
       if (!v || Number.isNaN(v.cpuUs)) continue;
-      threadRows.push([label, p, cpu(v.cpuUs), ...GROUPS.map((g) => cpu(v.threads[g]))]);
+      threadRows.push([label, p, cpu(v.cpuUs), ...THREAD_GROUPS.map((g) => cpu(v.threads[g]))]);
     }
   }
   if (threadRows.length) {
-    const h = ["lane", "path", "all threads", ...GROUPS.map((g) => THREAD_LABEL[g])];
+    const h = ["lane", "path", "all threads", ...THREAD_GROUPS.map((g) => THREAD_LABEL[g])];
     const t = [h, h.map(() => "---"), ...threadRows].map((c) => `| ${c.join(" | ")} |`);
     process.stdout.write(`CPU per request by thread (medians; µs):\n\n${t.join("\n")}\n\n`);
   }

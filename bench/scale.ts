@@ -21,6 +21,7 @@
 import {
   cleanup,
   configure,
+  cpuByThreadSince,
   cpuByThreadUs,
   cpuTimeUs,
   guard,
@@ -92,10 +93,7 @@ async function wave(url: string, model: string, streams: number, pid: number | u
     rampMs: 250,
   });
   clearTimeout(sample);
-  const threadsAfter = cpuByThreadUs(pid);
-  const threads = { ...threadsAfter };
-  for (const g of Object.keys(threads) as ThreadGroup[])
-    threads[g] = Math.max(0, threadsAfter[g] - threadsBefore[g]);
+  const threads = cpuByThreadSince(pid, threadsBefore);
   return { ...w, cpuUs: cpuTimeUs(pid) - before, busyUs: busy - before, threads };
 }
 
@@ -143,9 +141,8 @@ async function main() {
     if (WAVES > 0)
       for (const p of ["llmio", "bare"] as const) {
         for (let i = 1; ; i++) {
-          const jitBefore = cpuByThreadUs(paths[p].pid).jit;
-          const w = await wave(paths[p].url, paths[p].model, streams, undefined);
-          const jit = (cpuByThreadUs(paths[p].pid).jit - jitBefore) / Math.max(1, w.ok);
+          const w = await wave(paths[p].url, paths[p].model, streams, paths[p].pid);
+          const jit = w.threads.jit / Math.max(1, w.ok);
           log(`${streams} streams, ${p} warm-up wave ${i}: JIT ${jit.toFixed(1)} µs per stream`);
           if (!(jit > JIT_SETTLED_US) || i >= WARMUP_WAVES) break;
         }
