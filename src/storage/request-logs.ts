@@ -264,11 +264,13 @@ function sqliteProbes(db: Database, sql: string, params: Param[]): TotalProbes {
 /**
  * One page of request logs, newest first, with its total (see pageTotal). The page and its total are read in
  * one transaction: the record writer commits on its own connection meanwhile, and a total counted after a
- * batch landed would not be the total of the rows read before it.
+ * batch landed would not be the total of the rows read before it. On a connection already inside a
+ * transaction (the main thread's, while an admin write awaits) the reads are in that one already.
  */
 export async function queryLogs(db: Database, f: LogFilter) {
   const { sql, params } = where(db, f);
-  db.run("BEGIN");
+  const own = !db.inTransaction;
+  if (own) db.run("BEGIN");
   let rows: LogRow[];
   let counted: Awaited<ReturnType<typeof pageTotal>>;
   try {
@@ -278,7 +280,7 @@ export async function queryLogs(db: Database, f: LogFilter) {
     const seen = (f.page - 1) * f.page_size + rows.length;
     counted = await pageTotal(f, seen, sqliteProbes(db, sql, params));
   } finally {
-    db.run("COMMIT");
+    if (own) db.run("COMMIT");
   }
   return {
     data: rows.map(fromRow),

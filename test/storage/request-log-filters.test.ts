@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { openDatabase } from "../../src/storage/db";
+import { sqliteStorage } from "../../src/storage/sqlite";
 import { insertRecords, queryLogs } from "../../src/storage/request-logs";
 import { record } from "../helpers/records";
 
@@ -83,5 +84,31 @@ describe("a log page and its total", () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe("a log page read while an admin write is under way on the same connection", () => {
+  it("is answered from inside that transaction instead of failing to open its own", async () => {
+    const storage = sqliteStorage(openDatabase(":memory:"));
+    insertRecords(
+      storage.db,
+      [1, 2].map((i) => ({ ...record(i), model: "m" })),
+    );
+    let release = () => {};
+    const held = new Promise<void>((r) => {
+      release = r;
+    });
+    // An admin write that awaits inside its transaction (as one that notifies other instances does).
+    const write = storage.transaction(async () => {
+      await held;
+    });
+    expect(storage.db.inTransaction).toBe(true);
+    const page = await queryLogs(storage.db, { page: 1, page_size: 20, model: "m" });
+    expect({ rows: page.data.length, total: page.total }).toEqual({ rows: 2, total: 2 });
+    expect(storage.db.inTransaction).toBe(true);
+    release();
+    await write;
+    expect(storage.db.inTransaction).toBe(false);
+    await storage.close();
   });
 });
