@@ -468,7 +468,7 @@ export class ProxyService {
       abort: (why) => attempt.abort(why === "client" ? "client" : "idle"),
       clientGone: () => attempt.clientGone,
       idleMs: this.d.config.streamIdleMs,
-      interrupt: this.d.lifecycle.interrupted,
+      whenInterrupted: (fn) => this.d.lifecycle.whenInterrupted(fn),
       reframe,
       onEnd: (status, facts, error) => {
         attempt.detach();

@@ -19,8 +19,12 @@ export interface RelayOptions {
   /** Whether the client has gone away (its request was aborted). */
   clientGone: () => boolean;
   idleMs: number;
-  /** Fires when the shutdown grace is over: the stream ends at once with the protocol's error event. */
-  interrupt?: AbortSignal;
+  /**
+   * Registers a call for when the shutdown grace is over (the stream then ends at once with the protocol's
+   * error event); returns what unregisters it. The lifecycle's `whenInterrupted`: a Set entry, where a
+   * listener on one shared AbortSignal per open stream made each add and remove scan every other stream's.
+   */
+  whenInterrupted?: (fn: () => void) => () => void;
   /** Re-frames what the client gets (Gemini's JSON-array streaming); the tap still sees upstream bytes. */
   reframe?: Reframer;
   /** Called exactly once when the relay ends, however it ends. */
@@ -55,7 +59,8 @@ class Relay implements Bun.DirectUnderlyingSource<Uint8Array> {
   readonly #decoder: TextDecoder | undefined;
   /** The last bytes to send once the relay has ended from outside the loop (shutdown), then close. */
   #final: Uint8Array | undefined;
-  readonly #onInterrupt = () => this.#interrupted();
+  /** Unregisters the shutdown call (see `whenInterrupted`). */
+  #unwatch: (() => void) | undefined;
 
   constructor(private readonly o: RelayOptions) {
     this.#decoder = o.ctx.ioLog ? new TextDecoder() : undefined;
@@ -65,8 +70,7 @@ class Relay implements Bun.DirectUnderlyingSource<Uint8Array> {
       o.abort(IDLE);
     }, o.idleMs);
     o.ctx.size += o.first.chunk.byteLength;
-    if (o.interrupt?.aborted) this.#interrupted();
-    else o.interrupt?.addEventListener("abort", this.#onInterrupt, { once: true });
+    this.#unwatch = o.whenInterrupted?.(() => this.#interrupted());
   }
 
   async pull(controller: ReadableStreamDirectController): Promise<void> {
@@ -161,7 +165,7 @@ class Relay implements Bun.DirectUnderlyingSource<Uint8Array> {
     if (this.#ended) return;
     this.#ended = true;
     clearTimeout(this.#timer);
-    this.o.interrupt?.removeEventListener("abort", this.#onInterrupt);
+    this.#unwatch?.();
     this.o.onEnd(status, this.o.tap.facts(), error);
   }
 }
