@@ -12,6 +12,8 @@ import { fakeStreamEvents } from "../test/helpers/fake-upstream";
 import { exitWhenStdinCloses, UPSTREAM_MODELS } from "./shared";
 
 const PACE_MS = Number(process.env.PACE_MS ?? 20);
+/** Content chunks per stream (SCALE_CHUNKS, default 8): the stream has four events more (role, finish, usage, done). */
+const CHUNKS = Math.max(1, Math.floor(Number(process.env.SCALE_CHUNKS ?? 8)) || 8);
 const enc = new TextEncoder();
 const HEAD = enc.encode(
   "HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ncache-control: no-cache\r\ntransfer-encoding: chunked\r\n\r\n",
@@ -20,7 +22,7 @@ const frame = (text: string) => {
   const body = enc.encode(text);
   return Buffer.concat([enc.encode(`${body.length.toString(16)}\r\n`), body, enc.encode("\r\n")]);
 };
-const EVENTS = fakeStreamEvents("openai", UPSTREAM_MODELS.paced, "Hello from the fake upstream!", 8).map(
+const EVENTS = fakeStreamEvents("openai", UPSTREAM_MODELS.paced, "Hello from the fake upstream!", CHUNKS).map(
   frame,
 );
 const LAST = enc.encode("0\r\n\r\n");

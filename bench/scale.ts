@@ -1,6 +1,6 @@
 #!/usr/bin/env bun
 /**
- * Scale (`npm run bench:scale`): (1) concurrent streams whose upstream writes one of 12 events every 20 ms, kept
+ * Scale (`npm run bench:scale`): (1) concurrent streams whose upstream writes one of 12 events (SCALE_CHUNKS) every 20 ms, kept
  * open for 5 s per wave (each worker starts its next stream when one ends), straight to the upstream, through
  * llmio and through the bare proxy, in interleaved waves: the gap between arrivals as the client sees them
  * (p50/p99/max), stalls (a gap over 1 s), errors, and the CPU each proxy spent per stream; at each count of
@@ -16,25 +16,22 @@
  * proxies: its rows say so, and the last line names the largest count at which direct kept pace.
  * Environment: SCALE_STREAMS (comma-separated counts, default 1000), SCALE_WAVES (per path and count,
  * default 2; 0 skips the streams), SCALE_PROMPT_SECONDS (per round, default 4; 0 skips the prompts),
- * SCALE_PROFILE_DIR (the gateway's CPU profile, as markdown).
+ * SCALE_CHUNKS (content chunks per paced stream, default 8: 12 events; 48 makes one-second streams, where the
+ * relay rather than each request's setup is what costs), SCALE_PROFILE_DIR (the gateway's CPU profile, as markdown).
  */
 import {
   cleanup,
   configure,
-  cpuByThreadSince,
-  cpuByThreadUs,
   cpuTimeUs,
   guard,
-  type ThreadGroup,
   memoryMb,
   pinToCore0,
   startChild,
   startGateway,
   TASKSET,
-  TOKEN,
 } from "./harness";
 import { runLoad } from "./load";
-import { type StreamWave, streamWave } from "./raw-stream-client";
+import { EVENTS, HEADERS, median, PACE_MS, pacedWave, pct, WAVE_MS, type Wave, warmUp } from "./paced-wave";
 import { MODELS, UPSTREAM_MODELS } from "./shared";
 
 const COUNTS = (process.env.SCALE_STREAMS ?? "1000")
@@ -43,7 +40,6 @@ const COUNTS = (process.env.SCALE_STREAMS ?? "1000")
   .sort((a, b) => a - b);
 const WAVES = Math.max(0, Number(process.env.SCALE_WAVES ?? 2));
 const PROMPT_MS = Math.max(0, Number(process.env.SCALE_PROMPT_SECONDS ?? 4) * 1000);
-const PACE_MS = 20;
 /** Direct keeps pace when its gap p99 is within this of the upstream's pace. */
 const KEEPS_PACE_MS = 5;
 // Bun's fetch keeps at most 256 requests in flight by default; the proxies (which inherit this) need one per
@@ -52,57 +48,6 @@ await pinToCore0({ BUN_CONFIG_MAX_HTTP_REQUESTS: String(Math.max(256, 2 * Math.m
 guard("bench:scale", 120_000 + COUNTS.length * (WAVES * 3 + 3) * 12_000);
 
 type Path = "direct" | "llmio" | "bare";
-const HEADERS = { authorization: `Bearer ${TOKEN}`, "content-type": "application/json" };
-const WAVE_MS = 5000;
-/** Warm-up waves go on while the JIT threads spend more than this per stream (µs)… */
-const JIT_SETTLED_US = 5;
-/** …for at most this many waves per proxy and stream count. */
-const WARMUP_WAVES = 4;
-
-/** One wave, and the CPU the serving proxy spent over it. */
-/**
- * One wave, the CPU the serving proxy spent over it, and over its first WAVE_MS alone (the share of its core
- * while every worker was busy; a wave then waits, up to 30 s, for its last streams to end).
- */
-type Wave = StreamWave & { cpuUs: number; busyUs: number; threads: Record<ThreadGroup, number> };
-
-async function wave(url: string, model: string, streams: number, pid: number | undefined): Promise<Wave> {
-  const body = JSON.stringify({
-    model,
-    messages: [{ role: "user", content: "Say hello in a few words." }],
-    max_tokens: 64,
-    stream: true,
-    stream_options: { include_usage: true },
-  });
-  Bun.gc(true);
-  const before = cpuTimeUs(pid);
-  const threadsBefore = cpuByThreadUs(pid);
-  let busy = Number.NaN;
-  const sample = setTimeout(() => {
-    busy = cpuTimeUs(pid);
-  }, WAVE_MS);
-  const w = await streamWave({
-    url,
-    path: "/v1/chat/completions",
-    headers: HEADERS,
-    body,
-    streams,
-    durationMs: WAVE_MS,
-    keepAfterMs: 1000,
-    // The first streams start over the length of one stream, so the load is steady rather than one burst.
-    rampMs: 250,
-  });
-  clearTimeout(sample);
-  const threads = cpuByThreadSince(pid, threadsBefore);
-  return { ...w, cpuUs: cpuTimeUs(pid) - before, busyUs: busy - before, threads };
-}
-
-const pct = (xs: Float64Array, q: number) =>
-  xs.length ? (xs[Math.min(xs.length - 1, Math.max(0, Math.ceil(q * xs.length) - 1))] as number) : Number.NaN;
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length ? (s[s.length >> 1] as number) : Number.NaN;
-};
 
 async function main() {
   const t0 = performance.now();
@@ -139,17 +84,11 @@ async function main() {
     // WARMUP_WAVES) until the proxy's JIT threads spend under JIT_SETTLED_US per stream, as in `npm run bench`
     // (llmio's first wave of paced streams measured its compiler as much as its relay).
     if (WAVES > 0)
-      for (const p of ["llmio", "bare"] as const) {
-        for (let i = 1; ; i++) {
-          const w = await wave(paths[p].url, paths[p].model, streams, paths[p].pid);
-          const jit = w.threads.jit / Math.max(1, w.ok);
-          log(`${streams} streams, ${p} warm-up wave ${i}: JIT ${jit.toFixed(1)} µs per stream`);
-          if (!(jit > JIT_SETTLED_US) || i >= WARMUP_WAVES) break;
-        }
-      }
+      for (const p of ["llmio", "bare"] as const)
+        await warmUp(p, paths[p].url, paths[p].model, streams, paths[p].pid, log);
     for (let i = 0; i < WAVES; i++) {
       for (const p of ["direct", "llmio", "bare"] as const) {
-        const w = await wave(paths[p].url, paths[p].model, streams, paths[p].pid);
+        const w = await pacedWave(paths[p].url, paths[p].model, streams, paths[p].pid);
         per[p].push(w);
         log(
           `${streams} streams, ${p} wave ${i + 1}: ${w.ok} ok, ${w.errors} errors, gap p50 ${pct(w.gaps, 0.5).toFixed(1)} / p99 ${pct(w.gaps, 0.99).toFixed(1)} ms`,
@@ -245,7 +184,7 @@ async function main() {
     });
     streamRows.push(
       [
-        `${streams} concurrent streams, 20 ms/chunk: inter-arrival gap p99`,
+        `${streams} concurrent streams of ${EVENTS} events, ${PACE_MS} ms/chunk: inter-arrival gap p99`,
         fmt(gapP99("direct")),
         fmt(gapP99("llmio")),
         `+${added.toFixed(1)} ms (${(gapP99("llmio") / gapP99("direct")).toFixed(2)}×)`,
@@ -287,8 +226,8 @@ async function main() {
       [
         "  proxy CPU per stream (per chunk) / share of its core over the first 5 s",
         "—",
-        `${us(cpu("llmio"))} (${us(cpu("llmio") / 12)}) / ${core("llmio").toFixed(0)} %`,
-        `bare ${us(cpu("bare"))} (${us(cpu("bare") / 12)}) / ${core("bare").toFixed(0)} %`,
+        `${us(cpu("llmio"))} (${us(cpu("llmio") / EVENTS)}) / ${core("llmio").toFixed(0)} %`,
+        `bare ${us(cpu("bare"))} (${us(cpu("bare") / EVENTS)}) / ${core("bare").toFixed(0)} %`,
         "—",
         "info",
       ],
