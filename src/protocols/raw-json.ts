@@ -5,6 +5,7 @@
  * the whole parsed body again. Strings are skipped with a native search, so a 1 MiB prompt costs a few calls.
  */
 
+import { upstreamBodyScratch } from "../core/scratch";
 import {
   BACKSLASH,
   CLOSE_BRACE,
@@ -218,7 +219,9 @@ function fragment(text: string): Uint8Array {
  * The client's bytes with `patched`'s differences from `body` written in, or undefined when they cannot be
  * (then the caller serialises `patched`). Allowed: a new `model` string in place of the old one, and
  * top-level fields `body` lacks (added after the opening brace). Anything else (a changed or removed field)
- * is left to the serialiser. The result parses to an object equal to `patched`.
+ * is left to the serialiser. The result parses to an object equal to `patched`. A result of 64 KiB or more
+ * may live in the upstream body scratch buffer (core/scratch.ts): it is for the upstream call made next,
+ * which copies it and frees the buffer; nothing may keep it.
  */
 export function spliceBody(
   raw: Uint8Array<ArrayBuffer>,
@@ -248,7 +251,8 @@ export function spliceBody(
   const name = model !== undefined ? fragment(model) : undefined;
   const cut = name && at.model ? at.model : { start: raw.length, end: raw.length };
   const size = raw.length + (head?.length ?? 0) + (name ? name.length - (cut.end - cut.start) : 0);
-  const out = new Uint8Array(size);
+  // Large bodies are built in the scratch buffer the upstream call copies from (core/scratch.ts).
+  const out = upstreamBodyScratch.take(size);
   // bytes up to and including `{`, the added fields, the bytes up to the model value, the new value, the rest
   let o = 0;
   const put = (part: Uint8Array) => {

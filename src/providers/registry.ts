@@ -96,6 +96,11 @@ export function upstreamUrl(p: UpstreamProvider, op: Operation, model = ""): str
   return TRANSPORTS[p.type].url(normalizeBaseUrl(p.type, p.base_url), op, model);
 }
 
+/**
+ * How upstream calls are made: `fetch` itself in production. It must have taken (copied) a byte body by the
+ * time it returns, as `fetch` does: large bodies are built in a buffer that is reused right after the call
+ * (core/scratch.ts).
+ */
 export type HttpClient = (input: string, init: RequestInit & { proxy?: string }) => Promise<Response>;
 
 /** Reads every page of a provider's model list. Throws an Error with a safe message on failure. */

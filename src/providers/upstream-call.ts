@@ -1,3 +1,4 @@
+import { upstreamBodyScratch } from "../core/scratch";
 import {
   type HttpClient,
   type Operation,
@@ -123,14 +124,20 @@ export function callUpstream(
   body: BodyInit,
   opts: { signal: AbortSignal; clientHeaders?: Headers },
 ): Promise<Response> {
-  return http(attemptUrl(link, op), {
-    method: "POST",
-    headers: attemptHeaders(link, opts.clientHeaders ?? NO_HEADERS),
-    body,
-    signal: opts.signal,
-    redirect: "manual",
-    ...(link.provider.proxyUrl ? { proxy: link.provider.proxyUrl } : {}),
-  });
+  try {
+    return http(attemptUrl(link, op), {
+      method: "POST",
+      headers: attemptHeaders(link, opts.clientHeaders ?? NO_HEADERS),
+      body,
+      signal: opts.signal,
+      redirect: "manual",
+      ...(link.provider.proxyUrl ? { proxy: link.provider.proxyUrl } : {}),
+    });
+  } finally {
+    // fetch has copied the body by the time it returns its promise (test/providers/fetch-body-copy.test.ts):
+    // a body built in the scratch buffer no longer needs it.
+    upstreamBodyScratch.release();
+  }
 }
 
 const NO_HEADERS = new Headers();

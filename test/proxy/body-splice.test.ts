@@ -1,5 +1,6 @@
 import { describe, expect, it } from "bun:test";
 import type { SeenRequest } from "../helpers/fake-upstream";
+import { upstreamBodyScratch } from "../../src/core/scratch";
 import { startFourLinked } from "../helpers/fixture";
 import { AUTH, FOUR, post, readSse } from "../helpers/gateway";
 
@@ -135,5 +136,33 @@ describe("bodies with long strings: routed from an outline, sent on whole", () =
     expect(res.status).toBe(400);
     expect(((await res.json()) as Json).error.message).toBe("request body is not valid JSON");
     expect(up.seen.length).toBe(before);
+  });
+});
+
+describe("large spliced bodies share one scratch buffer, never one body", () => {
+  gw.link({
+    model: "scratch-openai",
+    provider: FOUR.openai.provider,
+    type: "openai",
+    baseUrl: up.url,
+    providerModel: "up-scratch",
+  });
+
+  it("sends concurrent 64 KiB+ bodies upstream each with its own content, and frees the buffer after", async () => {
+    // Bodies of one size (so each fits the buffer the one before used) and different contents, all in flight
+    // at once: a buffer lent to one body and written by another before the upstream call copied it would
+    // show here as a body with another's prompt.
+    const bodies = Array.from({ length: 12 }, (_, i) => ({
+      model: "scratch-openai",
+      messages: [{ role: "user", content: `${String.fromCharCode(97 + i)}☃ `.repeat(30_000) }],
+      user: `scratch-${i}`,
+    }));
+    const responses = await Promise.all(bodies.map((b) => post(gw, "/v1/chat/completions", b)));
+    expect(responses.map((r) => r.status)).toEqual(bodies.map(() => 200));
+    for (const body of bodies) {
+      const seen = up.seen.find((r) => (r.body as Json | undefined)?.user === body.user);
+      expect(seen?.body).toEqual({ ...body, model: "up-scratch" });
+    }
+    expect(upstreamBodyScratch.lent).toBe(false);
   });
 });
