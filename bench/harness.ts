@@ -90,6 +90,14 @@ async function startChild(
   }
 }
 
+/** A progress log on stderr, each line stamped with the seconds since it was made (`seconds()`: so far). */
+export function progressLog(digits = 1): ((msg: string) => void) & { seconds: () => number } {
+  const t0 = performance.now();
+  const seconds = () => (performance.now() - t0) / 1000;
+  const log = (msg: string) => void process.stderr.write(`[${seconds().toFixed(digits)}s] ${msg}\n`);
+  return Object.assign(log, { seconds });
+}
+
 export function freePort(): number {
   const s = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } });
   const port = s.port;

@@ -10,7 +10,16 @@
  * RELAY_PATHS (a comma-separated subset of native, relay, relay-tap and llmio; direct is always measured).
  * Usage: bun bench/relay-floor.ts
  */
-import { cleanup, configure, guard, pinToCore0, startChild, startGateway, TASKSET } from "./harness";
+import {
+  cleanup,
+  configure,
+  guard,
+  pinToCore0,
+  startChild,
+  startGateway,
+  TASKSET,
+  progressLog,
+} from "./harness";
 import { EVENTS, median, PACE_MS, pacedWave, pct, WAVE_MS, type Wave, warmUp } from "./paced-wave";
 import { MODELS, UPSTREAM_MODELS } from "./shared";
 
@@ -25,9 +34,7 @@ const VARIANTS = (["native", "relay", "relay-tap"] as const).filter((v) => chose
 type Path = "direct" | "native" | "relay" | "relay-tap" | "llmio";
 
 async function main() {
-  const t0 = performance.now();
-  const log = (msg: string) =>
-    process.stderr.write(`[${((performance.now() - t0) / 1000).toFixed(1)}s] ${msg}\n`);
+  const log = progressLog();
   const paced = await startChild(["bench/paced-upstream.ts"], 0, /^http:\/\//);
   const pacedUrl = paced.line.trim();
   const paths = new Map<Path, { url: string; model: string; pid: number | undefined }>();
@@ -99,7 +106,7 @@ async function main() {
   process.stdout.write(
     `\nllmio relay floor — ${STREAMS} concurrent streams of ${EVENTS} events ${PACE_MS} ms apart, ${WAVES} waves of ` +
       `${WAVE_MS / 1000} s per path, interleaved; ${TASKSET ? "proxies on core 1, load and upstream on core 0" : "not pinned"}; ` +
-      `${((performance.now() - t0) / 1000).toFixed(0)} s\n\n${rows.map((r) => `| ${r.join(" | ")} |`).join("\n")}\n\n`,
+      `${log.seconds().toFixed(0)} s\n\n${rows.map((r) => `| ${r.join(" | ")} |`).join("\n")}\n\n`,
   );
 }
 

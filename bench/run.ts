@@ -23,6 +23,7 @@ import {
   startGateway,
   TASKSET,
   TOKEN,
+  progressLog,
 } from "./harness";
 import { type LoadResult, type LoadSpec, runLoad } from "./load";
 import { MODELS, UPSTREAM_MODELS } from "./shared";
@@ -185,9 +186,7 @@ async function round(
 // ---- main ----
 
 async function main() {
-  const t0 = performance.now();
-  const log = (msg: string) =>
-    process.stderr.write(`[${((performance.now() - t0) / 1000).toFixed(1)}s] ${msg}\n`);
+  const log = progressLog();
 
   const upstream = await startChild(["bench/upstream.ts"], 0, /^http:\/\//);
   const upstreamUrl = upstream.line.trim();
@@ -270,7 +269,7 @@ async function main() {
     stream: lane("stream", ["direct", "llmio", "bare", "translated"]),
     anthropic: lane("anthropic", ["direct", "llmio"]),
     rss_mb: { idle: rssIdle, idle_binary: rssBinary, peak: rssPeak, by_scenario: rssByScenario },
-    seconds: (performance.now() - t0) / 1000,
+    seconds: log.seconds(),
   };
   printReport(report);
 }

@@ -29,6 +29,7 @@ import {
   startChild,
   startGateway,
   TASKSET,
+  progressLog,
 } from "./harness";
 import { runLoad } from "./load";
 import { EVENTS, HEADERS, median, PACE_MS, pacedWave, pct, WAVE_MS, type Wave, warmUp } from "./paced-wave";
@@ -50,9 +51,7 @@ guard("bench:scale", 120_000 + COUNTS.length * (WAVES * 3 + 3) * 12_000);
 type Path = "direct" | "llmio" | "bare";
 
 async function main() {
-  const t0 = performance.now();
-  const log = (msg: string) =>
-    process.stderr.write(`[${((performance.now() - t0) / 1000).toFixed(1)}s] ${msg}\n`);
+  const log = progressLog();
   const upstream = await startChild(["bench/upstream.ts"], 0, /^http:\/\//);
   const upstreamUrl = upstream.line.trim();
   const paced = await startChild(["bench/paced-upstream.ts"], 0, /^http:\/\//);
@@ -293,7 +292,7 @@ async function main() {
   process.stdout.write(
     `\nllmio scale — ${WAVES} waves of ${WAVE_MS / 1000} s per path and stream count, interleaved; ` +
       `${TASKSET ? "gateway and bare proxy on core 1, load and upstreams on core 0" : "not pinned"}; ` +
-      `${l.errors + d.errors + b.errors} failed prompt requests; ${((performance.now() - t0) / 1000).toFixed(0)} s\n\n` +
+      `${l.errors + d.errors + b.errors} failed prompt requests; ${log.seconds().toFixed(0)} s\n\n` +
       `${rows.map((r) => `| ${r.join(" | ")} |`).join("\n")}\n\n` +
       (WAVES > 0
         ? kept.length

@@ -18,6 +18,7 @@ import {
   startGateway,
   TASKSET,
   TOKEN,
+  progressLog,
 } from "./harness";
 import { MODELS } from "./shared";
 
@@ -44,9 +45,7 @@ const MIX = [
 }));
 
 async function main() {
-  const t0 = performance.now();
-  const log = (msg: string) =>
-    process.stderr.write(`[${((performance.now() - t0) / 1000).toFixed(0)}s] ${msg}\n`);
+  const log = progressLog(0);
   const upstream = await startChild(["bench/upstream.ts"], 0, /^http:\/\//);
   const gateway = await startGateway();
   await configure(gateway.url, upstream.line.trim());
