@@ -1,5 +1,5 @@
-import { describe, expect, it } from "bun:test";
-import type { SeenRequest } from "../helpers/fake-upstream";
+import { afterAll, describe, expect, it } from "bun:test";
+import { type SeenRequest, startFakeUpstream } from "../helpers/fake-upstream";
 import { upstreamBodyScratch } from "../../src/core/scratch";
 import { startFourLinked } from "../helpers/fixture";
 import { AUTH, FOUR, post, readSse } from "../helpers/gateway";
@@ -163,6 +163,37 @@ describe("large spliced bodies share one scratch buffer, never one body", () => 
       const seen = up.seen.find((r) => (r.body as Json | undefined)?.user === body.user);
       expect(seen?.body).toEqual({ ...body, model: "up-scratch" });
     }
+    expect(upstreamBodyScratch.lent).toBe(false);
+  });
+});
+
+describe("a large body that fails over is spliced again for the next link", () => {
+  const failing = startFakeUpstream({ "up-big-fail": { kind: "status", status: 500 } });
+  afterAll(() => failing.stop());
+  gw.link({
+    model: "big-failover",
+    provider: "big-failing",
+    type: "openai",
+    baseUrl: failing.url,
+    providerModel: "up-big-fail",
+    priority: 10,
+    modelOptions: { strategy: "priority" },
+  });
+  gw.link({
+    model: "big-failover",
+    provider: FOUR.openai.provider,
+    type: "openai",
+    baseUrl: up.url,
+    providerModel: "up-big-ok",
+    priority: 1,
+  });
+
+  it("sends each link the client's bytes with that link's model", async () => {
+    const body = { model: "big-failover", messages: [{ role: "user", content: PROMPT }], user: "failover-1" };
+    const res = await post(gw, "/v1/chat/completions", body);
+    expect(res.status).toBe(200);
+    expect(failing.seen.at(-1)?.body).toEqual({ ...body, model: "up-big-fail" });
+    expect(last().body).toEqual({ ...body, model: "up-big-ok" });
     expect(upstreamBodyScratch.lent).toBe(false);
   });
 });
