@@ -7,7 +7,11 @@ let gw: Gateway;
 const STYLES = ["openai", "openai-responses", "anthropic", "gemini"] as const;
 
 beforeAll(() => {
-  up = startFakeUpstream({ overloaded: { kind: "errorEvent", message: "Overloaded" } });
+  up = startFakeUpstream({
+    overloaded: { kind: "errorEvent", message: "Overloaded" },
+    // Eight pieces 60 ms apart: longer in all than the idle limit below, never silent that long.
+    steady: { kind: "trickle", pieces: 8, delayMs: 60 },
+  });
   gw = startGateway();
   for (const type of STYLES) {
     const opts = { modelOptions: { strategy: "priority" as const } };
@@ -76,6 +80,25 @@ describe("a 200 stream that opens with an error event", () => {
 });
 
 describe("stream idle limit", () => {
+  it("counts each silence, not the stream's length: a slow but steady stream ends well", async () => {
+    const limited = startGateway({ config: { streamIdleMs: 200 } });
+    try {
+      limited.link({ model: "m", provider: "p", type: "openai", baseUrl: up.url, providerModel: "steady" });
+      const res = await fetch(`${limited.url}/v1/chat/completions`, {
+        method: "POST",
+        headers: AUTH,
+        body: JSON.stringify({ model: "m", stream: true, messages: [{ role: "user", content: "hi" }] }),
+      });
+      const text = await res.text();
+      expect(text).toContain("[DONE]");
+      expect(text).not.toContain('"error"');
+      await limited.flush();
+      expect(limited.logs()[0]?.status).toBe("success");
+    } finally {
+      await limited.stop();
+    }
+  });
+
   it("does not blame the link for a client that is slow to read", async () => {
     const slow = startGateway({ config: { streamIdleMs: 200 } });
     try {
