@@ -5,6 +5,8 @@
  * ≈ 0.1 ms for memory already touched). The buffer is lent to one body at a time: `take` while it is lent,
  * or outside [min, max] bytes, gives fresh memory instead, so a body is never shared.
  */
+const GROWTH = 256 * 1024;
+
 export class Scratch {
   #buffer: ArrayBuffer | undefined;
   #lent = false;
@@ -17,7 +19,9 @@ export class Scratch {
   /** `size` bytes to fill: the scratch buffer when free and the size fits, else new memory. */
   take(size: number): Uint8Array<ArrayBuffer> {
     if (this.#lent || size < this.min || size > this.max) return new Uint8Array(size);
-    if (!this.#buffer || this.#buffer.byteLength < size) this.#buffer = new ArrayBuffer(size);
+    // Grown in steps of 256 KiB, so prompts a few bytes longer each time still reuse memory already touched.
+    if (!this.#buffer || this.#buffer.byteLength < size)
+      this.#buffer = new ArrayBuffer(Math.min(this.max, Math.ceil(size / GROWTH) * GROWTH));
     this.#lent = true;
     return new Uint8Array(this.#buffer, 0, size);
   }
