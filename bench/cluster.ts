@@ -14,7 +14,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { RedisClient, SQL } from "bun";
-import { cleanup, startChild, TOKEN } from "./harness";
+import { cleanup, startChild, TOKEN, AUTH_JSON } from "./harness";
 import { type LoadResult, runLoad } from "./load";
 import { MODELS, UPSTREAM_MODELS } from "./shared";
 
@@ -58,7 +58,7 @@ process.on("exit", () => {
 async function post(base: string, path: string, body: unknown): Promise<Record<string, any>> {
   const res = await fetch(`${base}${path}`, {
     method: "POST",
-    headers: { authorization: `Bearer ${TOKEN}`, "content-type": "application/json" },
+    headers: AUTH_JSON,
     body: JSON.stringify(body),
   });
   if (res.status >= 300) throw new Error(`POST ${path}: HTTP ${res.status} ${await res.text()}`);

@@ -10,6 +10,12 @@ import { MODELS, UPSTREAM_MODELS } from "./shared";
 
 export const ROOT = join(import.meta.dir, "..");
 export const TOKEN = "bench";
+/** The gateway's admin token and a JSON body: what every benchmark request to llmio (or a reference) sends. */
+export const AUTH_JSON = { authorization: `Bearer ${TOKEN}`, "content-type": "application/json" };
+/** AUTH_JSON and the Anthropic version header, for the lanes that mix OpenAI and Anthropic clients. */
+export const CLIENT_HEADERS = { ...AUTH_JSON, "anthropic-version": "2023-06-01" };
+/** The prompt of every small benchmark request. */
+export const MESSAGES = [{ role: "user", content: "Say hello in a few words." }];
 export const TASKSET = Bun.which("taskset");
 
 /** Re-runs this script pinned to core 0 (with every thread it starts) unless it already is. */
@@ -259,7 +265,7 @@ export function cpuTimeUs(pid: number | undefined): number {
 async function admin(base: string, path: string, body: unknown): Promise<{ id: number }> {
   const res = await fetch(`${base}${path}`, {
     method: "POST",
-    headers: { authorization: `Bearer ${TOKEN}`, "content-type": "application/json" },
+    headers: AUTH_JSON,
     body: JSON.stringify(body),
   });
   if (res.status !== 201 && res.status !== 200)

@@ -2,7 +2,7 @@
  * One wave of paced streams (bench/paced-upstream.ts, through bench/raw-stream-client.ts) against one path,
  * with the CPU the serving process spent on it: shared by `npm run bench:scale` and `bench/relay-floor.ts`.
  */
-import { cpuByThreadSince, cpuByThreadUs, cpuTimeUs, type ThreadGroup, TOKEN } from "./harness";
+import { cpuByThreadSince, cpuByThreadUs, cpuTimeUs, type ThreadGroup, AUTH_JSON, MESSAGES } from "./harness";
 import { type StreamWave, streamWave } from "./raw-stream-client";
 
 /** The paced upstream writes one event every PACE_MS. */
@@ -15,8 +15,6 @@ export const WAVE_MS = 5000;
 const JIT_SETTLED_US = 5;
 /** …for at most this many waves. */
 const WARMUP_WAVES = 4;
-
-export const HEADERS = { authorization: `Bearer ${TOKEN}`, "content-type": "application/json" };
 
 /**
  * One wave, the CPU the serving process spent over it (`cpuUs`, by thread in `threads`), and over its first
@@ -32,7 +30,7 @@ export async function pacedWave(
 ): Promise<Wave> {
   const body = JSON.stringify({
     model,
-    messages: [{ role: "user", content: "Say hello in a few words." }],
+    messages: MESSAGES,
     max_tokens: 64,
     stream: true,
     stream_options: { include_usage: true },
@@ -47,7 +45,7 @@ export async function pacedWave(
   const w = await streamWave({
     url,
     path: "/v1/chat/completions",
-    headers: HEADERS,
+    headers: AUTH_JSON,
     body,
     streams,
     durationMs: WAVE_MS,

@@ -7,7 +7,16 @@
  * PROMPT_PERF=<file>: `perf record -g` the gateway during the last llmio round; PROMPT_STAT=1: page faults (and
  * instructions, where the machine counts them) per request from `perf stat`, steady under load unlike time.
  */
-import { cleanup, configure, cpuTimeUs, guard, pinToCore0, startChild, startGateway, TOKEN } from "./harness";
+import {
+  cleanup,
+  configure,
+  cpuTimeUs,
+  guard,
+  pinToCore0,
+  startChild,
+  startGateway,
+  AUTH_JSON,
+} from "./harness";
 import { runLoad } from "./load";
 import { MODELS } from "./shared";
 
@@ -35,7 +44,6 @@ const paths = {
   llmio: { url: gateway.url, pid: gateway.proc.pid },
   bare: { url: bare.line.trim(), pid: bare.proc.pid },
 };
-const HEADERS = { authorization: `Bearer ${TOKEN}`, "content-type": "application/json" };
 type Round = { mibs: number; cpuMs: number; minstr?: number; faults?: number };
 const results: Record<string, Round[]> = { llmio: [], bare: [] };
 
@@ -70,7 +78,7 @@ for (let i = 0; i <= ROUNDS; i++) {
     const before = cpuTimeUs(p.pid);
     const r = await runLoad({
       url: `${p.url}/v1/chat/completions`,
-      headers: HEADERS,
+      headers: AUTH_JSON,
       body,
       concurrency: CONCURRENCY,
       durationMs: i === 0 ? 1000 : MS, // round 0 warms up

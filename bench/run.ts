@@ -22,8 +22,9 @@ import {
   startChild,
   startGateway,
   TASKSET,
-  TOKEN,
   progressLog,
+  CLIENT_HEADERS,
+  MESSAGES,
 } from "./harness";
 import { type LoadResult, type LoadSpec, runLoad } from "./load";
 import { MODELS, UPSTREAM_MODELS } from "./shared";
@@ -45,12 +46,6 @@ guard("bench", 420_000);
 type PathName = "direct" | "llmio" | "bare" | "translated";
 type Target = Record<"direct" | "llmio" | "bare", string>;
 
-const HEADERS = {
-  authorization: `Bearer ${TOKEN}`,
-  "content-type": "application/json",
-  "anthropic-version": "2023-06-01",
-};
-const MESSAGES = [{ role: "user", content: "Say hello in a few words." }];
 const openaiBody = (model: string, stream: boolean) =>
   JSON.stringify({ model, messages: MESSAGES, max_tokens: 64, ...(stream ? { stream: true } : {}) });
 const anthropicBody = (model: string) =>
@@ -71,7 +66,7 @@ const chat =
     if (path === "translated")
       return {
         url: `${base.llmio}/v1/messages`,
-        headers: HEADERS,
+        headers: CLIENT_HEADERS,
         body: anthropicBody(fast ? MODELS.translatedFast : MODELS.translated),
       };
     const model =
@@ -82,11 +77,15 @@ const chat =
         : fast
           ? MODELS.openaiFast
           : MODELS.openai;
-    return { url: `${base[path]}/v1/chat/completions`, headers: HEADERS, body: openaiBody(model, stream) };
+    return {
+      url: `${base[path]}/v1/chat/completions`,
+      headers: CLIENT_HEADERS,
+      body: openaiBody(model, stream),
+    };
   };
 const messages = (path: PathName, base: Target) => ({
   url: `${base[path as "direct" | "llmio"]}/v1/messages`,
-  headers: HEADERS,
+  headers: CLIENT_HEADERS,
   body: anthropicBody(path === "direct" ? UPSTREAM_MODELS.anthropic : MODELS.anthropic),
 });
 

@@ -30,9 +30,10 @@ import {
   startGateway,
   TASKSET,
   progressLog,
+  AUTH_JSON,
 } from "./harness";
 import { runLoad } from "./load";
-import { EVENTS, HEADERS, median, PACE_MS, pacedWave, pct, WAVE_MS, type Wave, warmUp } from "./paced-wave";
+import { EVENTS, median, PACE_MS, pacedWave, pct, WAVE_MS, type Wave, warmUp } from "./paced-wave";
 import { MODELS, UPSTREAM_MODELS } from "./shared";
 
 const COUNTS = (process.env.SCALE_STREAMS ?? "1000")
@@ -115,7 +116,7 @@ async function main() {
       const before = cpuTimeUs(p.pid);
       const r = await runLoad({
         url: `${p.url}/v1/chat/completions`,
-        headers: HEADERS,
+        headers: AUTH_JSON,
         body: p.body,
         concurrency: 4,
         durationMs: i === 0 ? 500 : PROMPT_MS, // the first round warms up

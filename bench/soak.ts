@@ -17,8 +17,9 @@ import {
   startChild,
   startGateway,
   TASKSET,
-  TOKEN,
   progressLog,
+  CLIENT_HEADERS,
+  MESSAGES,
 } from "./harness";
 import { MODELS } from "./shared";
 
@@ -28,12 +29,6 @@ const RUN_MS = MINUTES * 60_000;
 await pinToCore0();
 guard("bench:soak", RUN_MS + 120_000);
 
-const HEADERS = {
-  authorization: `Bearer ${TOKEN}`,
-  "content-type": "application/json",
-  "anthropic-version": "2023-06-01",
-};
-const MESSAGES = [{ role: "user", content: "Say hello in a few words." }];
 const MIX = [
   { kind: "openai stream", path: "/v1/chat/completions", model: MODELS.openai, stream: true },
   { kind: "anthropic stream", path: "/v1/messages", model: MODELS.anthropic, stream: true },
@@ -86,7 +81,7 @@ async function main() {
       try {
         const res = await fetch(`${gateway.url}${m.path}`, {
           method: "POST",
-          headers: HEADERS,
+          headers: CLIENT_HEADERS,
           body: m.body,
         });
         const text = await res.text();
