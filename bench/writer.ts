@@ -20,6 +20,8 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { seededRandom } from "../src/core/clock";
 import type { Database } from "../src/storage/db";
+// The column defaults only (plain data): the repositories themselves are loaded from each checkout compared.
+import { KEY_DEFAULTS } from "../src/storage/keys";
 import type { RequestRecord } from "../src/storage/request-record";
 
 /** The code under test, from one checkout. */
@@ -141,18 +143,7 @@ function keysOf(w: Writer, db: Database): number[] {
     (currency, i) =>
       w.keysRepo.insert(
         db,
-        {
-          name: `bench-${i}`,
-          enabled: true,
-          allow_all: true,
-          models: [],
-          expires_at: null,
-          rpm_limit: null,
-          tpm_limit: null,
-          budget: null,
-          currency,
-          io_log: false,
-        },
+        { ...KEY_DEFAULTS, name: `bench-${i}`, currency },
         `hash-${i}`,
         `sk-${i}`,
         Date.now(),

@@ -15,6 +15,20 @@ export interface KeyColumns {
   io_log: boolean;
 }
 
+/** What a new key has where its create request is silent. */
+export const KEY_DEFAULTS: Readonly<KeyColumns> = {
+  name: "",
+  enabled: true,
+  allow_all: true,
+  models: [],
+  expires_at: null,
+  rpm_limit: null,
+  tpm_limit: null,
+  budget: null,
+  currency: "USD",
+  io_log: false,
+};
+
 /** A key as the routing snapshot reads it: with its hash, never shown by the admin API. */
 export interface RoutingKey {
   id: number;

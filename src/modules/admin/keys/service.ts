@@ -3,7 +3,7 @@ import { randomToken, sha256Hex } from "../../../core/secrets";
 import { convertCost, USD_CNY_RATE_SETTING, usdCnyRateOf } from "../../../core/money";
 import { type AdminDeps, found } from "../shared";
 import type { ApiKeyView, ApiKeyWithSecret, KeyCreate, KeyUpdate } from "./model";
-import type { KeyColumns } from "../../../storage/keys";
+import { KEY_DEFAULTS, type KeyColumns } from "../../../storage/keys";
 
 export const KEY_PREFIX = "sk-llmio-";
 
@@ -53,19 +53,6 @@ async function merge(d: AdminDeps, base: KeyColumns, input: KeyUpdate): Promise<
   return next;
 }
 
-const DEFAULTS: KeyColumns = {
-  name: "",
-  enabled: true,
-  allow_all: true,
-  models: [],
-  expires_at: null,
-  rpm_limit: null,
-  tpm_limit: null,
-  budget: null,
-  currency: "USD",
-  io_log: false,
-};
-
 export const keyService = {
   list: (d: AdminDeps): Promise<ApiKeyView[]> => d.storage.keys.all(),
 
@@ -75,7 +62,7 @@ export const keyService = {
   /** Creates a key; the answer is the only place the full key ever appears. */
   async create(d: AdminDeps, input: KeyCreate): Promise<ApiKeyWithSecret> {
     // A key created with a model list is restricted to it unless allow_all says otherwise.
-    const base = { ...DEFAULTS, allow_all: !input.models?.length };
+    const base = { ...KEY_DEFAULTS, allow_all: !input.models?.length };
     const cols = await merge(d, base, input);
     const key = generateKey();
     const view = await d.storage.keys.insert(cols, sha256Hex(key), displayPrefix(key), d.clock.now());
