@@ -1,4 +1,7 @@
 import { SQL } from "bun";
+import { openDatabase } from "../../src/storage/db";
+import { openPostgres, type PostgresStorage } from "../../src/storage/postgres";
+import { type SqliteStorage, sqliteStorage } from "../../src/storage/sqlite";
 
 /*
  * A PostgreSQL server for the tests: TEST_POSTGRES_URL (default postgres://postgres@127.0.0.1:5432/postgres,
@@ -70,6 +73,13 @@ export async function createTempDatabase(): Promise<TempDatabase> {
       }
     },
   };
+}
+
+/** A parity suite's two backends: SQLite in memory and PostgreSQL on a fresh temporary database (closeBoth ends them). */
+export async function openBoth(): Promise<{ lite: SqliteStorage; pg: PostgresStorage; pgDb: TempDatabase }> {
+  const lite = sqliteStorage(openDatabase(":memory:"));
+  const pgDb = await createTempDatabase();
+  return { lite, pg: await openPostgres(pgDb.url, 2), pgDb };
 }
 
 /** Ends a parity suite: closes its PostgreSQL and SQLite storages and drops its temporary database. */

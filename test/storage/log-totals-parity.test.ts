@@ -1,20 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from "bun:test";
-import { openDatabase } from "../../src/storage/db";
-import { openPostgres, type PostgresStorage } from "../../src/storage/postgres";
+import type { PostgresStorage } from "../../src/storage/postgres";
 import { query } from "../../src/storage/postgres/db";
 import type { LogFilter } from "../../src/storage/log-filter";
-import { type SqliteStorage, sqliteStorage } from "../../src/storage/sqlite";
+import type { SqliteStorage } from "../../src/storage/sqlite";
 import type { AnalyticsReader } from "../../src/telemetry/analytics";
 import { inlineReader } from "../../src/telemetry/analytics";
 import { postgresReader } from "../../src/telemetry/analytics-pg";
 import type { RequestRecord } from "../../src/storage/request-record";
-import {
-  createTempDatabase,
-  havePostgres,
-  type TempDatabase,
-  warnSkip,
-  closeBoth,
-} from "../helpers/postgres";
+import { havePostgres, type TempDatabase, warnSkip, closeBoth, openBoth } from "../helpers/postgres";
 import { record } from "../helpers/records";
 
 /*
@@ -71,9 +64,7 @@ describe.skipIf(!havePostgres)("log page totals on SQLite and PostgreSQL", () =>
   let b: AnalyticsReader;
 
   beforeAll(async () => {
-    lite = sqliteStorage(openDatabase(":memory:"));
-    pgDb = await createTempDatabase();
-    pg = await openPostgres(pgDb.url, 2);
+    ({ lite, pg, pgDb } = await openBoth());
     const all = records();
     for (const s of [lite, pg]) {
       for (const n of [1, 2])

@@ -1,23 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from "bun:test";
 import { metricsService } from "../../src/modules/admin/metrics/service";
 import { logService } from "../../src/modules/admin/logs/service";
-import { openDatabase } from "../../src/storage/db";
 import { BUCKET_FLOORS } from "../../src/storage/latency-histogram";
-import { openPostgres, type PostgresStorage } from "../../src/storage/postgres";
+import type { PostgresStorage } from "../../src/storage/postgres";
 import { num, query, type Sql } from "../../src/storage/postgres/db";
 import { BACKFILL_ROLLUPS } from "../../src/storage/postgres/migrations";
-import { type SqliteStorage, sqliteStorage } from "../../src/storage/sqlite";
+import type { SqliteStorage } from "../../src/storage/sqlite";
 import type { AnalyticsReader } from "../../src/telemetry/analytics";
 import { inlineReader } from "../../src/telemetry/analytics";
 import { postgresReader } from "../../src/telemetry/analytics-pg";
 import type { AttemptRecord, RequestRecord } from "../../src/storage/request-record";
-import {
-  createTempDatabase,
-  havePostgres,
-  type TempDatabase,
-  warnSkip,
-  closeBoth,
-} from "../helpers/postgres";
+import { havePostgres, type TempDatabase, warnSkip, closeBoth, openBoth } from "../helpers/postgres";
 import { record } from "../helpers/records";
 
 /*
@@ -176,9 +169,7 @@ describe.skipIf(!havePostgres)("reports on SQLite and PostgreSQL", () => {
   const clock = { now: () => NOW, mono: () => 0 };
 
   beforeAll(async () => {
-    lite = sqliteStorage(openDatabase(":memory:"));
-    pgDb = await createTempDatabase();
-    pg = await openPostgres(pgDb.url, 2);
+    ({ lite, pg, pgDb } = await openBoth());
     for (const s of [lite, pg]) {
       for (const n of [1, 2, 3])
         await s.providers.insert({ name: `prov-${n}`, type: "openai", base_url: "http://x" }, T0);
@@ -423,9 +414,7 @@ describe.skipIf(!havePostgres)("the dashboard after retention, on SQLite and Pos
     ]);
 
   beforeAll(async () => {
-    lite = sqliteStorage(openDatabase(":memory:"));
-    pgDb = await createTempDatabase();
-    pg = await openPostgres(pgDb.url, 2);
+    ({ lite, pg, pgDb } = await openBoth());
     for (const s of [lite, pg]) {
       for (const n of [1, 2, 3])
         await s.providers.insert({ name: `prov-${n}`, type: "openai", base_url: "http://x" }, T0);
