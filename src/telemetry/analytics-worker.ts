@@ -2,8 +2,8 @@
 // The analytics thread: a read-only connection of its own to the database file, running the console's
 // reports (analytics-ops.ts) one at a time, so none of them ever holds up the thread that proxies.
 import { Database } from "bun:sqlite";
-import { setPriority } from "node:os";
 import { type AnalyticsOp, analyticsOps } from "./analytics-ops";
+import { yieldToProxy } from "./thread-priority";
 
 type Message =
   | { type: "open"; path: string; testHooks: boolean }
@@ -13,11 +13,7 @@ type Message =
 let db: Database | null = null;
 let testHooks = false;
 
-// On Linux a thread has its own nice value: this one yields the CPU to the proxy's thread when both want
-// it (a gateway is often given one core). Raising nice needs no privilege; elsewhere it may fail, harmlessly.
-try {
-  setPriority(0, 10);
-} catch {}
+yieldToProxy();
 
 const run = (op: AnalyticsOp, args: unknown[]) => {
   if (!db) throw new Error("analytics database not open");

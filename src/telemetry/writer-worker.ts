@@ -8,6 +8,7 @@ import { insertRecords, pruneLogs } from "../storage/request-logs";
 import { backfillStep, pruneRollups } from "../storage/rollups";
 import type { RequestRecord } from "../storage/request-record";
 import { writeInChunks } from "./store";
+import { yieldToProxy } from "./thread-priority";
 
 type Message =
   | { type: "open"; path: string; holdPrune?: Int32Array }
@@ -17,6 +18,8 @@ type Message =
   | { type: "close" };
 
 const logger = createLogger("error");
+// A batch insert (a few ms for a hundred records) must not hold the proxy's core between two stream chunks.
+yieldToProxy();
 let db: Database | null = null;
 let holdPrune: Int32Array | undefined;
 
