@@ -22,9 +22,20 @@ const frame = (text: string) => {
   const body = enc.encode(text);
   return Buffer.concat([enc.encode(`${body.length.toString(16)}\r\n`), body, enc.encode("\r\n")]);
 };
-const EVENTS = fakeStreamEvents("openai", UPSTREAM_MODELS.paced, "Hello from the fake upstream!", CHUNKS).map(
-  frame,
-);
+const TEXT = "Hello from the fake upstream!";
+/**
+ * The stream's events: its text split in CHUNKS pieces. The usual text has 29 characters, too few for more than
+ * 29 pieces (the split would stop there): a longer stream says it over and over, four characters a piece.
+ */
+function streamEvents(): string[] {
+  const events = fakeStreamEvents("openai", UPSTREAM_MODELS.paced, TEXT, CHUNKS);
+  if (events.length === CHUNKS + 4) return events;
+  const long = TEXT.repeat(Math.ceil((4 * CHUNKS) / TEXT.length)).slice(0, 4 * CHUNKS);
+  const more = fakeStreamEvents("openai", UPSTREAM_MODELS.paced, long, CHUNKS);
+  if (more.length !== CHUNKS + 4) throw new Error(`paced upstream: ${more.length} events, not ${CHUNKS + 4}`);
+  return more;
+}
+const EVENTS = streamEvents().map(frame);
 const LAST = enc.encode("0\r\n\r\n");
 const HEADERS_END = enc.encode("\r\n\r\n");
 
