@@ -16,7 +16,7 @@ import { join } from "node:path";
 import { RedisClient, SQL } from "bun";
 import { cleanup, startChild, TOKEN, AUTH_JSON } from "./harness";
 import { type LoadResult, runLoad } from "./load";
-import { MODELS, UPSTREAM_MODELS } from "./shared";
+import { MODELS, median, UPSTREAM_MODELS } from "./shared";
 
 const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 3) || 3);
 const ROUND_MS = Math.max(200, (Number(process.env.BENCH_SECONDS ?? 2) || 2) * 1000);
@@ -110,12 +110,6 @@ async function gateway(name: string, env: Record<string, string>, upstream: stri
   ).key as string;
   return { base, keys: { unlimited: free, limited } };
 }
-
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
-};
 
 async function main() {
   const upstream = (await startChild(["bench/upstream.ts"], 0, /^http:\/\//)).line.trim();

@@ -80,7 +80,3 @@ export async function warmUp(
 
 export const pct = (xs: Float64Array, q: number) =>
   xs.length ? (xs[Math.min(xs.length - 1, Math.max(0, Math.ceil(q * xs.length) - 1))] as number) : Number.NaN;
-export const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length ? (s[s.length >> 1] as number) : Number.NaN;
-};

@@ -18,7 +18,7 @@ import {
   AUTH_JSON,
 } from "./harness";
 import { runLoad } from "./load";
-import { MODELS } from "./shared";
+import { MODELS, median } from "./shared";
 
 const ROUNDS = Math.max(1, Number(process.env.PROMPT_ROUNDS ?? 3));
 const MS = Math.max(500, Number(process.env.PROMPT_SECONDS ?? 3) * 1000);
@@ -99,7 +99,6 @@ for (let i = 0; i <= ROUNDS; i++) {
       });
   }
 }
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1] as number;
 for (const [name, rs] of Object.entries(results)) {
   const first = rs[0];
   const stat =

@@ -20,8 +20,8 @@ import {
   TASKSET,
   progressLog,
 } from "./harness";
-import { EVENTS, median, PACE_MS, pacedWave, pct, WAVE_MS, type Wave, warmUp } from "./paced-wave";
-import { MODELS, UPSTREAM_MODELS } from "./shared";
+import { EVENTS, PACE_MS, pacedWave, pct, WAVE_MS, type Wave, warmUp } from "./paced-wave";
+import { MODELS, median, UPSTREAM_MODELS } from "./shared";
 
 const STREAMS = Math.max(1, Math.floor(Number(process.env.RELAY_STREAMS ?? 250)) || 250);
 const WAVES = Math.max(1, Math.floor(Number(process.env.RELAY_WAVES ?? 3)) || 3);

@@ -27,7 +27,7 @@ import {
   MESSAGES,
 } from "./harness";
 import { type LoadResult, type LoadSpec, runLoad } from "./load";
-import { MODELS, UPSTREAM_MODELS } from "./shared";
+import { MODELS, median, UPSTREAM_MODELS } from "./shared";
 
 const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 3) || 3);
 const ROUND_MS = Math.max(200, (Number(process.env.BENCH_SECONDS ?? 2) || 2) * 1000);
@@ -110,13 +110,6 @@ const ALL_SCENARIOS: Scenario[] = [
 ];
 
 const SCENARIOS = ALL_SCENARIOS.filter((s) => !ONLY || ONLY.includes(s.key));
-
-const median = (xs: number[]) => {
-  const s = [...xs].filter((x) => !Number.isNaN(x)).sort((a, b) => a - b);
-  if (s.length === 0) return Number.NaN;
-  const m = s.length >> 1;
-  return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
-};
 
 type Summary = {
   rps: number;

@@ -33,8 +33,8 @@ import {
   AUTH_JSON,
 } from "./harness";
 import { runLoad } from "./load";
-import { EVENTS, median, PACE_MS, pacedWave, pct, WAVE_MS, type Wave, warmUp } from "./paced-wave";
-import { MODELS, UPSTREAM_MODELS } from "./shared";
+import { EVENTS, PACE_MS, pacedWave, pct, WAVE_MS, type Wave, warmUp } from "./paced-wave";
+import { MODELS, median, UPSTREAM_MODELS } from "./shared";
 
 const COUNTS = (process.env.SCALE_STREAMS ?? "1000")
   .split(",")

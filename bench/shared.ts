@@ -19,6 +19,17 @@ export const UPSTREAM_MODELS = {
   paced: "bench-up-paced",
 } as const;
 
+/**
+ * The median of the numbers that are not NaN: the middle one, or the mean of the middle two for an even count
+ * (of two waves, their mean, not the worse); NaN when there are none.
+ */
+export function median(xs: readonly number[]): number {
+  const s = xs.filter((x) => !Number.isNaN(x)).sort((a, b) => a - b);
+  if (s.length === 0) return Number.NaN;
+  const m = s.length >> 1;
+  return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
+}
+
 /** The harness owns a child's stdin: when it closes (harness exit or crash), the child stops too. */
 export function exitWhenStdinCloses(stop: () => Promise<void> | void): void {
   void (async () => {

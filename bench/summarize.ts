@@ -5,6 +5,7 @@
  * Usage: bun bench/summarize.ts run1.txt run2.txt run3.txt
  */
 import { readFileSync } from "node:fs";
+import { median } from "./shared";
 
 type Summary = Record<string, number | null>;
 type Lane = Record<string, Summary>;
@@ -19,12 +20,6 @@ const runs: Run[] = process.argv.slice(2).map((file) => {
 });
 
 const num = (x: number | null | undefined) => (typeof x === "number" ? x : Number.NaN);
-const median = (xs: number[]) => {
-  const s = xs.filter((x) => !Number.isNaN(x)).sort((a, b) => a - b);
-  if (s.length === 0) return Number.NaN;
-  const m = s.length >> 1;
-  return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
-};
 
 interface Figure {
   name: string;

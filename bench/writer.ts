@@ -23,6 +23,7 @@ import type { Database } from "../src/storage/db";
 // The column defaults only (plain data): the repositories themselves are loaded from each checkout compared.
 import { KEY_DEFAULTS } from "../src/storage/keys";
 import type { RequestRecord } from "../src/storage/request-record";
+import { median } from "./shared";
 
 /** The code under test, from one checkout. */
 interface Writer {
@@ -193,13 +194,12 @@ async function measure(batch: number): Promise<{ samples: number[][]; system: nu
 
 for (const batch of BATCHES) {
   const { samples, system } = await measure(batch);
-  const median = (xs: number[]) => (xs[xs.length >> 1] ?? Number.NaN).toFixed(2);
   writers.forEach((w, i) => {
     const xs = samples[i] as number[];
     const sys = system[i] as number[];
     const name = writers.length > 1 ? ` ${w.root}` : "";
     console.log(
-      `insertRecords${name}, batches of ${String(batch).padEnd(5)} µs CPU per record: min ${(xs[0] ?? Number.NaN).toFixed(2)}, median ${median(xs)} (system ${median(sys)}; ${xs.length} samples)`,
+      `insertRecords${name}, batches of ${String(batch).padEnd(5)} µs CPU per record: min ${(xs[0] ?? Number.NaN).toFixed(2)}, median ${median(xs).toFixed(2)} (system ${median(sys).toFixed(2)}; ${xs.length} samples)`,
     );
   });
 }
