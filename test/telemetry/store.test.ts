@@ -1,7 +1,4 @@
-import { afterEach, describe, expect, it } from "bun:test";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { describe, expect, it } from "bun:test";
 import { silentLogger } from "../../src/core/logger";
 import { openDatabase } from "../../src/storage/db";
 import { insertRecords } from "../../src/storage/request-logs";
@@ -9,17 +6,9 @@ import { sqliteStorage } from "../../src/storage/sqlite";
 import { Recorder } from "../../src/telemetry/recorder";
 import { workerStore } from "../../src/telemetry/store";
 import { record } from "../helpers/records";
+import { tempDatabases } from "../helpers/temp-db";
 
-const dirs: string[] = [];
-afterEach(() => {
-  while (dirs.length) rmSync(dirs.pop() as string, { recursive: true, force: true });
-});
-function tempDb() {
-  const dir = mkdtempSync(join(tmpdir(), "llmio-store-"));
-  dirs.push(dir);
-  const path = join(dir, "llmio.db");
-  return { db: openDatabase(path), path };
-}
+const tempDb = tempDatabases("llmio-store-");
 const count = (db: ReturnType<typeof openDatabase>) =>
   (db.query("SELECT COUNT(*) AS n FROM request_logs").get() as { n: number }).n;
 
